@@ -1,0 +1,85 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Net;
+
+namespace MailAuth.Dns
+{
+    /// <summary>How a <see cref="DnsResolver"/> talks to name servers.</summary>
+    public sealed class DnsResolverOptions
+    {
+        public const int DefaultPort = 53;
+
+        /// <summary>Name servers to ask, in order. Empty: the system's resolvers.</summary>
+        public IReadOnlyList<IPEndPoint> Servers { get; set; } = Array.Empty<IPEndPoint>();
+
+        /// <summary>Time to wait for one answer from one server.</summary>
+        public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(3);
+
+        /// <summary>How many times a query is repeated after a timeout or failure.</summary>
+        public int Retries { get; set; } = 1;
+
+        /// <summary>Keep answers for their TTL and share them between evaluations.</summary>
+        public bool UseCache { get; set; } = true;
+
+        /// <summary>Repeat a truncated UDP answer over TCP (RFC 7766).</summary>
+        public bool UseTcpFallback { get; set; } = true;
+
+        /// <summary>
+        /// Parses "address", "address:port" or "[ipv6]:port" (a bare IPv6 address takes port 53).
+        /// </summary>
+        /// <exception cref="FormatException">The text is not an address with an optional port.</exception>
+        public static IPEndPoint ParseServer(string text)
+        {
+            if (text is null)
+            {
+                throw new ArgumentNullException(nameof(text));
+            }
+
+            string value = text.Trim();
+            string host = value;
+            int port = DefaultPort;
+
+            if (value.StartsWith("[", StringComparison.Ordinal))
+            {
+                int close = value.IndexOf(']');
+                if (close < 0)
+                {
+                    throw new FormatException($"'{text}' is not a name server: a '[' opens an IPv6 address but no ']' closes it. Use [2001:db8::1]:53.");
+                }
+
+                host = value.Substring(1, close - 1);
+                string rest = value.Substring(close + 1);
+                if (rest.Length > 0)
+                {
+                    if (!rest.StartsWith(":", StringComparison.Ordinal) || !TryParsePort(rest.Substring(1), out port))
+                    {
+                        throw new FormatException($"'{text}' is not a name server: expected ']:port' after the IPv6 address, with a port from 1 to 65535.");
+                    }
+                }
+            }
+            else if (value.IndexOf(':') >= 0 && value.IndexOf(':') == value.LastIndexOf(':'))
+            {
+                // Exactly one colon: IPv4 (or a name) with a port. Several colons: a bare IPv6 address.
+                int colon = value.IndexOf(':');
+                host = value.Substring(0, colon);
+                if (!TryParsePort(value.Substring(colon + 1), out port))
+                {
+                    throw new FormatException($"'{text}' is not a name server: the port must be a number from 1 to 65535.");
+                }
+            }
+
+            if (!IPAddress.TryParse(host, out IPAddress? address))
+            {
+                throw new FormatException($"'{text}' is not a name server: '{host}' is not an IPv4 or IPv6 address. Give an address such as 192.0.2.53, 192.0.2.53:5353 or [2001:db8::53]:53.");
+            }
+
+            return new IPEndPoint(address, port);
+        }
+
+        private static bool TryParsePort(string text, out int port)
+        {
+            return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out port) && port > 0 && port <= 65535;
+        }
+    }
+}

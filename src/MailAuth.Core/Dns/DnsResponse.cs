@@ -1,0 +1,77 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace MailAuth.Dns
+{
+    /// <summary>
+    /// The outcome of one query, and at the same time its record in a trace: what was asked, of
+    /// which server, what came back and how long it took.
+    /// </summary>
+    public sealed class DnsResponse
+    {
+        public DnsResponse(string queryName, DnsRecordType queryType, DnsLookupStatus status,
+            string responseCode, IReadOnlyList<DnsRecord> records, string? server,
+            double elapsedMilliseconds, bool fromCache, string? error,
+            IReadOnlyList<string>? canonicalNames = null, bool usedTcp = false)
+        {
+            QueryName = queryName;
+            QueryType = queryType;
+            Status = status;
+            ResponseCode = responseCode;
+            Records = records ?? Array.Empty<DnsRecord>();
+            Server = server;
+            ElapsedMilliseconds = elapsedMilliseconds;
+            FromCache = fromCache;
+            Error = error;
+            CanonicalNames = canonicalNames ?? Array.Empty<string>();
+            UsedTcp = usedTcp;
+        }
+
+        public string QueryName { get; }
+
+        public DnsRecordType QueryType { get; }
+
+        public DnsLookupStatus Status { get; }
+
+        /// <summary>NoError, NXDomain, ServFail, Refused, FormErr, ... or Timeout / NetworkError / Malformed when no usable answer came.</summary>
+        public string ResponseCode { get; }
+
+        /// <summary>True only for an authoritative NXDOMAIN.</summary>
+        public bool IsNxDomain => string.Equals(ResponseCode, "NXDomain", StringComparison.Ordinal);
+
+        /// <summary>Records of the asked type only (after following any CNAME chain).</summary>
+        public IReadOnlyList<DnsRecord> Records { get; }
+
+        /// <summary>The CNAME targets followed on the way, in order.</summary>
+        public IReadOnlyList<string> CanonicalNames { get; }
+
+        /// <summary>address:port of the server that answered (or was last tried).</summary>
+        public string? Server { get; }
+
+        public double ElapsedMilliseconds { get; }
+
+        public bool FromCache { get; }
+
+        /// <summary>True when the UDP answer was truncated and the query was repeated over TCP.</summary>
+        public bool UsedTcp { get; }
+
+        /// <summary>Why the lookup failed, when <see cref="Status"/> is Failed.</summary>
+        public string? Error { get; }
+
+        /// <summary>The TXT records' joined texts (one entry per record).</summary>
+        public IEnumerable<string> Texts => Records.Where(r => r.Type == DnsRecordType.TXT).Select(r => r.Data);
+
+        public override string ToString()
+        {
+            string answer = Status switch
+            {
+                DnsLookupStatus.Found => string.Join(", ", Records.Select(r => r.Data)),
+                DnsLookupStatus.NotFound => IsNxDomain ? "NXDOMAIN" : "no data",
+                _ => "failed: " + (Error ?? ResponseCode),
+            };
+            string cache = FromCache ? " (cached)" : string.Empty;
+            return $"{QueryType} {QueryName} @{Server ?? "-"} {ResponseCode} {ElapsedMilliseconds:0}ms{cache}: {answer}";
+        }
+    }
+}
