@@ -1,0 +1,759 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.Linq;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using DnsClient;
+using DnsClient.Protocol;
+
+namespace MailAuth.Dns
+{
+    /// <summary>
+    /// The toolkit's resolver over DnsClient's <see cref="LookupClient"/>: UDP with TCP fallback on
+    /// truncation, our own TTL-respecting cache (positive and negative, RFC 2308), in-flight
+    /// de-duplication, and the three lookup states. Thread-safe.
+    /// </summary>
+    public sealed class DnsResolver : IDnsResolver, IDisposable
+    {
+        /// <summary>
+        /// EDNS(0) UDP payload size we advertise (RFC 6891). 1232 avoids IP fragmentation on common
+        /// paths (DNS Flag Day 2020, RFC 9715); larger answers come back truncated and go to TCP.
+        /// </summary>
+        private const int EdnsBufferSize = 1232;
+
+        /// <summary>RFC 2308 §5: negative answers are cached at most this long (it suggests 1-3 h).</summary>
+        private static readonly TimeSpan s_maxNegativeTtl = TimeSpan.FromHours(1);
+
+        /// <summary>RFC 2308 §5: a negative answer without an SOA "SHOULD NOT" be cached; we keep it briefly.</summary>
+        private static readonly TimeSpan s_negativeTtlWithoutSoa = TimeSpan.FromSeconds(60);
+
+        /// <summary>Upper bound for positive answers (RFC 2181 §8 allows up to 68 years).</summary>
+        private static readonly TimeSpan s_maxPositiveTtl = TimeSpan.FromDays(1);
+
+        private const int CachePruneThreshold = 10000;
+
+        private static readonly ConcurrentDictionary<string, DnsResolver> s_shared = new ConcurrentDictionary<string, DnsResolver>(StringComparer.Ordinal);
+
+        private readonly DnsResolverOptions _options;
+        private readonly NameServer[] _servers;
+        private readonly LookupClient? _client;
+        private readonly DnsQueryOptions _udpOptions;
+        private readonly DnsQueryOptions _tcpOptions;
+        private readonly ConcurrentDictionary<string, CacheEntry> _cache = new ConcurrentDictionary<string, CacheEntry>(StringComparer.Ordinal);
+        private readonly ConcurrentDictionary<string, Task<DnsResponse>> _inFlight = new ConcurrentDictionary<string, Task<DnsResponse>>(StringComparer.Ordinal);
+        private readonly bool _isShared;
+        private long _queriesSent;
+        private int _disposed;
+
+        /// <summary>Creates a resolver with its own cache.</summary>
+        /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+        /// <exception cref="ArgumentOutOfRangeException">The timeout is not positive or the retries are negative.</exception>
+        public DnsResolver(DnsResolverOptions options)
+            : this(options, isShared: false)
+        {
+        }
+
+        private DnsResolver(DnsResolverOptions options, bool isShared)
+        {
+            _options = Copy(options ?? throw new ArgumentNullException(nameof(options)));
+            _isShared = isShared;
+            if (_options.Timeout <= TimeSpan.Zero)
+            {
+                throw new ArgumentOutOfRangeException(nameof(options), _options.Timeout, "DnsResolverOptions.Timeout must be positive.");
+            }
+
+            if (_options.Retries < 0)
+            {
+                throw new ArgumentOutOfRangeException(nameof(options), _options.Retries, "DnsResolverOptions.Retries must be 0 or more.");
+            }
+
+            _servers = _options.Servers.Count > 0
+                ? _options.Servers.Select(s => new NameServer(s)).ToArray()
+                : SystemNameServers();
+
+            // DnsClient's own cache stays off: ours honours negative TTLs from the SOA and never
+            // keeps failures. Retries and the TCP fallback are ours too, so every wire query is counted.
+            _udpOptions = QueryOptions(tcpOnly: false);
+            _tcpOptions = QueryOptions(tcpOnly: true);
+            if (_servers.Length > 0)
+            {
+                _client = new LookupClient(new LookupClientOptions(_servers)
+                {
+                    UseCache = false,
+                    Timeout = _options.Timeout,
+                    Retries = 0,
+                    ThrowDnsErrors = false,
+                    UseTcpFallback = false,
+                    ContinueOnDnsError = false,
+                    ContinueOnEmptyResponse = false,
+                    ExtendedDnsBufferSize = EdnsBufferSize,
+                });
+            }
+        }
+
+        /// <summary>
+        /// One resolver (and cache) per distinct options for the whole process, so that cmdlets
+        /// called one after another share answers. Disposing a shared resolver does nothing.
+        /// </summary>
+        public static DnsResolver GetShared(DnsResolverOptions options)
+        {
+            if (options is null)
+            {
+                throw new ArgumentNullException(nameof(options));
+            }
+
+            string key = string.Join(",", (options.Servers ?? Array.Empty<IPEndPoint>()).Select(FormatServer))
+                + "|" + options.Timeout.Ticks.ToString(CultureInfo.InvariantCulture)
+                + "|" + options.Retries.ToString(CultureInfo.InvariantCulture)
+                + "|" + (options.UseCache ? "cache" : "nocache")
+                + "|" + (options.UseTcpFallback ? "tcp" : "notcp");
+            return s_shared.GetOrAdd(key, _ => new DnsResolver(options, isShared: true));
+        }
+
+        /// <summary>A copy of the options this resolver was made with.</summary>
+        public DnsResolverOptions Options => Copy(_options);
+
+        /// <summary>Wire queries sent (each UDP try, each TCP repeat), not cache hits.</summary>
+        public long QueriesSent => Interlocked.Read(ref _queriesSent);
+
+        /// <summary>The name servers queried, as "address:port".</summary>
+        public IReadOnlyList<string> ServerAddresses => _servers.Select(FormatServer).ToArray();
+
+        /// <summary>Forgets every cached answer.</summary>
+        public void ClearCache() => _cache.Clear();
+
+        /// <summary>
+        /// Looks up records of one type. Never throws for DNS outcomes: timeouts, SERVFAIL, REFUSED
+        /// and malformed answers come back as <see cref="DnsLookupStatus.Failed"/>.
+        /// </summary>
+        /// <exception cref="ArgumentException">The name is empty, has an empty or over-long label, or is longer than 253 characters.</exception>
+        /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
+        public async Task<DnsResponse> QueryAsync(string name, DnsRecordType type, CancellationToken cancellationToken = default)
+        {
+            string queryName = NormalizeName(name);
+            if (!Enum.IsDefined(typeof(DnsRecordType), type))
+            {
+                throw new ArgumentOutOfRangeException(nameof(type), type, "Not a record type the resolver asks for.");
+            }
+
+            if (Volatile.Read(ref _disposed) != 0)
+            {
+                throw new ObjectDisposedException(nameof(DnsResolver));
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!_options.UseCache)
+            {
+                return (await SendAsync(queryName, type, cancellationToken).ConfigureAwait(false)).Response;
+            }
+
+            string key = queryName.ToLowerInvariant() + "|" + ((int)type).ToString(CultureInfo.InvariantCulture);
+            DnsResponse? cached = TryGetCached(key);
+            if (cached != null)
+            {
+                return cached;
+            }
+
+            // Identical concurrent queries share one wire query. The shared lookup is not tied to
+            // any one caller's token (it is bounded by the timeouts); each caller may stop waiting.
+            var mine = new TaskCompletionSource<DnsResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
+            Task<DnsResponse> shared = _inFlight.GetOrAdd(key, mine.Task);
+            if (shared == mine.Task)
+            {
+                _ = LookupAndCacheAsync(key, queryName, type, mine);
+            }
+            if (!cancellationToken.CanBeCanceled)
+            {
+                return await shared.ConfigureAwait(false);
+            }
+
+            var cancelled = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            using (cancellationToken.Register(() => cancelled.TrySetResult(true)))
+            {
+                Task first = await Task.WhenAny(shared, cancelled.Task).ConfigureAwait(false);
+                if (first != shared)
+                {
+                    throw new OperationCanceledException(cancellationToken);
+                }
+            }
+
+            return await shared.ConfigureAwait(false);
+        }
+
+        public void Dispose()
+        {
+            if (_isShared)
+            {
+                return;
+            }
+
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                _cache.Clear();
+            }
+        }
+
+        /// <summary>
+        /// Checks a name and converts it to the form sent on the wire: trailing dot removed,
+        /// non-ASCII labels to A-labels (RFC 5890 / IDNA2008 via <see cref="IdnMapping"/>).
+        /// Other characters (underscores, '%', ...) pass unchanged: DNS labels are any octets (RFC 2181 §11).
+        /// </summary>
+        internal static string NormalizeName(string name)
+        {
+            if (name is null)
+            {
+                throw new ArgumentNullException(nameof(name));
+            }
+
+            string value = name.Trim();
+            if (value.EndsWith(".", StringComparison.Ordinal))
+            {
+                value = value.Substring(0, value.Length - 1);
+            }
+
+            if (value.Length == 0)
+            {
+                throw new ArgumentException($"'{name}' cannot be queried: the name is empty.", nameof(name));
+            }
+
+            string[] labels = value.Split('.');
+            for (int i = 0; i < labels.Length; i++)
+            {
+                string label = labels[i];
+                if (label.Length == 0)
+                {
+                    throw new ArgumentException($"'{name}' cannot be queried: it has an empty label (a leading dot or two dots in a row).", nameof(name));
+                }
+
+                if (label.Any(c => c > 0x7F))
+                {
+                    try
+                    {
+                        label = new IdnMapping().GetAscii(label);
+                    }
+                    catch (ArgumentException ex)
+                    {
+                        throw new ArgumentException($"'{name}' cannot be queried: label '{labels[i]}' is not a valid internationalized label ({ex.Message}).", nameof(name), ex);
+                    }
+
+                    labels[i] = label;
+                }
+
+                // RFC 1035 §2.3.4: labels are 63 octets or less.
+                if (label.Length > 63)
+                {
+                    throw new ArgumentException($"'{name}' cannot be queried: label '{label}' is {label.Length} octets long; a label has at most 63 (RFC 1035 §2.3.4).", nameof(name));
+                }
+            }
+
+            string result = string.Join(".", labels);
+
+            // RFC 1035 §2.3.4: 255 octets on the wire, i.e. 253 characters in dotted form.
+            if (result.Length > 253)
+            {
+                throw new ArgumentException($"'{name}' cannot be queried: it is {result.Length} characters long; a name has at most 253 (RFC 1035 §2.3.4).", nameof(name));
+            }
+
+            return result;
+        }
+
+        private static string FormatServer(IPEndPoint endPoint)
+        {
+            return endPoint.AddressFamily == AddressFamily.InterNetworkV6
+                ? "[" + endPoint.Address + "]:" + endPoint.Port.ToString(CultureInfo.InvariantCulture)
+                : endPoint.Address + ":" + endPoint.Port.ToString(CultureInfo.InvariantCulture);
+        }
+
+        private static string FormatServer(NameServer server)
+        {
+            return IPAddress.TryParse(server.Address, out IPAddress? address)
+                ? FormatServer(new IPEndPoint(address, server.Port))
+                : server.Address + ":" + server.Port.ToString(CultureInfo.InvariantCulture);
+        }
+
+        private static DnsResolverOptions Copy(DnsResolverOptions options)
+        {
+            return new DnsResolverOptions
+            {
+                Servers = (options.Servers ?? Array.Empty<IPEndPoint>()).ToArray(),
+                Timeout = options.Timeout,
+                Retries = options.Retries,
+                UseCache = options.UseCache,
+                UseTcpFallback = options.UseTcpFallback,
+            };
+        }
+
+        private static NameServer[] SystemNameServers()
+        {
+            try
+            {
+                // No fallback to public resolvers: a tool that checks mail policy must not leak
+                // queries to a third party the user did not choose.
+                return NameServer.ResolveNameServers(skipIPv6SiteLocal: true, fallbackToGooglePublicDns: false).ToArray();
+            }
+            catch (Exception ex) when (!(ex is OutOfMemoryException))
+            {
+                return Array.Empty<NameServer>();
+            }
+        }
+
+        private DnsQueryOptions QueryOptions(bool tcpOnly)
+        {
+            return new DnsQueryOptions
+            {
+                UseCache = false,
+                Timeout = _options.Timeout,
+                Retries = 0,
+                ThrowDnsErrors = false,
+                UseTcpFallback = false,
+                UseTcpOnly = tcpOnly,
+                ContinueOnDnsError = false,
+                ContinueOnEmptyResponse = false,
+                ExtendedDnsBufferSize = EdnsBufferSize,
+                Recursion = true,
+            };
+        }
+
+        private DnsResponse? TryGetCached(string key)
+        {
+            if (!_cache.TryGetValue(key, out CacheEntry? entry))
+            {
+                return null;
+            }
+
+            long now = Stopwatch.GetTimestamp();
+            if (now >= entry.ExpiresAt)
+            {
+                ((ICollection<KeyValuePair<string, CacheEntry>>)_cache).Remove(new KeyValuePair<string, CacheEntry>(key, entry));
+                return null;
+            }
+
+            return entry.ToCachedResponse(now);
+        }
+
+        private async Task LookupAndCacheAsync(string key, string queryName, DnsRecordType type, TaskCompletionSource<DnsResponse> completion)
+        {
+            try
+            {
+                DnsResponse? response = TryGetCached(key);
+                if (response is null)
+                {
+                    int? negativeTtl;
+                    (response, negativeTtl) = await SendAsync(queryName, type, CancellationToken.None).ConfigureAwait(false);
+                    TimeSpan? ttl = CacheTime(response, negativeTtl);
+                    if (ttl.HasValue && ttl.Value > TimeSpan.Zero)
+                    {
+                        if (_cache.Count > CachePruneThreshold)
+                        {
+                            Prune();
+                        }
+
+                        _cache[key] = new CacheEntry(response, Stopwatch.GetTimestamp() + (long)(ttl.Value.TotalSeconds * Stopwatch.Frequency));
+                    }
+                }
+
+                // Leave the in-flight table after caching, so the next caller finds the cache.
+                RemoveInFlight(key, completion.Task);
+                completion.TrySetResult(response);
+            }
+            catch (Exception ex)
+            {
+                RemoveInFlight(key, completion.Task);
+                completion.TrySetException(ex);
+            }
+        }
+
+        private void RemoveInFlight(string key, Task<DnsResponse> task)
+        {
+            ((ICollection<KeyValuePair<string, Task<DnsResponse>>>)_inFlight).Remove(new KeyValuePair<string, Task<DnsResponse>>(key, task));
+        }
+
+        private void Prune()
+        {
+            long now = Stopwatch.GetTimestamp();
+            foreach (KeyValuePair<string, CacheEntry> pair in _cache)
+            {
+                if (now >= pair.Value.ExpiresAt)
+                {
+                    ((ICollection<KeyValuePair<string, CacheEntry>>)_cache).Remove(pair);
+                }
+            }
+        }
+
+        /// <summary>How long an answer may be kept; null for failures, which are never cached.</summary>
+        private static TimeSpan? CacheTime(DnsResponse response, int? negativeTtl)
+        {
+            switch (response.Status)
+            {
+                case DnsLookupStatus.Found:
+                    // The smallest TTL of the records used (RFC 2181 §5.2: an RRset has one TTL).
+                    return Min(TimeSpan.FromSeconds(response.Records.Min(r => Math.Max(0, r.Ttl))), s_maxPositiveTtl);
+                case DnsLookupStatus.NotFound:
+                    return negativeTtl.HasValue
+                        ? Min(TimeSpan.FromSeconds(negativeTtl.Value), s_maxNegativeTtl)
+                        : s_negativeTtlWithoutSoa;
+                default:
+                    return null;
+            }
+        }
+
+        private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+        private async Task<(DnsResponse Response, int? NegativeTtl)> SendAsync(string queryName, DnsRecordType type, CancellationToken cancellationToken)
+        {
+            var stopwatch = Stopwatch.StartNew();
+            if (_client is null)
+            {
+                return (Failed(queryName, type, "NetworkError", null, stopwatch, false,
+                    "No name servers: none were given and none were found in the system's configuration."), null);
+            }
+
+            DnsQuestion question;
+            try
+            {
+                question = new DnsQuestion(queryName, (QueryType)(int)type, QueryClass.IN);
+            }
+            catch (Exception ex) when (ex is ArgumentException || ex is FormatException)
+            {
+                throw new ArgumentException($"'{queryName}' cannot be queried: {ex.Message}", "name", ex);
+            }
+
+            (DnsResponse Response, int? NegativeTtl) last = default;
+            for (int attempt = 0; attempt <= _options.Retries; attempt++)
+            {
+                foreach (NameServer server in _servers)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    (DnsResponse Response, int? NegativeTtl) outcome = await QueryServerAsync(server, question, queryName, type, stopwatch, cancellationToken).ConfigureAwait(false);
+                    if (outcome.Response.Status != DnsLookupStatus.Failed)
+                    {
+                        return outcome;
+                    }
+
+                    last = outcome;
+                }
+            }
+
+            return last;
+        }
+
+        private async Task<(DnsResponse Response, int? NegativeTtl)> QueryServerAsync(NameServer server, DnsQuestion question, string queryName, DnsRecordType type, Stopwatch stopwatch, CancellationToken cancellationToken)
+        {
+            string serverText = FormatServer(server);
+            var servers = new[] { server };
+            bool usedTcp = false;
+            while (true)
+            {
+                Interlocked.Increment(ref _queriesSent);
+                try
+                {
+                    IDnsQueryResponse response = await _client!.QueryServerAsync(servers, question, usedTcp ? _tcpOptions : _udpOptions, cancellationToken).ConfigureAwait(false);
+                    return Convert(response, queryName, type, serverText, stopwatch, usedTcp);
+                }
+                catch (Exception ex) when (cancellationToken.IsCancellationRequested && !(ex is ArgumentException))
+                {
+                    throw new OperationCanceledException("The DNS query was cancelled.", ex, cancellationToken);
+                }
+                catch (DnsResponseException ex) when (IsTruncation(ex) && !usedTcp)
+                {
+                    // RFC 1035 §4.2.1 / RFC 7766 §5: a truncated UDP answer is repeated over TCP.
+                    // (DnsClient also lands here for an unreadable UDP answer of 512 octets or less.)
+                    if (!_options.UseTcpFallback)
+                    {
+                        return (Failed(queryName, type, "Truncated", serverText, stopwatch, false,
+                            $"The UDP answer from {serverText} was truncated and TCP fallback is off."), null);
+                    }
+
+                    usedTcp = true;
+                }
+                catch (Exception ex) when (!(ex is ArgumentException) && !(ex is OutOfMemoryException))
+                {
+                    (string code, string error) = Classify(ex, serverText);
+                    return (Failed(queryName, type, code, serverText, stopwatch, usedTcp, error), null);
+                }
+            }
+        }
+
+        private static bool IsTruncation(DnsResponseException ex)
+        {
+            // DnsClient 1.8 reports a TC answer with UseTcpFallback off only through this message.
+            return ex.Code == DnsResponseCode.Unassigned
+                && ex.InnerException is null
+                && ex.Message.IndexOf("truncated", StringComparison.OrdinalIgnoreCase) >= 0;
+        }
+
+        private (string Code, string Error) Classify(Exception ex, string serverText)
+        {
+            Exception inner = ex.InnerException ?? ex;
+            if (ex is DnsResponseException dnsError)
+            {
+                if (dnsError.Code == DnsResponseCode.ConnectionTimeout)
+                {
+                    if (inner is SocketException socketError && socketError.SocketErrorCode != SocketError.TimedOut)
+                    {
+                        return ("NetworkError", $"Network error talking to {serverText}: {socketError.Message}");
+                    }
+
+                    return ("Timeout", $"No answer from {serverText} within {_options.Timeout.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture)} ms.");
+                }
+
+                if (inner is SocketException || inner is System.IO.IOException)
+                {
+                    return ("NetworkError", $"Network error talking to {serverText}: {inner.Message}");
+                }
+
+                if (IsParseError(inner))
+                {
+                    return ("Malformed", $"The answer from {serverText} could not be read: {inner.Message}");
+                }
+
+                return ("NetworkError", $"The query to {serverText} failed: {dnsError.Message}{(dnsError.InnerException is null ? string.Empty : " " + dnsError.InnerException.Message)}");
+            }
+
+            if (ex is SocketException || ex is System.IO.IOException)
+            {
+                return ("NetworkError", $"Network error talking to {serverText}: {ex.Message}");
+            }
+
+            if (ex is TimeoutException)
+            {
+                return ("Timeout", $"No answer from {serverText} within {_options.Timeout.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture)} ms.");
+            }
+
+            // Parse failures (DnsResponseParseException, index errors inside the reader), id mismatches.
+            return ("Malformed", $"The answer from {serverText} could not be read: {ex.Message}");
+        }
+
+        private static bool IsParseError(Exception ex)
+        {
+            return ex.GetType().Name.IndexOf("Parse", StringComparison.Ordinal) >= 0
+                || ex is IndexOutOfRangeException
+                || ex is ArgumentOutOfRangeException;
+        }
+
+        private static DnsResponse Failed(string queryName, DnsRecordType type, string code, string? server, Stopwatch stopwatch, bool usedTcp, string error)
+        {
+            return new DnsResponse(queryName, type, DnsLookupStatus.Failed, code, Array.Empty<DnsRecord>(), server,
+                stopwatch.Elapsed.TotalMilliseconds, false, error, null, usedTcp);
+        }
+
+        private static (DnsResponse Response, int? NegativeTtl) Convert(IDnsQueryResponse response, string queryName, DnsRecordType type, string serverText, Stopwatch stopwatch, bool usedTcp)
+        {
+            int rcode = (int)response.Header.ResponseCode;
+            string code = ResponseCodeText(rcode);
+            double elapsed = stopwatch.Elapsed.TotalMilliseconds;
+
+            // Follow the CNAME chain in the answer (RFC 1034 §3.6.2) unless CNAME itself was asked for.
+            var chain = new List<string>();
+            var owners = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { queryName };
+            var usedCnames = new List<DnsResourceRecord>();
+            if (type != DnsRecordType.CNAME)
+            {
+                string current = queryName;
+                for (int step = 0; step < 16; step++)
+                {
+                    CNameRecord? cname = response.Answers.OfType<CNameRecord>()
+                        .FirstOrDefault(c => string.Equals(AsciiName(c.DomainName), current, StringComparison.OrdinalIgnoreCase));
+                    if (cname is null)
+                    {
+                        break;
+                    }
+
+                    string target = AsciiName(cname.CanonicalName);
+                    if (!owners.Add(target))
+                    {
+                        break; // a loop
+                    }
+
+                    usedCnames.Add(cname);
+                    chain.Add(target);
+                    current = target;
+                }
+            }
+
+            if (rcode != 0 && rcode != 3)
+            {
+                string error = $"{serverText} answered {code} (RCODE {rcode.ToString(CultureInfo.InvariantCulture)}).";
+                return (new DnsResponse(queryName, type, DnsLookupStatus.Failed, code, Array.Empty<DnsRecord>(), serverText, elapsed, false, error, chain, usedTcp), null);
+            }
+
+            var records = new List<DnsRecord>();
+            if (rcode == 0)
+            {
+                foreach (DnsResourceRecord answer in response.Answers)
+                {
+                    if ((int)answer.RecordType == (int)type && owners.Contains(AsciiName(answer.DomainName)))
+                    {
+                        DnsRecord? record = ToRecord(answer, type);
+                        if (record != null)
+                        {
+                            records.Add(record);
+                        }
+                    }
+                }
+            }
+
+            DnsLookupStatus status = records.Count > 0 ? DnsLookupStatus.Found : DnsLookupStatus.NotFound;
+            int? negativeTtl = null;
+            if (status == DnsLookupStatus.NotFound)
+            {
+                // RFC 2308 §5: a negative answer lives for the smaller of the SOA's TTL and its MINIMUM.
+                SoaRecord? soa = response.Authorities.OfType<SoaRecord>().FirstOrDefault();
+                if (soa != null)
+                {
+                    negativeTtl = (int)Math.Min((long)Math.Max(0, soa.InitialTimeToLive), soa.Minimum);
+                }
+            }
+            else if (usedCnames.Count > 0)
+            {
+                // The chain's TTLs bound how long the answer holds (RFC 1034 §3.6.2).
+                int min = usedCnames.Min(c => c.InitialTimeToLive);
+                records = records.Select(r => r.Ttl > min ? WithTtl(r, min) : r).ToList();
+            }
+
+            return (new DnsResponse(queryName, type, status, code, records, serverText, elapsed, false, null, chain, usedTcp), negativeTtl);
+        }
+
+        private static string ResponseCodeText(int rcode)
+        {
+            // RFC 1035 §4.1.1 and RFC 6895 §2.3 mnemonics.
+            switch (rcode)
+            {
+                case 0: return "NoError";
+                case 1: return "FormErr";
+                case 2: return "ServFail";
+                case 3: return "NXDomain";
+                case 4: return "NotImp";
+                case 5: return "Refused";
+                case 6: return "YXDomain";
+                case 7: return "YXRRSet";
+                case 8: return "NXRRSet";
+                case 9: return "NotAuth";
+                case 10: return "NotZone";
+                default: return "RCode" + rcode.ToString(CultureInfo.InvariantCulture);
+            }
+        }
+
+        private static string TrimDot(string name)
+        {
+            return name.Length > 1 && name.EndsWith(".", StringComparison.Ordinal) ? name.Substring(0, name.Length - 1) : name;
+        }
+
+        /// <summary>
+        /// A name from the answer in the form we query with: no trailing dot, A-labels. DnsClient
+        /// shows IDN names as U-labels; results stay in the wire form so they compare with the query.
+        /// </summary>
+        private static string AsciiName(DnsString name)
+        {
+            string value = TrimDot(name.Value);
+            if (!value.Any(c => c > 0x7F))
+            {
+                return value;
+            }
+
+            try
+            {
+                return string.Join(".", value.Split('.').Select(label => label.Any(c => c > 0x7F) ? new IdnMapping().GetAscii(label) : label));
+            }
+            catch (ArgumentException)
+            {
+                return value;
+            }
+        }
+
+        private static DnsRecord WithTtl(DnsRecord r, int ttl)
+        {
+            return new DnsRecord(r.Name, r.Type, ttl, r.Data, r.TextStrings, r.Address, r.Target, r.Preference);
+        }
+
+        private static DnsRecord? ToRecord(DnsResourceRecord answer, DnsRecordType type)
+        {
+            string name = AsciiName(answer.DomainName);
+            int ttl = Math.Max(0, answer.InitialTimeToLive);
+            switch (answer)
+            {
+                case AddressRecord address:
+                    return new DnsRecord(name, type, ttl, address.Address.ToString(), address: address.Address);
+                case MxRecord mx:
+                    string exchange = AsciiName(mx.Exchange);
+                    return new DnsRecord(name, type, ttl, mx.Preference.ToString(CultureInfo.InvariantCulture) + " " + exchange, target: exchange, preference: mx.Preference);
+                case CNameRecord cname:
+                    string canonical = AsciiName(cname.CanonicalName);
+                    return new DnsRecord(name, type, ttl, canonical, target: canonical);
+                case PtrRecord ptr:
+                    string pointer = AsciiName(ptr.PtrDomainName);
+                    return new DnsRecord(name, type, ttl, pointer, target: pointer);
+                case NsRecord ns:
+                    string server = AsciiName(ns.NSDName);
+                    return new DnsRecord(name, type, ttl, server, target: server);
+                case SoaRecord soa:
+                    string data = string.Join(" ", AsciiName(soa.MName), AsciiName(soa.RName),
+                        soa.Serial.ToString(CultureInfo.InvariantCulture), soa.Refresh.ToString(CultureInfo.InvariantCulture),
+                        soa.Retry.ToString(CultureInfo.InvariantCulture), soa.Expire.ToString(CultureInfo.InvariantCulture),
+                        soa.Minimum.ToString(CultureInfo.InvariantCulture));
+                    return new DnsRecord(name, type, ttl, data, target: AsciiName(soa.MName));
+                case TxtRecord txt:
+                    // Text is the unescaped strings (UTF-8 decoded); one record's strings are joined
+                    // with nothing between them, never across records (RFC 7208 §3.3).
+                    string[] strings = txt.Text.ToArray();
+                    return new DnsRecord(name, type, ttl, string.Concat(strings), textStrings: strings);
+                case UnknownRecord unknown when type == DnsRecordType.TXT || type == DnsRecordType.SPF:
+                    string[] parsed = ParseCharacterStrings(unknown.Data.ToArray());
+                    return new DnsRecord(name, type, ttl, string.Concat(parsed), textStrings: parsed);
+                default:
+                    return null;
+            }
+        }
+
+        /// <summary>RFC 1035 §3.3: a sequence of length-prefixed character-strings.</summary>
+        private static string[] ParseCharacterStrings(byte[] data)
+        {
+            var result = new List<string>();
+            int offset = 0;
+            while (offset < data.Length)
+            {
+                int length = Math.Min(data[offset], data.Length - offset - 1);
+                result.Add(Encoding.UTF8.GetString(data, offset + 1, length));
+                offset += 1 + length;
+            }
+
+            return result.ToArray();
+        }
+
+        private sealed class CacheEntry
+        {
+            public CacheEntry(DnsResponse response, long expiresAt)
+            {
+                Response = response;
+                StoredAt = Stopwatch.GetTimestamp();
+                ExpiresAt = expiresAt;
+            }
+
+            public DnsResponse Response { get; }
+
+            public long StoredAt { get; }
+
+            public long ExpiresAt { get; }
+
+            /// <summary>The stored answer with TTLs counted down to what remains (RFC 1035 §3.2.1).</summary>
+            public DnsResponse ToCachedResponse(long now)
+            {
+                var started = Stopwatch.StartNew();
+                int age = (int)((now - StoredAt) / Stopwatch.Frequency);
+                int remaining = (int)Math.Ceiling((double)(ExpiresAt - now) / Stopwatch.Frequency);
+                DnsRecord[] records = Response.Records
+                    .Select(r => WithTtl(r, Math.Max(0, Math.Min(r.Ttl - age, remaining))))
+                    .ToArray();
+                return new DnsResponse(Response.QueryName, Response.QueryType, Response.Status, Response.ResponseCode,
+                    records, Response.Server, started.Elapsed.TotalMilliseconds, true, Response.Error,
+                    Response.CanonicalNames, Response.UsedTcp);
+            }
+        }
+    }
+}

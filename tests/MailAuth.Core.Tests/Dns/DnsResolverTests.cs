@@ -1,0 +1,669 @@
+using System;
+using System.Diagnostics;
+using System.Linq;
+using System.Net;
+using System.Threading;
+using System.Threading.Tasks;
+using MailAuth.Dns;
+using MailAuth.Testing.Dns;
+
+namespace MailAuth.Core.Tests.Dns
+{
+    /// <summary>The resolver over real sockets against the loopback server.</summary>
+    public sealed class DnsResolverTests
+    {
+        private static DnsResolver NewResolver(LoopbackDnsServer server, int timeoutMs = 1500, bool useCache = true, int retries = 0, bool tcpFallback = true)
+        {
+            return new DnsResolver(new DnsResolverOptions
+            {
+                Servers = new[] { server.EndPoint },
+                Timeout = TimeSpan.FromMilliseconds(timeoutMs),
+                Retries = retries,
+                UseCache = useCache,
+                UseTcpFallback = tcpFallback,
+            });
+        }
+
+        [Fact]
+        public async Task A_record_is_found_over_udp()
+        {
+            var zone = new DnsZone().Add("www.example.com", ZoneRecordType.A, "192.0.2.10", ttl: 120);
+            using var server = LoopbackDnsServer.Start(zone);
+            using var resolver = NewResolver(server);
+
+            DnsResponse response = await resolver.QueryAsync("WWW.Example.COM.", DnsRecordType.A);
+
+            Assert.Equal(DnsLookupStatus.Found, response.Status);
+            Assert.Equal("NoError", response.ResponseCode);
+            DnsRecord record = Assert.Single(response.Records);
+            Assert.Equal(IPAddress.Parse("192.0.2.10"), record.Address);
+            Assert.Equal("192.0.2.10", record.Data);
+            Assert.Equal(120, record.Ttl);
+            Assert.Equal("www.example.com", record.Name, ignoreCase: true);
+            Assert.Equal("WWW.Example.COM", response.QueryName);
+            Assert.Equal(server.Address, response.Server);
+            Assert.False(response.UsedTcp);
+            Assert.False(response.FromCache);
+            Assert.Null(response.Error);
+            Assert.Equal(1, server.UdpQueryCount);
+            Assert.Equal(0, server.TcpQueryCount);
+            Assert.Equal(1, resolver.QueriesSent);
+        }
+
+        [Fact]
+        public async Task Aaaa_mx_ptr_ns_and_spf_records_are_typed()
+        {
+            var zone = new DnsZone()
+                .Add("example.com", ZoneRecordType.AAAA, "2001:db8::25")
+                .Add("example.com", ZoneRecordType.MX, "20 mx2.example.com")
+                .Add("example.com", ZoneRecordType.MX, "10 mx1.example.com")
+                .Add("example.com", ZoneRecordType.NS, "ns1.example.net")
+                .Add("10.2.0.192.in-addr.arpa", ZoneRecordType.PTR, "mail.example.com.")
+                .AddSpf("example.com", "v=spf1 ", "-all");
+            using var server = LoopbackDnsServer.Start(zone);
+            using var resolver = NewResolver(server);
+
+            DnsResponse aaaa = await resolver.QueryAsync("example.com", DnsRecordType.AAAA);
+            Assert.Equal(IPAddress.Parse("2001:db8::25"), Assert.Single(aaaa.Records).Address);
+
+            DnsResponse mx = await resolver.QueryAsync("example.com", DnsRecordType.MX);
+            Assert.Equal(2, mx.Records.Count);
+            DnsRecord mx1 = mx.Records.Single(r => r.Preference == 10);
+            Assert.Equal("mx1.example.com", mx1.Target);
+            Assert.Equal("10 mx1.example.com", mx1.Data);
+            Assert.Equal("mx2.example.com", mx.Records.Single(r => r.Preference == 20).Target);
+
+            DnsResponse ptr = await resolver.QueryAsync("10.2.0.192.in-addr.arpa", DnsRecordType.PTR);
+            Assert.Equal("mail.example.com", Assert.Single(ptr.Records).Target);
+
+            DnsResponse ns = await resolver.QueryAsync("example.com", DnsRecordType.NS);
+            Assert.Equal("ns1.example.net", Assert.Single(ns.Records).Target);
+
+            DnsResponse spf = await resolver.QueryAsync("example.com", DnsRecordType.SPF);
+            DnsRecord spfRecord = Assert.Single(spf.Records);
+            Assert.Equal(DnsRecordType.SPF, spfRecord.Type);
+            Assert.Equal("v=spf1 -all", spfRecord.Data);
+
+            // Records of the asked type only: the TXT query sees no type 99 record.
+            DnsResponse txt = await resolver.QueryAsync("example.com", DnsRecordType.TXT);
+            Assert.Equal(DnsLookupStatus.NotFound, txt.Status);
+        }
+
+        [Fact]
+        public async Task Txt_strings_of_one_record_are_joined_and_records_kept_apart()
+        {
+            var zone = new DnsZone()
+                .AddTxt("example.com", "v=spf1 ip4:192.0.2.0/24", " include:_spf.example.net", " -all")
+                .AddTxt("example.com", "google-site-verification=abc")
+                .AddTxt("utf8.example.com", "caf\u00e9");
+            using var server = LoopbackDnsServer.Start(zone);
+            using var resolver = NewResolver(server);
+
+            DnsResponse response = await resolver.QueryAsync("example.com", DnsRecordType.TXT);
+
+            Assert.Equal(2, response.Records.Count);
+            DnsRecord spf = response.Records.Single(r => r.Data.StartsWith("v=spf1", StringComparison.Ordinal));
+            Assert.Equal("v=spf1 ip4:192.0.2.0/24 include:_spf.example.net -all", spf.Data);
+            Assert.Equal(new[] { "v=spf1 ip4:192.0.2.0/24", " include:_spf.example.net", " -all" }, spf.TextStrings);
+            Assert.Contains("google-site-verification=abc", response.Texts);
+            Assert.Equal(2, response.Texts.Count());
+
+            DnsResponse utf8 = await resolver.QueryAsync("utf8.example.com", DnsRecordType.TXT);
+            Assert.Equal("caf\u00e9", Assert.Single(utf8.Records).Data);
+        }
+
+        [Fact]
+        public async Task Cname_chain_is_followed_into_canonical_names()
+        {
+            var zone = new DnsZone()
+                .Add("alias.example.com", ZoneRecordType.CNAME, "alias2.example.net", ttl: 600)
+                .Add("alias2.example.net", ZoneRecordType.CNAME, "target.example.org", ttl: 50)
+                .Add("target.example.org", ZoneRecordType.A, "192.0.2.7", ttl: 300);
+            using var server = LoopbackDnsServer.Start(zone);
+            using var resolver = NewResolver(server);
+
+            DnsResponse response = await resolver.QueryAsync("alias.example.com", DnsRecordType.A);
+
+            Assert.Equal(DnsLookupStatus.Found, response.Status);
+            DnsRecord a = Assert.Single(response.Records);
+            Assert.Equal(DnsRecordType.A, a.Type);
+            Assert.Equal("target.example.org", a.Name);
+            Assert.Equal(new[] { "alias2.example.net", "target.example.org" }, response.CanonicalNames);
+            // The answer holds no longer than the shortest link of the chain.
+            Assert.Equal(50, a.Ttl);
+
+            // Asking for the CNAME itself returns it without following.
+            DnsResponse cname = await resolver.QueryAsync("alias.example.com", DnsRecordType.CNAME);
+            Assert.Equal("alias2.example.net", Assert.Single(cname.Records).Target);
+            Assert.Empty(cname.CanonicalNames);
+        }
+
+        [Fact]
+        public async Task Cname_to_a_name_without_the_type_is_not_found()
+        {
+            var zone = new DnsZone()
+                .Add("alias.example.com", ZoneRecordType.CNAME, "target.example.com")
+                .Add("target.example.com", ZoneRecordType.A, "192.0.2.7");
+            using var server = LoopbackDnsServer.Start(zone);
+            using var resolver = NewResolver(server);
+
+            DnsResponse response = await resolver.QueryAsync("alias.example.com", DnsRecordType.MX);
+
+            Assert.Equal(DnsLookupStatus.NotFound, response.Status);
+            Assert.False(response.IsNxDomain);
+            Assert.Equal(new[] { "target.example.com" }, response.CanonicalNames);
+        }
+
+        [Fact]
+        public async Task Large_txt_answer_falls_back_to_tcp_and_is_complete()
+        {
+            string big = new string('x', 2000);
+            var zone = new DnsZone().AddTxt("big.example.com", big);
+            using var server = LoopbackDnsServer.Start(zone);
+            using var resolver = NewResolver(server);
+
+            DnsResponse response = await resolver.QueryAsync("big.example.com", DnsRecordType.TXT);
+
+            Assert.Equal(DnsLookupStatus.Found, response.Status);
+            Assert.True(response.UsedTcp);
+            DnsRecord record = Assert.Single(response.Records);
+            Assert.Equal(big, record.Data);
+            Assert.Equal(8, record.TextStrings.Count); // 2000 octets in 255-octet character-strings
+            Assert.Equal(1, server.UdpQueryCount);
+            Assert.Equal(1, server.TcpQueryCount);
+            Assert.Equal(2, resolver.QueriesSent);
+        }
+
+        [Fact]
+        public async Task Truncated_udp_answer_without_fallback_fails()
+        {
+            var zone = new DnsZone().Add("tc.example.com", ZoneRecordType.A, "192.0.2.1").AddFault("tc.example.com", DnsFault.Truncate);
+            using var server = LoopbackDnsServer.Start(zone);
+            using var withFallback = NewResolver(server);
+            using var withoutFallback = NewResolver(server, tcpFallback: false);
+
+            DnsResponse ok = await withFallback.QueryAsync("tc.example.com", DnsRecordType.A);
+            Assert.Equal(DnsLookupStatus.Found, ok.Status);
+            Assert.True(ok.UsedTcp);
+
+            DnsResponse failed = await withoutFallback.QueryAsync("tc.example.com", DnsRecordType.A);
+            Assert.Equal(DnsLookupStatus.Failed, failed.Status);
+            Assert.Equal("Truncated", failed.ResponseCode);
+            Assert.Equal(1, server.TcpQueryCount);
+        }
+
+        [Fact]
+        public async Task Timeout_fails_within_about_the_timeout()
+        {
+            var zone = new DnsZone().AddFault("slow.example.com", DnsFault.Timeout);
+            using var server = LoopbackDnsServer.Start(zone);
+            using var resolver = NewResolver(server, timeoutMs: 300);
+
+            var stopwatch = Stopwatch.StartNew();
+            DnsResponse response = await resolver.QueryAsync("slow.example.com", DnsRecordType.TXT);
+            stopwatch.Stop();
+
+            Assert.Equal(DnsLookupStatus.Failed, response.Status);
+            Assert.Equal("Timeout", response.ResponseCode);
+            Assert.Contains(server.Address, response.Error);
+            Assert.InRange(stopwatch.ElapsedMilliseconds, 250, 1500);
+            Assert.InRange(response.ElapsedMilliseconds, 250, 1500);
+            Assert.Equal(1, server.QueryCount);
+        }
+
+        [Fact]
+        public async Task Retries_repeat_a_timed_out_query()
+        {
+            var zone = new DnsZone().AddFault("slow.example.com", DnsFault.Timeout);
+            using var server = LoopbackDnsServer.Start(zone);
+            using var resolver = NewResolver(server, timeoutMs: 200, retries: 2);
+
+            DnsResponse response = await resolver.QueryAsync("slow.example.com", DnsRecordType.A);
+
+            Assert.Equal("Timeout", response.ResponseCode);
+            Assert.Equal(3, server.QueryCount);
+            Assert.Equal(3, resolver.QueriesSent);
+        }
+
+        [Theory]
+        [InlineData(DnsFault.ServFail, "ServFail")]
+        [InlineData(DnsFault.Refused, "Refused")]
+        [InlineData(DnsFault.Garbage, "Malformed")]
+        public async Task Server_faults_are_failed_lookups(DnsFault fault, string expectedCode)
+        {
+            var zone = new DnsZone().Add("bad.example.com", ZoneRecordType.A, "192.0.2.1").AddFault("bad.example.com", fault);
+            using var server = LoopbackDnsServer.Start(zone);
+            using var resolver = NewResolver(server);
+
+            DnsResponse response = await resolver.QueryAsync("bad.example.com", DnsRecordType.A);
+
+            Assert.Equal(DnsLookupStatus.Failed, response.Status);
+            Assert.Equal(expectedCode, response.ResponseCode);
+            Assert.False(response.IsNxDomain);
+            Assert.Empty(response.Records);
+            Assert.False(string.IsNullOrWhiteSpace(response.Error));
+            Assert.Contains(server.Address, response.Error);
+        }
+
+        [Fact]
+        public async Task Fault_for_one_type_leaves_other_types_alone()
+        {
+            var zone = new DnsZone()
+                .Add("mixed.example.com", ZoneRecordType.A, "192.0.2.1")
+                .AddTxt("mixed.example.com", "hello")
+                .AddFault("mixed.example.com", DnsFault.ServFail, ZoneRecordType.TXT);
+            using var server = LoopbackDnsServer.Start(zone);
+            using var resolver = NewResolver(server);
+
+            Assert.Equal(DnsLookupStatus.Failed, (await resolver.QueryAsync("mixed.example.com", DnsRecordType.TXT)).Status);
+            Assert.Equal(DnsLookupStatus.Found, (await resolver.QueryAsync("mixed.example.com", DnsRecordType.A)).Status);
+        }
+
+        [Fact]
+        public async Task Nxdomain_is_not_found_with_nxdomain_flag()
+        {
+            var zone = new DnsZone().Add("example.com", ZoneRecordType.A, "192.0.2.1");
+            using var server = LoopbackDnsServer.Start(zone);
+            using var resolver = NewResolver(server);
+
+            DnsResponse response = await resolver.QueryAsync("missing.example.org", DnsRecordType.TXT);
+
+            Assert.Equal(DnsLookupStatus.NotFound, response.Status);
+            Assert.True(response.IsNxDomain);
+            Assert.Equal("NXDomain", response.ResponseCode);
+            Assert.Null(response.Error);
+        }
+
+        [Fact]
+        public async Task Nodata_is_not_found_without_nxdomain_flag()
+        {
+            var zone = new DnsZone().Add("example.com", ZoneRecordType.A, "192.0.2.1");
+            using var server = LoopbackDnsServer.Start(zone);
+            using var resolver = NewResolver(server);
+
+            DnsResponse response = await resolver.QueryAsync("example.com", DnsRecordType.TXT);
+
+            Assert.Equal(DnsLookupStatus.NotFound, response.Status);
+            Assert.False(response.IsNxDomain);
+            Assert.Equal("NoError", response.ResponseCode);
+            Assert.Empty(response.Records);
+        }
+
+        [Fact]
+        public async Task Cache_hit_within_ttl_sends_no_wire_query()
+        {
+            var zone = new DnsZone().Add("cached.example.com", ZoneRecordType.A, "192.0.2.1", ttl: 300);
+            using var server = LoopbackDnsServer.Start(zone);
+            using var resolver = NewResolver(server);
+
+            DnsResponse first = await resolver.QueryAsync("cached.example.com", DnsRecordType.A);
+            DnsResponse second = await resolver.QueryAsync("CACHED.example.com.", DnsRecordType.A);
+
+            Assert.False(first.FromCache);
+            Assert.True(second.FromCache);
+            Assert.Equal(DnsLookupStatus.Found, second.Status);
+            Assert.Equal(first.Records[0].Address, second.Records[0].Address);
+            Assert.InRange(second.Records[0].Ttl, 298, 300);
+            Assert.Equal(server.Address, second.Server);
+            Assert.Equal(1, server.QueryCount);
+            Assert.Equal(1, resolver.QueriesSent);
+
+            // A different type is a different question.
+            await resolver.QueryAsync("cached.example.com", DnsRecordType.TXT);
+            Assert.Equal(2, server.QueryCount);
+
+            resolver.ClearCache();
+            DnsResponse third = await resolver.QueryAsync("cached.example.com", DnsRecordType.A);
+            Assert.False(third.FromCache);
+            Assert.Equal(3, server.QueryCount);
+        }
+
+        [Fact]
+        public async Task Without_cache_every_query_goes_to_the_wire()
+        {
+            var zone = new DnsZone().Add("nocache.example.com", ZoneRecordType.A, "192.0.2.1", ttl: 300);
+            using var server = LoopbackDnsServer.Start(zone);
+            using var resolver = NewResolver(server, useCache: false);
+
+            await resolver.QueryAsync("nocache.example.com", DnsRecordType.A);
+            DnsResponse second = await resolver.QueryAsync("nocache.example.com", DnsRecordType.A);
+
+            Assert.False(second.FromCache);
+            Assert.Equal(2, server.QueryCount);
+            Assert.Equal(2, resolver.QueriesSent);
+        }
+
+        [Fact]
+        public async Task Expired_ttl_queries_again()
+        {
+            var zone = new DnsZone().Add("short.example.com", ZoneRecordType.A, "192.0.2.1", ttl: 1);
+            using var server = LoopbackDnsServer.Start(zone);
+            using var resolver = NewResolver(server);
+
+            await resolver.QueryAsync("short.example.com", DnsRecordType.A);
+            Assert.True((await resolver.QueryAsync("short.example.com", DnsRecordType.A)).FromCache);
+            await Task.Delay(1100);
+            DnsResponse again = await resolver.QueryAsync("short.example.com", DnsRecordType.A);
+
+            Assert.False(again.FromCache);
+            Assert.Equal(2, server.QueryCount);
+        }
+
+        [Fact]
+        public async Task Zero_ttl_is_not_cached()
+        {
+            var zone = new DnsZone().Add("zero.example.com", ZoneRecordType.A, "192.0.2.1", ttl: 0);
+            using var server = LoopbackDnsServer.Start(zone);
+            using var resolver = NewResolver(server);
+
+            await resolver.QueryAsync("zero.example.com", DnsRecordType.A);
+            await resolver.QueryAsync("zero.example.com", DnsRecordType.A);
+
+            Assert.Equal(2, server.QueryCount);
+        }
+
+        [Fact]
+        public async Task Negative_answers_are_cached_for_the_soa_minimum()
+        {
+            // RFC 2308 §5: min(SOA TTL, SOA MINIMUM) = 1 s here.
+            var zone = new DnsZone()
+                .Add("example.com", ZoneRecordType.SOA, "ns.example.com hostmaster.example.com 1 3600 600 86400 1", ttl: 3600)
+                .Add("example.com", ZoneRecordType.A, "192.0.2.1");
+            using var server = LoopbackDnsServer.Start(zone);
+            using var resolver = NewResolver(server);
+
+            DnsResponse first = await resolver.QueryAsync("nope.example.com", DnsRecordType.TXT);
+            DnsResponse second = await resolver.QueryAsync("nope.example.com", DnsRecordType.TXT);
+            DnsResponse noData = await resolver.QueryAsync("example.com", DnsRecordType.TXT);
+            DnsResponse noDataAgain = await resolver.QueryAsync("example.com", DnsRecordType.TXT);
+
+            Assert.True(first.IsNxDomain);
+            Assert.True(second.FromCache);
+            Assert.True(second.IsNxDomain);
+            Assert.Equal(DnsLookupStatus.NotFound, second.Status);
+            Assert.True(noDataAgain.FromCache);
+            Assert.False(noDataAgain.IsNxDomain);
+            Assert.Equal(2, server.QueryCount);
+
+            await Task.Delay(1100);
+            DnsResponse third = await resolver.QueryAsync("nope.example.com", DnsRecordType.TXT);
+            Assert.False(third.FromCache);
+            Assert.Equal(3, server.QueryCount);
+        }
+
+        [Fact]
+        public async Task Failures_are_not_cached()
+        {
+            var zone = new DnsZone().AddFault("fail.example.com", DnsFault.ServFail);
+            using var server = LoopbackDnsServer.Start(zone);
+            using var resolver = NewResolver(server);
+
+            await resolver.QueryAsync("fail.example.com", DnsRecordType.A);
+            DnsResponse second = await resolver.QueryAsync("fail.example.com", DnsRecordType.A);
+
+            Assert.False(second.FromCache);
+            Assert.Equal("ServFail", second.ResponseCode + (second.ResponseCode == "ServFail" ? string.Empty : ": " + second.Error));
+            Assert.Equal(2, server.QueryCount);
+        }
+
+        [Fact]
+        public async Task Concurrent_identical_queries_share_one_wire_query()
+        {
+            var zone = new DnsZone().Add("popular.example.com", ZoneRecordType.A, "192.0.2.1").SetLatency("popular.example.com", TimeSpan.FromMilliseconds(200));
+            using var server = LoopbackDnsServer.Start(zone);
+            using var resolver = NewResolver(server, timeoutMs: 1000);
+
+            DnsResponse[] responses = await Task.WhenAll(Enumerable.Range(0, 10)
+                .Select(_ => Task.Run(() => resolver.QueryAsync("popular.example.com", DnsRecordType.A))));
+
+            Assert.All(responses, r => Assert.Equal(DnsLookupStatus.Found, r.Status));
+            Assert.Equal(1, server.QueryCount);
+            Assert.Equal(1, resolver.QueriesSent);
+        }
+
+        [Fact]
+        public async Task Injected_latency_shows_in_elapsed_time()
+        {
+            var zone = new DnsZone()
+                .Add("slow.example.com", ZoneRecordType.A, "192.0.2.1")
+                .Add("fast.example.com", ZoneRecordType.A, "192.0.2.2")
+                .SetLatency("slow.example.com", TimeSpan.FromMilliseconds(250));
+            using var server = LoopbackDnsServer.Start(zone);
+            using var resolver = NewResolver(server, timeoutMs: 1000);
+
+            DnsResponse slow = await resolver.QueryAsync("slow.example.com", DnsRecordType.A);
+            DnsResponse fast = await resolver.QueryAsync("fast.example.com", DnsRecordType.A);
+            zone.DefaultLatency = TimeSpan.FromMilliseconds(150);
+            DnsResponse defaulted = await resolver.QueryAsync("other.example.com", DnsRecordType.A);
+
+            Assert.InRange(slow.ElapsedMilliseconds, 240, 900);
+            Assert.InRange(fast.ElapsedMilliseconds, 0, 200);
+            Assert.InRange(defaulted.ElapsedMilliseconds, 140, 900);
+        }
+
+        [Fact]
+        public async Task Slow_answer_does_not_hold_up_other_queries()
+        {
+            var zone = new DnsZone()
+                .Add("slow.example.com", ZoneRecordType.A, "192.0.2.1")
+                .Add("fast.example.com", ZoneRecordType.A, "192.0.2.2")
+                .SetLatency("slow.example.com", TimeSpan.FromMilliseconds(400));
+            using var server = LoopbackDnsServer.Start(zone);
+            using var resolver = NewResolver(server, timeoutMs: 1000);
+
+            Task<DnsResponse> slow = resolver.QueryAsync("slow.example.com", DnsRecordType.A);
+            await Task.Delay(30);
+            var stopwatch = Stopwatch.StartNew();
+            DnsResponse fast = await resolver.QueryAsync("fast.example.com", DnsRecordType.A);
+            stopwatch.Stop();
+
+            Assert.Equal(DnsLookupStatus.Found, fast.Status);
+            Assert.False(slow.IsCompleted);
+            Assert.InRange(stopwatch.ElapsedMilliseconds, 0, 300);
+            Assert.Equal(DnsLookupStatus.Found, (await slow).Status);
+        }
+
+        [Theory]
+        [InlineData(true)]
+        [InlineData(false)]
+        public async Task Cancellation_throws_operation_canceled(bool useCache)
+        {
+            var zone = new DnsZone().AddFault("hang.example.com", DnsFault.Timeout);
+            using var server = LoopbackDnsServer.Start(zone);
+            using var resolver = NewResolver(server, timeoutMs: 2000, useCache: useCache);
+            using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
+
+            var stopwatch = Stopwatch.StartNew();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => resolver.QueryAsync("hang.example.com", DnsRecordType.A, cts.Token));
+            Assert.InRange(stopwatch.ElapsedMilliseconds, 0, 1500);
+
+            using var already = new CancellationTokenSource();
+            already.Cancel();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => resolver.QueryAsync("hang.example.com", DnsRecordType.A, already.Token));
+        }
+
+        [Fact]
+        public async Task Next_server_is_asked_when_the_first_refuses()
+        {
+            using var refusing = LoopbackDnsServer.Start(new DnsZone().AddFault("example.com", DnsFault.Refused));
+            using var good = LoopbackDnsServer.Start(new DnsZone().Add("example.com", ZoneRecordType.A, "192.0.2.9"));
+            using var resolver = new DnsResolver(new DnsResolverOptions
+            {
+                Servers = new[] { refusing.EndPoint, good.EndPoint },
+                Timeout = TimeSpan.FromMilliseconds(400),
+                Retries = 0,
+            });
+
+            DnsResponse response = await resolver.QueryAsync("example.com", DnsRecordType.A);
+
+            Assert.Equal(DnsLookupStatus.Found, response.Status);
+            Assert.Equal(good.Address, response.Server);
+            Assert.Equal(1, refusing.QueryCount);
+            Assert.Equal(2, resolver.QueriesSent);
+        }
+
+        [Fact]
+        public async Task Idn_names_are_queried_as_a_labels()
+        {
+            var zone = new DnsZone().Add("xn--bcher-kva.example", ZoneRecordType.A, "192.0.2.3");
+            using var server = LoopbackDnsServer.Start(zone);
+            using var resolver = NewResolver(server);
+
+            DnsResponse response = await resolver.QueryAsync("b\u00fccher.example", DnsRecordType.A);
+
+            Assert.Equal(DnsLookupStatus.Found, response.Status);
+            Assert.Equal("xn--bcher-kva.example", response.QueryName);
+            Assert.Equal("xn--bcher-kva.example", Assert.Single(server.Queries).Name);
+        }
+
+        [Theory]
+        [InlineData("_spf.example.com")]
+        [InlineData("_dmarc.example.com")]
+        [InlineData("a%b.example.com")]
+        [InlineData("sel._domainkey.example.com")]
+        public async Task Names_with_odd_characters_are_queried_as_given(string name)
+        {
+            var zone = new DnsZone().AddTxt(name, "ok");
+            using var server = LoopbackDnsServer.Start(zone);
+            using var resolver = NewResolver(server);
+
+            DnsResponse response = await resolver.QueryAsync(name, DnsRecordType.TXT);
+
+            Assert.Equal(DnsLookupStatus.Found, response.Status);
+            Assert.Equal(name, Assert.Single(server.Queries).Name);
+        }
+
+        [Fact]
+        public async Task Label_of_63_octets_is_accepted()
+        {
+            string name = new string('a', 63) + ".example.com";
+            var zone = new DnsZone().AddTxt(name, "ok");
+            using var server = LoopbackDnsServer.Start(zone);
+            using var resolver = NewResolver(server);
+
+            Assert.Equal(DnsLookupStatus.Found, (await resolver.QueryAsync(name, DnsRecordType.TXT)).Status);
+        }
+
+        public static TheoryData<string> InvalidNames()
+        {
+            return new TheoryData<string>
+            {
+                string.Empty,
+                " ",
+                ".",
+                "a..example.com",
+                ".example.com",
+                new string('a', 64) + ".example.com",
+                string.Join(".", Enumerable.Repeat(new string('a', 60), 5)), // 304 characters
+            };
+        }
+
+        [Theory]
+        [MemberData(nameof(InvalidNames))]
+        public async Task Invalid_names_throw_argument_exception(string name)
+        {
+            using var server = LoopbackDnsServer.Start(new DnsZone());
+            using var resolver = NewResolver(server);
+
+            ArgumentException ex = await Assert.ThrowsAsync<ArgumentException>(() => resolver.QueryAsync(name, DnsRecordType.A));
+
+            Assert.Contains("'" + name + "'", ex.Message);
+            Assert.Equal(0, server.QueryCount);
+        }
+
+        [Fact]
+        public async Task Null_name_throws_argument_null()
+        {
+            using var server = LoopbackDnsServer.Start(new DnsZone());
+            using var resolver = NewResolver(server);
+
+            await Assert.ThrowsAsync<ArgumentNullException>(() => resolver.QueryAsync(null!, DnsRecordType.A));
+        }
+
+        [Fact]
+        public void Name_of_253_characters_is_accepted_and_254_is_not()
+        {
+            string name253 = string.Join(".", Enumerable.Repeat(new string('a', 62), 4)) + ".a"; // 4*63 + 1 = 253
+            Assert.Equal(253, name253.Length);
+            Assert.Equal(name253, DnsResolver.NormalizeName(name253 + "."));
+            Assert.Throws<ArgumentException>(() => DnsResolver.NormalizeName(name253 + "a"));
+        }
+
+        [Fact]
+        public void Options_are_checked()
+        {
+            Assert.Throws<ArgumentNullException>(() => new DnsResolver(null!));
+            Assert.Throws<ArgumentOutOfRangeException>(() => new DnsResolver(new DnsResolverOptions { Servers = new[] { new IPEndPoint(IPAddress.Loopback, 53) }, Timeout = TimeSpan.Zero }));
+            Assert.Throws<ArgumentOutOfRangeException>(() => new DnsResolver(new DnsResolverOptions { Servers = new[] { new IPEndPoint(IPAddress.Loopback, 53) }, Retries = -1 }));
+        }
+
+        [Fact]
+        public void Shared_resolvers_are_one_per_distinct_options()
+        {
+            var endPoint = new IPEndPoint(IPAddress.Parse("192.0.2.53"), 5353);
+            DnsResolver a = DnsResolver.GetShared(new DnsResolverOptions { Servers = new[] { endPoint }, Timeout = TimeSpan.FromSeconds(2) });
+            DnsResolver b = DnsResolver.GetShared(new DnsResolverOptions { Servers = new[] { new IPEndPoint(IPAddress.Parse("192.0.2.53"), 5353) }, Timeout = TimeSpan.FromSeconds(2) });
+            DnsResolver c = DnsResolver.GetShared(new DnsResolverOptions { Servers = new[] { endPoint }, Timeout = TimeSpan.FromSeconds(3) });
+            DnsResolver d = DnsResolver.GetShared(new DnsResolverOptions { Servers = new[] { endPoint }, Timeout = TimeSpan.FromSeconds(2), UseCache = false });
+
+            Assert.Same(a, b);
+            Assert.NotSame(a, c);
+            Assert.NotSame(a, d);
+            Assert.Equal(TimeSpan.FromSeconds(2), a.Options.Timeout);
+            Assert.Equal(new[] { "192.0.2.53:5353" }, a.ServerAddresses);
+
+            // Disposing a shared resolver leaves it usable for everyone else.
+            a.Dispose();
+            Assert.Same(a, DnsResolver.GetShared(new DnsResolverOptions { Servers = new[] { endPoint }, Timeout = TimeSpan.FromSeconds(2) }));
+        }
+
+        [Fact]
+        public async Task Recording_resolver_keeps_each_response_in_order()
+        {
+            var zone = new DnsZone().Add("example.com", ZoneRecordType.A, "192.0.2.1");
+            using var server = LoopbackDnsServer.Start(zone);
+            using var resolver = NewResolver(server);
+            var seen = new System.Collections.Concurrent.ConcurrentQueue<DnsResponse>();
+            var recording = new RecordingDnsResolver(resolver, seen.Enqueue);
+
+            await recording.QueryAsync("example.com", DnsRecordType.A);
+            await recording.QueryAsync("missing.example.com", DnsRecordType.A);
+
+            Assert.Equal(new[] { DnsLookupStatus.Found, DnsLookupStatus.NotFound }, recording.Responses.Select(r => r.Status));
+            Assert.Equal(2, seen.Count);
+        }
+
+        [Theory]
+        [InlineData("192.0.2.1", "192.0.2.1", 53)]
+        [InlineData("192.0.2.1:5353", "192.0.2.1", 5353)]
+        [InlineData(" 192.0.2.1:53 ", "192.0.2.1", 53)]
+        [InlineData("[::1]:53", "::1", 53)]
+        [InlineData("[2001:db8::53]:5353", "2001:db8::53", 5353)]
+        [InlineData("[::1]", "::1", 53)]
+        [InlineData("::1", "::1", 53)]
+        [InlineData("2001:db8::53", "2001:db8::53", 53)]
+        public void ParseServer_accepts_address_forms(string text, string address, int port)
+        {
+            IPEndPoint endPoint = DnsResolverOptions.ParseServer(text);
+
+            Assert.Equal(IPAddress.Parse(address), endPoint.Address);
+            Assert.Equal(port, endPoint.Port);
+        }
+
+        [Theory]
+        [InlineData("")]
+        [InlineData("dns.example.com")]
+        [InlineData("192.0.2.1:0")]
+        [InlineData("192.0.2.1:65536")]
+        [InlineData("192.0.2.1:abc")]
+        [InlineData("[::1")]
+        [InlineData("[::1]:")]
+        [InlineData("[::1]53")]
+        [InlineData("300.0.0.1")]
+        public void ParseServer_rejects_bad_input(string text)
+        {
+            FormatException ex = Assert.Throws<FormatException>(() => DnsResolverOptions.ParseServer(text));
+            Assert.Contains("'" + text + "'", ex.Message);
+        }
+    }
+}
