@@ -168,6 +168,7 @@ namespace MailAuth.Dns
             {
                 _ = LookupAndCacheAsync(key, queryName, type, mine);
             }
+
             if (!cancellationToken.CanBeCanceled)
             {
                 return await shared.ConfigureAwait(false);
@@ -186,6 +187,7 @@ namespace MailAuth.Dns
             return await shared.ConfigureAwait(false);
         }
 
+        /// <summary>Drops the cache; later queries throw <see cref="ObjectDisposedException"/>. No effect on a shared resolver.</summary>
         public void Dispose()
         {
             if (_isShared)
@@ -211,7 +213,8 @@ namespace MailAuth.Dns
                 throw new ArgumentNullException(nameof(name));
             }
 
-            string value = name.Trim();
+            // RFC 3490 §3.1: the ideographic and full-width full stops separate labels too.
+            string value = name.Trim().Replace('\u3002', '.').Replace('\uFF0E', '.').Replace('\uFF61', '.');
             if (value.EndsWith(".", StringComparison.Ordinal))
             {
                 value = value.Substring(0, value.Length - 1);
@@ -510,7 +513,7 @@ namespace MailAuth.Dns
 
                 if (IsParseError(inner))
                 {
-                    return ("Malformed", $"The answer from {serverText} could not be read: {inner.Message}");
+                    return ("Malformed", $"The answer from {serverText} could not be read: {FirstLine(inner.Message)}");
                 }
 
                 return ("NetworkError", $"The query to {serverText} failed: {dnsError.Message}{(dnsError.InnerException is null ? string.Empty : " " + dnsError.InnerException.Message)}");
@@ -527,7 +530,14 @@ namespace MailAuth.Dns
             }
 
             // Parse failures (DnsResponseParseException, index errors inside the reader), id mismatches.
-            return ("Malformed", $"The answer from {serverText} could not be read: {ex.Message}");
+            return ("Malformed", $"The answer from {serverText} could not be read: {FirstLine(ex.Message)}");
+        }
+
+        /// <summary>DnsClient's parse errors go on with a dump of the bytes: keep the sentence.</summary>
+        private static string FirstLine(string message)
+        {
+            int end = message.IndexOfAny(new[] { '\r', '\n' });
+            return (end < 0 ? message : message.Substring(0, end)).Trim();
         }
 
         private static bool IsParseError(Exception ex)

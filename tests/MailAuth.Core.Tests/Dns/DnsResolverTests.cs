@@ -113,6 +113,24 @@ namespace MailAuth.Core.Tests.Dns
         }
 
         [Fact]
+        public async Task Txt_without_strings_and_with_non_utf8_bytes_still_resolves()
+        {
+            // RFC 7208 test suite: "null text (no strings) is illegal, but SPF should not crash".
+            var zone = new DnsZone()
+                .AddTxt("empty.example.com")
+                .AddTxtRaw("raw.example.com", new byte[] { (byte)'v', 0x80, (byte)'A' });
+            using var server = LoopbackDnsServer.Start(zone);
+            using var resolver = NewResolver(server);
+
+            DnsRecord empty = Assert.Single((await resolver.QueryAsync("empty.example.com", DnsRecordType.TXT)).Records);
+            DnsRecord raw = Assert.Single((await resolver.QueryAsync("raw.example.com", DnsRecordType.TXT)).Records);
+
+            Assert.Equal(string.Empty, empty.Data);
+            Assert.Empty(empty.TextStrings);
+            Assert.Equal("v\uFFFDA", raw.Data); // the stray octet decodes to U+FFFD, the rest stays
+        }
+
+        [Fact]
         public async Task Cname_chain_is_followed_into_canonical_names()
         {
             var zone = new DnsZone()
@@ -239,6 +257,7 @@ namespace MailAuth.Core.Tests.Dns
 
             Assert.Equal(DnsLookupStatus.Failed, response.Status);
             Assert.Equal(expectedCode, response.ResponseCode);
+            Assert.DoesNotContain("\n", response.Error);
             Assert.False(response.IsNxDomain);
             Assert.Empty(response.Records);
             Assert.False(string.IsNullOrWhiteSpace(response.Error));
@@ -514,6 +533,17 @@ namespace MailAuth.Core.Tests.Dns
             Assert.Equal(DnsLookupStatus.Found, response.Status);
             Assert.Equal("xn--bcher-kva.example", response.QueryName);
             Assert.Equal("xn--bcher-kva.example", Assert.Single(server.Queries).Name);
+            Assert.Equal("xn--bcher-kva.example", response.Records[0].Name);
+        }
+
+        [Theory]
+        [InlineData("B\u00fccher.Example.", "xn--bcher-kva.Example")]
+        [InlineData("\u4f8b\u3048\u3002\u30c6\u30b9\u30c8", "xn--r8jz45g.xn--zckzah")]
+        [InlineData("_spf.b\u00fccher.example", "_spf.xn--bcher-kva.example")]
+        [InlineData("plain.example.com", "plain.example.com")]
+        public void Names_are_normalized_to_the_wire_form(string name, string expected)
+        {
+            Assert.Equal(expected, DnsResolver.NormalizeName(name));
         }
 
         [Theory]
