@@ -1,5 +1,7 @@
 @{
     RootModule           = 'MailAuth.PowerShell.dll'
+    # Loaded before the RootModule: sets up the private load context for bin/ (docs/module-layout.md).
+    NestedModules        = @('MailAuth.PowerShell.Loader.dll')
     ModuleVersion        = '0.1.0'
     GUID                 = '5d0f5a8e-3c1b-4f3e-9a55-8a2b6c0e7d41'
     Author               = 'MailAuth.PowerShell contributors'

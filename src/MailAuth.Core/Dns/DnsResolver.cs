@@ -125,8 +125,25 @@ namespace MailAuth.Dns
         /// <summary>The name servers queried, as "address:port".</summary>
         public IReadOnlyList<string> ServerAddresses => _servers.Select(FormatServer).ToArray();
 
-        /// <summary>Forgets every cached answer.</summary>
-        public void ClearCache() => _cache.Clear();
+        /// <summary>Forgets every cached answer; returns how many there were.</summary>
+        public int ClearCache()
+        {
+            int count = _cache.Count;
+            _cache.Clear();
+            return count;
+        }
+
+        /// <summary>Forgets the cached answers of every shared resolver; returns how many there were.</summary>
+        public static int ClearSharedCaches()
+        {
+            int count = 0;
+            foreach (DnsResolver resolver in s_shared.Values)
+            {
+                count += resolver.ClearCache();
+            }
+
+            return count;
+        }
 
         /// <summary>
         /// Looks up records of one type. Never throws for DNS outcomes: timeouts, SERVFAIL, REFUSED

@@ -1,0 +1,94 @@
+using System;
+using System.Collections.Generic;
+using System.CommandLine;
+using System.Net;
+using MailAuth.Dns;
+
+namespace MailAuth.Cli
+{
+    /// <summary>The options every DNS-using command shares, as the cmdlets' -Server, -TimeoutSec, -NoCache.</summary>
+    internal sealed class CommonOptions
+    {
+        public Option<string[]> Server { get; } = new Option<string[]>("--server", "-s")
+        {
+            Description = "Name server as address, address:port or [IPv6]:port (repeatable). Default: the system's.",
+            AllowMultipleArgumentsPerToken = false,
+        };
+
+        public Option<int> Timeout { get; } = new Option<int>("--timeout")
+        {
+            Description = "Seconds to wait for one DNS answer (1-60).",
+            DefaultValueFactory = _ => 3,
+        };
+
+        public Option<bool> NoCache { get; } = new Option<bool>("--no-cache")
+        {
+            Description = "Ask the name servers every time.",
+        };
+
+        public Option<bool> Json { get; } = new Option<bool>("--json")
+        {
+            Description = "One JSON object per line, with the same property names as the cmdlets' objects.",
+        };
+
+        public Option<bool> Verbose { get; } = new Option<bool>("--verbose", "-v")
+        {
+            Description = "Print each DNS query to standard error.",
+        };
+
+        public void AddTo(Command command)
+        {
+            command.Options.Add(Server);
+            command.Options.Add(Timeout);
+            command.Options.Add(NoCache);
+            command.Options.Add(Json);
+            command.Options.Add(Verbose);
+        }
+
+        /// <summary>The resolver the options describe; throws <see cref="UsageException"/> for a bad server or timeout.</summary>
+        public IDnsResolver CreateResolver(ParseResult result)
+        {
+            int timeout = result.GetValue(Timeout);
+            if (timeout < 1 || timeout > 60)
+            {
+                throw new UsageException($"--timeout {timeout}: give a number of seconds from 1 to 60.");
+            }
+
+            var servers = new List<IPEndPoint>();
+            foreach (string text in result.GetValue(Server) ?? Array.Empty<string>())
+            {
+                try
+                {
+                    servers.Add(DnsResolverOptions.ParseServer(text));
+                }
+                catch (FormatException ex)
+                {
+                    throw new UsageException(ex.Message);
+                }
+            }
+
+            var resolver = new DnsResolver(new DnsResolverOptions
+            {
+                Servers = servers,
+                Timeout = TimeSpan.FromSeconds(timeout),
+                UseCache = !result.GetValue(NoCache),
+            });
+
+            if (result.GetValue(Verbose))
+            {
+                return new RecordingDnsResolver(resolver, response => Console.Error.WriteLine("DNS " + response));
+            }
+
+            return resolver;
+        }
+    }
+
+    /// <summary>Wrong arguments: exit code 2 with the message.</summary>
+    internal sealed class UsageException : Exception
+    {
+        public UsageException(string message)
+            : base(message)
+        {
+        }
+    }
+}

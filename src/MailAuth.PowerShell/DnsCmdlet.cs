@@ -1,0 +1,65 @@
+using System;
+using System.Collections.Generic;
+using System.Management.Automation;
+using System.Net;
+using MailAuth.Dns;
+
+namespace MailAuth.PowerShell
+{
+    /// <summary>
+    /// Base of every cmdlet that queries DNS: the shared -Server, -TimeoutSec and -NoCache
+    /// parameters, and the session-wide resolver (one cache shared by all cmdlets with the same
+    /// settings). Each DNS query is shown with -Verbose.
+    /// </summary>
+    public abstract class DnsCmdlet : MailAuthCmdlet
+    {
+        /// <summary>Name servers as address, address:port or [IPv6]:port. Default: the system's.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string[]? Server { get; set; }
+
+        /// <summary>Seconds to wait for one DNS answer.</summary>
+        [Parameter]
+        [ValidateRange(1, 60)]
+        public int TimeoutSec { get; set; } = 3;
+
+        /// <summary>Ask the name servers every time instead of using cached answers.</summary>
+        [Parameter]
+        public SwitchParameter NoCache { get; set; }
+
+        protected DnsResolver Resolver { get; private set; } = null!;
+
+        protected override void BeginProcessing()
+        {
+            var servers = new List<IPEndPoint>();
+            foreach (string text in Server ?? Array.Empty<string>())
+            {
+                try
+                {
+                    servers.Add(DnsResolverOptions.ParseServer(text));
+                }
+                catch (FormatException ex)
+                {
+                    // No input can succeed with a wrong server: stop before the first one.
+                    ThrowTerminatingError(new ErrorRecord(ex, "InvalidServer", ErrorCategory.InvalidArgument, text)
+                    {
+                        ErrorDetails = new ErrorDetails(ex.Message) { RecommendedAction = "Give -Server as an IP address, address:port or [IPv6]:port." },
+                    });
+                }
+            }
+
+            Resolver = DnsResolver.GetShared(new DnsResolverOptions
+            {
+                Servers = servers,
+                Timeout = TimeSpan.FromSeconds(TimeoutSec),
+                UseCache = !NoCache.IsPresent,
+            });
+        }
+
+        /// <summary>A resolver for one piece of work that records its queries and shows each with -Verbose.</summary>
+        protected RecordingDnsResolver NewRecordingResolver()
+        {
+            return new RecordingDnsResolver(Resolver, response => PostVerbose("DNS " + response));
+        }
+    }
+}
