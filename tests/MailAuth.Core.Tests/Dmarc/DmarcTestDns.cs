@@ -9,7 +9,7 @@ using MailAuth.Dns;
 namespace MailAuth.Core.Tests.Dmarc
 {
     /// <summary>The faults the DMARC tests script.</summary>
-    internal enum TestFault
+    public enum TestFault
     {
         ServFail,
         Timeout,
