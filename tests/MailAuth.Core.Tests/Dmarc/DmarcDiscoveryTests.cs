@@ -34,7 +34,7 @@ namespace MailAuth.Core.Tests.Dmarc
         [Fact]
         public async Task TreeWalkClimbsSeveralLabelsToTheOrganizationalDomain()
         {
-            var dns = new DmarcTestDns().Txt("_dmarc.example.com", Reject).A("a.b.mail.example.com");
+            using var dns = new DmarcTestDns().Txt("_dmarc.example.com", Reject).A("a.b.mail.example.com");
             DmarcPolicy result = await dns.ResolveAsync(Query("a.b.mail.example.com"), Single());
 
             Assert.Equal(DmarcStatus.Found, result.Status);
@@ -56,7 +56,7 @@ namespace MailAuth.Core.Tests.Dmarc
         public async Task LongNamesAreWalkedInAtMostEightQueries()
         {
             const string from = "a.b.c.d.e.f.g.h.i.j.mail.example.com";
-            var dns = new DmarcTestDns()
+            using var dns = new DmarcTestDns()
                 .Txt("_dmarc.e.f.g.h.i.j.mail.example.com", "v=DMARC1; p=none; rua=mailto:x@example.com")
                 .Txt("_dmarc.example.com", Reject)
                 .A(from);
@@ -72,7 +72,7 @@ namespace MailAuth.Core.Tests.Dmarc
         [Fact]
         public async Task DuplicatesAreDiscardedAndTheTreeWalkGoesOn()
         {
-            var dns = new DmarcTestDns()
+            using var dns = new DmarcTestDns()
                 .Txt("_dmarc.sub.example.com", "v=DMARC1; p=none")
                 .Txt("_dmarc.sub.example.com", "v=DMARC1; p=quarantine")
                 .Txt("_dmarc.sub.example.com", "some other text")
@@ -89,7 +89,7 @@ namespace MailAuth.Core.Tests.Dmarc
         [Fact]
         public async Task DuplicatesStopDiscoveryUnderTheRfc7489Method()
         {
-            var dns = new DmarcTestDns()
+            using var dns = new DmarcTestDns()
                 .Txt("_dmarc.sub.example.com", "v=DMARC1; p=none")
                 .Txt("_dmarc.sub.example.com", "v=DMARC1; p=quarantine")
                 .Txt("_dmarc.example.com", Reject);
@@ -107,7 +107,7 @@ namespace MailAuth.Core.Tests.Dmarc
         [Fact]
         public async Task DuplicatesAtTheOrganizationalDomainMeanNoPolicyUnderRfc7489()
         {
-            var dns = new DmarcTestDns()
+            using var dns = new DmarcTestDns()
                 .Txt("_dmarc.example.com", "v=DMARC1; p=none")
                 .Txt("_dmarc.example.com", "v=DMARC1; p=reject");
             DmarcPolicy result = await dns.ResolveAsync(Query("www.example.com", DmarcDiscoveryMethod.PublicSuffixList), Single());
@@ -119,7 +119,7 @@ namespace MailAuth.Core.Tests.Dmarc
         [Fact]
         public async Task MethodsDisagreeWhenPsdNMarksALowerOrganizationalDomain()
         {
-            var dns = new DmarcTestDns()
+            using var dns = new DmarcTestDns()
                 .Txt("_dmarc.dept.example.com", "v=DMARC1; p=quarantine; psd=n; rua=mailto:d@dept.example.com")
                 .Txt("_dmarc.example.com", Reject)
                 .A("mail.dept.example.com");
@@ -133,11 +133,11 @@ namespace MailAuth.Core.Tests.Dmarc
             Assert.False(walk.MethodsAgree);
             Assert.Contains(walk.Findings, f => f.Id == DmarcFindingIds.MethodsDisagree);
 
-            DmarcPolicy list = await new DmarcTestDns()
+            using var dns2 = new DmarcTestDns()
                 .Txt("_dmarc.dept.example.com", "v=DMARC1; p=quarantine; psd=n; rua=mailto:d@dept.example.com")
                 .Txt("_dmarc.example.com", Reject)
-                .A("mail.dept.example.com")
-                .ResolveAsync(Query("mail.dept.example.com", DmarcDiscoveryMethod.PublicSuffixList));
+                .A("mail.dept.example.com");
+            DmarcPolicy list = await dns2.ResolveAsync(Query("mail.dept.example.com", DmarcDiscoveryMethod.PublicSuffixList));
             Assert.Equal("example.com", list.RecordDomain);
             Assert.Equal(DmarcPolicyAction.Reject, list.EffectivePolicy);
             Assert.Equal("dept.example.com", list.AlternateRecordDomain);
@@ -149,7 +149,7 @@ namespace MailAuth.Core.Tests.Dmarc
         {
             // github.io is a PRIVATE-section suffix: RFC 7489 stops at someone.github.io, the walk
             // finds the record published at github.io itself.
-            var dns = new DmarcTestDns().Txt("_dmarc.github.io", Reject).A("someone.github.io");
+            using var dns = new DmarcTestDns().Txt("_dmarc.github.io", Reject).A("someone.github.io");
             DmarcPolicy walk = await dns.ResolveAsync(Query("someone.github.io"));
             Assert.Equal("github.io", walk.RecordDomain);
             Assert.Null(walk.AlternateRecordDomain);
@@ -162,7 +162,7 @@ namespace MailAuth.Core.Tests.Dmarc
         [Fact]
         public async Task MethodsAgreeOnAPlainDomain()
         {
-            var dns = new DmarcTestDns().Txt("_dmarc.example.com", Reject);
+            using var dns = new DmarcTestDns().Txt("_dmarc.example.com", Reject);
             DmarcPolicy result = await dns.ResolveAsync(Query("example.com"));
             Assert.True(result.MethodsAgree);
             Assert.DoesNotContain(result.Findings, f => f.Id == DmarcFindingIds.MethodsDisagree);
@@ -177,7 +177,7 @@ namespace MailAuth.Core.Tests.Dmarc
         [InlineData(TestFault.Timeout, DmarcDiscoveryMethod.PublicSuffixList)]
         public async Task AFailedPolicyQueryIsLookupFailedNotNotFound(TestFault fault, DmarcDiscoveryMethod method)
         {
-            var dns = new DmarcTestDns().Fault("_dmarc.example.com", fault);
+            using var dns = new DmarcTestDns().Fault("_dmarc.example.com", fault);
             DmarcPolicy result = await dns.ResolveAsync(Query("example.com", method));
             Assert.Equal(DmarcStatus.LookupFailed, result.Status);
             Assert.Contains("_dmarc.example.com", result.ErrorMessage, StringComparison.Ordinal);
@@ -190,7 +190,7 @@ namespace MailAuth.Core.Tests.Dmarc
         [InlineData(DmarcDiscoveryMethod.PublicSuffixList)]
         public async Task AFailedParentQueryIsLookupFailed(DmarcDiscoveryMethod method)
         {
-            var dns = new DmarcTestDns().Fault("_dmarc.example.com", TestFault.ServFail).A("www.example.com");
+            using var dns = new DmarcTestDns().Fault("_dmarc.example.com", TestFault.ServFail).A("www.example.com");
             DmarcPolicy result = await dns.ResolveAsync(Query("www.example.com", method));
             Assert.Equal(DmarcStatus.LookupFailed, result.Status);
             Assert.Contains("_dmarc.example.com", result.ErrorMessage, StringComparison.Ordinal);
@@ -199,7 +199,7 @@ namespace MailAuth.Core.Tests.Dmarc
         [Fact]
         public async Task AFailureAboveAFoundRecordOnlyClouldsTheOrganizationalDomain()
         {
-            var dns = new DmarcTestDns().Txt("_dmarc.example.com", Reject).Fault("_dmarc.com", TestFault.Timeout);
+            using var dns = new DmarcTestDns().Txt("_dmarc.example.com", Reject).Fault("_dmarc.com", TestFault.Timeout);
             DmarcPolicy result = await dns.ResolveAsync(Query("example.com"), Single());
             Assert.Equal(DmarcStatus.Found, result.Status);
             Assert.Equal(DmarcPolicyAction.Reject, result.EffectivePolicy);
@@ -211,7 +211,7 @@ namespace MailAuth.Core.Tests.Dmarc
         [InlineData(DmarcDiscoveryMethod.PublicSuffixList)]
         public async Task NxDomainIsNotFound(DmarcDiscoveryMethod method)
         {
-            var dns = new DmarcTestDns();
+            using var dns = new DmarcTestDns();
             DmarcPolicy result = await dns.ResolveAsync(Query("example.com", method));
             Assert.Equal(DmarcStatus.NotFound, result.Status);
             Assert.Null(result.ErrorMessage);
@@ -223,7 +223,7 @@ namespace MailAuth.Core.Tests.Dmarc
         [Fact]
         public async Task NonDmarcTextIsIgnored()
         {
-            var dns = new DmarcTestDns().Txt("_dmarc.example.com", "v=spf1 -all").Txt("_dmarc.example.com", "p=reject; v=DMARC1");
+            using var dns = new DmarcTestDns().Txt("_dmarc.example.com", "v=spf1 -all").Txt("_dmarc.example.com", "p=reject; v=DMARC1");
             DmarcPolicy result = await dns.ResolveAsync(Query("example.com"));
             Assert.Equal(DmarcStatus.NotFound, result.Status);
             Assert.DoesNotContain(result.Findings, f => f.Id == DmarcFindingIds.DuplicateRecords);
@@ -233,7 +233,7 @@ namespace MailAuth.Core.Tests.Dmarc
         public async Task PsdYesGivesTheOrganizationalDomainOneLabelBelow()
         {
             // RFC 9989 Appendix B.4.3.
-            var dns = new DmarcTestDns()
+            using var dns = new DmarcTestDns()
                 .Txt("_dmarc.bank.example", "v=DMARC1; p=reject; sp=quarantine; np=reject; psd=y; rua=mailto:psd@bank.example")
                 .Txt("_dmarc.giant.bank.example", "v=DMARC1; p=none; rua=mailto:d@giant.bank.example")
                 .A("mail.mega.bank.example");
@@ -254,7 +254,7 @@ namespace MailAuth.Core.Tests.Dmarc
         [Fact]
         public async Task PsdPolicyOnATopLevelDomainIsNotedAsPublicSuffix()
         {
-            var dns = new DmarcTestDns().Txt("_dmarc.com", "v=DMARC1; p=reject; psd=y; rua=mailto:psd@nic.com");
+            using var dns = new DmarcTestDns().Txt("_dmarc.com", "v=DMARC1; p=reject; psd=y; rua=mailto:psd@nic.com");
             DmarcPolicy result = await dns.ResolveAsync(Query("nowhere.com"), Single());
             Assert.Equal("com", result.RecordDomain);
             Assert.Equal("nowhere.com", result.OrganizationalDomain);
@@ -265,7 +265,7 @@ namespace MailAuth.Core.Tests.Dmarc
         [Fact]
         public async Task ExternalReportDestinationsAreChecked()
         {
-            var dns = new DmarcTestDns()
+            using var dns = new DmarcTestDns()
                 .Txt("_dmarc.example.com",
                     "v=DMARC1; p=reject; rua=mailto:a@reports.example.net,mailto:b@other.example.org; ruf=mailto:f@example.com,mailto:g@mail.example.com")
                 .Txt("example.com._report._dmarc.reports.example.net", "v=DMARC1");
@@ -287,7 +287,7 @@ namespace MailAuth.Core.Tests.Dmarc
         [Fact]
         public async Task AFailedAuthorizationCheckIsReportedAsSuch()
         {
-            var dns = new DmarcTestDns()
+            using var dns = new DmarcTestDns()
                 .Txt("_dmarc.example.com", "v=DMARC1; p=reject; rua=mailto:a@reports.example.net")
                 .Fault("example.com._report._dmarc.reports.example.net", TestFault.ServFail)
                 .Txt("example.com._report._dmarc.reports.example.net", "v=DMARC1");
@@ -300,7 +300,7 @@ namespace MailAuth.Core.Tests.Dmarc
         [Fact]
         public async Task AuthorizationRecordMustStartWithTheVersion()
         {
-            var dns = new DmarcTestDns()
+            using var dns = new DmarcTestDns()
                 .Txt("_dmarc.example.com", "v=DMARC1; p=reject; rua=mailto:a@reports.example.net")
                 .Txt("example.com._report._dmarc.reports.example.net", "p=none; v=DMARC1");
             DmarcPolicy result = await dns.ResolveAsync(Query("example.com"), Single());
@@ -314,7 +314,7 @@ namespace MailAuth.Core.Tests.Dmarc
         [InlineData("bücher.example", "xn--bcher-kva.example")]
         public async Task AddressesAndCaseAreNormalized(string input, string domain)
         {
-            var dns = new DmarcTestDns();
+            using var dns = new DmarcTestDns();
             DmarcPolicy result = await dns.ResolveAsync(Query(input), Single());
             Assert.Equal(domain, result.Domain);
             Assert.Equal(input, result.Input);
@@ -331,7 +331,7 @@ namespace MailAuth.Core.Tests.Dmarc
         [InlineData("-bad.example.com")]
         public async Task BadDomainsAreRejectedWithTheValue(string input)
         {
-            var dns = new DmarcTestDns();
+            using var dns = new DmarcTestDns();
             ArgumentException error = await Assert.ThrowsAsync<ArgumentException>(() => dns.ResolveAsync(Query(input)));
             Assert.Contains($"'{input}'", error.Message, StringComparison.Ordinal);
             Assert.Contains("example.com", error.Message, StringComparison.Ordinal);
@@ -341,7 +341,7 @@ namespace MailAuth.Core.Tests.Dmarc
         [Fact]
         public async Task OverlongNamesAreRejected()
         {
-            var dns = new DmarcTestDns();
+            using var dns = new DmarcTestDns();
             string longLabel = new string('a', 64) + ".example.com";
             ArgumentException label = await Assert.ThrowsAsync<ArgumentException>(() => dns.ResolveAsync(Query(longLabel)));
             Assert.Contains("at most 63", label.Message, StringComparison.Ordinal);
@@ -361,7 +361,7 @@ namespace MailAuth.Core.Tests.Dmarc
             // 251 characters: valid, but "_dmarc." in front passes the 253 limit, so it cannot exist.
             string domain = string.Join(".", Enumerable.Repeat(new string('c', 61), 4)) + ".com";
             Assert.Equal(251, domain.Length);
-            var dns = new DmarcTestDns().Txt("_dmarc.com", "v=DMARC1; p=reject; psd=y");
+            using var dns = new DmarcTestDns().Txt("_dmarc.com", "v=DMARC1; p=reject; psd=y");
             DmarcPolicy result = await dns.ResolveAsync(Query(domain), Single());
             Assert.DoesNotContain("TXT _dmarc." + domain, dns.DmarcQueries);
             Assert.Equal("com", result.RecordDomain);
@@ -371,7 +371,7 @@ namespace MailAuth.Core.Tests.Dmarc
         public async Task TraceObserverSeesEveryQuery()
         {
             var seen = new System.Collections.Concurrent.ConcurrentBag<string>();
-            var dns = new DmarcTestDns().Txt("_dmarc.example.com", Reject);
+            using var dns = new DmarcTestDns().Txt("_dmarc.example.com", Reject);
             DmarcPolicy result = await dns.ResolveAsync(Query("example.com"),
                 new DmarcOptions { TraceObserver = r => seen.Add(r.QueryName) });
             Assert.Equal(result.Trace.Count, seen.Count);
@@ -382,14 +382,14 @@ namespace MailAuth.Core.Tests.Dmarc
         public async Task AReplacementPublicSuffixListIsUsed()
         {
             // With a list where example.com is itself a suffix, RFC 7489 looks for no parent record.
-            var dns = new DmarcTestDns().Txt("_dmarc.example.com", Reject);
+            using var dns = new DmarcTestDns().Txt("_dmarc.example.com", Reject);
             var options = new DmarcOptions { CompareMethods = false, PublicSuffixList = PublicSuffixList.FromText("com\nexample.com\n") };
             DmarcPolicy result = await dns.ResolveAsync(Query("www.example.com", DmarcDiscoveryMethod.PublicSuffixList), options);
             Assert.Equal("www.example.com", result.OrganizationalDomain);
             Assert.Equal(DmarcStatus.NotFound, result.Status);
 
-            DmarcPolicy embedded = await new DmarcTestDns().Txt("_dmarc.example.com", Reject)
-                .ResolveAsync(Query("www.example.com", DmarcDiscoveryMethod.PublicSuffixList), Single());
+            using var dns2 = new DmarcTestDns().Txt("_dmarc.example.com", Reject);
+            DmarcPolicy embedded = await dns2.ResolveAsync(Query("www.example.com", DmarcDiscoveryMethod.PublicSuffixList), Single());
             Assert.Equal("example.com", embedded.RecordDomain);
         }
     }
