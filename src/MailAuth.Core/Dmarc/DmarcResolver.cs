@@ -16,6 +16,7 @@ namespace MailAuth.Dmarc
     {
         private readonly IDnsResolver _dns;
 
+        /// <summary>Creates a resolver that queries DNS through <paramref name="dns"/> (share one across calls).</summary>
         public DmarcResolver(IDnsResolver dns)
         {
             _dns = dns ?? throw new ArgumentNullException(nameof(dns));
@@ -45,9 +46,12 @@ namespace MailAuth.Dmarc
             }
 
             string value = domainOrAddress.Trim();
-            if (value.StartsWith("<", StringComparison.Ordinal) && value.EndsWith(">", StringComparison.Ordinal))
+
+            // "Name <user@example.com>" or "<user@example.com>": the address inside the angle brackets.
+            int open = value.LastIndexOf('<');
+            if (open >= 0 && value.EndsWith(">", StringComparison.Ordinal))
             {
-                value = value.Substring(1, value.Length - 2);
+                value = value.Substring(open + 1, value.Length - open - 2).Trim();
             }
 
             int at = value.LastIndexOf('@');

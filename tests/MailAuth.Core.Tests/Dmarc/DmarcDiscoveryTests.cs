@@ -310,6 +310,7 @@ namespace MailAuth.Core.Tests.Dmarc
         [Theory]
         [InlineData("User@Sub.Example.COM.", "sub.example.com")]
         [InlineData("<user@example.com>", "example.com")]
+        [InlineData("Test User <test@Example.com>", "example.com")]
         [InlineData("EXAMPLE.com", "example.com")]
         [InlineData("bücher.example", "xn--bcher-kva.example")]
         public async Task AddressesAndCaseAreNormalized(string input, string domain)
@@ -391,6 +392,86 @@ namespace MailAuth.Core.Tests.Dmarc
             using var dns2 = new DmarcTestDns().Txt("_dmarc.example.com", Reject);
             DmarcPolicy embedded = await dns2.ResolveAsync(Query("www.example.com", DmarcDiscoveryMethod.PublicSuffixList), Single());
             Assert.Equal("example.com", embedded.RecordDomain);
+        }
+    
+        [Fact]
+        public async Task ExternalDestinationsAreCheckedConcurrently()
+        {
+            using var dns = new DmarcTestDns()
+                .Txt("_dmarc.example.com", "v=DMARC1; p=reject; rua=mailto:a@one.example.net,mailto:b@two.example.org,mailto:c@three.example.info")
+                .Txt("example.com._report._dmarc.one.example.net", "v=DMARC1")
+                .Txt("example.com._report._dmarc.two.example.org", "v=DMARC1")
+                .Txt("example.com._report._dmarc.three.example.info", "v=DMARC1")
+                .Latency("example.com._report._dmarc.one.example.net", TimeSpan.FromSeconds(1))
+                .Latency("example.com._report._dmarc.two.example.org", TimeSpan.FromSeconds(1))
+                .Latency("example.com._report._dmarc.three.example.info", TimeSpan.FromSeconds(1));
+            DmarcPolicy result = await dns.ResolveAsync(Query("example.com"), Single());
+
+            Assert.Equal(3, result.ReportAuthorizations.Count(a => a.IsAuthorized));
+
+            // All three questions reach the server before the first (one second late) answer could
+            // have come back: they were sent together, not one after another.
+            DateTimeOffset[] arrivals = dns.ServedQueries
+                .Where(q => q.Name.Contains("._report._dmarc.", StringComparison.Ordinal))
+                .Select(q => q.ReceivedAt).ToArray();
+            Assert.Equal(3, arrivals.Length);
+            Assert.True(arrivals.Max() - arrivals.Min() < TimeSpan.FromMilliseconds(900),
+                $"report checks were serialized: arrivals spread over {(arrivals.Max() - arrivals.Min()).TotalMilliseconds} ms");
+        }
+
+        [Fact]
+        public async Task ManyDomainsAtOnceGiveOneResultEachFaultsIncluded()
+        {
+            using var dns = new DmarcTestDns();
+            for (int i = 0; i < 60; i++)
+            {
+                if (i % 3 == 0)
+                {
+                    dns.Txt($"_dmarc.d{i}.example", $"v=DMARC1; p=reject; rua=mailto:r@d{i}.example");
+                }
+                else if (i % 3 == 1)
+                {
+                    dns.Fault($"_dmarc.d{i}.example", TestFault.ServFail);
+                }
+            }
+
+            DmarcResolver resolver = dns.Resolver();
+            DmarcPolicy[] results = await Task.WhenAll(Enumerable.Range(0, 60)
+                .Select(i => resolver.ResolveAsync(Query($"d{i}.example"), Single())));
+
+            Assert.Equal(60, results.Length);
+            for (int i = 0; i < 60; i++)
+            {
+                Assert.Equal($"d{i}.example", results[i].Domain);
+                DmarcStatus expected = i % 3 == 0 ? DmarcStatus.Found : i % 3 == 1 ? DmarcStatus.LookupFailed : DmarcStatus.NotFound;
+                Assert.Equal(expected, results[i].Status);
+            }
+        }
+
+        [Fact]
+        public async Task Rfc9989DeepTreeWalkExample()
+        {
+            // RFC 9989 Appendix B.4.2: records at example.com and signing.example.com, none at com.
+            const string from = "a.b.c.d.e.f.g.h.i.j.k.example.com";
+            using var dns = new DmarcTestDns()
+                .Txt("_dmarc.example.com", "v=DMARC1; p=reject; rua=mailto:d@example.com")
+                .Txt("_dmarc.signing.example.com", "v=DMARC1; p=none; rua=mailto:d@example.com")
+                .A(from);
+            var query = new DmarcQuery(from) { MailFromDomain = "example.com", SpfResult = "pass" };
+            query.DkimResults.Add(new DkimSignatureResult("signing.example.com", "pass"));
+            DmarcPolicy result = await dns.ResolveAsync(query, Single());
+
+            Assert.Equal(new[]
+            {
+                "TXT _dmarc.a.b.c.d.e.f.g.h.i.j.k.example.com", "TXT _dmarc.g.h.i.j.k.example.com",
+                "TXT _dmarc.h.i.j.k.example.com", "TXT _dmarc.i.j.k.example.com", "TXT _dmarc.j.k.example.com",
+                "TXT _dmarc.k.example.com", "TXT _dmarc.example.com", "TXT _dmarc.com",
+                "TXT _dmarc.signing.example.com",
+            }, dns.DmarcQueries);
+            Assert.Equal("example.com", result.OrganizationalDomain);
+            Assert.Equal("example.com", result.RecordDomain);
+            Assert.Equal(DmarcAlignedIdentifier.Both, result.AlignedIdentifier);
+            Assert.Equal("example.com", result.Evaluation!.Identifiers.Single(i => i.Mechanism == "dkim").OrganizationalDomain);
         }
     }
 }

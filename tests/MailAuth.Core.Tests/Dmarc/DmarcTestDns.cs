@@ -46,6 +46,14 @@ namespace MailAuth.Core.Tests.Dmarc
             return this;
         }
 
+        public DmarcTestDns Latency(string name, TimeSpan latency)
+        {
+            _zone.SetLatency(name, latency);
+            return this;
+        }
+
+        public IReadOnlyList<ServedQuery> ServedQueries => _server?.Queries ?? (IReadOnlyList<ServedQuery>)Array.Empty<ServedQuery>();
+
         /// <summary>"TYPE name" of every query the server received, in arrival order.</summary>
         public IReadOnlyList<string> Queries => _server is null
             ? Array.Empty<string>()
