@@ -1,0 +1,287 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using MailAuth.Dns;
+
+namespace MailAuth.Dmarc
+{
+    /// <summary>An external report destination and whether it accepts reports (RFC 7489 §7.1).</summary>
+    public sealed class DmarcReportAuthorization
+    {
+        internal DmarcReportAuthorization(string host, string queryName, DmarcStatus status, string? record, string? error)
+        {
+            Host = host;
+            QueryName = queryName;
+            Status = status;
+            Record = record;
+            Error = error;
+        }
+
+        /// <summary>The destination host (mailbox domain).</summary>
+        public string Host { get; }
+
+        /// <summary>The name queried: &lt;policy domain&gt;._report._dmarc.&lt;host&gt;.</summary>
+        public string QueryName { get; }
+
+        /// <summary>Found: authorized; NotFound: not authorized; LookupFailed: unknown.</summary>
+        public DmarcStatus Status { get; }
+
+        public bool IsAuthorized => Status == DmarcStatus.Found;
+
+        /// <summary>The authorizing record, when found.</summary>
+        public string? Record { get; }
+
+        public string? Error { get; }
+
+        public override string ToString() => $"{Host}: {Status}";
+    }
+
+    /// <summary>How one authenticated identifier fared in alignment.</summary>
+    public sealed class DmarcIdentifierAlignment
+    {
+        internal DmarcIdentifierAlignment(string mechanism, string? domain, string result, bool passed,
+            DmarcAlignmentMode mode, string? organizationalDomain, bool? aligned, string note)
+        {
+            Mechanism = mechanism;
+            Domain = domain;
+            Result = result;
+            Passed = passed;
+            Mode = mode;
+            OrganizationalDomain = organizationalDomain;
+            Aligned = aligned;
+            Note = note;
+        }
+
+        /// <summary>"spf" or "dkim".</summary>
+        public string Mechanism { get; }
+
+        /// <summary>MAIL FROM domain or d= domain.</summary>
+        public string? Domain { get; }
+
+        /// <summary>The mechanism's own result, lower case.</summary>
+        public string Result { get; }
+
+        public bool Passed { get; }
+
+        public DmarcAlignmentMode Mode { get; }
+
+        /// <summary>The identifier's Organizational Domain (relaxed mode), when determined.</summary>
+        public string? OrganizationalDomain { get; }
+
+        /// <summary>True/false; null when a DNS failure left it unknown.</summary>
+        public bool? Aligned { get; }
+
+        /// <summary>True when this identifier produces an aligned pass.</summary>
+        public bool AlignedPass => Passed && Aligned == true;
+
+        public string Note { get; }
+
+        public override string ToString() => $"{Mechanism}={Result} {Domain}: {Note}";
+    }
+
+    /// <summary>The detail of evaluating one message against the policy.</summary>
+    public sealed class DmarcEvaluation
+    {
+        internal DmarcEvaluation(string fromDomain, string? fromOrganizationalDomain,
+            IReadOnlyList<DmarcIdentifierAlignment> identifiers, DmarcResult result,
+            DmarcAlignedIdentifier alignedIdentifier, DmarcPolicyAction? requestedPolicy,
+            DmarcPolicySource policySource, DmarcPolicyAction disposition, int? samplingRoll,
+            bool? samplingApplied, bool testModeApplied, string reason)
+        {
+            FromDomain = fromDomain;
+            FromOrganizationalDomain = fromOrganizationalDomain;
+            Identifiers = identifiers;
+            Result = result;
+            AlignedIdentifier = alignedIdentifier;
+            RequestedPolicy = requestedPolicy;
+            PolicySource = policySource;
+            Disposition = disposition;
+            SamplingRoll = samplingRoll;
+            SamplingApplied = samplingApplied;
+            TestModeApplied = testModeApplied;
+            Reason = reason;
+        }
+
+        public string FromDomain { get; }
+
+        public string? FromOrganizationalDomain { get; }
+
+        public IReadOnlyList<DmarcIdentifierAlignment> Identifiers { get; }
+
+        public DmarcResult Result { get; }
+
+        public DmarcAlignedIdentifier AlignedIdentifier { get; }
+
+        /// <summary>The policy the domain owner asks for (p, sp or np), before pct / t.</summary>
+        public DmarcPolicyAction? RequestedPolicy { get; }
+
+        public DmarcPolicySource PolicySource { get; }
+
+        /// <summary>What a receiver following the record does with this message.</summary>
+        public DmarcPolicyAction Disposition { get; }
+
+        /// <summary>The pct roll (0-99) when pct sampling was applied (RFC 7489 method, fail, pct &lt; 100).</summary>
+        public int? SamplingRoll { get; }
+
+        /// <summary>Whether the sampled message got the full policy; null when no sampling took place.</summary>
+        public bool? SamplingApplied { get; }
+
+        /// <summary>True when t=y lowered the disposition one step (RFC 9989 method).</summary>
+        public bool TestModeApplied { get; }
+
+        public string Reason { get; }
+    }
+
+    /// <summary>
+    /// The DMARC policy governing one domain: where it was found, what it says, what is wrong with
+    /// it, and (with message inputs) what a receiver would do. Flat properties first, detail after.
+    /// </summary>
+    public sealed class DmarcPolicy
+    {
+        internal DmarcPolicy(string input, string domain, DmarcDiscoveryMethod method, DmarcStatus status,
+            string? errorMessage, string? recordDomain, string? organizationalDomain, DmarcRecord? parsedRecord,
+            DmarcPolicySource policySource, DmarcPolicyAction? effectivePolicy, bool? domainExists,
+            IReadOnlyList<Finding> findings, IReadOnlyList<DnsResponse> trace,
+            IReadOnlyList<DmarcReportAuthorization> reportAuthorizations,
+            string? alternateRecordDomain, string? alternateOrganizationalDomain, DmarcStatus? alternateStatus,
+            DmarcEvaluation? evaluation)
+        {
+            Input = input;
+            Domain = domain;
+            Method = method;
+            Status = status;
+            ErrorMessage = errorMessage;
+            RecordDomain = recordDomain;
+            OrganizationalDomain = organizationalDomain;
+            ParsedRecord = parsedRecord;
+            PolicySource = policySource;
+            EffectivePolicy = effectivePolicy;
+            DomainExists = domainExists;
+            Findings = findings;
+            Trace = trace;
+            ReportAuthorizations = reportAuthorizations;
+            AlternateRecordDomain = alternateRecordDomain;
+            AlternateOrganizationalDomain = alternateOrganizationalDomain;
+            AlternateStatus = alternateStatus;
+            Evaluation = evaluation;
+        }
+
+        /// <summary>The domain or address as given.</summary>
+        public string Input { get; }
+
+        /// <summary>The domain evaluated (A-label, lower case).</summary>
+        public string Domain { get; }
+
+        public DmarcStatus Status { get; }
+
+        /// <summary>Which query failed and how, when <see cref="Status"/> is LookupFailed.</summary>
+        public string? ErrorMessage { get; }
+
+        public DmarcDiscoveryMethod Method { get; }
+
+        /// <summary>The domain whose _dmarc record applies (the domain itself or an ancestor), or null.</summary>
+        public string? RecordDomain { get; }
+
+        /// <summary>The Organizational Domain under <see cref="Method"/>.</summary>
+        public string? OrganizationalDomain { get; }
+
+        /// <summary>The record text.</summary>
+        public string? Record => ParsedRecord?.Text;
+
+        /// <summary>p as published (null when absent or invalid).</summary>
+        public DmarcPolicyAction? Policy => ParsedRecord?.Policy;
+
+        /// <summary>sp as published.</summary>
+        public DmarcPolicyAction? SubdomainPolicy => ParsedRecord?.SubdomainPolicy;
+
+        /// <summary>np as published.</summary>
+        public DmarcPolicyAction? NonExistentSubdomainPolicy => ParsedRecord?.NonExistentSubdomainPolicy;
+
+        /// <summary>The policy that applies to <see cref="Domain"/>: p, sp or np (see <see cref="PolicySource"/>).</summary>
+        public DmarcPolicyAction? EffectivePolicy { get; }
+
+        public DmarcPolicySource PolicySource { get; }
+
+        /// <summary>Whether the domain exists in DNS (checked when the policy is inherited, for np); null when not checked or unknown.</summary>
+        public bool? DomainExists { get; }
+
+        /// <summary>pct as published (RFC 7489); null when absent.</summary>
+        public int? Percentage => ParsedRecord?.Percentage;
+
+        /// <summary>t=y (RFC 9989).</summary>
+        public bool TestMode => ParsedRecord?.TestMode ?? false;
+
+        /// <summary>"relaxed" or "strict" (aspf); null without a record.</summary>
+        public string? SpfAlignment => ParsedRecord is null ? null : ModeText(ParsedRecord.SpfAlignment);
+
+        /// <summary>"relaxed" or "strict" (adkim); null without a record.</summary>
+        public string? DkimAlignment => ParsedRecord is null ? null : ModeText(ParsedRecord.DkimAlignment);
+
+        public IReadOnlyList<string> ReportUris => ParsedRecord?.ReportUris.Select(u => u.Text).ToArray() ?? Array.Empty<string>();
+
+        public IReadOnlyList<string> FailureReportUris => ParsedRecord?.FailureReportUris.Select(u => u.Text).ToArray() ?? Array.Empty<string>();
+
+        /// <summary><see cref="ReportUris"/> joined with ";" (for Export-Csv).</summary>
+        public string ReportUriText => string.Join(";", ReportUris);
+
+        /// <summary><see cref="FailureReportUris"/> joined with ";" (for Export-Csv).</summary>
+        public string FailureReportUriText => string.Join(";", FailureReportUris);
+
+        public IReadOnlyList<Finding> Findings { get; }
+
+        /// <summary>The finding ids joined with ";" (for Export-Csv).</summary>
+        public string FindingText => string.Join(";", Findings.Select(f => f.Id));
+
+        /// <summary>The most severe finding's severity, or null without findings.</summary>
+        public FindingSeverity? MaxSeverity => Findings.Count == 0 ? (FindingSeverity?)null : Findings.Max(f => f.Severity);
+
+        /// <summary>The other method's record domain (when <see cref="DmarcOptions.CompareMethods"/>).</summary>
+        public string? AlternateRecordDomain { get; }
+
+        /// <summary>The other method's Organizational Domain.</summary>
+        public string? AlternateOrganizationalDomain { get; }
+
+        /// <summary>The other method's status; null when it was not run.</summary>
+        public DmarcStatus? AlternateStatus { get; }
+
+        /// <summary>False when the two methods found a different record domain or Organizational Domain; null when not compared.</summary>
+        public bool? MethodsAgree => AlternateStatus is null
+            ? (bool?)null
+            : string.Equals(RecordDomain, AlternateRecordDomain, StringComparison.Ordinal)
+              && string.Equals(OrganizationalDomain, AlternateOrganizationalDomain, StringComparison.Ordinal);
+
+        /// <summary>With evaluation inputs: pass / fail / none / temperror / permerror; else null.</summary>
+        public DmarcResult? DmarcResult => Evaluation?.Result;
+
+        public DmarcAlignedIdentifier? AlignedIdentifier => Evaluation?.AlignedIdentifier;
+
+        public DmarcPolicyAction? Disposition => Evaluation?.Disposition;
+
+        public string? Reason => Evaluation?.Reason;
+
+        /// <summary>Number of DNS queries made.</summary>
+        public int QueryCount => Trace.Count;
+
+        // Detail.
+
+        /// <summary>The parsed record with its tags.</summary>
+        public DmarcRecord? ParsedRecord { get; }
+
+        /// <summary>External report destinations checked (RFC 7489 §7.1).</summary>
+        public IReadOnlyList<DmarcReportAuthorization> ReportAuthorizations { get; }
+
+        /// <summary>Every DNS query and answer, in completion order.</summary>
+        public IReadOnlyList<DnsResponse> Trace { get; }
+
+        /// <summary>The message evaluation; null when no SPF/DKIM inputs were given.</summary>
+        public DmarcEvaluation? Evaluation { get; }
+
+        public override string ToString()
+        {
+            string policy = EffectivePolicy.HasValue ? DmarcRecord.Name(EffectivePolicy.Value) : "-";
+            return $"{Domain}: {Status} {policy} ({RecordDomain ?? "no record"})";
+        }
+
+        private static string ModeText(DmarcAlignmentMode mode) => mode == DmarcAlignmentMode.Strict ? "strict" : "relaxed";
+    }
+}

@@ -1,0 +1,247 @@
+using System;
+using System.Linq;
+using MailAuth.Dmarc;
+
+namespace MailAuth.Core.Tests.Dmarc
+{
+    public class DmarcRecordTests
+    {
+        private static bool Has(DmarcRecord record, string id) => record.Findings.Any(f => f.Id == id);
+
+        [Fact]
+        public void ParsesEveryTagOfBothVersions()
+        {
+            DmarcRecord r = DmarcRecord.Parse(
+                "v=DMARC1; p=reject; sp=quarantine; np=reject; adkim=s; aspf=r; pct=50; fo=1:d:s; rf=afrf; ri=3600; " +
+                "rua=mailto:agg@example.com; ruf=mailto:fail@example.com; psd=n; t=y");
+
+            Assert.True(r.IsDmarcRecord);
+            Assert.Equal(DmarcPolicyAction.Reject, r.Policy);
+            Assert.Equal(DmarcPolicyAction.Quarantine, r.SubdomainPolicy);
+            Assert.Equal(DmarcPolicyAction.Reject, r.NonExistentSubdomainPolicy);
+            Assert.Equal(DmarcAlignmentMode.Strict, r.DkimAlignment);
+            Assert.Equal(DmarcAlignmentMode.Relaxed, r.SpfAlignment);
+            Assert.Equal(50, r.Percentage);
+            Assert.Equal("1:d:s", r.FailureOptions);
+            Assert.Equal("afrf", r.ReportFormat);
+            Assert.Equal(3600, r.ReportInterval);
+            Assert.Equal("agg@example.com", Assert.Single(r.ReportUris).Address);
+            Assert.Equal("example.com", Assert.Single(r.FailureReportUris).Host);
+            Assert.Equal(DmarcPsd.No, r.Psd);
+            Assert.True(r.TestMode);
+            Assert.Equal(13, r.Tags.Count);
+            Assert.Empty(r.UnknownTags);
+        }
+
+        [Fact]
+        public void DefaultsApplyWhenTagsAreAbsent()
+        {
+            DmarcRecord r = DmarcRecord.Parse("v=DMARC1; p=quarantine");
+            Assert.Equal(DmarcAlignmentMode.Relaxed, r.DkimAlignment);
+            Assert.Equal(DmarcAlignmentMode.Relaxed, r.SpfAlignment);
+            Assert.Null(r.Percentage);
+            Assert.Equal(100, r.EffectivePercentage);
+            Assert.Equal(DmarcPsd.Unspecified, r.Psd);
+            Assert.False(r.TestMode);
+            Assert.Null(r.SubdomainPolicy);
+        }
+
+        [Theory]
+        [InlineData("p=reject; v=DMARC1")]
+        [InlineData("v=dmarc1; p=reject")]
+        [InlineData("v=DMARC2; p=reject")]
+        [InlineData("v=spf1 -all")]
+        [InlineData("")]
+        [InlineData("p=reject")]
+        public void TextThatDoesNotStartWithVersionIsNotDmarc(string text)
+        {
+            DmarcRecord r = DmarcRecord.Parse(text);
+            Assert.False(r.IsDmarcRecord);
+            Assert.False(DmarcRecord.IsDmarc(text));
+            Assert.Equal(DmarcFindingIds.NotDmarc, Assert.Single(r.Findings).Id);
+            Assert.Empty(r.Tags);
+        }
+
+        [Theory]
+        [InlineData("v=DMARC1;p=reject")]
+        [InlineData("v = DMARC1 ; p = reject ;")]
+        [InlineData("v=DMARC1;\tp=reject")]
+        public void WhitespaceAroundSeparatorsIsAllowed(string text)
+        {
+            DmarcRecord r = DmarcRecord.Parse(text);
+            Assert.True(r.IsDmarcRecord);
+            Assert.Equal(DmarcPolicyAction.Reject, r.Policy);
+        }
+
+        [Fact]
+        public void UnknownTagsAreKeptAndReported()
+        {
+            DmarcRecord r = DmarcRecord.Parse("v=DMARC1; p=reject; rua=mailto:a@example.com; foo=bar; pp=none");
+            Assert.Equal(new[] { "foo", "pp" }, r.UnknownTags.Select(t => t.Name).ToArray());
+            Assert.Equal("bar", r.UnknownTags[0].Value);
+            Assert.Equal(2, r.Findings.Count(f => f.Id == DmarcFindingIds.TagUnknown));
+            Assert.Equal(DmarcPolicyAction.Reject, r.Policy);
+        }
+
+        [Theory]
+        [InlineData("p=block", DmarcFindingIds.PolicyInvalid)]
+        [InlineData("p=reject; sp=maybe", DmarcFindingIds.SubdomainPolicyInvalid)]
+        [InlineData("p=reject; np=yes", DmarcFindingIds.NonExistentPolicyInvalid)]
+        [InlineData("p=reject; adkim=x", DmarcFindingIds.AdkimInvalid)]
+        [InlineData("p=reject; aspf=strict", DmarcFindingIds.AspfInvalid)]
+        [InlineData("p=reject; pct=101", DmarcFindingIds.PctInvalid)]
+        [InlineData("p=reject; pct=-1", DmarcFindingIds.PctInvalid)]
+        [InlineData("p=reject; pct=fifty", DmarcFindingIds.PctInvalid)]
+        [InlineData("p=reject; fo=0:1", DmarcFindingIds.FoInvalid)]
+        [InlineData("p=reject; fo=x", DmarcFindingIds.FoInvalid)]
+        [InlineData("p=reject; rf=iodef", DmarcFindingIds.RfInvalid)]
+        [InlineData("p=reject; ri=soon", DmarcFindingIds.RiInvalid)]
+        [InlineData("p=reject; psd=maybe", DmarcFindingIds.PsdInvalid)]
+        [InlineData("p=reject; t=true", DmarcFindingIds.TestInvalid)]
+        [InlineData("p=reject; rua=reports@example.com", DmarcFindingIds.UriInvalid)]
+        [InlineData("p=reject; rua=mailto:nobody", DmarcFindingIds.UriInvalid)]
+        [InlineData("p=reject; rua=mailto:a@exa mple.com", DmarcFindingIds.UriInvalid)]
+        [InlineData("p=reject; rua=mailto:a@example.com!10x", DmarcFindingIds.UriInvalid)]
+        [InlineData("p=reject; rua=mailto:a@example.com,,mailto:b@example.com", DmarcFindingIds.UriInvalid)]
+        [InlineData("p=reject; p=none", DmarcFindingIds.TagDuplicate)]
+        [InlineData("p=reject; rua=", DmarcFindingIds.TagSyntax)]
+        [InlineData("p=reject; justtext", DmarcFindingIds.TagSyntax)]
+        [InlineData("p=reject; r-u-a=mailto:a@example.com", DmarcFindingIds.TagSyntax)]
+        [InlineData("p=réject", DmarcFindingIds.TagSyntax)]
+        public void InvalidValuesGetASpecificFinding(string tags, string id)
+        {
+            DmarcRecord r = DmarcRecord.Parse("v=DMARC1; " + tags);
+            Finding finding = Assert.Single(r.Findings, f => f.Id == id);
+            // fo, rf and ri only shape reports; a bad value there is a warning, elsewhere an error.
+            bool reportingOnly = id == DmarcFindingIds.FoInvalid || id == DmarcFindingIds.RfInvalid || id == DmarcFindingIds.RiInvalid;
+            FindingSeverity expected = reportingOnly ? FindingSeverity.Warning : FindingSeverity.Error;
+            Assert.Equal(expected, finding.Severity);
+            Assert.False(string.IsNullOrWhiteSpace(finding.Message));
+        }
+
+        [Fact]
+        public void InvalidValuesFallBackToDefaults()
+        {
+            DmarcRecord r = DmarcRecord.Parse("v=DMARC1; p=block; adkim=x; pct=200; psd=q; t=maybe");
+            Assert.Null(r.Policy);
+            Assert.Equal("block", r.PolicyText);
+            Assert.True(r.HasInvalidPolicyTag);
+            Assert.Equal(DmarcAlignmentMode.Relaxed, r.DkimAlignment);
+            Assert.Equal(100, r.EffectivePercentage);
+            Assert.Equal(DmarcPsd.Unspecified, r.Psd);
+            Assert.False(r.TestMode);
+        }
+
+        [Fact]
+        public void DuplicateTagKeepsTheFirstValue()
+        {
+            DmarcRecord r = DmarcRecord.Parse("v=DMARC1; p=reject; p=none; rua=mailto:a@example.com");
+            Assert.Equal(DmarcPolicyAction.Reject, r.Policy);
+            Assert.Contains(r.Findings, f => f.Id == DmarcFindingIds.TagDuplicate && f.Subject == "p");
+        }
+
+        [Fact]
+        public void ReportUrisAreSplitAndSized()
+        {
+            DmarcRecord r = DmarcRecord.Parse(
+                "v=DMARC1; p=reject; rua=mailto:agg@example.com!10m, mailto:dmarc@thirdparty.example.net ,https://reports.example.org/dmarc!500k");
+            Assert.Equal(3, r.ReportUris.Count);
+
+            DmarcReportUri first = r.ReportUris[0];
+            Assert.True(first.IsMailto);
+            Assert.Equal("mailto:agg@example.com", first.Uri);
+            Assert.Equal("10m", first.SizeText);
+            Assert.Equal(10L * 1024 * 1024, first.SizeLimit);
+
+            Assert.Equal("thirdparty.example.net", r.ReportUris[1].Host);
+            Assert.Null(r.ReportUris[1].SizeLimit);
+
+            Assert.Equal("https", r.ReportUris[2].Scheme);
+            Assert.Equal("reports.example.org", r.ReportUris[2].Host);
+            Assert.Equal(500L * 1024, r.ReportUris[2].SizeLimit);
+
+            Assert.Equal(2, r.Findings.Count(f => f.Id == DmarcFindingIds.UriSize));
+            Assert.Single(r.Findings, f => f.Id == DmarcFindingIds.UriScheme);
+            Assert.True(r.HasValidReportUri);
+        }
+
+        [Fact]
+        public void PolicyNoneIsMonitoringOnly()
+        {
+            DmarcRecord r = DmarcRecord.Parse("v=DMARC1; p=none; rua=mailto:a@example.com");
+            Finding finding = Assert.Single(r.Findings);
+            Assert.Equal(DmarcFindingIds.PolicyNone, finding.Id);
+            Assert.Equal(FindingSeverity.Warning, finding.Severity);
+        }
+
+        [Fact]
+        public void SoundRecordHasNoFindings()
+        {
+            DmarcRecord r = DmarcRecord.Parse("v=DMARC1; p=reject; sp=reject; np=reject; rua=mailto:a@example.com");
+            Assert.Empty(r.Findings);
+        }
+
+        [Fact]
+        public void PartialPctAndRemovedTagsAreReported()
+        {
+            DmarcRecord r = DmarcRecord.Parse("v=DMARC1; p=reject; pct=25; rf=afrf; ri=86400; rua=mailto:a@example.com");
+            Assert.Single(r.Findings, f => f.Id == DmarcFindingIds.PctPartial);
+            Assert.Equal(new[] { "pct", "rf", "ri" },
+                r.Findings.Where(f => f.Id == DmarcFindingIds.TagRemoved).Select(f => f.Subject).ToArray());
+
+            DmarcRecord full = DmarcRecord.Parse("v=DMARC1; p=reject; pct=100; rua=mailto:a@example.com");
+            Assert.DoesNotContain(full.Findings, f => f.Id == DmarcFindingIds.PctPartial);
+            Assert.Single(full.Findings, f => f.Id == DmarcFindingIds.TagRemoved);
+        }
+
+        [Fact]
+        public void MissingRuaIsReported()
+        {
+            DmarcRecord r = DmarcRecord.Parse("v=DMARC1; p=reject");
+            Assert.Single(r.Findings, f => f.Id == DmarcFindingIds.RuaMissing);
+        }
+
+        [Theory]
+        [InlineData("p=reject; sp=none", DmarcFindingIds.SubdomainPolicyWeaker, true)]
+        [InlineData("p=reject; sp=quarantine", DmarcFindingIds.SubdomainPolicyWeaker, true)]
+        [InlineData("p=quarantine; sp=reject", DmarcFindingIds.SubdomainPolicyWeaker, false)]
+        [InlineData("p=reject; np=none", DmarcFindingIds.NonExistentPolicyWeaker, true)]
+        [InlineData("p=reject; sp=quarantine; np=quarantine", DmarcFindingIds.NonExistentPolicyWeaker, false)]
+        [InlineData("p=none; sp=reject; np=quarantine", DmarcFindingIds.NonExistentPolicyWeaker, true)]
+        public void WeakerSubdomainPoliciesAreReported(string tags, string id, bool expected)
+        {
+            DmarcRecord r = DmarcRecord.Parse("v=DMARC1; rua=mailto:a@example.com; " + tags);
+            Assert.Equal(expected, r.Findings.Any(f => f.Id == id));
+        }
+
+        [Fact]
+        public void MissingPolicyIsReported()
+        {
+            DmarcRecord r = DmarcRecord.Parse("v=DMARC1; rua=mailto:a@example.com");
+            Assert.Null(r.Policy);
+            Assert.Null(r.PolicyText);
+            Assert.False(r.HasInvalidPolicyTag);
+            Assert.Single(r.Findings, f => f.Id == DmarcFindingIds.PolicyMissing);
+        }
+
+        [Fact]
+        public void HugeRecordsAndGarbageDoNotThrow()
+        {
+            string huge = "v=DMARC1; p=reject; rua=" + string.Join(",", Enumerable.Range(0, 400).Select(i => $"mailto:r{i}@example.com"));
+            DmarcRecord r = DmarcRecord.Parse(huge);
+            Assert.Equal(400, r.ReportUris.Count);
+
+            DmarcRecord garbage = DmarcRecord.Parse("v=DMARC1; \u0000\u0001;;;=;==;p==reject; \uFFFD=1");
+            Assert.True(garbage.IsDmarcRecord);
+            Assert.Contains(garbage.Findings, f => f.Id == DmarcFindingIds.TagSyntax);
+            Assert.Throws<ArgumentNullException>(() => DmarcRecord.Parse(null!));
+        }
+
+        [Fact]
+        public void FoWithoutRufIsNoted()
+        {
+            Assert.True(Has(DmarcRecord.Parse("v=DMARC1; p=reject; rua=mailto:a@example.com; fo=1"), DmarcFindingIds.FoWithoutRuf));
+            Assert.False(Has(DmarcRecord.Parse("v=DMARC1; p=reject; rua=mailto:a@example.com; fo=1; ruf=mailto:f@example.com"), DmarcFindingIds.FoWithoutRuf));
+        }
+    }
+}
