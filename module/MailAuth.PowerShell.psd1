@@ -16,6 +16,7 @@
     CmdletsToExport      = @(
         'Resolve-MailAuthDnsName'
         'Clear-MailAuthDnsCache'
+        'Resolve-DmarcPolicy'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -1,0 +1,171 @@
+using System;
+using System.Collections;
+using System.IO;
+using System.Management.Automation;
+using MailAuth.Dmarc;
+
+namespace MailAuth.PowerShell.Commands
+{
+    /// <summary>
+    /// Resolve-DmarcPolicy: discovers the DMARC policy that governs a From domain (RFC 9989 tree walk
+    /// or the RFC 7489 Public Suffix List method), validates it, and with SPF/DKIM inputs evaluates
+    /// a message: alignment, DMARC result and disposition.
+    /// </summary>
+    [Cmdlet(VerbsDiagnostic.Resolve, "DmarcPolicy")]
+    [OutputType(typeof(DmarcPolicy))]
+    public sealed class ResolveDmarcPolicyCommand : DnsCmdlet
+    {
+        private DmarcResolver _dmarc = null!;
+        private DmarcOptions _options = null!;
+
+        /// <summary>From domains, or addresses whose domain is taken.</summary>
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [Alias("From", "FromDomain", "Name", "DomainName")]
+        [AllowEmptyString]
+        [AllowNull]
+        public string[] Domain { get; set; } = Array.Empty<string>();
+
+        [Parameter]
+        public DmarcDiscoveryMethod Method { get; set; } = DmarcDiscoveryMethod.TreeWalk;
+
+        /// <summary>The RFC5321.MailFrom address or domain that SPF checked.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Alias("Sender", "EnvelopeSender", "MailFromDomain")]
+        public string? MailFrom { get; set; }
+
+        /// <summary>The SPF result for the MAIL FROM identity: pass, fail, softfail, neutral, none, temperror, permerror.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Alias("Spf", "Result")]
+        public string? SpfResult { get; set; }
+
+        /// <summary>
+        /// DKIM signatures as "domain:result" strings (e.g. "contoso.com:pass"), or objects with
+        /// Domain (or D) and Result properties.
+        /// </summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Alias("DkimResults")]
+        public object[]? Dkim { get; set; }
+
+        /// <summary>A newer Public Suffix List file (public_suffix_list.dat format) instead of the bundled copy.</summary>
+        [Parameter]
+        public string? PublicSuffixListPath { get; set; }
+
+        /// <summary>Do not check external report destinations (RFC 7489 §7.1).</summary>
+        [Parameter]
+        public SwitchParameter SkipReportAuthorization { get; set; }
+
+        protected override void BeginProcessing()
+        {
+            base.BeginProcessing();
+            PublicSuffixList? list = null;
+            if (!string.IsNullOrEmpty(PublicSuffixListPath))
+            {
+                string path = GetUnresolvedProviderPathFromPSPath(PublicSuffixListPath);
+                try
+                {
+                    list = PublicSuffixList.Load(path);
+                }
+                catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is FormatException)
+                {
+                    ThrowTerminatingError(new ErrorRecord(ex, "PublicSuffixListUnreadable", ErrorCategory.ReadError, path)
+                    {
+                        ErrorDetails = new ErrorDetails($"Cannot read the Public Suffix List '{path}': {ex.Message}")
+                        {
+                            RecommendedAction = "Give the path of a public_suffix_list.dat file, or omit -PublicSuffixListPath to use the bundled copy.",
+                        },
+                    });
+                }
+            }
+
+            _options = new DmarcOptions
+            {
+                PublicSuffixList = list,
+                CheckReportAuthorization = !SkipReportAuthorization.IsPresent,
+                TraceObserver = response => PostVerbose("DNS " + response),
+            };
+            _dmarc = new DmarcResolver(Resolver);
+        }
+
+        protected override void ProcessRecord()
+        {
+            foreach (string? input in Domain)
+            {
+                if (!DmarcResolver.TryGetDomain(input, out _, out string error))
+                {
+                    WriteInputError(new ArgumentException(error), "InvalidDomain", ErrorCategory.InvalidArgument, input,
+                        "Give a domain such as contoso.com or an address such as user@contoso.com.");
+                    continue;
+                }
+
+                DmarcQuery query;
+                try
+                {
+                    query = BuildQuery(input!);
+                }
+                catch (ArgumentException ex)
+                {
+                    WriteInputError(ex, "InvalidEvaluationInput", ErrorCategory.InvalidArgument, input,
+                        "Give -MailFrom as an address or domain, -SpfResult as an RFC 8601 result, -Dkim as 'domain:result'.");
+                    continue;
+                }
+
+                try
+                {
+                    WriteObject(RunAndWait(ct => _dmarc.ResolveAsync(query, _options, ct)));
+                }
+                catch (ArgumentException ex)
+                {
+                    WriteInputError(ex, "InvalidDomain", ErrorCategory.InvalidArgument, input,
+                        "Give a domain such as contoso.com or an address such as user@contoso.com.");
+                }
+            }
+        }
+
+        private DmarcQuery BuildQuery(string input)
+        {
+            var query = new DmarcQuery(input)
+            {
+                Method = Method,
+                MailFromDomain = string.IsNullOrWhiteSpace(MailFrom) ? null : MailFrom,
+                SpfResult = string.IsNullOrWhiteSpace(SpfResult) ? null : SpfResult!.Trim().ToLowerInvariant(),
+            };
+            foreach (object item in Dkim ?? Array.Empty<object>())
+            {
+                query.DkimResults.Add(ToDkimResult(item));
+            }
+
+            return query;
+        }
+
+        private static DkimSignatureResult ToDkimResult(object item)
+        {
+            object value = item is PSObject ps ? ps.BaseObject : item;
+            if (value is string text)
+            {
+                int colon = text.LastIndexOf(':');
+                if (colon <= 0 || colon == text.Length - 1)
+                {
+                    throw new ArgumentException($"-Dkim '{text}' is not 'domain:result' (for example 'contoso.com:pass').");
+                }
+
+                return new DkimSignatureResult(text.Substring(0, colon).Trim(), text.Substring(colon + 1).Trim().ToLowerInvariant());
+            }
+
+            var wrapped = PSObject.AsPSObject(item);
+            string? domain = (wrapped.Properties["Domain"]?.Value ?? wrapped.Properties["D"]?.Value ?? wrapped.Properties["HeaderD"]?.Value)?.ToString();
+            string? result = wrapped.Properties["Result"]?.Value?.ToString();
+            if (value is IDictionary table)
+            {
+                domain ??= (table["Domain"] ?? table["d"])?.ToString();
+                result ??= table["Result"]?.ToString();
+            }
+
+            if (string.IsNullOrWhiteSpace(domain) || string.IsNullOrWhiteSpace(result))
+            {
+                throw new ArgumentException($"-Dkim item '{item}' has no Domain and Result: give 'domain:result' or an object with Domain and Result.");
+            }
+
+            return new DkimSignatureResult(domain!.Trim(), result!.Trim().ToLowerInvariant(), wrapped.Properties["Selector"]?.Value?.ToString());
+        }
+    }
+}
