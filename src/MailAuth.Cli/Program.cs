@@ -14,6 +14,7 @@ namespace MailAuth.Cli
         {
             var root = new RootCommand("mailauth: SPF, DMARC, DKIM and mail-header checks (MailAuth.PowerShell's core).");
             root.Subcommands.Add(DnsCommand.Create());
+            root.Subcommands.Add(DmarcCommand.Create());
             return root.Parse(args).Invoke();
         }
     }

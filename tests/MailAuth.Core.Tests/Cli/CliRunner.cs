@@ -1,0 +1,89 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Reflection;
+using System.Text.Json;
+
+namespace MailAuth.Core.Tests.Cli
+{
+    /// <summary>Runs the built mailauth as its own process, as a user's shell would.</summary>
+    internal static class CliRunner
+    {
+        private static readonly string s_root = FindRoot();
+
+        public static string RepoRoot => s_root;
+
+        private static string CliPath
+        {
+            get
+            {
+                string configuration = typeof(CliRunner).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+                    .First(a => a.Key == "Configuration").Value!;
+                return Path.Combine(s_root, "src", "MailAuth.Cli", "bin", configuration, "net10.0", "mailauth.dll");
+            }
+        }
+
+        public static CliResult Run(string? stdin, params string[] arguments)
+        {
+            var start = new ProcessStartInfo("dotnet")
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                RedirectStandardInput = true,
+                UseShellExecute = false,
+                WorkingDirectory = s_root,
+            };
+            start.ArgumentList.Add(CliPath);
+            foreach (string argument in arguments)
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            using Process process = Process.Start(start)!;
+            if (stdin != null)
+            {
+                process.StandardInput.Write(stdin);
+            }
+
+            process.StandardInput.Close();
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            Assert.True(process.WaitForExit(120_000), "mailauth did not finish within 120 s");
+            return new CliResult(process.ExitCode, stdout.Result, stderr.Result);
+        }
+
+        private static string FindRoot()
+        {
+            string? directory = AppContext.BaseDirectory;
+            while (directory != null && !File.Exists(Path.Combine(directory, "MailAuth.PowerShell.sln")))
+            {
+                directory = Path.GetDirectoryName(directory);
+            }
+
+            return directory ?? throw new InvalidOperationException("MailAuth.PowerShell.sln not found");
+        }
+    }
+
+    internal sealed class CliResult
+    {
+        public CliResult(int exitCode, string stdout, string stderr)
+        {
+            ExitCode = exitCode;
+            Stdout = stdout;
+            Stderr = stderr;
+        }
+
+        public int ExitCode { get; }
+
+        public string Stdout { get; }
+
+        public string Stderr { get; }
+
+        public string[] Lines => Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+        public JsonElement[] JsonLines => Lines.Select(l => JsonDocument.Parse(l).RootElement).ToArray();
+
+        public override string ToString() => $"exit {ExitCode}\nstdout: {Stdout}\nstderr: {Stderr}";
+    }
+}
