@@ -415,7 +415,9 @@ namespace MailAuth.Headers
             {
                 var hop = hops[i];
                 var noFrom = hop.FromHost == null && hop.FromIp == null;
-                var inside = InReceivingOrg(hop.ByHost) || (hop.ByHost == null && noFrom && lowestInside != null);
+                // A hop with neither "by" name nor "from" (Gmail's "by 2002:...: with SMTP id") is an
+                // internal hand-off inside whoever received the hop below it.
+                var inside = InReceivingOrg(hop.ByHost) || (hop.ByHost == null && noFrom);
                 if (!inside)
                 {
                     break;
@@ -499,10 +501,10 @@ namespace MailAuth.Headers
                 {
                     header.TrustReason = "No Received chain to tell the receiving organization; give TrustedAuthServIds.";
                 }
-                else if (f.Index > edge.HeaderIndex)
+                else if (!InReceiverZone(f.Index))
                 {
                     // RFC 8601 §5: results added before the message entered the organization may be forged.
-                    header.TrustReason = "It sits below the edge Received field: it was in the message before the receiving organization got it.";
+                    header.TrustReason = "It sits below the edge hop's trace fields: it was in the message before the receiving organization got it.";
                 }
                 else if (header.AuthServId == null)
                 {
@@ -514,7 +516,7 @@ namespace MailAuth.Headers
                 else if (InReceivingOrg(header.AuthServId))
                 {
                     header.IsTrusted = true;
-                    header.TrustReason = "authserv-id belongs to the receiving organization and the field is above the edge hop.";
+                    header.TrustReason = "authserv-id belongs to the receiving organization and the field was added at or after the edge hop.";
                 }
                 else
                 {
@@ -524,7 +526,7 @@ namespace MailAuth.Headers
                 if (header.IsTrusted)
                 {
                     _trusted.Add(header);
-                    trustedIds.Add(header.AuthServId ?? "(none)");
+                    trustedIds.Add(header.AuthServId ?? "(no authserv-id)");
                 }
             }
 
@@ -533,6 +535,37 @@ namespace MailAuth.Headers
 
             var spfHeaders = All("Received-SPF").Select(f => ReceivedSpfHeader.Parse(f.Index, f.Value)).ToList();
             _report.ReceivedSpf = spfHeaders;
+        }
+
+        /// <summary>
+        /// Fields the receiving organization added: everything above the edge Received field, plus
+        /// the Received-SPF / Authentication-Results run directly below it (Gmail writes its
+        /// results under its own Received field; Microsoft 365 writes them above).
+        /// </summary>
+        private bool InReceiverZone(int index)
+        {
+            var edge = _report.EdgeHop;
+            if (edge == null)
+            {
+                return false;
+            }
+
+            if (index < edge.HeaderIndex)
+            {
+                return true;
+            }
+
+            for (var j = edge.HeaderIndex + 1; j < _fields.Count && j <= index; j++)
+            {
+                var name = _fields[j].Name;
+                if (!string.Equals(name, "Received-SPF", StringComparison.OrdinalIgnoreCase)
+                    && !string.Equals(name, "Authentication-Results", StringComparison.OrdinalIgnoreCase))
+                {
+                    return false;
+                }
+            }
+
+            return index > edge.HeaderIndex;
         }
 
         private IEnumerable<AuthenticationMethodResult> TrustedResults(string method) =>
@@ -684,7 +717,7 @@ namespace MailAuth.Headers
             var edge = _report.EdgeHop;
             _trustedReceivedSpf = edge == null
                 ? null
-                : _report.ReceivedSpf.FirstOrDefault(r => r.HeaderIndex < edge.HeaderIndex);
+                : _report.ReceivedSpf.FirstOrDefault(r => InReceiverZone(r.HeaderIndex));
             _report.Spf = spf?.Result ?? _trustedReceivedSpf?.Result;
 
             var dkim = TrustedResults("dkim").ToList();
