@@ -265,19 +265,24 @@ namespace MailAuth.Headers
 
         private static bool IsDoubleSpaced(IReadOnlyList<string> lines, int start)
         {
-            // field, blank, field, blank, field: three fields each followed by exactly one blank line.
-            var i = start;
-            for (var n = 0; n < 3; n++)
+            // Text, blank, text, blank, ... for at least four lines of text, two of them fields
+            // (continuation lines may sit between the blanks too).
+            var fields = 0;
+            for (var n = 0; n < 4; n++)
             {
-                if (i + 1 >= lines.Count || !IsFieldStart(lines[i], out _) || !IsBlank(lines[i + 1]))
+                var i = start + 2 * n;
+                if (i >= lines.Count || IsBlank(lines[i]) || (n < 3 && (i + 1 >= lines.Count || !IsBlank(lines[i + 1]))))
                 {
                     return false;
                 }
 
-                i += 2;
+                if (IsFieldStart(lines[i], out _))
+                {
+                    fields++;
+                }
             }
 
-            return i < lines.Count && IsFieldStart(lines[i], out _);
+            return fields >= 2;
         }
     }
 }
