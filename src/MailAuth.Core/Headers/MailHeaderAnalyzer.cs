@@ -150,6 +150,7 @@ namespace MailAuth.Headers
         /// <summary>
         /// A report on a MimeKit <c>MimeMessage</c> (or <c>HeaderList</c>), taken as <see cref="object"/>
         /// so callers need no MimeKit reference. Throws <see cref="ArgumentException"/> for other types.
+        /// The body's Content-* fields are listed after the message's own (MimeKit stores them apart).
         /// </summary>
         public static MailHeaderReport AnalyzeMimeMessage(object message, MailHeaderOptions? options = null)
         {
@@ -162,8 +163,18 @@ namespace MailAuth.Headers
             switch (message)
             {
                 case MimeMessage mime:
-                    return MailHeaderReportBuilder.Build(MailHeaderReportBuilder.FromHeaderList(mime.Headers), opts,
-                        "MimeMessage", 1, mime.Body != null, Array.Empty<string>(), truncated: false);
+                    // MimeKit keeps the Content-* fields on the body entity: they follow the others here.
+                    var fields = MailHeaderReportBuilder.FromHeaderList(mime.Headers);
+                    if (mime.Body != null)
+                    {
+                        foreach (var f in MailHeaderReportBuilder.FromHeaderList(mime.Body.Headers))
+                        {
+                            fields.Add(new MailHeaderField(fields.Count, f.Name, f.Value, f.RawValue));
+                        }
+                    }
+
+                    return MailHeaderReportBuilder.Build(fields, opts, "MimeMessage", 1, mime.Body != null,
+                        Array.Empty<string>(), truncated: false);
                 case HeaderList list:
                     return MailHeaderReportBuilder.Build(MailHeaderReportBuilder.FromHeaderList(list), opts,
                         "HeaderList", 1, false, Array.Empty<string>(), truncated: false);
