@@ -689,6 +689,15 @@ namespace MailAuth.Headers
                 {
                     stamps.AddRange(MicrosoftStamps.DecodeCompAuth(h.HeaderName, compauth));
                 }
+
+                // action= and bestguesspass are Microsoft's; only decode them where compauth says it is Microsoft.
+                if (h.Get("compauth").Any())
+                {
+                    foreach (var dmarc in h.Get("dmarc"))
+                    {
+                        stamps.AddRange(MicrosoftStamps.DecodeDmarc(h.HeaderName, dmarc));
+                    }
+                }
             }
 
             _report.Stamps = stamps;

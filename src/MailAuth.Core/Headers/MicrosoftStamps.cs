@@ -19,6 +19,7 @@ namespace MailAuth.Headers
         public const string AuthResultsDoc = HeadersDoc + "#authentication-results-message-header-fields";
         public const string SclDoc = "https://learn.microsoft.com/defender-office-365/anti-spam-spam-confidence-level-scl-about";
         public const string BclDoc = "https://learn.microsoft.com/defender-office-365/anti-spam-bulk-complaint-level-bcl-about";
+        public const string PclDoc = "https://learn.microsoft.com/exchange/antispam-and-antimalware/antispam-protection/antispam-stamps";
         public const string HybridDoc = "https://techcommunity.microsoft.com/t5/exchange-team-blog/demystifying-and-troubleshooting-hybrid-mail-flow-when-is-a/ba-p/1420838";
 
         private const string Unknown = "unknown";
@@ -30,7 +31,8 @@ namespace MailAuth.Headers
             ["SFE"] = "Filtering was skipped and the message was allowed: the sender is in a user's Safe Senders list.",
             ["SKA"] = "Spam filtering was skipped and the message delivered to the Inbox: the sender is in the allowed senders or allowed domains of an anti-spam policy.",
             ["SKB"] = "The message was marked as spam: the sender is in the blocked senders or blocked domains of an anti-spam policy.",
-            ["SKI"] = "Spam filtering was skipped for another reason (for example intra-organization mail in the tenant).",
+            // SKI is from an earlier revision of the page (still stamped on intra-organization mail).
+            ["SKI"] = "Like SKN, filtering was skipped for another reason, such as intra-organizational email.",
             ["SKN"] = "The message was marked as not spam before spam filtering (for example by a mail flow rule).",
             ["SKQ"] = "The message was released from quarantine and sent to the intended recipients.",
             ["SKS"] = "The message was marked as spam before spam filtering (for example by a mail flow rule).",
@@ -51,18 +53,20 @@ namespace MailAuth.Headers
             ["SPOOF"] = "Spoofing",
             ["UIMP"] = "User impersonation",
             ["AMP"] = "Anti-malware",
+            ["BIMP"] = "Brand impersonation",
             ["SAP"] = "Safe Attachments",
-            ["FTBP"] = "Anti-malware filetype policy",
-            ["INTOS"] = "Intra-organization phishing",
+            ["FTBP"] = "Anti-malware common attachments filter",
+            ["INTOS"] = "Intra-Organization phishing",
             ["OSPM"] = "Outbound spam",
-            ["NONE"] = "No category",
+
+            // "NONE" appears in Microsoft's own examples but is not described: reported as unknown.
         };
 
         private static readonly Dictionary<string, string> s_dir = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
         {
             ["INB"] = "Inbound message.",
             ["OUT"] = "Outbound message.",
-            ["INT"] = "Intra-organization message.",
+            ["INT"] = "Internal message.",
         };
 
         private static readonly Dictionary<string, string> s_ipv = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
@@ -124,9 +128,6 @@ namespace MailAuth.Headers
                     case "H":
                         meaning = "The HELO or EHLO string of the connecting email server.";
                         break;
-                    case "SFP":
-                        meaning = v == "1102" ? "The message was marked as spam by an advanced spam filter (ASF) setting." : null;
-                        break;
                     case "X-CUSTOMSPAM":
                         meaning = "The message matched an advanced spam filter (ASF) setting: " + v + ".";
                         break;
@@ -155,6 +156,7 @@ namespace MailAuth.Headers
                         break;
                     case "PCL":
                         meaning = PclMeaning(v);
+                        doc = PclDoc;
                         break;
                 }
 
@@ -176,8 +178,10 @@ namespace MailAuth.Headers
                 case 1: return "Not spam; delivered to the Inbox.";
                 case 5:
                 case 6: return "Spam; the action for spam in the anti-spam policy applies.";
+                case 7:
+                case 8:
                 case 9: return "High confidence spam; the action for high confidence spam applies.";
-                default: return null; // 2, 3, 4, 7, 8 are not used by Microsoft 365.
+                default: return null; // Spam filtering never stamps 2, 3 or 4.
             }
         }
 
@@ -213,12 +217,13 @@ namespace MailAuth.Headers
                 return null;
             }
 
-            if (pcl <= 3)
+            // Exchange Server "Antispam stamps": 1-3 neutral, 4-8 suspicious; 0 is not described.
+            if (pcl >= 1 && pcl <= 3)
             {
-                return "The message content is not likely to be phishing.";
+                return "Neutral: the message content is not likely to be phishing.";
             }
 
-            return pcl <= 8 ? "The message content is likely to be phishing." : null;
+            return pcl >= 4 && pcl <= 8 ? "Suspicious: the message content is likely to be phishing." : null;
         }
 
         /// <summary>compauth result and reason (Microsoft Learn, Authentication-results fields).</summary>
@@ -240,6 +245,30 @@ namespace MailAuth.Headers
             }
         }
 
+        /// <summary>Microsoft 365's dmarc result and action= (Authentication-results fields table).</summary>
+        public static IEnumerable<MailHeaderStamp> DecodeDmarc(string header, AuthenticationMethodResult dmarc)
+        {
+            if (dmarc.Result == "bestguesspass")
+            {
+                yield return Make(header, "dmarc", dmarc.Result,
+                    "The domain publishes no DMARC record; if it had one, DMARC would pass.", AuthResultsDoc);
+            }
+
+            var action = dmarc.GetProperty("action");
+            if (action != null)
+            {
+                string? meaning = action.ToLowerInvariant() switch
+                {
+                    "pct.quarantine" => "DMARC failed under p=quarantine, but pct was below 100 and the policy was not applied to this message.",
+                    "pct.reject" => "DMARC failed under p=reject, but pct was below 100 and the policy was not applied to this message.",
+                    "permerror" => "A permanent error during DMARC evaluation (for example a malformed DMARC record).",
+                    "temperror" => "A temporary error during DMARC evaluation.",
+                    _ => null, // none, oreject, quarantine, reject appear in examples without a description.
+                };
+                yield return Make(header, "dmarc action", action, meaning, AuthResultsDoc);
+            }
+        }
+
         public static string? CompAuthReasonMeaning(string code)
         {
             code = code.Trim();
@@ -254,7 +283,6 @@ namespace MailAuth.Headers
                 case "001": return "Implicit authentication failed: the sending domain published no records, or weak ones (SPF soft fail or neutral, DMARC p=none).";
                 case "002": return "The organization has a policy that explicitly prohibits this sender/domain pair from sending spoofed email.";
                 case "010": return "DMARC failed with reject or quarantine, and the sending domain is one of the organization's accepted domains (self-to-self or intra-org spoofing).";
-                case "011": return "Composite authentication failed, and the sending domain is one of the organization's accepted domains (self-to-self or intra-org spoofing).";
                 case "130": return "The ARC result was used to override a DMARC failure.";
             }
 

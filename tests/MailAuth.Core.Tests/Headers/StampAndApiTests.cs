@@ -25,6 +25,9 @@ namespace MailAuth.Core.Tests.Headers
         [InlineData("SFTY:9.25", "First contact")]
         [InlineData("SCL:-1", "skipped")]
         [InlineData("SCL:9", "High confidence spam")]
+        [InlineData("SCL:7", "High confidence spam")]
+        [InlineData("CAT:BIMP", "Brand impersonation")]
+        [InlineData("SFV:SKI", "intra-organizational")]
         public void Forefront_DocumentedCodes(string field, string meaning)
         {
             var r = WithStamps("X-Forefront-Antispam-Report: " + field + ";\n");
@@ -40,6 +43,8 @@ namespace MailAuth.Core.Tests.Headers
         [InlineData("SCL:seven")]
         [InlineData("ZZZ:1")]
         [InlineData("DIR:SIDEWAYS")]
+        [InlineData("CAT:NONE")]
+        [InlineData("SFP:1102")]
         public void Forefront_UnknownCodes_AreUnknown(string field)
         {
             var stamp = WithStamps("X-Forefront-Antispam-Report: " + field + ";\n").Stamps.Single();
@@ -54,6 +59,7 @@ namespace MailAuth.Core.Tests.Headers
         [InlineData("BCL:9", "high number")]
         [InlineData("PCL:2", "not likely")]
         [InlineData("PCL:6", "likely to be phishing")]
+        [InlineData("PCL:0", "unknown")]
         public void Antispam_BclPcl(string field, string meaning)
         {
             var stamp = WithStamps("X-Microsoft-Antispam: " + field + ";\n").Stamps.Single();
@@ -92,6 +98,24 @@ namespace MailAuth.Core.Tests.Headers
         public void CompAuthReasons_Undocumented_AreNull(string code)
         {
             Assert.Null(MicrosoftStamps.CompAuthReasonMeaning(code));
+        }
+
+        [Fact]
+        public void CompAuth011_IsOnlyTheGenericFailure()
+        {
+            Assert.Equal("Composite authentication failed (specific code not documented).", MicrosoftStamps.CompAuthReasonMeaning("011"));
+        }
+
+        [Fact]
+        public void MicrosoftDmarcActionAndBestGuessPass()
+        {
+            var r = WithStamps("Received: from o.example.com (198.51.100.2) by x.mail.protection.outlook.com with Microsoft SMTP Server id 1; Mon, 16 Nov 2026 09:00:00 +0000\n"
+                + "Authentication-Results: spf=pass smtp.mailfrom=example.com; dmarc=bestguesspass action=pct.reject header.from=example.com;compauth=pass reason=109\n");
+            Assert.Contains("publishes no DMARC record", r.Stamps.Single(s => s.Field == "dmarc").Meaning);
+            Assert.Contains("pct was below 100", r.Stamps.Single(s => s.Field == "dmarc action").Meaning);
+
+            var none = WithStamps("Authentication-Results: spf=pass smtp.mailfrom=example.com; dmarc=fail action=oreject header.from=example.com;compauth=fail reason=000\n");
+            Assert.Equal("unknown", none.Stamps.Single(s => s.Field == "dmarc action").Meaning);
         }
 
         [Fact]
