@@ -51,6 +51,7 @@ namespace MailAuth.Headers
                 throw new ArgumentNullException(nameof(lines));
             }
 
+            lines = CleanLineStarts(lines);
             var notes = new List<string>();
             Block? fallback = null;
             Block? chosen = null;
@@ -111,6 +112,49 @@ namespace MailAuth.Headers
             }
 
             return new NormalizedHeaders(chosen.Text.ToString(), chosen.FieldCount, hasBody, notes);
+        }
+
+        /// <summary>
+        /// Web pages turn indentation into no-break spaces (U+00A0) and some editors leave a byte
+        /// order mark on the first line; both would hide a field or its folding.
+        /// </summary>
+        private static IReadOnlyList<string> CleanLineStarts(IReadOnlyList<string> lines)
+        {
+            List<string>? cleaned = null;
+            for (var i = 0; i < lines.Count; i++)
+            {
+                var line = lines[i];
+                if (line.Length == 0 || (line[0] != '\u00a0' && line[0] != '\ufeff' && line[0] != '\u200b'))
+                {
+                    cleaned?.Add(line);
+                    continue;
+                }
+
+                if (cleaned == null)
+                {
+                    cleaned = new List<string>(lines.Count);
+                    for (var j = 0; j < i; j++)
+                    {
+                        cleaned.Add(lines[j]);
+                    }
+                }
+
+                var k = 0;
+                var sb = new StringBuilder();
+                while (k < line.Length && (line[k] == '\u00a0' || line[k] == '\ufeff' || line[k] == '\u200b' || line[k] == ' ' || line[k] == '\t'))
+                {
+                    if (line[k] == '\u00a0' || line[k] == ' ' || line[k] == '\t')
+                    {
+                        sb.Append(line[k] == '\t' ? '\t' : ' ');
+                    }
+
+                    k++;
+                }
+
+                cleaned.Add(sb.Append(line, k, line.Length - k).ToString());
+            }
+
+            return (IReadOnlyList<string>?)cleaned ?? lines;
         }
 
         /// <summary>

@@ -152,8 +152,33 @@ namespace MailAuth.Headers
             return result;
         }
 
-        private static bool IsMboxSeparator(string line) =>
-            line.StartsWith("From ", StringComparison.Ordinal);
+        /// <summary>
+        /// RFC 4155 §2: "From " sender date. A digit is required so that a pasted sentence such
+        /// as "From my phone, the headers:" or an unquoted "From the team" body line is not one.
+        /// </summary>
+        private static bool IsMboxSeparator(string line)
+        {
+            if (!line.StartsWith("From ", StringComparison.Ordinal))
+            {
+                return false;
+            }
+
+            var tokens = line.Split(new[] { ' ', '\t' }, StringSplitOptions.RemoveEmptyEntries);
+            if (tokens.Length < 3)
+            {
+                return false;
+            }
+
+            foreach (var c in line)
+            {
+                if (c >= '0' && c <= '9')
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
 
         private bool HasContent()
         {

@@ -207,6 +207,26 @@ namespace MailAuth.Core.Tests.Headers
         }
 
         [Fact]
+        public void NoBreakSpaceIndentation_AndByteOrderMark_AreRepaired()
+        {
+            var web = "\ufeff" + string.Join("\n", Basic.TrimEnd('\n').Split('\n')
+                .Select(l => l.StartsWith("\t", StringComparison.Ordinal) ? "\u00a0\u00a0" + l.Substring(1) : "\u00a0" + l)) + "\n";
+            var r = HeaderTestSupport.Single(web);
+            Assert.Equal(6, r.Headers.Count);
+            Assert.Equal("Received", r.Headers[0].Name);
+            Assert.Equal("bob@example.net", r.Hops[0].For);
+        }
+
+        [Fact]
+        public void SentenceStartingWithFrom_IsNotAnMboxSeparator()
+        {
+            var r = MailHeaderAnalyzer.AnalyzeText("From my phone, the headers:\n\n" + Basic, HeaderTestSupport.Options());
+            var single = Assert.Single(r);
+            Assert.Equal("string", single.Source);
+            Assert.Equal("Hello", single.Subject);
+        }
+
+        [Fact]
         public void AddLine_WithEmbeddedNewlines_IsSplit()
         {
             var reader = new MailHeaderLineReader(HeaderTestSupport.Options());
