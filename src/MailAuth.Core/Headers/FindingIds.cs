@@ -24,6 +24,7 @@ namespace MailAuth.Headers
         public const string MultipleFrom = "HDR-MULTIPLE-FROM";
         public const string NoFrom = "HDR-NO-FROM";
         public const string NoTrustedResults = "HDR-NO-TRUSTED-AUTHRES";
+        public const string ResultsBeforeEdge = "HDR-AUTHRES-BEFORE-EDGE";
         public const string ArcIncomplete = "HDR-ARC-INCOMPLETE";
         public const string ArcChainFail = "HDR-ARC-CV-FAIL";
         public const string InputTruncated = "HDR-INPUT-TRUNCATED";

@@ -45,6 +45,9 @@ namespace MailAuth.Headers
 
         public string? Dmarc { get; internal set; }
 
+        /// <summary>arc result recorded by the trusted authserv-id (RFC 8617 §4.2: pass, fail, none).</summary>
+        public string? Arc { get; internal set; }
+
         /// <summary>Microsoft 365's composite authentication result (pass, fail, softpass, none).</summary>
         public string? CompAuth { get; internal set; }
 

@@ -736,6 +736,7 @@ namespace MailAuth.Headers
             }
 
             _report.Dmarc = TrustedResults("dmarc").FirstOrDefault()?.Result;
+            _report.Arc = TrustedResults("arc").FirstOrDefault()?.Result;
             var compauth = TrustedResults("compauth").FirstOrDefault();
             if (compauth != null)
             {
@@ -777,6 +778,28 @@ namespace MailAuth.Headers
                 Add(HeaderFindingIds.NoTrustedResults, FindingSeverity.Information,
                     "No Authentication-Results written by the receiving organization were found; the ones present are shown as untrusted.",
                     string.Join(", ", _report.AuthenticationResults.Select(a => a.AuthServId ?? "(no authserv-id)").Distinct()));
+            }
+
+            // Results that were already in the message when the receiving organization got it:
+            // a sender can write anything there (RFC 8601 §5). Say what they claim and that it is ignored.
+            var edge = _report.EdgeHop;
+            if (edge != null && (_options.TrustedAuthServIds ?? Array.Empty<string>()).Count == 0)
+            {
+                foreach (var early in _report.AuthenticationResults.Where(a =>
+                    a.HeaderName.Equals("Authentication-Results", StringComparison.OrdinalIgnoreCase) && !a.IsTrusted && !InReceiverZone(a.HeaderIndex)))
+                {
+                    var claims = early.Results.Where(x => x.Result == "pass").Select(x => x.Method + "=pass").Distinct().ToList();
+                    if (claims.Count == 0)
+                    {
+                        continue;
+                    }
+
+                    var usesOurId = early.AuthServId != null && InReceivingOrg(early.AuthServId);
+                    Add(HeaderFindingIds.ResultsBeforeEdge, usesOurId ? FindingSeverity.Warning : FindingSeverity.Information,
+                        $"An Authentication-Results field by {early.AuthServId ?? "(no authserv-id)"} was in the message before it reached the receiving organization and claims {string.Join(", ", claims)}; it is not believed"
+                        + (usesOurId ? ", and it borrows the receiver's own authserv-id, which suggests forgery." : "."),
+                        early.Raw);
+                }
             }
 
             var dkimResults = TrustedResults("dkim").ToList();

@@ -148,6 +148,9 @@ namespace MailAuth.Core.Tests.Headers
             Assert.Equal("fail", r.Dmarc);
             Assert.False(r.AuthenticationResults[1].IsTrusted);
             Assert.Contains("below the edge", r.AuthenticationResults[1].TrustReason);
+            var forged = r.Findings.Single(f => f.Id == HeaderFindingIds.ResultsBeforeEdge);
+            Assert.Equal(FindingSeverity.Warning, forged.Severity);
+            Assert.Contains("forgery", forged.Message);
         }
 
         [Fact]

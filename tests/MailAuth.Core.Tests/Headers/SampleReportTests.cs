@@ -141,6 +141,10 @@ namespace MailAuth.Core.Tests.Headers
             Assert.True(r.Has(HeaderFindingIds.CompAuthFail));
             Assert.False(r.Has(HeaderFindingIds.EdgePrivateIp));
             Assert.False(r.Has(HeaderFindingIds.MultipleFrom));
+            var early = r.Findings.Single(f => f.Id == HeaderFindingIds.ResultsBeforeEdge);
+            Assert.Equal(FindingSeverity.Information, early.Severity);
+            Assert.Contains("spf=pass, dkim=pass", early.Message);
+            Assert.Contains("s12.cpanel-host.example.org", early.Message);
             Assert.Equal(r.Findings.Count, r.FindingCount);
             Assert.Equal(FindingSeverity.Error, r.Findings[0].Severity);
             Assert.StartsWith(r.Findings[0].Id + ": ", r.TopFinding, StringComparison.Ordinal);
@@ -285,6 +289,7 @@ namespace MailAuth.Core.Tests.Headers
             Assert.Equal("pass", r.Dkim);
             Assert.Equal("pass", r.Dmarc);
             Assert.Equal("pass", r.CompAuth);
+            Assert.Null(r.Arc);
             Assert.Equal("Re: Budget f\u00fcr 2027", r.Subject);
             Assert.Equal("mail.gmail.com", r.MessageIdDomain);
             Assert.Equal("Alice Example", r.FromDisplayName);
@@ -321,6 +326,7 @@ namespace MailAuth.Core.Tests.Headers
             Assert.Equal("pass", r.Spf);
             Assert.Equal("pass", r.Dkim);
             Assert.Equal("fail", r.Dmarc);
+            Assert.Equal("pass", r.Arc);
             Assert.Null(r.CompAuth);
             Assert.Null(r.Scl);
             Assert.Equal(5, r.TotalDelay);
