@@ -27,6 +27,7 @@ namespace MailAuth.Headers
         private long _bodyChars;
         private bool _seenField;
         private bool _inBody;
+        private bool _inFieldRun;
         private bool _truncated;
         private bool _droppedBody;
         private bool? _mbox;
@@ -195,16 +196,28 @@ namespace MailAuth.Headers
 
         private void Store(string line, bool blank)
         {
-            if (!_seenField && HeaderTextNormalizer.IsFieldStart(line, out _))
+            var isField = HeaderTextNormalizer.IsFieldStart(line, out _);
+            _inFieldRun = isField || (_inFieldRun && !blank && (line[0] == ' ' || line[0] == '\t'));
+            if (isField)
             {
                 _seenField = true;
+
+                // What followed the first blank line may still be the header (Gmail's "Show
+                // original" table comes first, double-spaced pastes): the budget counts only a
+                // run of lines without a field.
+                _bodyChars = 0;
+                if (_droppedBody)
+                {
+                    // Lines were dropped and fields follow: header text may be missing.
+                    _truncated = true;
+                }
             }
             else if (_seenField && blank)
             {
                 _inBody = true;
             }
 
-            if (_inBody)
+            if (_inBody && !_inFieldRun)
             {
                 _bodyChars += line.Length + 1;
                 if (_bodyChars > BodyKeepChars)
@@ -239,6 +252,7 @@ namespace MailAuth.Headers
             _bodyChars = 0;
             _seenField = false;
             _inBody = false;
+            _inFieldRun = false;
             _truncated = false;
             _droppedBody = false;
 

@@ -97,6 +97,30 @@ namespace MailAuth.Core.Tests.Headers
         }
 
         [Fact]
+        public void LongHeaderAfterASummaryTable_IsKept()
+        {
+            // Gmail's "Show original" table, a blank line, then a header with a 2 MB field: the
+            // body budget must not eat the real header.
+            var sb = new StringBuilder("From:\tA <a@example.com>\nSPF:\tPASS\n\nReceived: by mx.example.net; Mon, 16 Nov 2026 09:00:00 +0000\nX-Big: x");
+            for (var i = 0; i < 30_000; i++)
+            {
+                sb.Append("\n ").Append(new string('z', 70));
+            }
+
+            sb.Append("\nFrom: a@example.com\nSubject: kept\n\nbody\n");
+            var reader = new MailHeaderLineReader(HeaderTestSupport.Options());
+            foreach (var line in sb.ToString().Split('\n'))
+            {
+                reader.AddLine(line);
+            }
+
+            var r = reader.Complete().Single();
+            Assert.Equal("kept", r.Subject);
+            Assert.True(r.GetHeaders("X-Big").Single().Value.Length > 2_000_000);
+            Assert.False(r.Has(HeaderFindingIds.InputTruncated));
+        }
+
+        [Fact]
         public void OversizedMessage_IsTruncatedWithAFinding()
         {
             var options = HeaderTestSupport.Options();
