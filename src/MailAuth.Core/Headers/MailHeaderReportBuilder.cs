@@ -388,21 +388,19 @@ namespace MailAuth.Headers
             if (top != null && OrgOf(top.ByHost) is string topOrg)
             {
                 _receiving.Add(topOrg);
-                if (s_microsoftDomains.Contains(topOrg, StringComparer.OrdinalIgnoreCase))
-                {
-                    _microsoftReceiver = true;
-                    foreach (var d in s_microsoftDomains)
-                    {
-                        _receiving.Add(d);
-                    }
-                }
-                else if (s_googleDomains.Contains(topOrg, StringComparer.OrdinalIgnoreCase))
-                {
-                    foreach (var d in s_googleDomains)
-                    {
-                        _receiving.Add(d);
-                    }
-                }
+            }
+
+            // A provider domain, inferred or given (a hybrid organization passes outlook.com),
+            // brings its whole family.
+            if (_receiving.Overlaps(s_microsoftDomains))
+            {
+                _microsoftReceiver = true;
+                _receiving.UnionWith(s_microsoftDomains);
+            }
+
+            if (_receiving.Overlaps(s_googleDomains))
+            {
+                _receiving.UnionWith(s_googleDomains);
             }
 
             _report.ReceivingDomains = _receiving.OrderBy(x => x, StringComparer.Ordinal).ToList();

@@ -214,6 +214,30 @@ namespace MailAuth.Core.Tests.Headers
         }
 
         [Fact]
+        public void HybridOnPremises_ReceivingDomainsBringsTheMicrosoftFamily()
+        {
+            // Microsoft 365 filtered the message, then relayed it to the on-premises Exchange.
+            var text =
+                "Received: from mail-am7eur03on2101.outbound.protection.outlook.com (198.51.100.101) by EXCH01.example.net (192.0.2.5) with Microsoft SMTP Server (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id 15.2.1544.4; Mon, 16 Nov 2026 09:00:04 +0000\n" +
+                "Received: from AB1PR01MB0001.eurprd01.prod.outlook.com (2001:db8::1) by AB1PR01MB0002.eurprd01.prod.outlook.com with Microsoft SMTP Server id 15.20.1.1; Mon, 16 Nov 2026 09:00:03 +0000\n" +
+                "Authentication-Results: spf=pass (sender IP is 203.0.113.9) smtp.mailfrom=example.com; dkim=pass header.d=example.com;dmarc=pass action=none header.from=example.com;compauth=pass reason=100\n" +
+                "Received: from out.example.com (203.0.113.9) by AB1PEPF0001.mail.protection.outlook.com (10.1.1.1) with Microsoft SMTP Server id 15.20.1.1 via Frontend Transport; Mon, 16 Nov 2026 09:00:02 +0000\n" +
+                "From: a@example.com\n";
+            var plain = HeaderTestSupport.Single(text);
+            Assert.Equal("198.51.100.101", plain.ClientIP);
+            Assert.Null(plain.Spf);
+
+            var options = HeaderTestSupport.Options();
+            options.ReceivingDomains = new[] { "example.net", "outlook.com" };
+            var hybrid = HeaderTestSupport.Single(text, options);
+            Assert.Equal("203.0.113.9", hybrid.ClientIP);
+            Assert.Equal("out.example.com", hybrid.Helo);
+            Assert.Equal("pass", hybrid.Spf);
+            Assert.Equal("pass", hybrid.CompAuth);
+            Assert.Contains("office365.com", hybrid.ReceivingDomains);
+        }
+
+        [Fact]
         public void OrganizationalDomainProvider_IsTheAlignmentSeam()
         {
             var options = HeaderTestSupport.Options();
