@@ -169,13 +169,28 @@ namespace MailAuth.Headers
                 indent++;
             }
 
+            // RFC 5322 ftext would also allow specials such as "=", "[", "@"; no real field name
+            // uses them, and refusing them (and names without a letter) keeps flattened
+            // continuation text like "h=From:To:...", "[IPv6:2001:db8::1]" or "09:14:04 +0000"
+            // from passing for a field when a paste lost its folding.
             var j = indent;
+            var letter = false;
             while (j < line.Length && line[j] >= 33 && line[j] <= 126 && line[j] != ':')
             {
+                var c = line[j];
+                if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'))
+                {
+                    letter = true;
+                }
+                else if ("=[]()<>\",;@\\".IndexOf(c) >= 0)
+                {
+                    return false;
+                }
+
                 j++;
             }
 
-            if (j == indent || j >= line.Length || line[j] != ':' || j - indent > 100)
+            if (j == indent || !letter || j >= line.Length || line[j] != ':' || j - indent > 100)
             {
                 return false;
             }

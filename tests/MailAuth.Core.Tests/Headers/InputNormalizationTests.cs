@@ -108,6 +108,22 @@ namespace MailAuth.Core.Tests.Headers
         }
 
         [Fact]
+        public void FlattenedPaste_ContinuationsThatLookLikeFieldsStayContinuations()
+        {
+            // A viewer dropped every leading white space: folded lines start at column 0.
+            var text =
+                "Received: from a.example.com (a.example.com\n[IPv6:2001:db8::10]) by mx.example.net with ESMTPS id 4AbC; Mon, 16 Nov 2026\n09:00:00 +0000\n" +
+                "DKIM-Signature: v=1; a=rsa-sha256; d=example.com; s=s1;\nh=From:To:Subject:Date;\nbh=abc=; b=def=\n" +
+                "From: a@example.com\n";
+            var r = HeaderTestSupport.Single(text);
+            Assert.Equal(new[] { "Received", "DKIM-Signature", "From" }, r.Headers.Select(h => h.Name));
+            Assert.Equal("2001:db8::10", r.Hops[0].FromIp);
+            Assert.Equal(new DateTimeOffset(2026, 11, 16, 9, 0, 0, TimeSpan.Zero), r.Hops[0].Timestamp);
+            Assert.Equal(new[] { "From", "To", "Subject", "Date" }, r.DkimSignatures.Single().SignedHeaders);
+            Assert.Contains(r.InputNotes, n => n.StartsWith("Joined 4 line(s)", StringComparison.Ordinal));
+        }
+
+        [Fact]
         public void EncodedWords_AndRawUtf8_AreDecoded()
         {
             var text = "From: =?ISO-8859-1?Q?Andr=E9?= <andre@example.com>\n" +
