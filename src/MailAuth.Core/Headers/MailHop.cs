@@ -32,15 +32,19 @@ namespace MailAuth.Headers
         /// <summary>The receiving host after "by".</summary>
         public string? ByHost { get; internal set; }
 
+        /// <summary>The receiving host's address, when it wrote one.</summary>
         public string? ByIp { get; internal set; }
 
         /// <summary>The "with" protocol: ESMTP, ESMTPS, ESMTPSA (RFC 3848), "Microsoft SMTP Server", ...</summary>
         public string? With { get; internal set; }
 
+        /// <summary>The "via" clause (Microsoft writes "Frontend Transport").</summary>
         public string? Via { get; internal set; }
 
+        /// <summary>The receiver's queue or message id.</summary>
         public string? Id { get; internal set; }
 
+        /// <summary>The recipient named in the "for" clause, without angle brackets.</summary>
         public string? For { get; internal set; }
 
         /// <summary>envelope-from recorded in a comment (Exim, Sendmail).</summary>
@@ -49,11 +53,13 @@ namespace MailAuth.Headers
         /// <summary>TLS1_2, TLSv1.3, ... as the receiver wrote it.</summary>
         public string? TlsVersion { get; internal set; }
 
+        /// <summary>The cipher suite as the receiver wrote it.</summary>
         public string? TlsCipher { get; internal set; }
 
         /// <summary>True when the hop recorded TLS (a version, or an "S" protocol per RFC 3848).</summary>
         public bool Encrypted { get; internal set; }
 
+        /// <summary>The date after the last ";" (RFC 5321 §4.4), null when missing or unreadable.</summary>
         public DateTimeOffset? Timestamp { get; internal set; }
 
         /// <summary>The date text after the last ";" as written.</summary>
@@ -71,6 +77,7 @@ namespace MailAuth.Headers
         /// <summary>The "by" host belongs to the receiving organization.</summary>
         public bool IsInternal { get; internal set; }
 
+        /// <summary>The Received field's value as written, unfolded.</summary>
         public string Raw { get; }
 
         public override string ToString() =>
