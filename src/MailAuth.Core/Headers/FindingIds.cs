@@ -1,0 +1,33 @@
+namespace MailAuth.Headers
+{
+    /// <summary>Stable ids of header-forensics findings (docs/headers.md lists them with their rules).</summary>
+    public static class HeaderFindingIds
+    {
+        public const string SpfPassUnaligned = "HDR-SPF-UNALIGNED";
+        public const string ReplyToDiffers = "HDR-REPLYTO-DIFFERS";
+        public const string DisplayNameAddress = "HDR-DISPLAYNAME-ADDRESS";
+        public const string DmarcFail = "HDR-DMARC-FAIL";
+        public const string DmarcNone = "HDR-DMARC-NONE";
+        public const string DmarcNotRecorded = "HDR-DMARC-NOT-RECORDED";
+        public const string DkimNone = "HDR-DKIM-NONE";
+        public const string DkimFail = "HDR-DKIM-FAIL";
+        public const string DkimUnaligned = "HDR-DKIM-UNALIGNED";
+        public const string DkimBodyLength = "HDR-DKIM-BODY-LENGTH";
+        public const string CompAuthFail = "HDR-COMPAUTH-FAIL";
+        public const string EdgePrivateIp = "HDR-EDGE-PRIVATE-IP";
+        public const string HopClockSkew = "HDR-HOP-CLOCK-SKEW";
+        public const string HopDelay = "HDR-HOP-DELAY";
+        public const string HopDateUnreadable = "HDR-HOP-DATE-UNREADABLE";
+        public const string HopsCapped = "HDR-HOPS-CAPPED";
+        public const string FutureDate = "HDR-FUTURE-DATE";
+        public const string DateUnreadable = "HDR-DATE-UNREADABLE";
+        public const string MultipleFrom = "HDR-MULTIPLE-FROM";
+        public const string NoFrom = "HDR-NO-FROM";
+        public const string NoTrustedResults = "HDR-NO-TRUSTED-AUTHRES";
+        public const string ResultsBeforeEdge = "HDR-AUTHRES-BEFORE-EDGE";
+        public const string ArcIncomplete = "HDR-ARC-INCOMPLETE";
+        public const string ArcChainFail = "HDR-ARC-CV-FAIL";
+        public const string InputTruncated = "HDR-INPUT-TRUNCATED";
+        public const string NoHeaderFields = "HDR-NO-HEADER-FIELDS";
+    }
+}

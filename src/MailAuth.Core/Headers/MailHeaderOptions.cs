@@ -1,0 +1,49 @@
+using System;
+using System.Collections.Generic;
+
+namespace MailAuth.Headers
+{
+    /// <summary>Settings for <see cref="MailHeaderAnalyzer"/>. All optional.</summary>
+    public sealed class MailHeaderOptions
+    {
+        /// <summary>
+        /// authserv-ids (RFC 8601 §2.5) whose Authentication-Results are believed. When empty the
+        /// receiving organization is inferred from the Received chain (see docs/headers.md).
+        /// </summary>
+        public IReadOnlyList<string> TrustedAuthServIds { get; set; } = Array.Empty<string>();
+
+        /// <summary>Domains of the receiving organization (for example your accepted domains); added to the inferred ones.</summary>
+        public IReadOnlyList<string> ReceivingDomains { get; set; } = Array.Empty<string>();
+
+        /// <summary>
+        /// The Organizational Domain seam used for alignment. The default is a two/three-label
+        /// approximation; swap in the Public Suffix List engine when it exists.
+        /// </summary>
+        public IOrganizationalDomainProvider? OrganizationalDomainProvider { get; set; }
+
+        /// <summary>"Now" for the future-date check; the clock when null (tests pin it).</summary>
+        public DateTimeOffset? Now { get; set; }
+
+        /// <summary>A delay between two hops at or above this is reported (default one hour).</summary>
+        public TimeSpan LargeDelayThreshold { get; set; } = TimeSpan.FromHours(1);
+
+        /// <summary>How far in the future a date may be before it is reported (clock tolerance, default 15 minutes).</summary>
+        public TimeSpan FutureTolerance { get; set; } = TimeSpan.FromMinutes(15);
+
+        /// <summary>
+        /// Characters of one message kept for analysis (default 32 Mi). Beyond it the rest of the
+        /// message is dropped and a finding says so, which bounds memory for line-by-line input.
+        /// </summary>
+        public int MaxMessageLength { get; set; } = 32 * 1024 * 1024;
+
+        /// <summary>Received headers turned into hops (default 1,000); the rest are kept as headers only.</summary>
+        public int MaxHops { get; set; } = 1000;
+
+        internal static MailHeaderOptions Default { get; } = new MailHeaderOptions();
+
+        internal IOrganizationalDomainProvider OrgDomains =>
+            OrganizationalDomainProvider ?? SimpleOrganizationalDomainProvider.Instance;
+
+        internal DateTimeOffset GetNow() => Now ?? DateTimeOffset.UtcNow;
+    }
+}

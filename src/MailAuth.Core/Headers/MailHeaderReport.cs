@@ -1,0 +1,176 @@
+using System;
+using System.Collections.Generic;
+
+namespace MailAuth.Headers
+{
+    /// <summary>
+    /// Reserved for -Verify (SPF/DKIM/ARC/DMARC recomputed now beside what the receiver recorded).
+    /// Not built yet; <see cref="MailHeaderReport.Verification"/> stays null.
+    /// </summary>
+    public sealed class MailHeaderVerification
+    {
+        internal MailHeaderVerification()
+        {
+        }
+    }
+
+    /// <summary>
+    /// Header forensics for one message. The first properties are flat strings and numbers
+    /// (they survive Export-Csv); the detail (hops, results, stamps, findings, headers) follows.
+    /// </summary>
+    public sealed class MailHeaderReport
+    {
+        internal MailHeaderReport()
+        {
+        }
+
+        // ---- Flat summary -------------------------------------------------------------------
+
+        /// <summary>The From header as written (decoded), e.g. "Alice &lt;alice@example.com&gt;".</summary>
+        public string? From { get; internal set; }
+
+        public string? ReturnPath { get; internal set; }
+
+        /// <summary>The connecting client at the edge hop: the address the receiving organization saw.</summary>
+        public string? ClientIP { get; internal set; }
+
+        /// <summary>HELO/EHLO name at the edge hop.</summary>
+        public string? Helo { get; internal set; }
+
+        /// <summary>spf result recorded by the trusted authserv-id (or the Received-SPF above the edge).</summary>
+        public string? Spf { get; internal set; }
+
+        /// <summary>dkim result: "pass" when any signature passed, else the first result.</summary>
+        public string? Dkim { get; internal set; }
+
+        public string? Dmarc { get; internal set; }
+
+        /// <summary>arc result recorded by the trusted authserv-id (RFC 8617 §4.2: pass, fail, none).</summary>
+        public string? Arc { get; internal set; }
+
+        /// <summary>Microsoft 365's composite authentication result (pass, fail, softpass, none).</summary>
+        public string? CompAuth { get; internal set; }
+
+        /// <summary>The compauth reason code, e.g. "001".</summary>
+        public string? CompAuthReason { get; internal set; }
+
+        /// <summary>Spam confidence level (X-MS-Exchange-Organization-SCL, else X-Forefront-Antispam-Report SCL).</summary>
+        public int? Scl { get; internal set; }
+
+        public int? Bcl { get; internal set; }
+
+        public int HopCount { get; internal set; }
+
+        /// <summary>Seconds from the first to the last dated hop.</summary>
+        public double? TotalDelay { get; internal set; }
+
+        public int FindingCount { get; internal set; }
+
+        /// <summary>The most severe finding as "Id: message".</summary>
+        public string? TopFinding { get; internal set; }
+
+        // ---- Identities -----------------------------------------------------------------------
+
+        public string? FromDisplayName { get; internal set; }
+
+        public string? FromAddress { get; internal set; }
+
+        public string? FromDomain { get; internal set; }
+
+        public string? Sender { get; internal set; }
+
+        /// <summary>Reply-To addresses, comma separated.</summary>
+        public string? ReplyTo { get; internal set; }
+
+        /// <summary>The RFC 5321 MAIL FROM as recorded by the receiver (smtp.mailfrom, Received-SPF envelope-from, Return-Path).</summary>
+        public string? EnvelopeSender { get; internal set; }
+
+        /// <summary>The domain of <see cref="EnvelopeSender"/> (Microsoft records only the domain).</summary>
+        public string? EnvelopeDomain { get; internal set; }
+
+        /// <summary>Where <see cref="EnvelopeSender"/> came from: smtp.mailfrom, Received-SPF, Return-Path.</summary>
+        public string? EnvelopeSenderSource { get; internal set; }
+
+        public string? XSender { get; internal set; }
+
+        public string? XOriginatingIp { get; internal set; }
+
+        public string? MessageId { get; internal set; }
+
+        public string? MessageIdDomain { get; internal set; }
+
+        public string? To { get; internal set; }
+
+        public string? Cc { get; internal set; }
+
+        public string? Subject { get; internal set; }
+
+        public DateTimeOffset? Date { get; internal set; }
+
+        /// <summary>The Date header as written (kept when it cannot be parsed).</summary>
+        public string? DateText { get; internal set; }
+
+        // ---- Receiving organization and trust ---------------------------------------------------
+
+        /// <summary>Organizational Domains taken as the receiving organization (inferred and given).</summary>
+        public IReadOnlyList<string> ReceivingDomains { get; internal set; } = Array.Empty<string>();
+
+        /// <summary>authserv-ids whose results are believed.</summary>
+        public IReadOnlyList<string> TrustedAuthServIds { get; internal set; } = Array.Empty<string>();
+
+        public MailHop? EdgeHop { get; internal set; }
+
+        // ---- Detail ---------------------------------------------------------------------------
+
+        /// <summary>Received chain in travel order (oldest first).</summary>
+        public IReadOnlyList<MailHop> Hops { get; internal set; } = Array.Empty<MailHop>();
+
+        /// <summary>Authentication-Results and ARC-Authentication-Results, top to bottom.</summary>
+        public IReadOnlyList<AuthenticationResultsHeader> AuthenticationResults { get; internal set; } = Array.Empty<AuthenticationResultsHeader>();
+
+        public IReadOnlyList<ReceivedSpfHeader> ReceivedSpf { get; internal set; } = Array.Empty<ReceivedSpfHeader>();
+
+        public IReadOnlyList<DkimSignatureInfo> DkimSignatures { get; internal set; } = Array.Empty<DkimSignatureInfo>();
+
+        /// <summary>ARC sets in instance order (i=1 first).</summary>
+        public IReadOnlyList<ArcSet> ArcSets { get; internal set; } = Array.Empty<ArcSet>();
+
+        public IReadOnlyList<MailHeaderStamp> Stamps { get; internal set; } = Array.Empty<MailHeaderStamp>();
+
+        /// <summary>Most severe first.</summary>
+        public IReadOnlyList<Finding> Findings { get; internal set; } = Array.Empty<Finding>();
+
+        /// <summary>Every header field in order, duplicates and unknown ones included.</summary>
+        public IReadOnlyList<MailHeaderField> Headers { get; internal set; } = Array.Empty<MailHeaderField>();
+
+        /// <summary>What the input repair did (leading lines skipped, indentation removed, ...).</summary>
+        public IReadOnlyList<string> InputNotes { get; internal set; } = Array.Empty<string>();
+
+        /// <summary>A body followed the headers (DKIM body hashes could be checked by -Verify).</summary>
+        public bool HasBody { get; internal set; }
+
+        /// <summary>File path, "string", "MimeMessage", with the message number for mbox input.</summary>
+        public string? Source { get; internal set; }
+
+        /// <summary>1-based position of the message in its input (mbox).</summary>
+        public int MessageNumber { get; internal set; } = 1;
+
+        /// <summary>Reserved for -Verify; null until it is built.</summary>
+        public MailHeaderVerification? Verification { get; internal set; }
+
+        /// <summary>All header fields with this name, in order (case-insensitive).</summary>
+        public IEnumerable<MailHeaderField> GetHeaders(string name)
+        {
+            foreach (var h in Headers)
+            {
+                if (string.Equals(h.Name, name, StringComparison.OrdinalIgnoreCase))
+                {
+                    yield return h;
+                }
+            }
+        }
+
+        public override string ToString() =>
+            $"From {From ?? "?"} via {ClientIP ?? "?"}: spf={Spf ?? "-"} dkim={Dkim ?? "-"} dmarc={Dmarc ?? "-"}, {FindingCount} finding(s)";
+    }
+}
