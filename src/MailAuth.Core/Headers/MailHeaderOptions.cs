@@ -42,7 +42,7 @@ namespace MailAuth.Headers
         internal static MailHeaderOptions Default { get; } = new MailHeaderOptions();
 
         internal IOrganizationalDomainProvider OrgDomains =>
-            OrganizationalDomainProvider ?? SimpleOrganizationalDomainProvider.Instance;
+            OrganizationalDomainProvider ?? PublicSuffixOrganizationalDomainProvider.Embedded;
 
         internal DateTimeOffset GetNow() => Now ?? DateTimeOffset.UtcNow;
     }

@@ -18,6 +18,26 @@ namespace MailAuth.Headers
     /// Header forensics for one message. The first properties are flat strings and numbers
     /// (they survive Export-Csv); the detail (hops, results, stamps, findings, headers) follows.
     /// </summary>
+    /// <summary>One DKIM outcome as the receiver recorded it in Authentication-Results.</summary>
+    public sealed class RecordedDkimResult
+    {
+        public RecordedDkimResult(string domain, string result, string? selector)
+        {
+            Domain = domain;
+            Result = result;
+            Selector = selector;
+        }
+
+        /// <summary>header.d (or the domain of header.i).</summary>
+        public string Domain { get; }
+
+        public string Result { get; }
+
+        public string? Selector { get; }
+
+        public override string ToString() => $"{Domain}:{Result}";
+    }
+
     public sealed class MailHeaderReport
     {
         internal MailHeaderReport()
@@ -44,6 +64,12 @@ namespace MailAuth.Headers
         public string? Dkim { get; internal set; }
 
         public string? Dmarc { get; internal set; }
+
+        /// <summary>
+        /// Each DKIM outcome the trusted authserv-id recorded, with its d= domain: the input DMARC
+        /// evaluation needs (binds into Resolve-DmarcPolicy -DkimResult by property name).
+        /// </summary>
+        public IReadOnlyList<RecordedDkimResult> DkimResults { get; internal set; } = Array.Empty<RecordedDkimResult>();
 
         /// <summary>arc result recorded by the trusted authserv-id (RFC 8617 §4.2: pass, fail, none).</summary>
         public string? Arc { get; internal set; }
@@ -77,7 +103,8 @@ namespace MailAuth.Headers
 
         public string? FromDomain { get; internal set; }
 
-        public string? Sender { get; internal set; }
+        /// <summary>The Sender header (RFC 5322 §3.6.2); named apart from the envelope sender so it never binds as -Sender.</summary>
+        public string? SenderHeader { get; internal set; }
 
         /// <summary>Reply-To addresses, comma separated.</summary>
         public string? ReplyTo { get; internal set; }

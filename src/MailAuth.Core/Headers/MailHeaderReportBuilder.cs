@@ -163,7 +163,7 @@ namespace MailAuth.Headers
                 Add(HeaderFindingIds.NoFrom, FindingSeverity.Warning, "The message has no From header field.", null);
             }
 
-            _report.Sender = First("Sender");
+            _report.SenderHeader = First("Sender");
             var replyTo = All("Reply-To").SelectMany(f => ParseMailboxes(f.Value)).Select(m => m.Address).ToList();
             _report.ReplyTo = replyTo.Count > 0 ? string.Join(", ", replyTo) : First("Reply-To");
             var returnPath = First("Return-Path");
@@ -718,6 +718,12 @@ namespace MailAuth.Headers
 
         private ReceivedSpfHeader? _trustedReceivedSpf;
 
+        private static string? DomainOfIdentity(string? identity)
+        {
+            int at = identity?.LastIndexOf('@') ?? -1;
+            return at >= 0 && at < identity!.Length - 1 ? identity.Substring(at + 1) : null;
+        }
+
         private void Summarize()
         {
             var spf = TrustedResults("spf").FirstOrDefault();
@@ -731,6 +737,11 @@ namespace MailAuth.Headers
             if (dkim.Count > 0)
             {
                 _report.Dkim = dkim.Any(d => d.Result == "pass") ? "pass" : dkim[0].Result;
+                _report.DkimResults = dkim
+                    .Select(d => (Domain: d.GetProperty("header.d") ?? DomainOfIdentity(d.GetProperty("header.i")), d.Result, Selector: d.GetProperty("header.s")))
+                    .Where(d => !string.IsNullOrEmpty(d.Domain))
+                    .Select(d => new RecordedDkimResult(d.Domain!, d.Result, d.Selector))
+                    .ToArray();
             }
 
             _report.Dmarc = TrustedResults("dmarc").FirstOrDefault()?.Result;

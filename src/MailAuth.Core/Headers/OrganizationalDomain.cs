@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 
 namespace MailAuth.Headers
 {
@@ -13,24 +12,21 @@ namespace MailAuth.Headers
     }
 
     /// <summary>
-    /// STOPGAP until the Public Suffix List engine lands: the last two labels, or three when the
-    /// last two are a well-known two-level public suffix (co.uk, com.au, ...). Wrong for private
-    /// suffixes and many ccTLD layouts; the lead swaps it via
-    /// <see cref="MailHeaderOptions.OrganizationalDomainProvider"/>.
+    /// Organizational Domains from the Public Suffix List (RFC 7489 §3.2): the registrable domain,
+    /// or the name itself when it is a public suffix or not a domain.
     /// </summary>
-    public sealed class SimpleOrganizationalDomainProvider : IOrganizationalDomainProvider
+    public sealed class PublicSuffixOrganizationalDomainProvider : IOrganizationalDomainProvider
     {
-        public static SimpleOrganizationalDomainProvider Instance { get; } = new SimpleOrganizationalDomainProvider();
+        private readonly MailAuth.Dmarc.PublicSuffixList _list;
 
-        private static readonly HashSet<string> s_twoLevelSuffixes = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+        public PublicSuffixOrganizationalDomainProvider(MailAuth.Dmarc.PublicSuffixList list)
         {
-            "co.uk", "org.uk", "ac.uk", "gov.uk", "ltd.uk", "plc.uk", "me.uk", "net.uk",
-            "com.au", "net.au", "org.au", "edu.au", "gov.au",
-            "co.nz", "org.nz", "net.nz", "co.jp", "ne.jp", "or.jp", "ac.jp", "go.jp",
-            "com.br", "net.br", "org.br", "com.cn", "net.cn", "org.cn", "com.mx", "com.tr",
-            "co.za", "co.in", "net.in", "org.in", "co.kr", "or.kr", "com.sg", "com.hk", "com.tw",
-            "co.il", "com.ar", "com.pl", "co.id", "com.my", "com.ph", "com.vn", "com.ua",
-        };
+            _list = list ?? throw new ArgumentNullException(nameof(list));
+        }
+
+        /// <summary>Over the bundled list.</summary>
+        public static PublicSuffixOrganizationalDomainProvider Embedded { get; } =
+            new PublicSuffixOrganizationalDomainProvider(MailAuth.Dmarc.PublicSuffixList.Embedded);
 
         public string GetOrganizationalDomain(string domain)
         {
@@ -39,16 +35,8 @@ namespace MailAuth.Headers
                 throw new ArgumentNullException(nameof(domain));
             }
 
-            var d = domain.Trim().TrimEnd('.').ToLowerInvariant();
-            var labels = d.Split('.');
-            if (labels.Length <= 2)
-            {
-                return d;
-            }
-
-            var lastTwo = labels[labels.Length - 2] + "." + labels[labels.Length - 1];
-            var take = s_twoLevelSuffixes.Contains(lastTwo) ? 3 : 2;
-            return string.Join(".", labels, labels.Length - take, take);
+            string name = domain.Trim().TrimEnd('.').ToLowerInvariant();
+            return _list.GetRegistrableDomain(name)?.ToLowerInvariant() ?? name;
         }
     }
 }

@@ -254,15 +254,17 @@ namespace MailAuth.Core.Tests.Headers
         [InlineData("EXAMPLE.COM.", "example.com")]
         [InlineData("com", "com")]
         [InlineData("x.com.au", "x.com.au")]
-        public void SimpleOrganizationalDomain(string domain, string expected)
+        [InlineData("docs.contoso.github.io", "contoso.github.io")]
+        [InlineData("www.city.kawasaki.jp", "city.kawasaki.jp")]
+        public void OrganizationalDomain_from_the_public_suffix_list(string domain, string expected)
         {
-            Assert.Equal(expected, SimpleOrganizationalDomainProvider.Instance.GetOrganizationalDomain(domain));
+            Assert.Equal(expected, PublicSuffixOrganizationalDomainProvider.Embedded.GetOrganizationalDomain(domain));
         }
 
         [Fact]
-        public void SimpleOrganizationalDomain_RejectsNull()
+        public void OrganizationalDomain_RejectsNull()
         {
-            Assert.Throws<ArgumentNullException>(() => SimpleOrganizationalDomainProvider.Instance.GetOrganizationalDomain(null!));
+            Assert.Throws<ArgumentNullException>(() => PublicSuffixOrganizationalDomainProvider.Embedded.GetOrganizationalDomain(null!));
         }
 
         private sealed class EverythingIsOneOrg : IOrganizationalDomainProvider

@@ -13,7 +13,7 @@ namespace MailAuth.Core.Tests.Headers
         {
             var r = HeaderTestSupport.Single(Edge +
                 "From: a@example.com\nSender: list-owner@example.org\nCc: c@example.net, d@example.net\nX-Originating-IP: [198.51.100.3]\n");
-            Assert.Equal("list-owner@example.org", r.Sender);
+            Assert.Equal("list-owner@example.org", r.SenderHeader);
             Assert.Equal("c@example.net, d@example.net", r.Cc);
             Assert.Equal("198.51.100.3", r.XOriginatingIp);
         }

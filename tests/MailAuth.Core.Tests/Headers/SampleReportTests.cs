@@ -25,7 +25,7 @@ namespace MailAuth.Core.Tests.Headers
             Assert.Equal("s12.cpanel-host.example.org", r.MessageIdDomain);
             Assert.Equal("<a8f3c2d1e4b5@s12.cpanel-host.example.org>", r.MessageId);
             Assert.Contains("j.doe@example.net", r.To);
-            Assert.Null(r.Sender);
+            Assert.Null(r.SenderHeader);
             Assert.Null(r.XOriginatingIp);
 
             // RFC 2047 B-encoded UTF-8 subject with an em dash.
