@@ -66,7 +66,7 @@ namespace MailAuth.PowerShell.Tests
         public void Aligned_DKIM_signature_passes()
         {
             PsInvocation result = Run(
-                "Resolve-DmarcPolicy contoso.com -MailFrom bounce@hoster.example -SpfResult pass -Dkim 'mail.contoso.com:pass' -Server $args[0] -SkipReportAuthorization");
+                "Resolve-DmarcPolicy contoso.com -MailFrom bounce@hoster.example -SpfResult pass -DkimResult 'mail.contoso.com:pass' -Server $args[0] -SkipReportAuthorization");
             Assert.True(result.Errors.Count == 0, result.ErrorText);
             dynamic policy = Assert.Single(result.Output);
             Assert.Equal("Pass", policy.DmarcResult.ToString());
@@ -124,7 +124,7 @@ namespace MailAuth.PowerShell.Tests
         [Fact]
         public void Malformed_Dkim_input_is_a_specific_error()
         {
-            PsInvocation result = Run("Resolve-DmarcPolicy contoso.com -Dkim 'nocolon' -Server $args[0]");
+            PsInvocation result = Run("Resolve-DmarcPolicy contoso.com -DkimResult 'nocolon' -Server $args[0]");
             Assert.Empty(result.Output);
             ErrorRecord error = Assert.Single(result.Errors);
             Assert.Equal("InvalidEvaluationInput,MailAuth.PowerShell.Commands.ResolveDmarcPolicyCommand", error.FullyQualifiedErrorId);

@@ -42,9 +42,10 @@ namespace MailAuth.PowerShell.Commands
         /// DKIM signatures as "domain:result" strings (e.g. "contoso.com:pass"), or objects with
         /// Domain (or D) and Result properties.
         /// </summary>
+        /// <remarks>Not named -Dkim: a header report's Dkim property is a summary string, DkimResults the detail.</remarks>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [Alias("DkimResults")]
-        public object[]? Dkim { get; set; }
+        public object[]? DkimResult { get; set; }
 
         /// <summary>A newer Public Suffix List file (public_suffix_list.dat format) instead of the bundled copy.</summary>
         [Parameter]
@@ -105,7 +106,7 @@ namespace MailAuth.PowerShell.Commands
                 catch (ArgumentException ex)
                 {
                     WriteInputError(ex, "InvalidEvaluationInput", ErrorCategory.InvalidArgument, input,
-                        "Give -MailFrom as an address or domain, -SpfResult as an RFC 8601 result, -Dkim as 'domain:result'.");
+                        "Give -MailFrom as an address or domain, -SpfResult as an RFC 8601 result, -DkimResult as 'domain:result'.");
                     continue;
                 }
 
@@ -129,7 +130,7 @@ namespace MailAuth.PowerShell.Commands
                 MailFromDomain = string.IsNullOrWhiteSpace(MailFrom) ? null : MailFrom,
                 SpfResult = string.IsNullOrWhiteSpace(SpfResult) ? null : SpfResult!.Trim().ToLowerInvariant(),
             };
-            foreach (object item in Dkim ?? Array.Empty<object>())
+            foreach (object item in DkimResult ?? Array.Empty<object>())
             {
                 query.DkimResults.Add(ToDkimResult(item));
             }
@@ -145,7 +146,7 @@ namespace MailAuth.PowerShell.Commands
                 int colon = text.LastIndexOf(':');
                 if (colon <= 0 || colon == text.Length - 1)
                 {
-                    throw new ArgumentException($"-Dkim '{text}' is not 'domain:result' (for example 'contoso.com:pass').");
+                    throw new ArgumentException($"-DkimResult '{text}' is not 'domain:result' (for example 'contoso.com:pass').");
                 }
 
                 return new DkimSignatureResult(text.Substring(0, colon).Trim(), text.Substring(colon + 1).Trim().ToLowerInvariant());
@@ -162,7 +163,7 @@ namespace MailAuth.PowerShell.Commands
 
             if (string.IsNullOrWhiteSpace(domain) || string.IsNullOrWhiteSpace(result))
             {
-                throw new ArgumentException($"-Dkim item '{item}' has no Domain and Result: give 'domain:result' or an object with Domain and Result.");
+                throw new ArgumentException($"-DkimResult item '{item}' has no Domain and Result: give 'domain:result' or an object with Domain and Result.");
             }
 
             return new DkimSignatureResult(domain!.Trim(), result!.Trim().ToLowerInvariant(), wrapped.Properties["Selector"]?.Value?.ToString());
