@@ -346,7 +346,10 @@ namespace MailAuth.Spf
             return part.UrlEscape ? UrlEscape(value) : value;
         }
 
-        /// <summary>The "i" form: dotted quad, or dot-separated nibbles for IPv6 (§7.3).</summary>
+        /// <summary>
+        /// The "i" form: dotted quad, or dot-separated nibbles for IPv6 (§7.3). Nibbles are upper
+        /// case as the openspf RFC 7208 suite expects (v-macro-ip6); DNS matching ignores case.
+        /// </summary>
         internal static string DottedIp(IPAddress ip)
         {
             if (ip.AddressFamily != AddressFamily.InterNetworkV6)
@@ -363,7 +366,7 @@ namespace MailAuth.Spf
                     builder.Append('.');
                 }
 
-                builder.Append("0123456789abcdef"[b >> 4]).Append('.').Append("0123456789abcdef"[b & 0xF]);
+                builder.Append("0123456789ABCDEF"[b >> 4]).Append('.').Append("0123456789ABCDEF"[b & 0xF]);
             }
 
             return builder.ToString();
