@@ -61,6 +61,7 @@ namespace MailAuth.Spf
         private readonly SemaphoreSlim _gate;
         private readonly List<SpfTraceStep> _trace = new List<SpfTraceStep>();
         private readonly object _sync = new object();
+        private readonly HashSet<string> _prefetchedRecords = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         private Task<SpfValidatedNames>? _validated;
         private int _prefetchedTerms;
         private int _lookups;
@@ -699,6 +700,15 @@ namespace MailAuth.Spf
             if (!_options.Prefetch)
             {
                 return;
+            }
+
+            // Each record once: the speculative walk and the evaluation both reach it.
+            lock (_prefetchedRecords)
+            {
+                if (!_prefetchedRecords.Add(domain + "\n" + record.Text))
+                {
+                    return;
+                }
             }
 
             foreach (SpfTerm term in record.Terms)

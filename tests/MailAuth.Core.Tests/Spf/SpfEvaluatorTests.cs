@@ -418,20 +418,33 @@ namespace MailAuth.Core.Tests.Spf
                 return dns;
             }
 
-            var sequential = Stopwatch.StartNew();
-            SpfResult slow = await Evaluator(Build(), new SpfEvaluationOptions { Prefetch = false }).CheckAsync(s_client, "x@example.com", null);
-            sequential.Stop();
-            var parallel = Stopwatch.StartNew();
-            SpfResult fast = await Evaluator(Build()).CheckAsync(s_client, "x@example.com", null);
-            parallel.Stop();
+            // Warm up (JIT), then measure; the machine is shared, so a load spike may spoil one
+            // attempt: the property must hold in at least one of three.
+            await Evaluator(Build()).CheckAsync(s_client, "x@example.com", null);
+            string timings = string.Empty;
+            for (int attempt = 0; attempt < 3; attempt++)
+            {
+                var sequential = Stopwatch.StartNew();
+                SpfResult slow = await Evaluator(Build(), new SpfEvaluationOptions { Prefetch = false }).CheckAsync(s_client, "x@example.com", null);
+                sequential.Stop();
+                var parallel = Stopwatch.StartNew();
+                SpfResult fast = await Evaluator(Build()).CheckAsync(s_client, "x@example.com", null);
+                parallel.Stop();
 
-            Assert.Equal(SpfResultCode.Fail, fast.Result);
-            Assert.Equal(slow.DnsLookupCount, fast.DnsLookupCount);
-            Assert.Equal(9, fast.DnsLookupCount);
+                Assert.Equal(SpfResultCode.Fail, fast.Result);
+                Assert.Equal(slow.DnsLookupCount, fast.DnsLookupCount);
+                Assert.Equal(9, fast.DnsLookupCount);
 
-            // 10 TXT queries one at a time is ~600 ms; three levels plus the root is ~240 ms.
-            Assert.True(parallel.ElapsedMilliseconds * 10 < sequential.ElapsedMilliseconds * 7,
-                $"prefetch {parallel.ElapsedMilliseconds} ms vs sequential {sequential.ElapsedMilliseconds} ms");
+                // 10 TXT queries one at a time is ~600 ms; three levels plus the root is ~240 ms.
+                if (parallel.ElapsedMilliseconds * 10 < sequential.ElapsedMilliseconds * 6)
+                {
+                    return;
+                }
+
+                timings += $" prefetch {parallel.ElapsedMilliseconds} ms vs sequential {sequential.ElapsedMilliseconds} ms;";
+            }
+
+            Assert.Fail("prefetch did not cut the latency:" + timings);
         }
 
         [Fact]
