@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using MailAuth.Testing.Dns;
 
 namespace MailAuth.Core.Tests.Spf
 {
@@ -51,40 +52,34 @@ namespace MailAuth.Core.Tests.Spf
             }
         }
 
-        public static FakeDnsResolver ToFake(SuiteScenario scenario)
+        /// <summary>The scenario as a zone for the loopback server.</summary>
+        public static DnsZone ToZone(SuiteScenario scenario)
         {
-            var fake = new FakeDnsResolver();
+            var zone = new DnsZone();
             Apply(scenario,
                 (name, type, values) =>
                 {
                     switch (type)
                     {
                         case "TXT":
-                            fake.Txt(name, values.ToArray());
+                            zone.AddTxt(name, values.ToArray());
                             break;
                         case "SPF":
-                            fake.Spf99(name, values.ToArray());
-                            break;
-                        case "A":
-                        case "AAAA":
-                            fake.A(name, values[0]);
+                            zone.AddSpf(name, values.ToArray());
                             break;
                         case "MX":
-                            fake.Mx(name, int.Parse(values[0]), values[1]);
-                            break;
-                        case "PTR":
-                            fake.Ptr(name, values[0]);
-                            break;
-                        case "CNAME":
-                            fake.Cname(name, values[0]);
+                            // An empty exchange is the root (RFC 7505 null MX).
+                            string exchange = values[1].Length == 0 ? "." : values[1];
+                            zone.Add(name, ZoneRecordType.MX, values[0] + " " + exchange);
                             break;
                         default:
-                            throw new NotSupportedException(type);
+                            zone.Add(name, (ZoneRecordType)Enum.Parse(typeof(ZoneRecordType), type), values[0]);
+                            break;
                     }
                 },
-                (name, type) => fake.Timeout(name, (MailAuth.Dns.DnsRecordType)Enum.Parse(typeof(MailAuth.Dns.DnsRecordType), type)),
-                name => fake.Exists(name));
-            return fake;
+                (name, type) => zone.AddFault(name, DnsFault.Timeout, (ZoneRecordType)Enum.Parse(typeof(ZoneRecordType), type)),
+                _ => { });
+            return zone;
         }
     }
 }
