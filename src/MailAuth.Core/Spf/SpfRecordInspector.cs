@@ -42,7 +42,8 @@ namespace MailAuth.Spf
                     0, 0, null, null, new[] { finding }, Array.Empty<DnsResponse>(), stopwatch.Elapsed.TotalMilliseconds);
             }
 
-            return await inspector.RunAsync(name, stopwatch).ConfigureAwait(false);
+            // Names compare without case; the report shows them in one form.
+            return await inspector.RunAsync(name.ToLowerInvariant(), stopwatch).ConfigureAwait(false);
         }
 
         private async Task<SpfRecordReport> RunAsync(string domain, Stopwatch stopwatch)
