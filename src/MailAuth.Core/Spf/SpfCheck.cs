@@ -64,6 +64,7 @@ namespace MailAuth.Spf
         private readonly HashSet<string> _prefetchedRecords = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         private Task<SpfValidatedNames>? _validated;
         private int _prefetchedTerms;
+        private volatile bool _completed;
         private int _lookups;
         private int _voids;
 
@@ -77,6 +78,9 @@ namespace MailAuth.Spf
         }
 
         public int Lookups => _lookups;
+
+        /// <summary>The result is built: later (speculative) answers are not reported to the observer.</summary>
+        public void Complete() => _completed = true;
 
         public int Voids => _voids;
 
@@ -675,7 +679,11 @@ namespace MailAuth.Spf
             try
             {
                 DnsResponse response = await _resolver.QueryAsync(name, type, _ct).ConfigureAwait(false);
-                _options.QueryObserver?.Invoke(response);
+                if (!_completed)
+                {
+                    _options.QueryObserver?.Invoke(response);
+                }
+
                 return response;
             }
             catch (ArgumentException ex)

@@ -9,9 +9,6 @@ namespace MailAuth.Spf
         /// <summary>The explanation used when a Fail has no usable exp= (RFC 7208 §6.2). Default "%{i} is not one of %{d}'s designated mail servers.".</summary>
         public const string StandardDefaultExplanation = "%{i} is not one of %{d}'s designated mail servers.";
 
-        /// <summary>Shared instance with the RFC defaults. Do not modify.</summary>
-        internal static readonly SpfEvaluationOptions Default = new SpfEvaluationOptions();
-
         /// <summary>Terms that query DNS (include a mx ptr exists redirect) per check_host(), §4.6.4. Default 10.</summary>
         public int MaxDnsLookups { get; set; } = 10;
 

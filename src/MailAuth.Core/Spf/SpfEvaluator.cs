@@ -21,7 +21,7 @@ namespace MailAuth.Spf
         public SpfEvaluator(IDnsResolver resolver, SpfEvaluationOptions? options = null)
         {
             _resolver = resolver ?? throw new ArgumentNullException(nameof(resolver));
-            _options = options ?? SpfEvaluationOptions.Default;
+            _options = options ?? new SpfEvaluationOptions();
             _options.Validate();
         }
 
@@ -178,7 +178,8 @@ namespace MailAuth.Spf
                 SenderDomain = senderDomainAscii,
                 Domain = reportedDomain,
                 Ip = ip,
-                Helo = helo ?? string.Empty,
+                // %{h} is the HELO as given, A-labelled when it is an internationalized name.
+                Helo = helo is null ? string.Empty : SpfDomainName.NormalizeIdentity(helo, out _) ?? helo,
                 ReceiverName = string.IsNullOrEmpty(effective.ReceiverName) ? "unknown" : effective.ReceiverName!,
                 Timestamp = now.ToUnixTimeSeconds(),
             };
@@ -228,6 +229,10 @@ namespace MailAuth.Spf
                 level.RecordText ??= candidate ?? FirstRecord(check);
             }
 
+            // Speculative queries still in flight are of no further use to this evaluation: stop
+            // waiting for them (a shared resolver still finishes and caches them) and stop reporting.
+            check.Complete();
+            timeout.Cancel();
             stopwatch.Stop();
             return new SpfResult(level.Code, identity, reportedDomain, ip, fullSender, helo, level.RecordText,
                 level.Matched?.Text, level.MatchedDomain, level.Reason, explanation, check.Lookups, check.Voids,

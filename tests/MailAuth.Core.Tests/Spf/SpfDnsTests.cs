@@ -183,6 +183,22 @@ namespace MailAuth.Core.Tests.Spf
         }
 
         [Fact]
+        public async Task TheQueryObserverSeesEachResponse()
+        {
+            var zone = new DnsZone()
+                .AddTxt("example.com", "v=spf1 a:relay.example.com -all")
+                .Add("relay.example.com", ZoneRecordType.A, "192.0.2.10");
+            using LoopbackDnsServer server = LoopbackDnsServer.Start(zone);
+            using DnsResolver resolver = Resolver(server);
+            var seen = new System.Collections.Concurrent.ConcurrentQueue<DnsResponse>();
+            var options = new SpfEvaluationOptions { QueryObserver = seen.Enqueue };
+
+            SpfResult result = await new SpfEvaluator(resolver, options).CheckAsync(s_client, "x@example.com", null);
+            Assert.Equal(SpfResultCode.Pass, result.Result);
+            Assert.Equal(new[] { "TXT example.com", "A relay.example.com" }, seen.Select(r => r.QueryType + " " + r.QueryName).ToArray());
+        }
+
+        [Fact]
         public async Task ManyConcurrentEvaluationsShareOneEvaluator()
         {
             var zone = new DnsZone()
