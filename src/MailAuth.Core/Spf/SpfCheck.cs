@@ -195,7 +195,7 @@ namespace MailAuth.Spf
             {
                 SpfTerm redirect = record.Redirect;
                 CountLookup(redirect, domain, depth);
-                string target = await ExpandTargetAsync(redirect, domain).ConfigureAwait(false)
+                string target = await ExpandTargetAsync(redirect, domain, depth).ConfigureAwait(false)
                     ?? throw Abort(depth, domain, redirect, SpfResultCode.PermError, $"'{redirect.Text}' does not expand to a valid domain name (§6.1)");
                 CheckNesting(depth, domain, redirect, target, stack);
                 AddStep(depth, SpfTraceStepKind.Redirect, domain, redirect.Text, "follow", $"no mechanism matched; evaluating the record of {target}");
@@ -323,7 +323,7 @@ namespace MailAuth.Spf
 
         private async Task<bool> EvaluateAAsync(SpfTerm term, string domain, int depth)
         {
-            string? target = await ExpandTargetAsync(term, domain).ConfigureAwait(false);
+            string? target = await ExpandTargetAsync(term, domain, depth).ConfigureAwait(false);
             if (target is null)
             {
                 AddStep(depth, SpfTraceStepKind.Mechanism, domain, term.Text, "no match", "the target is not a valid domain name; treated as no match");
@@ -356,7 +356,7 @@ namespace MailAuth.Spf
 
         private async Task<bool> EvaluateExistsAsync(SpfTerm term, string domain, int depth)
         {
-            string? target = await ExpandTargetAsync(term, domain).ConfigureAwait(false);
+            string? target = await ExpandTargetAsync(term, domain, depth).ConfigureAwait(false);
             if (target is null)
             {
                 AddStep(depth, SpfTraceStepKind.Mechanism, domain, term.Text, "no match", "the target is not a valid domain name; treated as no match");
@@ -383,7 +383,7 @@ namespace MailAuth.Spf
 
         private async Task<bool> EvaluateMxAsync(SpfTerm term, string domain, int depth)
         {
-            string? target = await ExpandTargetAsync(term, domain).ConfigureAwait(false);
+            string? target = await ExpandTargetAsync(term, domain, depth).ConfigureAwait(false);
             if (target is null)
             {
                 AddStep(depth, SpfTraceStepKind.Mechanism, domain, term.Text, "no match", "the target is not a valid domain name; treated as no match");
@@ -443,7 +443,7 @@ namespace MailAuth.Spf
 
         private async Task<bool> EvaluatePtrAsync(SpfTerm term, string domain, int depth)
         {
-            string? target = await ExpandTargetAsync(term, domain).ConfigureAwait(false);
+            string? target = await ExpandTargetAsync(term, domain, depth).ConfigureAwait(false);
             if (target is null)
             {
                 AddStep(depth, SpfTraceStepKind.Mechanism, domain, term.Text, "no match", "the target is not a valid domain name; treated as no match");
@@ -470,7 +470,7 @@ namespace MailAuth.Spf
 
         private async Task<bool> EvaluateIncludeAsync(SpfTerm term, string domain, int depth, IReadOnlyList<string> stack)
         {
-            string? target = await ExpandTargetAsync(term, domain).ConfigureAwait(false);
+            string? target = await ExpandTargetAsync(term, domain, depth).ConfigureAwait(false);
             if (target is null)
             {
                 // check_host() of a malformed name is None (§4.3), and include of None is PermError (§5.2).
@@ -508,24 +508,28 @@ namespace MailAuth.Spf
         // ---- macros and names ----------------------------------------------------------------
 
         /// <summary>The query name of a term's target: the expanded domain-spec, or the current domain.</summary>
-        private async Task<string?> ExpandTargetAsync(SpfTerm term, string domain)
+        private async Task<string?> ExpandTargetAsync(SpfTerm term, string domain, int depth)
         {
             if (term.DomainSpec is null)
             {
                 return domain;
             }
 
-            string expanded = await ExpandAsync(term.DomainSpec, domain).ConfigureAwait(false);
+            string expanded = await ExpandAsync(term.DomainSpec, domain, depth).ConfigureAwait(false);
             return SpfDomainName.NormalizeTarget(expanded, out _);
         }
 
-        public async Task<string> ExpandAsync(SpfMacroString macro, string domain)
+        public async Task<string> ExpandAsync(SpfMacroString macro, string domain, int depth = 0)
         {
             SpfMacroValues values = ValuesFor(domain);
             if (macro.UsesValidatedName)
             {
                 SpfValidatedNames names = await GetValidatedNamesAsync().ConfigureAwait(false);
                 values.ValidatedName = ChooseValidatedName(names, domain);
+                AddStep(depth, SpfTraceStepKind.ValidatedName, domain, macro.Text, values.ValidatedName,
+                    names.Validated.Count == 0
+                        ? $"%{{p}} of {Ip}: no PTR name resolves back to it"
+                        : $"%{{p}} of {Ip}: validated names {string.Join(", ", names.Validated)}", names.Responses);
             }
 
             return macro.Expand(values);
