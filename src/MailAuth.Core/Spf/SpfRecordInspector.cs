@@ -21,6 +21,14 @@ namespace MailAuth.Spf
         private readonly Dictionary<string, Lazy<Task<DnsResponse>>> _memo = new Dictionary<string, Lazy<Task<DnsResponse>>>(StringComparer.Ordinal);
         private readonly List<DnsResponse> _responses = new List<DnsResponse>();
         private readonly SemaphoreSlim _gate;
+        private int _nodes;
+
+        /// <summary>
+        /// Records read per report at most. Paths are loop-checked, but a hostile tree can fan out
+        /// (ten includes of ten includes...): far past the point where check_host() gives permerror,
+        /// following it is of no use and would cost exponentially many lookups.
+        /// </summary>
+        internal const int MaxNodes = 100;
 
         private SpfRecordInspector(IDnsResolver resolver, SpfEvaluationOptions options, CancellationToken ct)
         {
@@ -217,6 +225,11 @@ namespace MailAuth.Spf
                     {
                         children.Add(Task.FromResult(Leaf(target, term.Text, depth + 1, SpfIncludeStatus.NotEvaluated, null,
                             $"deeper than {_options.MaxIncludeDepth.ToString(CultureInfo.InvariantCulture)} levels", new List<DnsResponse>(), 0)));
+                    }
+                    else if (Interlocked.Increment(ref _nodes) > MaxNodes)
+                    {
+                        children.Add(Task.FromResult(Leaf(target, term.Text, depth + 1, SpfIncludeStatus.NotEvaluated, null,
+                            $"not followed: the include tree already has more than {MaxNodes.ToString(CultureInfo.InvariantCulture)} records", new List<DnsResponse>(), 0)));
                     }
                     else
                     {

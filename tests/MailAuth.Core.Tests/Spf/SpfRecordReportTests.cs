@@ -156,5 +156,47 @@ namespace MailAuth.Core.Tests.Spf
             Assert.Equal(text, report.Record);
             Assert.DoesNotContain("SPF-STRING-TOO-LONG", report.Findings.Select(f => f.Id));
         }
+
+        [Fact]
+        public async Task AFanOutTreeIsCutInsteadOfExplodingExponentially()
+        {
+            // Eight levels of ten includes each, all shared: 10^8 paths, 81 distinct names.
+            var dns = new FakeDnsResolver();
+            for (int level = 0; level < 8; level++)
+            {
+                string includes = string.Join(" ", Enumerable.Range(0, 10).Select(i => $"include:n{level + 1}-{i}.example.net"));
+                if (level == 0)
+                {
+                    dns.Txt("example.com", $"v=spf1 {includes} -all");
+                }
+
+                for (int i = 0; i < 10; i++)
+                {
+                    dns.Txt($"n{level + 1}-{i}.example.net", level == 7 ? "v=spf1 -all" : $"v=spf1 {string.Join(" ", Enumerable.Range(0, 10).Select(j => $"include:n{level + 2}-{j}.example.net"))} -all");
+                }
+            }
+
+            SpfRecordReport report = await Report(dns);
+            Assert.True(report.LookupLimitExceeded);
+            int Count(SpfIncludeNode node) => 1 + node.Children.Sum(Count);
+            int found = 0;
+            void Walk(SpfIncludeNode node)
+            {
+                if (node.Status == SpfIncludeStatus.Found)
+                {
+                    found++;
+                }
+
+                foreach (SpfIncludeNode child in node.Children)
+                {
+                    Walk(child);
+                }
+            }
+
+            Walk(report.IncludeTree!);
+            Assert.InRange(found, 1, 101);
+            Assert.True(Count(report.IncludeTree!) < 2000);
+            Assert.True(dns.QueryCount < 200, $"{dns.QueryCount} queries");
+        }
     }
 }
