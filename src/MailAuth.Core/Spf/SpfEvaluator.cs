@@ -30,6 +30,73 @@ namespace MailAuth.Spf
         public SpfEvaluationOptions Options => _options;
 
         /// <summary>
+        /// One entry for every way of asking: a candidate <see cref="SpfCheckRequest.Record"/> is
+        /// evaluated for <see cref="SpfCheckRequest.Domain"/> (else the sender's domain, else the
+        /// HELO); a <see cref="SpfCheckRequest.Domain"/> alone is check_host() of that domain; the
+        /// HELO identity when asked; otherwise the MAIL FROM check with its HELO fallback.
+        /// </summary>
+        /// <exception cref="ArgumentNullException"><paramref name="request"/> or its address is null.</exception>
+        /// <exception cref="ArgumentException">Nothing names a domain to check (no sender, HELO or domain).</exception>
+        public Task<SpfResult> CheckAsync(SpfCheckRequest request, SpfEvaluationOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            if (request is null)
+            {
+                throw new ArgumentNullException(nameof(request));
+            }
+
+            if (request.IPAddress is null)
+            {
+                throw new ArgumentNullException(nameof(request), "The request has no IP address.");
+            }
+
+            string? sender = string.IsNullOrWhiteSpace(request.Sender) || request.Sender!.Trim() == "<>" ? null : request.Sender.Trim();
+            string? domain = string.IsNullOrWhiteSpace(request.Domain) ? null : request.Domain!.Trim();
+            string? helo = string.IsNullOrWhiteSpace(request.Helo) ? null : request.Helo!.Trim();
+
+            if (request.Identity == SpfIdentity.Helo)
+            {
+                if (helo is null)
+                {
+                    throw new ArgumentException("The HELO identity was asked for but no HELO name was given.", nameof(request));
+                }
+
+                return request.Record is null
+                    ? CheckHeloAsync(request.IPAddress, helo, options, cancellationToken)
+                    : EvaluateAsync(request.IPAddress, helo, "postmaster@" + helo, helo, SpfIdentity.Helo, request.Record.Trim(), options, cancellationToken);
+            }
+
+            if (request.Record != null)
+            {
+                string? target = domain ?? DomainOf(sender) ?? helo;
+                if (target is null)
+                {
+                    throw new ArgumentException("A candidate record needs a domain to be evaluated for: give the domain, a sender or a HELO name.", nameof(request));
+                }
+
+                return CheckRecordAsync(request.Record, request.IPAddress, target, sender ?? (helo is null ? null : "postmaster@" + helo), helo, options, cancellationToken);
+            }
+
+            if (domain != null)
+            {
+                return CheckHostAsync(request.IPAddress, domain, sender ?? "postmaster@" + domain, helo, options, cancellationToken);
+            }
+
+            return CheckAsync(request.IPAddress, sender, helo, options, cancellationToken);
+        }
+
+        private static string? DomainOf(string? sender)
+        {
+            if (sender is null)
+            {
+                return null;
+            }
+
+            int at = sender.LastIndexOf('@');
+            string domain = at >= 0 ? sender.Substring(at + 1) : sender;
+            return domain.Length == 0 ? null : domain;
+        }
+
+        /// <summary>
         /// The SMTP check of the MAIL FROM identity (RFC 7208 §2.4): the domain of
         /// <paramref name="sender"/>, or postmaster@<paramref name="helo"/> when MAIL FROM is empty (null, "" or "&lt;&gt;").
         /// </summary>

@@ -497,5 +497,35 @@ namespace MailAuth.Core.Tests.Spf
                 Assert.False(string.IsNullOrWhiteSpace(result.Reason));
             }
         }
+
+        [Fact]
+        public async Task OneRequestObjectCoversEveryWayOfAsking()
+        {
+            var dns = new FakeDnsResolver()
+                .Txt("example.com", "v=spf1 ip4:192.0.2.10 -all")
+                .Txt("other.example", "v=spf1 -all")
+                .Txt("mail.example.net", "v=spf1 a -all").A("mail.example.net", "192.0.2.10");
+            SpfEvaluator evaluator = Evaluator(dns);
+
+            SpfResult mailFrom = await evaluator.CheckAsync(new SpfCheckRequest(s_client) { Sender = "a@example.com", Helo = "mail.example.net" });
+            Assert.Equal(("example.com", SpfResultCode.Pass, SpfIdentity.MailFrom), (mailFrom.Domain, mailFrom.Result, mailFrom.Identity));
+
+            SpfResult nullSender = await evaluator.CheckAsync(new SpfCheckRequest(s_client) { Sender = "<>", Helo = "mail.example.net" });
+            Assert.Equal(("mail.example.net", "postmaster@mail.example.net", SpfResultCode.Pass), (nullSender.Domain, nullSender.Sender, nullSender.Result));
+
+            SpfResult domain = await evaluator.CheckAsync(new SpfCheckRequest(s_client) { Sender = "a@example.com", Domain = "other.example" });
+            Assert.Equal(("other.example", "a@example.com", SpfResultCode.Fail), (domain.Domain, domain.Sender, domain.Result));
+
+            SpfResult helo = await evaluator.CheckAsync(new SpfCheckRequest(s_client) { Sender = "a@example.com", Helo = "mail.example.net", Identity = SpfIdentity.Helo });
+            Assert.Equal(("mail.example.net", SpfIdentity.Helo, SpfResultCode.Pass), (helo.Domain, helo.Identity, helo.Result));
+
+            SpfResult record = await evaluator.CheckAsync(new SpfCheckRequest(s_client) { Sender = "a@other.example", Record = "v=spf1 ip4:192.0.2.0/24 -all" });
+            Assert.Equal(("other.example", SpfResultCode.Pass, "v=spf1 ip4:192.0.2.0/24 -all"), (record.Domain, record.Result, record.Record));
+
+            await Assert.ThrowsAsync<ArgumentNullException>(() => evaluator.CheckAsync((SpfCheckRequest)null!));
+            await Assert.ThrowsAsync<ArgumentException>(() => evaluator.CheckAsync(new SpfCheckRequest(s_client) { Record = "v=spf1 -all" }));
+            await Assert.ThrowsAsync<ArgumentException>(() => evaluator.CheckAsync(new SpfCheckRequest(s_client) { Identity = SpfIdentity.Helo, Sender = "a@example.com" }));
+            await Assert.ThrowsAsync<ArgumentException>(() => evaluator.CheckAsync(new SpfCheckRequest(s_client)));
+        }
     }
 }
