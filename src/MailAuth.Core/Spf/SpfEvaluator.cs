@@ -275,7 +275,10 @@ namespace MailAuth.Spf
             {
                 try
                 {
-                    level = await check.CheckHostAsync(normalized, 0, candidateRecord, new[] { normalized }).ConfigureAwait(false);
+                    // The path for loop detection: a candidate record is not what the domain publishes, so an
+                    // include of the domain itself reads the published record and is no loop.
+                    string[] path = candidateRecord is null ? new[] { normalized } : new string[0];
+                    level = await check.CheckHostAsync(normalized, 0, candidateRecord, path).ConfigureAwait(false);
                     if (level.Code == SpfResultCode.Fail)
                     {
                         explanation = await check.ExplainAsync(level).ConfigureAwait(false);

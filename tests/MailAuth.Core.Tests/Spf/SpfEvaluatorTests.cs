@@ -135,6 +135,12 @@ namespace MailAuth.Core.Tests.Spf
             Assert.Equal("v=spf1 include:_spf.example.net -all", candidate.Record);
             Assert.DoesNotContain(dns.Queries, q => q == "TXT example.com");
 
+            // The candidate may build on what the domain publishes today: that is no loop.
+            var layered = new FakeDnsResolver().Txt("example.com", "v=spf1 ip4:192.0.2.10 -all");
+            SpfResult extended = await Evaluator(layered).CheckRecordAsync("v=spf1 ip4:198.51.100.0/24 include:example.com -all", s_client, "example.com", null, null);
+            Assert.Equal(SpfResultCode.Pass, extended.Result);
+            Assert.Equal("include:example.com", extended.MatchedMechanism);
+
             SpfResult broken = await evaluator.CheckRecordAsync("v=spf1 ip4:192.0.2.0/33 -all", s_client, "example.com", null, null);
             Assert.Equal(SpfResultCode.PermError, broken.Result);
             Assert.Equal("ip4:192.0.2.0/33", broken.SyntaxError!.Term);
