@@ -151,7 +151,8 @@ namespace MailAuth.Spf
             builder.Append(ResultKeyword).Append(" (").Append(EscapeComment(comment)).Append(')');
             var pairs = new List<string>
             {
-                "client-ip=" + ip,
+                // An IPv6 address holds ':', which is not atext: it must be quoted (§9.1 key-value-pair).
+                "client-ip=" + Value(ip),
                 "envelope-from=" + Quote(Sender),
             };
             if (!string.IsNullOrEmpty(Helo))

@@ -155,6 +155,12 @@ namespace MailAuth.Core.Tests.Spf
             Assert.Equal(SpfResultCode.Pass, result.Result);
             Assert.Equal("ip4:192.0.2.10", result.MatchedMechanism);
             Assert.Equal(IPAddress.Parse("192.0.2.10"), result.IPAddress);
+            Assert.Contains("client-ip=192.0.2.10;", result.ReceivedSpf, StringComparison.Ordinal);
+
+            var v6 = new FakeDnsResolver().Txt("example.com", "v=spf1 ip6:2001:db8::/32 -all");
+            SpfResult six = await Evaluator(v6).CheckAsync(IPAddress.Parse("2001:db8::25"), "user@example.com", null);
+            Assert.Equal(SpfResultCode.Pass, six.Result);
+            Assert.Contains("client-ip=\"2001:db8::25\";", six.ReceivedSpf, StringComparison.Ordinal);
         }
 
         [Fact]
