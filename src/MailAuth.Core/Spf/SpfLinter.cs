@@ -1,0 +1,228 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Net;
+using System.Text;
+
+namespace MailAuth.Spf
+{
+    /// <summary>
+    /// Best-practice checks of one SPF record without any network (the report adds the checks that
+    /// need DNS: recursive lookup count, void lookups, includes without SPF). Ids are stable.
+    /// </summary>
+    public static class SpfLinter
+    {
+        /// <summary>Largest DNS message every resolver accepts over UDP without EDNS (RFC 1035 §4.2.1).</summary>
+        public const int ClassicUdpLimit = 512;
+
+        /// <summary>Lints a record text. A text that does not parse gives one SPF-SYNTAX error.</summary>
+        /// <exception cref="ArgumentNullException"><paramref name="text"/> is null.</exception>
+        public static IReadOnlyList<Finding> Lint(string text, string? domain = null)
+        {
+            if (text is null)
+            {
+                throw new ArgumentNullException(nameof(text));
+            }
+
+            if (!SpfRecord.TryParse(text, out SpfRecord? record, out SpfSyntaxError? error))
+            {
+                return new[] { SyntaxFinding(error!, domain) };
+            }
+
+            return Lint(record!, domain);
+        }
+
+        /// <summary>Lints a parsed record.</summary>
+        /// <exception cref="ArgumentNullException"><paramref name="record"/> is null.</exception>
+        public static IReadOnlyList<Finding> Lint(SpfRecord record, string? domain = null)
+        {
+            if (record is null)
+            {
+                throw new ArgumentNullException(nameof(record));
+            }
+
+            var findings = new List<Finding>();
+            LintRecord(record, domain, findings, checkLength: true);
+            return findings;
+        }
+
+        internal static Finding SyntaxFinding(SpfSyntaxError error, string? domain) =>
+            new Finding("SPF-SYNTAX", FindingSeverity.Error,
+                $"Syntax error: {error.Message}. check_host() returns permerror for this record (RFC 7208 §4.6).",
+                error.Term ?? domain);
+
+        internal static void LintRecord(SpfRecord record, string? domain, List<Finding> findings, bool checkLength)
+        {
+            string where = domain is null ? "the record" : "the record of " + domain;
+
+            if (record.Terms.Count(t => t.CausesDnsLookup && (t.Name != "redirect" || record.All is null)) > 10)
+            {
+                findings.Add(new Finding("SPF-LOOKUP-LIMIT", FindingSeverity.Error,
+                    $"{where} alone has {record.DnsLookupTermCount.ToString(CultureInfo.InvariantCulture)} DNS-querying terms; more than 10 is permerror (RFC 7208 §4.6.4).", domain));
+            }
+
+            foreach (SpfTerm term in record.Terms.Where(t => t.IsMechanism && t.Name == "ptr"))
+            {
+                findings.Add(new Finding("SPF-PTR", FindingSeverity.Warning,
+                    $"'{term.Text}': the ptr mechanism is slow, unreliable and should not be used (RFC 7208 §5.5); list the addresses with ip4/ip6 or a instead.", term.Text));
+            }
+
+            foreach (SpfTerm term in record.Terms.Where(t => t.DomainSpec != null && t.DomainSpec.UsesValidatedName && t.Kind == SpfTermKind.Mechanism))
+            {
+                findings.Add(new Finding("SPF-MACRO-P", FindingSeverity.Warning,
+                    $"'{term.Text}': the %{{p}} macro needs reverse DNS lookups and should not be used (RFC 7208 §7.2).", term.Text));
+            }
+
+            SpfTerm? all = record.All;
+            if (all != null)
+            {
+                if (all.Qualifier == SpfQualifier.Pass)
+                {
+                    findings.Add(new Finding("SPF-ALL-PASS", FindingSeverity.Error,
+                        $"'{all.Text}' authorizes every host on the Internet to send mail as this domain; use -all or ~all.", all.Text));
+                }
+                else if (all.Qualifier == SpfQualifier.Neutral)
+                {
+                    findings.Add(new Finding("SPF-ALL-NEUTRAL", FindingSeverity.Warning,
+                        $"'{all.Text}' ends the record with neutral: unlisted hosts are neither denied nor marked, so the record protects little; use ~all or -all.", all.Text));
+                }
+
+                SpfTerm[] after = record.Mechanisms.Where(t => t.Index > all.Index).ToArray();
+                if (after.Length > 0)
+                {
+                    findings.Add(new Finding("SPF-TERMS-AFTER-ALL", FindingSeverity.Warning,
+                        $"{after.Length.ToString(CultureInfo.InvariantCulture)} mechanism(s) after '{all.Text}' are never evaluated ({string.Join(" ", after.Select(t => t.Text))}) (RFC 7208 §5.1).", all.Text));
+                }
+
+                if (record.Redirect != null)
+                {
+                    findings.Add(new Finding("SPF-REDIRECT-WITH-ALL", FindingSeverity.Warning,
+                        $"'{record.Redirect.Text}' is ignored because the record has '{all.Text}' (RFC 7208 §5.1, §6.1).", record.Redirect.Text));
+                }
+            }
+            else if (record.Redirect is null)
+            {
+                findings.Add(new Finding("SPF-NO-ALL", FindingSeverity.Warning,
+                    $"{where} has neither an \"all\" mechanism nor redirect=: hosts not listed get neutral (RFC 7208 §4.7); end it with -all or ~all.", domain));
+            }
+
+            foreach (SpfTerm term in record.Terms.Where(t => t.Kind == SpfTermKind.Modifier && t.Name != "redirect" && t.Name != "exp"))
+            {
+                findings.Add(new Finding("SPF-UNKNOWN-MODIFIER", FindingSeverity.Information,
+                    $"'{term.Text}' is not a modifier of RFC 7208 and is ignored by receivers (§6).", term.Text));
+            }
+
+            LintNetworks(record, findings);
+
+            if (checkLength && record.Text.Length > 255)
+            {
+                findings.Add(new Finding("SPF-STRING-TOO-LONG", FindingSeverity.Warning,
+                    $"The record is {record.Text.Length.ToString(CultureInfo.InvariantCulture)} characters; one TXT string holds at most 255, so it must be published as several strings (joined without spaces, RFC 7208 §3.3).", domain));
+            }
+
+            if (checkLength)
+            {
+                int size = EstimateAnswerSize(domain ?? "example.com", new[] { SplitStrings(record.Text) });
+                if (size > ClassicUdpLimit)
+                {
+                    findings.Add(new Finding("SPF-UDP-SIZE", FindingSeverity.Warning,
+                        $"The TXT answer would be about {size.ToString(CultureInfo.InvariantCulture)} bytes, more than a {ClassicUdpLimit.ToString(CultureInfo.InvariantCulture)}-byte UDP response; receivers without EDNS must retry over TCP (RFC 7208 §3.4).", domain));
+                }
+            }
+        }
+
+        private static void LintNetworks(SpfRecord record, List<Finding> findings)
+        {
+            SpfTerm[] nets = record.Mechanisms.Where(t => t.Network != null).ToArray();
+            foreach (SpfTerm term in nets)
+            {
+                int prefix = term.Name == "ip4" ? term.EffectiveIp4CidrLength : term.EffectiveIp6CidrLength;
+                if (prefix == 0 && term.Qualifier == SpfQualifier.Pass)
+                {
+                    findings.Add(new Finding("SPF-IP-ALL", FindingSeverity.Error,
+                        $"'{term.Text}' authorizes every {(term.Name == "ip4" ? "IPv4" : "IPv6")} address.", term.Text));
+                }
+
+                IPAddress masked = Mask(term.Network!, prefix);
+                if (!masked.Equals(term.Network))
+                {
+                    findings.Add(new Finding("SPF-IP-HOST-BITS", FindingSeverity.Information,
+                        $"'{term.Text}' has host bits set; it means {masked}/{prefix.ToString(CultureInfo.InvariantCulture)}.", term.Text));
+                }
+            }
+
+            for (int i = 0; i < nets.Length; i++)
+            {
+                for (int j = i + 1; j < nets.Length; j++)
+                {
+                    SpfTerm a = nets[i];
+                    SpfTerm b = nets[j];
+                    if (a.Name != b.Name)
+                    {
+                        continue;
+                    }
+
+                    int pa = a.Name == "ip4" ? a.EffectiveIp4CidrLength : a.EffectiveIp6CidrLength;
+                    int pb = b.Name == "ip4" ? b.EffectiveIp4CidrLength : b.EffectiveIp6CidrLength;
+                    if (pa == pb && Mask(a.Network!, pa).Equals(Mask(b.Network!, pb)))
+                    {
+                        findings.Add(new Finding("SPF-IP-DUPLICATE", FindingSeverity.Warning,
+                            $"'{b.Text}' repeats '{a.Text}'; remove one.", b.Text));
+                    }
+                    else if (SpfDomainName.InNetwork(b.Network!, a.Network!, Math.Min(pa, pb)) && pa != pb)
+                    {
+                        SpfTerm wide = pa < pb ? a : b;
+                        SpfTerm narrow = pa < pb ? b : a;
+                        findings.Add(new Finding("SPF-IP-OVERLAP", FindingSeverity.Information,
+                            $"'{narrow.Text}' lies inside '{wide.Text}'" + (narrow.Qualifier == wide.Qualifier ? "; the narrower one is redundant." : " with a different qualifier; the first one listed decides."), narrow.Text));
+                    }
+                }
+            }
+        }
+
+        private static IPAddress Mask(IPAddress address, int prefix)
+        {
+            byte[] bytes = address.GetAddressBytes();
+            for (int i = 0; i < bytes.Length; i++)
+            {
+                int bits = Math.Max(0, Math.Min(8, prefix - (i * 8)));
+                bytes[i] = (byte)(bytes[i] & ((0xFF << (8 - bits)) & 0xFF));
+            }
+
+            return new IPAddress(bytes);
+        }
+
+        internal static IReadOnlyList<string> SplitStrings(string text)
+        {
+            var strings = new List<string>();
+            for (int i = 0; i < text.Length; i += 255)
+            {
+                strings.Add(text.Substring(i, Math.Min(255, text.Length - i)));
+            }
+
+            if (strings.Count == 0)
+            {
+                strings.Add(string.Empty);
+            }
+
+            return strings;
+        }
+
+        /// <summary>
+        /// Size of a DNS answer carrying these TXT records for the name: header, question, and per
+        /// record a compressed owner name, fixed fields and length-prefixed strings (RFC 1035 §4.1).
+        /// </summary>
+        internal static int EstimateAnswerSize(string name, IEnumerable<IReadOnlyList<string>> records)
+        {
+            int qname = Encoding.ASCII.GetByteCount(name.TrimEnd('.')) + 2;
+            int size = 12 + qname + 4;
+            foreach (IReadOnlyList<string> strings in records)
+            {
+                size += 2 + 10 + strings.Sum(s => 1 + Encoding.UTF8.GetByteCount(s));
+            }
+
+            return size;
+        }
+    }
+}

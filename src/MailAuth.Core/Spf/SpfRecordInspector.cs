@@ -1,0 +1,443 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using MailAuth.Dns;
+
+namespace MailAuth.Spf
+{
+    /// <summary>
+    /// Builds a <see cref="SpfRecordReport"/>: fetches the record and, concurrently, everything it
+    /// includes or redirects to, then counts lookups in evaluation order and lints.
+    /// </summary>
+    internal sealed class SpfRecordInspector
+    {
+        private readonly IDnsResolver _resolver;
+        private readonly SpfEvaluationOptions _options;
+        private readonly CancellationToken _ct;
+        private readonly Dictionary<string, Lazy<Task<DnsResponse>>> _memo = new Dictionary<string, Lazy<Task<DnsResponse>>>(StringComparer.Ordinal);
+        private readonly List<DnsResponse> _responses = new List<DnsResponse>();
+        private readonly SemaphoreSlim _gate;
+        private int _nodes;
+
+        /// <summary>
+        /// Records read per report at most. Paths are loop-checked, but a hostile tree can fan out
+        /// (ten includes of ten includes...): far past the point where check_host() gives permerror,
+        /// following it is of no use and would cost exponentially many lookups.
+        /// </summary>
+        internal const int MaxNodes = 100;
+
+        private SpfRecordInspector(IDnsResolver resolver, SpfEvaluationOptions options, CancellationToken ct)
+        {
+            _resolver = resolver;
+            _options = options;
+            _ct = ct;
+            _gate = new SemaphoreSlim(options.MaxConcurrentQueries, options.MaxConcurrentQueries);
+        }
+
+        public static async Task<SpfRecordReport> InspectAsync(IDnsResolver resolver, string domain, SpfEvaluationOptions options, CancellationToken ct)
+        {
+            var stopwatch = Stopwatch.StartNew();
+            var inspector = new SpfRecordInspector(resolver, options, ct);
+            string? name = SpfDomainName.NormalizeIdentity(domain, out string? invalid);
+            if (name is null)
+            {
+                var finding = new Finding("SPF-INVALID-DOMAIN", FindingSeverity.Error, $"'{domain}' is not a domain that can have an SPF record: {invalid}.", domain);
+                return new SpfRecordReport(domain, SpfRecordStatus.Invalid, $"not a valid domain name: {invalid}", null, Array.Empty<string>(), null, null,
+                    0, 0, null, null, new[] { finding }, Array.Empty<DnsResponse>(), stopwatch.Elapsed.TotalMilliseconds);
+            }
+
+            // Names compare without case; the report shows them in one form.
+            return await inspector.RunAsync(name.ToLowerInvariant(), stopwatch).ConfigureAwait(false);
+        }
+
+        private async Task<SpfRecordReport> RunAsync(string domain, Stopwatch stopwatch)
+        {
+            var findings = new List<Finding>();
+            DnsResponse response = await QueryAsync(domain, DnsRecordType.TXT).ConfigureAwait(false);
+            SpfRecordLookup lookup = SpfRecordLookup.Select(response);
+            SpfRecordStatus status;
+            string reason;
+            SpfRecord? parsed = null;
+            SpfSyntaxError? syntax = null;
+            switch (lookup.Selection)
+            {
+                case SpfSelection.Failed:
+                    status = SpfRecordStatus.LookupFailed;
+                    reason = $"the TXT lookup for {domain} failed ({response.Error ?? response.ResponseCode}); evaluation would give temperror";
+                    findings.Add(new Finding("SPF-LOOKUP-FAILED", FindingSeverity.Error, reason + ".", domain));
+                    break;
+                case SpfSelection.NotFound:
+                    status = SpfRecordStatus.NotFound;
+                    reason = response.IsNxDomain ? $"{domain} does not exist (NXDOMAIN)" : $"{domain} has no TXT record beginning with v=spf1";
+                    findings.Add(new Finding("SPF-NO-RECORD", FindingSeverity.Warning, reason + "; receivers get the result none and cannot tell forged mail from real.", domain));
+                    break;
+                case SpfSelection.Multiple:
+                    status = SpfRecordStatus.Invalid;
+                    reason = $"{domain} publishes {lookup.SpfTexts.Count.ToString(CultureInfo.InvariantCulture)} SPF records; evaluation gives permerror";
+                    findings.Add(new Finding("SPF-MULTIPLE-RECORDS", FindingSeverity.Error,
+                        $"{domain} publishes {lookup.SpfTexts.Count.ToString(CultureInfo.InvariantCulture)} TXT records beginning with v=spf1; exactly one is allowed, so every check gives permerror (RFC 7208 §4.5). Merge them into one.", domain));
+                    break;
+                default:
+                    if (SpfRecord.TryParse(lookup.Text, out parsed, out syntax))
+                    {
+                        status = SpfRecordStatus.Found;
+                        reason = "one valid SPF record";
+                    }
+                    else
+                    {
+                        status = SpfRecordStatus.Invalid;
+                        reason = $"syntax error: {syntax!.Message}";
+                        findings.Add(SpfLinter.SyntaxFinding(syntax, domain));
+                    }
+
+                    break;
+            }
+
+            LintPublication(domain, response, lookup, findings);
+
+            SpfIncludeNode? tree = null;
+            int lookups = 0;
+            int voids = 0;
+            string? crossed = null;
+            if (parsed != null)
+            {
+                SpfLinter.LintRecord(parsed, domain, findings, checkLength: false);
+
+                // The static lookup-limit finding of the record alone is superseded by the recursive count.
+                findings.RemoveAll(f => f.Id == "SPF-LOOKUP-LIMIT");
+                tree = await BuildNodeAsync(domain, null, 0, parsed, response, new[] { domain }).ConfigureAwait(false);
+                var path = new List<string>();
+                crossed = null;
+                CountInOrder(tree, ref lookups, ref crossed, path);
+                voids = Sum(tree, n => n.VoidLookupCount);
+                LintTree(tree, findings);
+                if (crossed != null)
+                {
+                    findings.Insert(0, new Finding("SPF-LOOKUP-LIMIT", FindingSeverity.Error,
+                        $"The record needs {lookups.ToString(CultureInfo.InvariantCulture)} DNS-querying terms through its includes; more than {_options.MaxDnsLookups.ToString(CultureInfo.InvariantCulture)} is permerror (RFC 7208 §4.6.4). The limit is crossed at {crossed}.", domain));
+                }
+
+                if (voids > _options.MaxVoidLookups)
+                {
+                    findings.Add(new Finding("SPF-VOID-LIMIT", FindingSeverity.Error,
+                        $"{voids.ToString(CultureInfo.InvariantCulture)} lookups in the tree return NXDOMAIN or no data; more than {_options.MaxVoidLookups.ToString(CultureInfo.InvariantCulture)} is permerror (RFC 7208 §4.6.4).", domain));
+                }
+                else if (voids > 0)
+                {
+                    findings.Add(new Finding("SPF-VOID-LOOKUPS", FindingSeverity.Warning,
+                        $"{voids.ToString(CultureInfo.InvariantCulture)} lookup(s) in the tree return NXDOMAIN or no data (void lookups, RFC 7208 §4.6.4); remove the terms that point nowhere.", domain));
+                }
+            }
+
+            DnsResponse[] dns;
+            lock (_responses)
+            {
+                dns = _responses.ToArray();
+            }
+
+            Finding[] ordered = findings.OrderByDescending(f => f.Severity).ToArray();
+            return new SpfRecordReport(domain, status, reason, lookup.SpfTexts.FirstOrDefault(), lookup.SpfTexts, parsed, syntax,
+                lookups, voids, crossed, tree, ordered, dns, stopwatch.Elapsed.TotalMilliseconds);
+        }
+
+        private static void LintPublication(string domain, DnsResponse response, SpfRecordLookup lookup, List<Finding> findings)
+        {
+            DnsRecord? record = lookup.Record;
+            if (record != null)
+            {
+                // A character-string carries at most 255 bytes (RFC 1035 §3.3); a longer one cannot be
+                // on the wire, so this catches records split wrongly by the publishing tool.
+                if (record.TextStrings.Any(s => s.Length > 255))
+                {
+                    findings.Add(new Finding("SPF-STRING-TOO-LONG", FindingSeverity.Error,
+                        "A TXT string of the record is longer than 255 characters; split it into several strings (RFC 7208 §3.3).", domain));
+                }
+            }
+
+            IReadOnlyList<string>[] all = response.Records.Where(r => r.Type == DnsRecordType.TXT)
+                .Select(r => r.TextStrings.Count > 0 ? r.TextStrings : SpfLinter.SplitStrings(r.Data))
+                .ToArray();
+            int size = SpfLinter.EstimateAnswerSize(domain, all);
+            if (all.Length > 0 && (size > SpfLinter.ClassicUdpLimit || response.UsedTcp))
+            {
+                findings.Add(new Finding("SPF-UDP-SIZE", FindingSeverity.Warning,
+                    $"The TXT answer of {domain} is about {size.ToString(CultureInfo.InvariantCulture)} bytes ({all.Length.ToString(CultureInfo.InvariantCulture)} TXT records), more than a {SpfLinter.ClassicUdpLimit.ToString(CultureInfo.InvariantCulture)}-byte UDP response; receivers without EDNS must retry over TCP (RFC 7208 §3.4).", domain));
+            }
+        }
+
+        private async Task<SpfIncludeNode> BuildNodeAsync(string domain, string? via, int depth, SpfRecord? known, DnsResponse? knownResponse, IReadOnlyList<string> path)
+        {
+            var dns = new List<DnsResponse>();
+            SpfRecord? record = known;
+            string? text = known?.Text;
+            if (record is null)
+            {
+                DnsResponse response = await QueryAsync(domain, DnsRecordType.TXT).ConfigureAwait(false);
+                dns.Add(response);
+                SpfRecordLookup lookup = SpfRecordLookup.Select(response);
+                switch (lookup.Selection)
+                {
+                    case SpfSelection.Failed:
+                        return Leaf(domain, via, depth, SpfIncludeStatus.LookupFailed, null, $"the TXT lookup failed ({response.Error ?? response.ResponseCode})", dns,
+                            voids: 0);
+                    case SpfSelection.NotFound:
+                        return Leaf(domain, via, depth, SpfIncludeStatus.NotFound, null,
+                            response.IsNxDomain ? $"{domain} does not exist (NXDOMAIN)" : $"{domain} has no SPF record", dns, voids: 1);
+                    case SpfSelection.Multiple:
+                        return Leaf(domain, via, depth, SpfIncludeStatus.Invalid, lookup.SpfTexts[0],
+                            $"{domain} publishes {lookup.SpfTexts.Count.ToString(CultureInfo.InvariantCulture)} SPF records", dns, voids: 0);
+                }
+
+                text = lookup.Text;
+                if (!SpfRecord.TryParse(text, out record, out SpfSyntaxError? syntax))
+                {
+                    return Leaf(domain, via, depth, SpfIncludeStatus.Invalid, text, $"syntax error: {syntax!.Message}", dns, voids: 0);
+                }
+            }
+            else if (knownResponse != null)
+            {
+                dns.Add(knownResponse);
+            }
+
+            // Children and void probes, all at once.
+            var children = new List<Task<SpfIncludeNode>>();
+            var probes = new List<Task<bool>>();
+            foreach (SpfTerm term in OrderedLookupTerms(record!))
+            {
+                string? target = LiteralTarget(term, domain);
+                if (term.Name == "include" || term.Name == "redirect")
+                {
+                    if (target is null)
+                    {
+                        children.Add(Task.FromResult(Leaf(term.Value ?? domain, term.Text, depth + 1, SpfIncludeStatus.NotEvaluated, null,
+                            "the target uses macros (or is not a valid name) and depends on the message", new List<DnsResponse>(), 0)));
+                    }
+                    else if (path.Any(p => string.Equals(p, target, StringComparison.OrdinalIgnoreCase)))
+                    {
+                        children.Add(Task.FromResult(Leaf(target, term.Text, depth + 1, SpfIncludeStatus.Loop, null,
+                            $"loop: {string.Join(" -> ", path)} -> {target}", new List<DnsResponse>(), 0)));
+                    }
+                    else if (depth + 1 > _options.MaxIncludeDepth)
+                    {
+                        children.Add(Task.FromResult(Leaf(target, term.Text, depth + 1, SpfIncludeStatus.NotEvaluated, null,
+                            $"deeper than {_options.MaxIncludeDepth.ToString(CultureInfo.InvariantCulture)} levels", new List<DnsResponse>(), 0)));
+                    }
+                    else if (Interlocked.Increment(ref _nodes) > MaxNodes)
+                    {
+                        children.Add(Task.FromResult(Leaf(target, term.Text, depth + 1, SpfIncludeStatus.NotEvaluated, null,
+                            $"not followed: the include tree already has more than {MaxNodes.ToString(CultureInfo.InvariantCulture)} records", new List<DnsResponse>(), 0)));
+                    }
+                    else
+                    {
+                        var next = new List<string>(path) { target };
+                        children.Add(BuildNodeAsync(target, term.Text, depth + 1, null, null, next));
+                    }
+                }
+                else if (target != null && term.Name != "ptr")
+                {
+                    probes.Add(IsVoidAsync(term, target, dns));
+                }
+            }
+
+            SpfIncludeNode[] nodes = await Task.WhenAll(children).ConfigureAwait(false);
+            bool[] voidResults = await Task.WhenAll(probes).ConfigureAwait(false);
+            return new SpfIncludeNode(domain, via, depth, SpfIncludeStatus.Found, text, record, record!.DnsLookupTermCount,
+                voidResults.Count(v => v), nodes, null, dns);
+        }
+
+        private static SpfIncludeNode Leaf(string domain, string? via, int depth, SpfIncludeStatus status, string? record, string error, List<DnsResponse> dns, int voids) =>
+            new SpfIncludeNode(domain, via, depth, status, record, null, 0, voids, Array.Empty<SpfIncludeNode>(), error, dns);
+
+        /// <summary>Mechanisms in order, then redirect when it applies (no "all", §5.1): the order check_host() reaches them.</summary>
+        private static IEnumerable<SpfTerm> OrderedLookupTerms(SpfRecord record)
+        {
+            foreach (SpfTerm term in record.Mechanisms.Where(t => t.CausesDnsLookup))
+            {
+                yield return term;
+            }
+
+            if (record.Redirect != null && record.All is null)
+            {
+                yield return record.Redirect;
+            }
+        }
+
+        private static string? LiteralTarget(SpfTerm term, string domain)
+        {
+            if (term.DomainSpec is null)
+            {
+                return domain;
+            }
+
+            return term.DomainSpec.HasMacros ? null : SpfDomainName.NormalizeTarget(term.DomainSpec.Text, out _);
+        }
+
+        private async Task<bool> IsVoidAsync(SpfTerm term, string target, List<DnsResponse> dns)
+        {
+            if (term.Name == "mx")
+            {
+                DnsResponse mx = await QueryAsync(target, DnsRecordType.MX).ConfigureAwait(false);
+                lock (dns)
+                {
+                    dns.Add(mx);
+                }
+
+                return mx.Status == DnsLookupStatus.NotFound;
+            }
+
+            if (term.Name == "exists")
+            {
+                DnsResponse a = await QueryAsync(target, DnsRecordType.A).ConfigureAwait(false);
+                lock (dns)
+                {
+                    dns.Add(a);
+                }
+
+                return a.Status == DnsLookupStatus.NotFound;
+            }
+
+            // "a" queries A or AAAA depending on the client; the name is void only if it has neither.
+            Task<DnsResponse> v4 = QueryAsync(target, DnsRecordType.A);
+            Task<DnsResponse> v6 = QueryAsync(target, DnsRecordType.AAAA);
+            DnsResponse[] both = await Task.WhenAll(v4, v6).ConfigureAwait(false);
+            lock (dns)
+            {
+                dns.AddRange(both);
+            }
+
+            return both.All(r => r.Status == DnsLookupStatus.NotFound);
+        }
+
+        private void CountInOrder(SpfIncludeNode node, ref int count, ref string? crossed, List<string> path)
+        {
+            if (node.Parsed is null)
+            {
+                return;
+            }
+
+            int childIndex = 0;
+            foreach (SpfTerm term in OrderedLookupTerms(node.Parsed))
+            {
+                count++;
+                if (count > _options.MaxDnsLookups && crossed is null)
+                {
+                    string route = path.Count == 0 ? string.Empty : " (reached through " + string.Join(" then ", path) + ")";
+                    crossed = $"'{term.Text}' in the record of {node.Domain}{route}";
+                }
+
+                if (term.Name == "include" || term.Name == "redirect")
+                {
+                    SpfIncludeNode child = node.Children[childIndex++];
+                    path.Add(term.Text);
+                    CountInOrder(child, ref count, ref crossed, path);
+                    path.RemoveAt(path.Count - 1);
+                }
+            }
+        }
+
+        private static int Sum(SpfIncludeNode node, Func<SpfIncludeNode, int> value) => value(node) + node.Children.Sum(c => Sum(c, value));
+
+        private static void LintTree(SpfIncludeNode root, List<Finding> findings)
+        {
+            foreach (SpfIncludeNode node in Descendants(root))
+            {
+                bool redirect = node.Via != null && node.Via.StartsWith("redirect", StringComparison.OrdinalIgnoreCase);
+                string kind = redirect ? "redirect" : "include";
+                switch (node.Status)
+                {
+                    case SpfIncludeStatus.NotFound:
+                        findings.Add(new Finding(redirect ? "SPF-REDIRECT-NO-SPF" : "SPF-INCLUDE-NO-SPF", FindingSeverity.Error,
+                            $"'{node.Via}': {node.Error}; an {kind} of a domain without SPF record gives permerror (RFC 7208 §5.2, §6.1).", node.Via));
+                        break;
+                    case SpfIncludeStatus.LookupFailed:
+                        findings.Add(new Finding("SPF-INCLUDE-LOOKUP-FAILED", FindingSeverity.Error,
+                            $"'{node.Via}': {node.Error}; evaluation would give temperror.", node.Via));
+                        break;
+                    case SpfIncludeStatus.Invalid:
+                        findings.Add(new Finding("SPF-INCLUDE-INVALID", FindingSeverity.Error,
+                            $"'{node.Via}': the record of {node.Domain} is invalid ({node.Error}); evaluation gives permerror.", node.Via));
+                        break;
+                    case SpfIncludeStatus.Loop:
+                        findings.Add(new Finding("SPF-INCLUDE-LOOP", FindingSeverity.Error,
+                            $"'{node.Via}': {node.Error}; evaluation gives permerror (RFC 7208 §4.6.4).", node.Via));
+                        break;
+                    case SpfIncludeStatus.Found when node.Parsed != null:
+                        if (node.Parsed.Mechanisms.Any(t => t.Name == "ptr"))
+                        {
+                            findings.Add(new Finding("SPF-PTR", FindingSeverity.Warning,
+                                $"The record of {node.Domain} ({node.Via}) uses ptr, which is slow and should not be used (RFC 7208 §5.5).", node.Via));
+                        }
+
+                        if (node.Parsed.All != null && node.Parsed.All.Qualifier == SpfQualifier.Pass)
+                        {
+                            findings.Add(new Finding("SPF-ALL-PASS", FindingSeverity.Error,
+                                $"The record of {node.Domain} ({node.Via}) ends with '{node.Parsed.All.Text}': including it authorizes every host.", node.Via));
+                        }
+
+                        break;
+                }
+            }
+        }
+
+        private static IEnumerable<SpfIncludeNode> Descendants(SpfIncludeNode node)
+        {
+            foreach (SpfIncludeNode child in node.Children)
+            {
+                yield return child;
+                foreach (SpfIncludeNode grandchild in Descendants(child))
+                {
+                    yield return grandchild;
+                }
+            }
+        }
+
+        private Task<DnsResponse> QueryAsync(string name, DnsRecordType type)
+        {
+            string key = ((int)type).ToString(CultureInfo.InvariantCulture) + "|" + name.ToLowerInvariant();
+            Lazy<Task<DnsResponse>> lazy;
+            lock (_memo)
+            {
+                if (!_memo.TryGetValue(key, out lazy!))
+                {
+                    lazy = new Lazy<Task<DnsResponse>>(() => SendAsync(name, type));
+                    _memo[key] = lazy;
+                }
+            }
+
+            return lazy.Value;
+        }
+
+        private async Task<DnsResponse> SendAsync(string name, DnsRecordType type)
+        {
+            await _gate.WaitAsync(_ct).ConfigureAwait(false);
+            try
+            {
+                DnsResponse response;
+                try
+                {
+                    response = await _resolver.QueryAsync(name, type, _ct).ConfigureAwait(false);
+                }
+                catch (ArgumentException ex)
+                {
+                    response = new DnsResponse(name, type, DnsLookupStatus.NotFound, "InvalidName", Array.Empty<DnsRecord>(), null, 0, false, ex.Message);
+                }
+
+                _options.QueryObserver?.Invoke(response);
+                lock (_responses)
+                {
+                    _responses.Add(response);
+                }
+
+                return response;
+            }
+            finally
+            {
+                _gate.Release();
+            }
+        }
+    }
+}

@@ -1,0 +1,115 @@
+using System.Globalization;
+using System.Net;
+
+namespace MailAuth.Spf
+{
+    /// <summary>One term of an SPF record: a mechanism or a modifier (RFC 7208 §4.6.1, §5, §6).</summary>
+    public sealed class SpfTerm
+    {
+        internal SpfTerm(int index, int position, string text, SpfTermKind kind, string name,
+            SpfQualifier qualifier, bool explicitQualifier, SpfMacroString? domainSpec, string? value,
+            IPAddress? network, int? ip4CidrLength, int? ip6CidrLength)
+        {
+            Index = index;
+            Position = position;
+            Text = text;
+            Kind = kind;
+            Name = name;
+            Qualifier = qualifier;
+            HasExplicitQualifier = explicitQualifier;
+            DomainSpec = domainSpec;
+            Value = value;
+            Network = network;
+            Ip4CidrLength = ip4CidrLength;
+            Ip6CidrLength = ip6CidrLength;
+        }
+
+        /// <summary>0-based position of the term among the record's terms.</summary>
+        public int Index { get; }
+
+        /// <summary>Character offset of the term in the record text.</summary>
+        public int Position { get; }
+
+        /// <summary>The term as written.</summary>
+        public string Text { get; }
+
+        public SpfTermKind Kind { get; }
+
+        /// <summary>
+        /// Lower-case name: all, include, a, mx, ptr, ip4, ip6, exists, redirect, exp, or the
+        /// unknown modifier's name as written.
+        /// </summary>
+        public string Name { get; }
+
+        /// <summary>The qualifier; Pass when none was written. Meaningless for modifiers.</summary>
+        public SpfQualifier Qualifier { get; }
+
+        /// <summary>True when a qualifier character was written.</summary>
+        public bool HasExplicitQualifier { get; }
+
+        /// <summary>The qualifier character ('+', '-', '~', '?'); empty for modifiers.</summary>
+        public string QualifierSymbol => Kind == SpfTermKind.Modifier ? string.Empty : SymbolOf(Qualifier);
+
+        /// <summary>The domain-spec (include, a, mx, ptr, exists, redirect, exp), or null when absent.</summary>
+        public SpfMacroString? DomainSpec { get; }
+
+        /// <summary>The value after ':' or '=' as written (domain-spec, network, or unknown modifier value).</summary>
+        public string? Value { get; }
+
+        /// <summary>ip4/ip6: the network address as written (not masked).</summary>
+        public IPAddress? Network { get; }
+
+        /// <summary>The IPv4 CIDR length written (ip4, a, mx), or null for the default /32.</summary>
+        public int? Ip4CidrLength { get; }
+
+        /// <summary>The IPv6 CIDR length written (ip6, a, mx), or null for the default /128.</summary>
+        public int? Ip6CidrLength { get; }
+
+        /// <summary>True for a mechanism.</summary>
+        public bool IsMechanism => Kind == SpfTermKind.Mechanism;
+
+        /// <summary>
+        /// True for the terms that count against the limit of 10 DNS-querying terms (§4.6.4):
+        /// include, a, mx, ptr, exists and redirect.
+        /// </summary>
+        public bool CausesDnsLookup
+        {
+            get
+            {
+                switch (Name)
+                {
+                    case "include":
+                    case "a":
+                    case "mx":
+                    case "ptr":
+                    case "exists":
+                        return Kind == SpfTermKind.Mechanism;
+                    case "redirect":
+                        return Kind == SpfTermKind.Modifier;
+                    default:
+                        return false;
+                }
+            }
+        }
+
+        /// <summary>The effective IPv4 prefix length (32 when none was written).</summary>
+        public int EffectiveIp4CidrLength => Ip4CidrLength ?? 32;
+
+        /// <summary>The effective IPv6 prefix length (128 when none was written).</summary>
+        public int EffectiveIp6CidrLength => Ip6CidrLength ?? 128;
+
+        /// <summary>ip4/ip6 as "network/length" text.</summary>
+        public string? NetworkText => Network is null ? null
+            : Network.ToString() + "/" + (Name == "ip4" ? EffectiveIp4CidrLength : EffectiveIp6CidrLength).ToString(CultureInfo.InvariantCulture);
+
+        public override string ToString() => Text;
+
+        internal static string SymbolOf(SpfQualifier qualifier) => qualifier switch
+        {
+            SpfQualifier.Fail => "-",
+            SpfQualifier.SoftFail => "~",
+            SpfQualifier.Neutral => "?",
+            _ => "+",
+        };
+    }
+}
