@@ -17,6 +17,9 @@
         'Resolve-MailAuthDnsName'
         'Clear-MailAuthDnsCache'
         'Resolve-DmarcPolicy'
+        'Get-SpfRecord'
+        'Test-Spf'
+        'Get-MailHeaderReport'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

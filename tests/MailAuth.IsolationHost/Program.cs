@@ -16,17 +16,19 @@ namespace MailAuth.IsolationHost
     {
         private static int Main(string[] args)
         {
-            if (args.Length != 2)
+            if (args.Length < 2 || args.Length > 3)
             {
-                Console.Error.WriteLine("usage: MailAuth.IsolationHost <dnsclient-first|module-first|import-only> <manifest>");
+                Console.Error.WriteLine("usage: MailAuth.IsolationHost <dnsclient-first|module-first|import-only> <manifest> [header sample]");
                 return 2;
             }
 
             string scenario = args[0];
             string manifest = args[1];
+            string sample = args.Length == 3 ? args[2] : string.Empty;
             var zone = new DnsZone()
                 .AddTxt("example.com", "v=spf1 ip4:192.0.2.0/24 -all")
-                .Add("example.com", ZoneRecordType.A, "192.0.2.10");
+                .Add("example.com", ZoneRecordType.A, "192.0.2.10")
+                .AddTxt("_dmarc.example.com", "v=DMARC1; p=reject");
             using LoopbackDnsServer server = LoopbackDnsServer.Start(zone);
 
             try
@@ -35,10 +37,10 @@ namespace MailAuth.IsolationHost
                 {
                     case "dnsclient-first":
                         UseDnsClientFromDefaultContext(server, "before");
-                        RunModule(manifest, server);
+                        RunModule(manifest, server, sample);
                         break;
                     case "module-first":
-                        RunModule(manifest, server);
+                        RunModule(manifest, server, sample);
                         UseDnsClientFromDefaultContext(server, "after");
                         break;
                     case "import-only":
@@ -67,18 +69,22 @@ namespace MailAuth.IsolationHost
             Console.WriteLine($"default-dnsclient-{when}={typeof(DnsClient.LookupClient).Assembly.GetName().Version} {address}");
         }
 
-        private static void RunModule(string manifest, LoopbackDnsServer server)
+        private static void RunModule(string manifest, LoopbackDnsServer server, string sample)
         {
             RunScript(
                 "Import-Module $args[0] -ErrorAction Stop\n" +
                 "$r = Resolve-MailAuthDnsName example.com -Type TXT -Server $args[1]\n" +
                 "'module-txt=' + $r.Records[0].Data\n" +
                 "'module-status=' + $r.Status\n" +
+                "'spf-record=' + (Get-SpfRecord example.com -Server $args[1]).Status\n" +
+                "'spf-test=' + (Test-Spf 192.0.2.7 a@example.com -Server $args[1]).Result\n" +
+                "'dmarc=' + (Resolve-DmarcPolicy example.com -Server $args[1] -SkipReportAuthorization).Policy\n" +
+                "'header=' + (Get-MailHeaderReport -LiteralPath $args[2]).ClientIP\n" +
                 "$loader = [System.Runtime.Loader.AssemblyLoadContext]\n" +
                 "'context-core=' + $loader::GetLoadContext($r.GetType().Assembly).GetType().FullName\n" +
                 "[AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -in 'DnsClient','MimeKit','MailAuth.Core','BouncyCastle.Cryptography' } | " +
                 "  ForEach-Object { 'assembly=' + $_.GetName().Name + ' ' + $_.GetName().Version + ' ' + $loader::GetLoadContext($_).GetType().FullName + ' ' + ($loader::GetLoadContext($_) -eq $loader::Default) }",
-                manifest, server.Address);
+                manifest, server.Address, sample);
         }
 
         private static void RunScript(string script, params object[] arguments)

@@ -20,6 +20,10 @@ namespace MailAuth.PowerShell.Tests
             Assert.DoesNotContain(lines, l => l.StartsWith("error=", StringComparison.Ordinal) || l.StartsWith("exception=", StringComparison.Ordinal));
             Assert.Contains("module-txt=v=spf1 ip4:192.0.2.0/24 -all", lines);
             Assert.Contains("module-status=Found", lines);
+            Assert.Contains("spf-record=Found", lines);
+            Assert.Contains("spf-test=Pass", lines);
+            Assert.Contains("dmarc=Reject", lines);
+            Assert.Contains("header=203.0.113.45", lines);
 
             // Two DnsClients side by side: 1.6.1 in the default context, ours (1.8) in the module's.
             string[] dnsClients = lines.Where(l => l.StartsWith("assembly=DnsClient ", StringComparison.Ordinal)).ToArray();
@@ -132,6 +136,7 @@ namespace MailAuth.PowerShell.Tests
             start.ArgumentList.Add(RepoPaths.IsolationHost);
             start.ArgumentList.Add(scenario);
             start.ArgumentList.Add(manifest);
+            start.ArgumentList.Add(Path.Combine(RepoPaths.Root, "samples", "phish-spf-pass-unaligned.txt"));
             using Process process = Process.Start(start)!;
             string stdout = process.StandardOutput.ReadToEnd();
             string stderr = process.StandardError.ReadToEnd();

@@ -10,8 +10,11 @@ namespace MailAuth.PowerShell.Tests
         private static readonly string[] s_expectedCmdlets =
         {
             "Clear-MailAuthDnsCache",
+            "Get-MailHeaderReport",
+            "Get-SpfRecord",
             "Resolve-DmarcPolicy",
             "Resolve-MailAuthDnsName",
+            "Test-Spf",
         };
 
         private readonly PowerShellSession _session;

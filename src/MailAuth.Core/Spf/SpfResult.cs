@@ -22,7 +22,7 @@ namespace MailAuth.Spf
             Result = result;
             Identity = identity;
             Domain = domain;
-            IPAddress = ipAddress;
+            Address = ipAddress;
             Sender = sender;
             Helo = helo;
             Record = record;
@@ -52,8 +52,14 @@ namespace MailAuth.Spf
         /// <summary>The domain check_host() started with.</summary>
         public string Domain { get; }
 
-        /// <summary>The client IP (IPv4-mapped IPv6 addresses are reported as IPv4, §5).</summary>
-        public IPAddress IPAddress { get; }
+        /// <summary>
+        /// The client IP as text (IPv4-mapped IPv6 addresses are reported as IPv4, §5): text so it
+        /// survives Export-Csv and ConvertTo-Json and binds back into Test-Spf -IPAddress.
+        /// </summary>
+        public string IPAddress => Address.ToString();
+
+        /// <summary>The client IP.</summary>
+        public IPAddress Address { get; }
 
         /// <summary>The sender used for macros: MAIL FROM, or postmaster@HELO.</summary>
         public string Sender { get; }

@@ -154,7 +154,8 @@ namespace MailAuth.Core.Tests.Spf
             SpfResult result = await Evaluator(dns).CheckAsync(IPAddress.Parse("::ffff:192.0.2.10"), "user@example.com", null);
             Assert.Equal(SpfResultCode.Pass, result.Result);
             Assert.Equal("ip4:192.0.2.10", result.MatchedMechanism);
-            Assert.Equal(IPAddress.Parse("192.0.2.10"), result.IPAddress);
+            Assert.Equal(IPAddress.Parse("192.0.2.10"), result.Address);
+            Assert.Equal("192.0.2.10", result.IPAddress);
             Assert.Contains("client-ip=192.0.2.10;", result.ReceivedSpf, StringComparison.Ordinal);
 
             var v6 = new FakeDnsResolver().Txt("example.com", "v=spf1 ip6:2001:db8::/32 -all");
