@@ -53,12 +53,10 @@ namespace MailAuth.Spf
     /// </summary>
     internal sealed class SpfCheck
     {
-        private readonly IDnsResolver _resolver;
         private readonly SpfEvaluationOptions _options;
         private readonly CancellationToken _ct;
         private readonly SpfMacroValues _values;
-        private readonly Dictionary<string, Lazy<Task<DnsResponse>>> _memo = new Dictionary<string, Lazy<Task<DnsResponse>>>(StringComparer.Ordinal);
-        private readonly SemaphoreSlim _gate;
+        private readonly SpfQueryMemo _queries;
         private readonly List<SpfTraceStep> _trace = new List<SpfTraceStep>();
         private readonly object _sync = new object();
         private readonly HashSet<string> _prefetchedRecords = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
@@ -70,11 +68,17 @@ namespace MailAuth.Spf
 
         public SpfCheck(IDnsResolver resolver, SpfEvaluationOptions options, SpfMacroValues values, CancellationToken ct)
         {
-            _resolver = resolver;
             _options = options;
             _values = values;
             _ct = ct;
-            _gate = new SemaphoreSlim(options.MaxConcurrentQueries, options.MaxConcurrentQueries);
+            _queries = new SpfQueryMemo(resolver, options.MaxConcurrentQueries, ct, response =>
+            {
+                // Answers to speculative queries that arrive after the result is built are not shown.
+                if (!_completed)
+                {
+                    _options.QueryObserver?.Invoke(response);
+                }
+            });
         }
 
         public int Lookups => _lookups;
@@ -661,45 +665,7 @@ namespace MailAuth.Spf
         // ---- DNS and prefetch --------------------------------------------------------------------
 
         /// <summary>One query per name and type per evaluation; prefetch and evaluation share the task.</summary>
-        private Task<DnsResponse> QueryAsync(string name, DnsRecordType type)
-        {
-            string key = ((int)type).ToString(CultureInfo.InvariantCulture) + "|" + name.ToLowerInvariant();
-            Lazy<Task<DnsResponse>> lazy;
-            lock (_memo)
-            {
-                if (!_memo.TryGetValue(key, out lazy!))
-                {
-                    lazy = new Lazy<Task<DnsResponse>>(() => SendAsync(name, type));
-                    _memo[key] = lazy;
-                }
-            }
-
-            return lazy.Value;
-        }
-
-        private async Task<DnsResponse> SendAsync(string name, DnsRecordType type)
-        {
-            await _gate.WaitAsync(_ct).ConfigureAwait(false);
-            try
-            {
-                DnsResponse response = await _resolver.QueryAsync(name, type, _ct).ConfigureAwait(false);
-                if (!_completed)
-                {
-                    _options.QueryObserver?.Invoke(response);
-                }
-
-                return response;
-            }
-            catch (ArgumentException ex)
-            {
-                // The resolver refuses names no query can be built for: nothing exists under them.
-                return new DnsResponse(name, type, DnsLookupStatus.NotFound, "InvalidName", Array.Empty<DnsRecord>(), null, 0, false, ex.Message);
-            }
-            finally
-            {
-                _gate.Release();
-            }
-        }
+        private Task<DnsResponse> QueryAsync(string name, DnsRecordType type) => _queries.QueryAsync(name, type);
 
         /// <summary>
         /// Starts the queries of a record's DNS-querying terms at once, without waiting (STYLE.md:

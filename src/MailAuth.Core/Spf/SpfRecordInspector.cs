@@ -15,12 +15,10 @@ namespace MailAuth.Spf
     /// </summary>
     internal sealed class SpfRecordInspector
     {
-        private readonly IDnsResolver _resolver;
         private readonly SpfEvaluationOptions _options;
         private readonly CancellationToken _ct;
-        private readonly Dictionary<string, Lazy<Task<DnsResponse>>> _memo = new Dictionary<string, Lazy<Task<DnsResponse>>>(StringComparer.Ordinal);
         private readonly List<DnsResponse> _responses = new List<DnsResponse>();
-        private readonly SemaphoreSlim _gate;
+        private readonly SpfQueryMemo _queries;
         private int _nodes;
 
         /// <summary>
@@ -32,10 +30,16 @@ namespace MailAuth.Spf
 
         private SpfRecordInspector(IDnsResolver resolver, SpfEvaluationOptions options, CancellationToken ct)
         {
-            _resolver = resolver;
             _options = options;
             _ct = ct;
-            _gate = new SemaphoreSlim(options.MaxConcurrentQueries, options.MaxConcurrentQueries);
+            _queries = new SpfQueryMemo(resolver, options.MaxConcurrentQueries, ct, response =>
+            {
+                _options.QueryObserver?.Invoke(response);
+                lock (_responses)
+                {
+                    _responses.Add(response);
+                }
+            });
         }
 
         public static async Task<SpfRecordReport> InspectAsync(IDnsResolver resolver, string domain, SpfEvaluationOptions options, CancellationToken ct)
@@ -395,49 +399,6 @@ namespace MailAuth.Spf
             }
         }
 
-        private Task<DnsResponse> QueryAsync(string name, DnsRecordType type)
-        {
-            string key = ((int)type).ToString(CultureInfo.InvariantCulture) + "|" + name.ToLowerInvariant();
-            Lazy<Task<DnsResponse>> lazy;
-            lock (_memo)
-            {
-                if (!_memo.TryGetValue(key, out lazy!))
-                {
-                    lazy = new Lazy<Task<DnsResponse>>(() => SendAsync(name, type));
-                    _memo[key] = lazy;
-                }
-            }
-
-            return lazy.Value;
-        }
-
-        private async Task<DnsResponse> SendAsync(string name, DnsRecordType type)
-        {
-            await _gate.WaitAsync(_ct).ConfigureAwait(false);
-            try
-            {
-                DnsResponse response;
-                try
-                {
-                    response = await _resolver.QueryAsync(name, type, _ct).ConfigureAwait(false);
-                }
-                catch (ArgumentException ex)
-                {
-                    response = new DnsResponse(name, type, DnsLookupStatus.NotFound, "InvalidName", Array.Empty<DnsRecord>(), null, 0, false, ex.Message);
-                }
-
-                _options.QueryObserver?.Invoke(response);
-                lock (_responses)
-                {
-                    _responses.Add(response);
-                }
-
-                return response;
-            }
-            finally
-            {
-                _gate.Release();
-            }
-        }
+        private Task<DnsResponse> QueryAsync(string name, DnsRecordType type) => _queries.QueryAsync(name, type);
     }
 }
