@@ -16,7 +16,6 @@ namespace MailAuth.Spf
     internal sealed class SpfRecordInspector
     {
         private readonly SpfEvaluationOptions _options;
-        private readonly CancellationToken _ct;
         private readonly List<DnsResponse> _responses = new List<DnsResponse>();
         private readonly SpfQueryMemo _queries;
         private int _nodes;
@@ -31,7 +30,6 @@ namespace MailAuth.Spf
         private SpfRecordInspector(IDnsResolver resolver, SpfEvaluationOptions options, CancellationToken ct)
         {
             _options = options;
-            _ct = ct;
             _queries = new SpfQueryMemo(resolver, options.MaxConcurrentQueries, ct, response =>
             {
                 _options.QueryObserver?.Invoke(response);
