@@ -16,6 +16,7 @@ namespace MailAuth.Cli
             var root = new RootCommand("mailauth: SPF, DMARC, DKIM and mail-header checks (MailAuth.PowerShell's core).");
             root.Subcommands.Add(DnsCommand.Create());
             root.Subcommands.Add(DmarcCommand.Create());
+            root.Subcommands.Add(SpfCommand.Create());
             root.Subcommands.Add(HeaderCommand.Create());
             ParseResult parse = root.Parse(args);
             if (parse.Errors.Count > 0)
