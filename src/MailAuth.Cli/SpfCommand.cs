@@ -119,9 +119,8 @@ namespace MailAuth.Cli
                 foreach ((string label, SpfIncludeNode node) in rows)
                 {
                     string counts = string.Format(CultureInfo.InvariantCulture, "{0,2} / {1,-2}", node.OwnLookupCount, node.TotalLookupCount);
-                    string error = node.Error is null ? string.Empty : "  " + node.Error;
                     string nodeStatus = node.Status == SpfIncludeStatus.Found ? Output.Cell("Found", 12) : Output.Paint(Output.Cell(node.Status.ToString(), 12), node.Status == SpfIncludeStatus.NotEvaluated ? "33" : "31");
-                    Output.WriteWrapped("    " + Output.CellMiddle(label, labelWidth) + "  " + nodeStatus + counts, error.TrimStart().Length == 0 ? string.Empty : error, 4 + labelWidth + 2 + 12 + 7);
+                    Output.WriteWrapped("    " + Output.CellMiddle(label, labelWidth) + "  " + nodeStatus + counts + "  ", node.Error ?? string.Empty, 4 + labelWidth + 2 + 12 + 7 + 2);
                 }
             }
 
