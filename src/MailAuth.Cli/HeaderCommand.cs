@@ -112,6 +112,8 @@ namespace MailAuth.Cli
         // ---- Human output: a verdict first, then the evidence ------------------------------------
 
         private const int LabelWidth = 17;
+        private const int MaxHopRows = 40;
+        private const int HeadHopRows = 10;
 
         private static void WriteHuman(MailHeaderReport r)
         {
@@ -383,8 +385,20 @@ namespace MailAuth.Cli
             }
 
             Console.WriteLine(Output.Paint("  " + Row(header, widths), "2"));
-            foreach (string[] row in rows)
+            for (int i = 0; i < rows.Count; i++)
             {
+                // A padded or looping header can hold hundreds of hops: show the oldest few and the
+                // newest (where the edge usually is); --json has them all.
+                if (rows.Count > MaxHopRows && i == HeadHopRows)
+                {
+                    int hidden = rows.Count - MaxHopRows;
+                    int next = rows.Count - (MaxHopRows - HeadHopRows);
+                    string edgeNote = rows.Skip(i).Take(next - i).Any(x => x[6] == "edge") ? " (the edge hop among them)" : string.Empty;
+                    Console.WriteLine(Output.Paint($"  … {hidden} hops not shown{edgeNote}; --json lists them all", "2"));
+                    i = next;
+                }
+
+                string[] row = rows[i];
                 string line = "  " + Row(row, widths);
                 Console.WriteLine(row[6] == "edge" ? Output.Paint(line, "1") : line);
             }

@@ -150,5 +150,27 @@ namespace MailAuth.Core.Tests.Cli
             CliResult usage = CliRunner.Run(null, "header");
             Assert.Equal(2, usage.ExitCode);
         }
+
+        [Fact]
+        public void A_padded_header_shows_a_bounded_hop_table_and_json_keeps_every_hop()
+        {
+            var paste = new System.Text.StringBuilder();
+            for (int i = 60; i >= 1; i--)
+            {
+                paste.Append("Received: from relay").Append(i).Append(".example.org ([198.51.100.").Append(i)
+                    .Append("]) by relay").Append(i + 1).Append(".example.org with ESMTP; Mon, 16 Nov 2026 09:")
+                    .Append((i % 60).ToString("00", System.Globalization.CultureInfo.InvariantCulture)).Append(":00 +0000\n");
+            }
+
+            paste.Append("From: a@example.org\nSubject: loop\n");
+            CliResult human = CliRunner.Run(paste.ToString(), "header", "-");
+            Assert.True(human.ExitCode == 0, human.ToString());
+            Assert.Contains("20 hops not shown", human.Stdout);
+            Assert.Contains("relay60.example.org", human.Stdout);
+            Assert.DoesNotContain("relay30.example.org ", human.Stdout);
+
+            CliResult json = CliRunner.Run(paste.ToString(), "header", "-", "--json");
+            Assert.Equal(60, Assert.Single(json.JsonLines).GetProperty("Hops").GetArrayLength());
+        }
     }
 }
