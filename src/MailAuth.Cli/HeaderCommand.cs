@@ -56,6 +56,11 @@ namespace MailAuth.Cli
                 {
                     try
                     {
+                        if (input == "-" && !Console.IsInputRedirected)
+                        {
+                            Console.Error.WriteLine("mailauth: paste the headers, then press Ctrl-D (Ctrl-Z and Enter on Windows).");
+                        }
+
                         IEnumerable<MailHeaderReport> reports = input == "-"
                             ? MailHeaderAnalyzer.AnalyzeStream(Console.OpenStandardInput(), options, "stdin")
                             : MailHeaderAnalyzer.AnalyzeFile(input, options);

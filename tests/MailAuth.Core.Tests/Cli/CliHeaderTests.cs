@@ -119,8 +119,10 @@ namespace MailAuth.Core.Tests.Cli
                 Assert.Equal(2, result.JsonLines[1].GetProperty("MessageNumber").GetInt32());
 
                 // Trusting only an authserv-id that wrote nothing: no recorded verdicts are believed.
-                CliResult trusted = CliRunner.Run(null, "header", Sample("spoof-dmarc-reject.txt"), "--json", "--trusted-authserv-id", "nobody.example.net");
+                CliResult trusted = CliRunner.Run(null, "header", Sample("spoof-dmarc-reject.txt"), "--json", "--trusted-authserv-id", "nobody.example.net",
+                    "--receiving-domain", "example.org");
                 JsonElement report = Assert.Single(trusted.JsonLines);
+                Assert.Contains("example.org", report.GetProperty("ReceivingDomains").EnumerateArray().Select(e => e.GetString()));
                 Assert.Equal(JsonValueKind.Null, report.GetProperty("Dmarc").ValueKind);
                 Assert.Contains("nobody.example.net", report.GetProperty("TrustedAuthServIds").EnumerateArray().Select(e => e.GetString()));
             }
