@@ -118,6 +118,13 @@ namespace MailAuth.Core.Tests.Cli
                 Assert.Equal("invoices@example.com", result.JsonLines[1].GetProperty("FromAddress").GetString());
                 Assert.Equal(2, result.JsonLines[1].GetProperty("MessageNumber").GetInt32());
 
+                // A message without any header field inside the mbox: reported, and exit code 1.
+                File.AppendAllText(path, "\nFrom third@example.org Mon Nov 16 11:00:00 2026\nno fields in this one\n");
+                CliResult withEmpty = CliRunner.Run(null, "header", path, "--json");
+                Assert.Equal(1, withEmpty.ExitCode);
+                Assert.Equal(3, withEmpty.JsonLines.Length);
+                Assert.Contains(withEmpty.JsonLines[2].GetProperty("Findings").EnumerateArray(), f => f.GetProperty("Id").GetString() == "HDR-NO-HEADER-FIELDS");
+
                 // Trusting only an authserv-id that wrote nothing: no recorded verdicts are believed.
                 CliResult trusted = CliRunner.Run(null, "header", Sample("spoof-dmarc-reject.txt"), "--json", "--trusted-authserv-id", "nobody.example.net",
                     "--receiving-domain", "example.org");

@@ -226,8 +226,22 @@ namespace MailAuth.Core.Tests.Cli
                         expected.Add(("permerror", null));
                         break;
                     case 8:
-                        input.Append(i % 20 == 8 ? "\n" : "192.0.2.1\ta\tb\tc\n");
-                        expected.Add(("permerror", i % 20 == 8 ? $"line {i + 1}: empty line; expected ip<TAB>mailfrom<TAB>helo" : $"line {i + 1}: 4 tab-separated fields; expected ip<TAB>mailfrom<TAB>helo"));
+                        switch (i % 30)
+                        {
+                            case 8:
+                                input.Append('\n');
+                                expected.Add(("permerror", $"line {i + 1}: empty line; expected ip<TAB>mailfrom<TAB>helo"));
+                                break;
+                            case 18:
+                                input.Append("192.0.2.1\ta\tb\tc\n");
+                                expected.Add(("permerror", $"line {i + 1}: 4 tab-separated fields; expected ip<TAB>mailfrom<TAB>helo"));
+                                break;
+                            default:
+                                input.Append("192.0.2.1\t<>\n");
+                                expected.Add(("permerror", $"line {i + 1}: empty MAIL FROM and no HELO: nothing names a domain to check"));
+                                break;
+                        }
+
                         break;
                     default:
                         input.Append("2001:db8::1\tuser@nothing.example\tmta.example.org\r\n");
