@@ -171,6 +171,11 @@ namespace MailAuth.Cli
             {
                 Description = "Macro-string explaining a Fail when the record has no usable exp=. Default: \"" + SpfEvaluationOptions.StandardDefaultExplanation + "\".",
             };
+            var identity = new Option<SpfIdentity>("--identity")
+            {
+                Description = "MailFrom (default: the MAIL FROM check, postmaster@HELO for an empty one) or Helo (the HELO identity on its own, RFC 7208 §2.3).",
+                DefaultValueFactory = _ => SpfIdentity.MailFrom,
+            };
             var receiver = new Option<string?>("--receiver") { Description = "This receiver's host name: %{r} and receiver= in Received-SPF." };
             var batch = new Option<bool>("--batch") { Description = "Read ip<TAB>mailfrom<TAB>helo lines on standard input; write result<TAB>explanation lines in input order." };
             var concurrency = new Option<int>("--concurrency")
@@ -185,6 +190,7 @@ namespace MailAuth.Cli
             command.Options.Add(domain);
             command.Options.Add(record);
             command.Options.Add(explanation);
+            command.Options.Add(identity);
             command.Options.Add(receiver);
             command.Options.Add(batch);
             command.Options.Add(concurrency);
@@ -220,7 +226,7 @@ namespace MailAuth.Cli
 
                         var spfBatch = new SpfEvaluator(dns, options);
                         return RunBatchAsync(spfBatch, Console.OpenStandardInput(), Console.OpenStandardOutput(), k,
-                            Blank(result.GetValue(domain)), Blank(result.GetValue(record))).GetAwaiter().GetResult();
+                            Blank(result.GetValue(domain)), Blank(result.GetValue(record)), result.GetValue(identity)).GetAwaiter().GetResult();
                     }
 
                     if (result.GetValue(ip) is null)
@@ -247,6 +253,7 @@ namespace MailAuth.Cli
                     Helo = Blank(result.GetValue(helo)),
                     Domain = Blank(result.GetValue(domain)),
                     Record = Blank(result.GetValue(record)),
+                    Identity = result.GetValue(identity),
                 };
 
                 SpfResult spfResult;
@@ -333,7 +340,7 @@ namespace MailAuth.Cli
         /// answers without waiting for the end of input.
         /// </summary>
         internal static async Task<int> RunBatchAsync(SpfEvaluator spf, Stream input, Stream output, int concurrency,
-            string? domain, string? record)
+            string? domain, string? record, SpfIdentity identity)
         {
             // A slot is taken before a line is read and given back when its answer is written, which
             // bounds both the evaluations in flight and the finished answers waiting for an earlier line.
@@ -357,7 +364,7 @@ namespace MailAuth.Cli
                         }
 
                         long n = ++number;
-                        pending.Writer.TryWrite(Task.Run(() => AnswerLineAsync(spf, line, n, domain, record)));
+                        pending.Writer.TryWrite(Task.Run(() => AnswerLineAsync(spf, line, n, domain, record, identity)));
                     }
 
                     pending.Writer.TryComplete();
@@ -401,7 +408,7 @@ namespace MailAuth.Cli
         /// One batch line to one answer line. Malformed lines answer permerror with "line N: what is
         /// wrong", so the output keeps one line per input line and the batch goes on.
         /// </summary>
-        internal static async Task<string> AnswerLineAsync(SpfEvaluator spf, string line, long number, string? domain, string? record)
+        internal static async Task<string> AnswerLineAsync(SpfEvaluator spf, string line, long number, string? domain, string? record, SpfIdentity identity)
         {
             string Malformed(string what) => "permerror\tline " + number.ToString(CultureInfo.InvariantCulture) + ": " + Clean(what);
 
@@ -432,7 +439,19 @@ namespace MailAuth.Cli
                     return Malformed("empty MAIL FROM and no HELO: nothing names a domain to check");
                 }
 
-                var request = new SpfCheckRequest(address!) { Sender = nullSender ? null : mailFrom, Helo = helo, Domain = domain, Record = record };
+                if (identity == SpfIdentity.Helo && helo is null)
+                {
+                    return Malformed("no HELO to check (--identity Helo)");
+                }
+
+                var request = new SpfCheckRequest(address!)
+                {
+                    Sender = nullSender ? null : mailFrom,
+                    Helo = helo,
+                    Domain = domain,
+                    Record = record,
+                    Identity = identity,
+                };
                 SpfResult result = await spf.CheckAsync(request).ConfigureAwait(false);
 
                 // §6.2: the explanation is for Fail; every other result is explained by its reason.

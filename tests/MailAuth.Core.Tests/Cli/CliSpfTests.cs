@@ -172,6 +172,21 @@ namespace MailAuth.Core.Tests.Cli
         }
 
         [Fact]
+        public void Check_of_the_helo_identity_reports_smtp_helo()
+        {
+            // MAIL FROM is at pass.example, but the HELO identity (RFC 7208 §2.3) checks helo.example alone.
+            CliResult result = Spf(null, "check", "--ip", "192.0.2.77", "--sender", "user@pass.example", "--helo", "helo.example", "--identity", "Helo", "--json");
+            Assert.True(result.ExitCode == 0, result.ToString());
+            JsonElement r = Assert.Single(result.JsonLines);
+            Assert.Equal("Pass", r.GetProperty("Result").GetString());
+            Assert.Equal("spf=pass smtp.helo=helo.example", r.GetProperty("AuthenticationResults").GetString());
+            Assert.Contains("identity=helo;", r.GetProperty("ReceivedSpf").GetString());
+
+            CliResult batch = Spf("192.0.2.78\tuser@pass.example\thelo.example\n192.0.2.77\tuser@pass.example\n", "check", "--batch", "--identity", "Helo");
+            Assert.Equal(new[] { "fail\t192.0.2.78 is not one of helo.example's designated mail servers.", "permerror\tline 2: no HELO to check (--identity Helo)" }, batch.Lines);
+        }
+
+        [Fact]
         public void Check_usage_and_input_errors_have_their_exit_codes()
         {
             Assert.Equal(2, Spf(null, "check", "--sender", "user@pass.example").ExitCode);
