@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 
 namespace MailAuth.Cli
 {
@@ -15,7 +16,37 @@ namespace MailAuth.Cli
             var root = new RootCommand("mailauth: SPF, DMARC, DKIM and mail-header checks (MailAuth.PowerShell's core).");
             root.Subcommands.Add(DnsCommand.Create());
             root.Subcommands.Add(DmarcCommand.Create());
-            return root.Parse(args).Invoke();
+            root.Subcommands.Add(SpfCommand.Create());
+            root.Subcommands.Add(HeaderCommand.Create());
+            ParseResult parse = root.Parse(args);
+            if (parse.Errors.Count > 0)
+            {
+                // System.CommandLine answers 1 to parse errors; 1 means "some input failed" here, so
+                // report them ourselves with the usage exit code (docs/cli.md).
+                foreach (ParseError error in parse.Errors)
+                {
+                    Output.WriteError(error.Message);
+                }
+
+                Output.WriteError($"see '{string.Join(" ", CommandPath(parse))} --help'.");
+                return Output.Usage;
+            }
+
+            return parse.Invoke();
+        }
+
+        private static System.Collections.Generic.IEnumerable<string> CommandPath(ParseResult parse)
+        {
+            var names = new System.Collections.Generic.List<string>();
+            for (SymbolResult? symbol = parse.CommandResult; symbol != null; symbol = symbol.Parent)
+            {
+                if (symbol is System.CommandLine.Parsing.CommandResult command)
+                {
+                    names.Insert(0, command.Command is RootCommand ? "mailauth" : command.Command.Name);
+                }
+            }
+
+            return names;
         }
     }
 }

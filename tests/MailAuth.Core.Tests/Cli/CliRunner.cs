@@ -26,21 +26,7 @@ namespace MailAuth.Core.Tests.Cli
 
         public static CliResult Run(string? stdin, params string[] arguments)
         {
-            var start = new ProcessStartInfo("dotnet")
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                RedirectStandardInput = true,
-                UseShellExecute = false,
-                WorkingDirectory = s_root,
-            };
-            start.ArgumentList.Add(CliPath);
-            foreach (string argument in arguments)
-            {
-                start.ArgumentList.Add(argument);
-            }
-
-            using Process process = Process.Start(start)!;
+            using Process process = Start(arguments);
             if (stdin != null)
             {
                 process.StandardInput.Write(stdin);
@@ -51,6 +37,32 @@ namespace MailAuth.Core.Tests.Cli
             var stderr = process.StandardError.ReadToEndAsync();
             Assert.True(process.WaitForExit(120_000), "mailauth did not finish within 120 s");
             return new CliResult(process.ExitCode, stdout.Result, stderr.Result);
+        }
+
+        /// <summary>Starts mailauth with every stream redirected, for tests that talk to it while it runs.</summary>
+        public static Process Start(params string[] arguments)
+        {
+            var start = new ProcessStartInfo("dotnet")
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                RedirectStandardInput = true,
+                UseShellExecute = false,
+                WorkingDirectory = s_root,
+                StandardOutputEncoding = new System.Text.UTF8Encoding(false),
+                StandardErrorEncoding = new System.Text.UTF8Encoding(false),
+                StandardInputEncoding = new System.Text.UTF8Encoding(false),
+            };
+            start.ArgumentList.Add(CliPath);
+            foreach (string argument in arguments)
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            // The human output's layout must not depend on the terminal the tests run in.
+            start.Environment["COLUMNS"] = "100";
+            start.Environment["NO_COLOR"] = "1";
+            return Process.Start(start)!;
         }
 
         private static string FindRoot()
