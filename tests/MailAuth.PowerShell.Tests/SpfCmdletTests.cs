@@ -24,7 +24,8 @@ namespace MailAuth.PowerShell.Tests
                 .AddTxt("broken-syntax.example", "v=spf1 ip4:192.0.2.0/33 -all")
                 .AddTxt("hoster.example", "v=spf1 ip4:203.0.113.0/24 -all")
                 .AddFault("failing.example", DnsFault.ServFail)
-                .Add("nospf.example", ZoneRecordType.A, "192.0.2.99");
+                .Add("nospf.example", ZoneRecordType.A, "192.0.2.99")
+                .AddTxt("xn--bcher-kva.example", "v=spf1 ip4:192.0.2.0/24 -all");
             _server = LoopbackDnsServer.Start(zone);
         }
 
@@ -153,6 +154,16 @@ namespace MailAuth.PowerShell.Tests
             PsInvocation result = Run("Test-Spf 192.0.2.10 alice@contoso.com -Server $args[0] -NoCache -Verbose");
             Assert.Contains(result.Verbose, v => v.StartsWith("DNS TXT contoso.com", StringComparison.Ordinal));
             Assert.Contains(result.Verbose, v => v.StartsWith("DNS TXT _spf.contoso.com", StringComparison.Ordinal));
+        }
+
+        [Fact]
+        public void IDN_domains_are_queried_as_A_labels()
+        {
+            PsInvocation result = Run("Get-SpfRecord 'bücher.example' -Server $args[0]; Test-Spf 192.0.2.1 'info@bücher.example' -Server $args[0]");
+            Assert.True(result.Errors.Count == 0, result.ErrorText);
+            Assert.Equal("xn--bcher-kva.example", result.Output[0].Properties["Domain"].Value);
+            Assert.Equal("Found", result.Output[0].Properties["Status"].Value.ToString());
+            Assert.Equal("Pass", result.Output[1].Properties["Result"].Value.ToString());
         }
 
         [Fact]
