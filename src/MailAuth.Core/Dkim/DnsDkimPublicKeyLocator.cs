@@ -271,7 +271,9 @@ namespace MailAuth.Dkim
             AsymmetricKeyParameter key;
             try
             {
-                key = GetPublicKey("k=" + k + "; p=" + base64);
+                key = k == "rsa" && TryPkcs1(base64) is AsymmetricKeyParameter pkcs1
+                    ? pkcs1
+                    : GetPublicKey("k=" + k + "; p=" + base64);
             }
             catch (Exception e) when (e is FormatException || e is ArgumentException || e is System.IO.IOException
                 || e is InvalidCastException || e is InvalidOperationException || e is Org.BouncyCastle.Security.SecurityUtilityException)
@@ -300,6 +302,30 @@ namespace MailAuth.Dkim
 
             DkimKeyLookup Invalid(string reason) =>
                 new DkimKeyLookup(domain, selector, DkimKeyStatus.Invalid, reason, record, null, null, false, Array.Empty<string>(), null);
+        }
+
+        /// <summary>
+        /// RFC 6376 §3.6.1 defines p= for k=rsa as a DER RSAPublicKey (RFC 3447 A.1.1); nearly
+        /// everyone publishes a SubjectPublicKeyInfo instead, which is all MimeKit reads. Both are taken.
+        /// </summary>
+        private static AsymmetricKeyParameter? TryPkcs1(string base64)
+        {
+            try
+            {
+                var asn1 = Org.BouncyCastle.Asn1.Asn1Object.FromByteArray(Convert.FromBase64String(base64));
+                if (asn1 is Org.BouncyCastle.Asn1.Asn1Sequence seq && seq.Count == 2
+                    && seq[0] is Org.BouncyCastle.Asn1.DerInteger && seq[1] is Org.BouncyCastle.Asn1.DerInteger)
+                {
+                    var rsa = Org.BouncyCastle.Asn1.X509.RsaPublicKeyStructure.GetInstance(seq);
+                    return new RsaKeyParameters(false, rsa.Modulus, rsa.PublicExponent);
+                }
+            }
+            catch (Exception)
+            {
+                // Not PKCS#1: MimeKit's SubjectPublicKeyInfo reader decides.
+            }
+
+            return null;
         }
 
         private static string Short(string text) => text.Length <= 40 ? text : text.Substring(0, 40) + "...";
