@@ -186,7 +186,7 @@ namespace MailAuth.Dkim
         public async Task<ArcChainVerification> VerifyArcAsync(object message, bool bodyPresent, CancellationToken cancellationToken = default)
         {
             var mime = message as MimeMessage ?? throw new ArgumentException("Expected a MimeKit.MimeMessage.", nameof(message));
-            var verifier = new ArcVerifier(_locator) { MinimumRsaKeyLength = Math.Min(_settings.MinimumRsaKeyBits, 512) };
+            var verifier = new ArcVerifier(_locator) { MinimumRsaKeyLength = _settings.MinimumRsaKeyBits };
             verifier.Enable(DkimSignatureAlgorithm.Ed25519Sha256);
             if (_settings.AllowRsaSha1)
             {
