@@ -52,34 +52,41 @@ namespace MailAuth.Dkim
                 throw new ArgumentNullException(nameof(selector));
             }
 
+            cancellationToken.ThrowIfCancellationRequested();
             string d = domain.Trim().TrimEnd('.').ToLowerInvariant();
             string s = selector.Trim();
             string key = s + "._domainkey." + d;
-            var lazy = _cache.GetOrAdd(key, _ => new Lazy<Task<DkimKeyLookup>>(() => QueryAsync(d, s, key, cancellationToken)));
+
+            // The shared query is not tied to any one caller's token (the resolver's own timeout
+            // bounds it); each caller stops waiting when its own token is cancelled.
+            var lazy = _cache.GetOrAdd(key, _ => new Lazy<Task<DkimKeyLookup>>(() => QueryAsync(d, s, key, CancellationToken.None)));
             var task = lazy.Value;
-            if (task.IsCanceled || task.IsFaulted)
+            if (task.IsFaulted || task.IsCanceled)
             {
-                // A cancelled caller must not poison the cache for the next one.
                 ((ICollection<KeyValuePair<string, Lazy<Task<DkimKeyLookup>>>>)_cache).Remove(new KeyValuePair<string, Lazy<Task<DkimKeyLookup>>>(key, lazy));
-                cancellationToken.ThrowIfCancellationRequested();
-                lazy = _cache.GetOrAdd(key, _ => new Lazy<Task<DkimKeyLookup>>(() => QueryAsync(d, s, key, cancellationToken)));
-                task = lazy.Value;
+                task = _cache.GetOrAdd(key, _ => new Lazy<Task<DkimKeyLookup>>(() => QueryAsync(d, s, key, CancellationToken.None))).Value;
             }
 
-            return WaitAsync(task, key, lazy, cancellationToken);
+            return WaitAsync(task, cancellationToken);
         }
 
-        private async Task<DkimKeyLookup> WaitAsync(Task<DkimKeyLookup> task, string key, Lazy<Task<DkimKeyLookup>> lazy, CancellationToken cancellationToken)
+        private static async Task<DkimKeyLookup> WaitAsync(Task<DkimKeyLookup> task, CancellationToken cancellationToken)
         {
-            try
+            if (task.IsCompleted || !cancellationToken.CanBeCanceled)
             {
                 return await task.ConfigureAwait(false);
             }
-            catch (OperationCanceledException)
+
+            var cancelled = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            using (cancellationToken.Register(() => cancelled.TrySetResult(true)))
             {
-                ((ICollection<KeyValuePair<string, Lazy<Task<DkimKeyLookup>>>>)_cache).Remove(new KeyValuePair<string, Lazy<Task<DkimKeyLookup>>>(key, lazy));
-                throw;
+                if (await Task.WhenAny(task, cancelled.Task).ConfigureAwait(false) != task)
+                {
+                    throw new OperationCanceledException(cancellationToken);
+                }
             }
+
+            return await task.ConfigureAwait(false);
         }
 
         /// <summary>The cached lookup for a name, if one was made.</summary>

@@ -21,6 +21,9 @@ namespace MailAuth.Headers
         /// <summary>SPF recomputed now for the edge client IP, envelope sender and HELO (RFC 7208 §8 keyword); null when it could not be.</summary>
         public string? SpfNow { get; internal set; }
 
+        /// <summary>SPF of the HELO identity alone (RFC 7208 §2.3) for the edge client; null without a HELO or when MAIL FROM was empty (then SpfNow is already the HELO check).</summary>
+        public string? SpfHeloNow { get; internal set; }
+
         /// <summary>The SPF result the receiver recorded (the report's Spf), lower case.</summary>
         public string? SpfRecorded { get; internal set; }
 
@@ -55,6 +58,9 @@ namespace MailAuth.Headers
 
         /// <summary>The SPF evaluation, with its trace.</summary>
         public SpfResult? Spf { get; internal set; }
+
+        /// <summary>The HELO identity's evaluation.</summary>
+        public SpfResult? SpfHelo { get; internal set; }
 
         /// <summary>Why SPF was not recomputed, when it was not.</summary>
         public string? SpfNote { get; internal set; }

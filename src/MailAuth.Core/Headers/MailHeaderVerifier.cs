@@ -80,18 +80,18 @@ namespace MailAuth.Headers
             var findings = new List<Finding>();
             var comparisons = new List<VerdictComparison>();
 
-            // SPF and the DKIM/ARC work are independent: run them together.
+            // SPF runs beside the DKIM/ARC work; DKIM and ARC run one after the other because both
+            // stream the same MimeMessage, whose content streams are not safe to read concurrently.
             var spfTask = RecomputeSpfAsync(report, v, cancellationToken);
-            var dkimTask = _dkim.VerifySignaturesAsync(mime, bodyPresent, now, cancellationToken);
-            var arcTask = _dkim.VerifyArcAsync(mime, bodyPresent, cancellationToken);
-            await Task.WhenAll(spfTask, dkimTask, arcTask).ConfigureAwait(false);
+            var signatures = await _dkim.VerifySignaturesAsync(mime, bodyPresent, now, cancellationToken).ConfigureAwait(false);
+            var arc = await _dkim.VerifyArcAsync(mime, bodyPresent, cancellationToken).ConfigureAwait(false);
+            await spfTask.ConfigureAwait(false);
 
-            var signatures = dkimTask.Result;
             v.DkimSignatures = signatures;
             v.DkimNow = signatures.Count == 0 ? "none"
                 : signatures.Any(s => s.Result == DkimVerifyResult.Pass) ? "pass" : signatures[0].ResultKeyword;
-            v.Arc = arcTask.Result;
-            v.ArcNow = v.Arc.Result;
+            v.Arc = arc;
+            v.ArcNow = arc.Result;
 
             await RecomputeDmarcAsync(report, v, signatures, cancellationToken).ConfigureAwait(false);
 
@@ -206,15 +206,33 @@ namespace MailAuth.Headers
                 return;
             }
 
+            var evaluator = new SpfEvaluator(_resolver, _options.Spf);
             try
             {
-                var evaluator = new SpfEvaluator(_resolver, _options.Spf);
+                // The HELO identity on its own (RFC 7208 §2.3) beside the MAIL FROM check.
+                var heloTask = helo == null || string.IsNullOrEmpty(sender)
+                    ? Task.FromResult<SpfResult?>(null)
+                    : CheckHeloAsync(evaluator, ip, helo, cancellationToken);
                 v.Spf = await evaluator.CheckAsync(ip, sender, helo, _options.Spf, cancellationToken).ConfigureAwait(false);
                 v.SpfNow = v.Spf.ResultKeyword;
+                v.SpfHelo = await heloTask.ConfigureAwait(false);
+                v.SpfHeloNow = v.SpfHelo?.ResultKeyword;
             }
             catch (ArgumentException e)
             {
                 v.SpfNote = "SPF cannot be recomputed: " + e.Message;
+            }
+        }
+
+        private async Task<SpfResult?> CheckHeloAsync(SpfEvaluator evaluator, IPAddress ip, string helo, CancellationToken cancellationToken)
+        {
+            try
+            {
+                return await evaluator.CheckHeloAsync(ip, helo, _options.Spf, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ArgumentException)
+            {
+                return null;
             }
         }
 

@@ -54,7 +54,7 @@ namespace MailAuth.Core.Tests.Verify
         }
 
         [Fact]
-        public async Task Cancelled_lookup_is_not_cached()
+        public async Task One_callers_cancellation_does_not_cancel_the_shared_lookup()
         {
             var zone = new DnsZone().AddTxt("sel._domainkey.example.com", RsaRecord);
             zone.SetLatency("sel._domainkey.example.com", TimeSpan.FromMilliseconds(400));
@@ -62,10 +62,13 @@ namespace MailAuth.Core.Tests.Verify
             var locator = new DnsDkimPublicKeyLocator(dns.Resolver);
             using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(50));
 
+            var patient = locator.LookupAsync("example.com", "sel");
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => locator.LookupAsync("example.com", "sel", cts.Token));
-            var again = await locator.LookupAsync("example.com", "sel");
+            Assert.False(patient.IsCompleted);
 
-            Assert.Equal(DkimKeyStatus.Found, again.Status);
+            Assert.Equal(DkimKeyStatus.Found, (await patient).Status);
+            Assert.Equal(1, dns.Server.QueryCount);
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => locator.LookupAsync("example.com", "sel", new CancellationToken(true)));
         }
 
         [Theory]

@@ -300,6 +300,8 @@ namespace MailAuth.Core.Tests.Verify
             Assert.Equal("s12.cpanel-host.example.org", v.Spf!.Domain);
             Assert.Equal("postmaster@s12.cpanel-host.example.org", v.Spf.Sender);
             Assert.Equal("203.0.113.45", v.Spf.IPAddress);
+            Assert.Equal("pass", v.SpfHeloNow);
+            Assert.Equal(MailAuth.Spf.SpfIdentity.Helo, v.SpfHelo!.Identity);
             Assert.Equal("none", v.DkimNow);
             Assert.Empty(v.DkimSignatures);
             Assert.Equal("fail", v.DmarcRecorded);
