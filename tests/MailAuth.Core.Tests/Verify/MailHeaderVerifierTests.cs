@@ -380,6 +380,48 @@ namespace MailAuth.Core.Tests.Verify
             }
         }
 
+        // ---- ARC through the report (stalwart's two-hop chain) ------------------------------------
+
+        [Theory]
+        [InlineData(false)]
+        [InlineData(true)]
+        public async Task Arc_chain_recomputed_through_the_report(bool tamper)
+        {
+            var (records, text) = VerifyTestSupport.ReadStalwart(VerifyTestSupport.Conformance("stalwart-mail-auth/arc/002.txt"));
+            if (tamper)
+            {
+                int body = text.IndexOf("\n\n", StringComparison.Ordinal);
+                text = text.Substring(0, body + 2) + "(added by a gateway)\n" + text.Substring(body + 2);
+            }
+
+            var options = new MailHeaderOptions { Now = s_now, TrustedAuthServIds = new[] { "manchego.org" }, KeepMessageForVerification = true };
+            var report = MailHeaderAnalyzer.AnalyzeText(text, options).Single();
+            Assert.Equal(2, report.ArcSets.Count);
+            using var dns = LoopbackDns.Start(VerifyTestSupport.Zone(records));
+
+            var v = await new MailHeaderVerifier(dns.Resolver, new MailHeaderVerifyOptions { Now = VerifyTestSupport.StalwartNow }).VerifyAsync(report);
+
+            Assert.True(v.BodyVerified);
+            Assert.Equal(2, v.Arc!.Instances);
+            Assert.Contains("No client IP", v.SpfNote, StringComparison.Ordinal);
+            Assert.Contains(v.Findings, f => f.Id == HeaderFindingIds.VerifySpfSkipped);
+            if (!tamper)
+            {
+                Assert.Equal("pass", v.ArcNow);
+                Assert.Equal("pass", v.DkimNow);
+                Assert.Contains(v.Comparisons, c => c.Method == "dkim" && c.Subject == "d=manchego.org s=rsa" && c.Agrees == true);
+                Assert.Equal(0, v.Disagreements);
+            }
+            else
+            {
+                Assert.Equal("fail", v.ArcNow);
+                Assert.Equal("pass", v.Arc.SealResults.Last());
+                Assert.Equal("fail", v.Arc.MessageSignatureResult);
+                Assert.Equal("fail", v.DkimNow);
+                Assert.Contains(v.Findings, f => f.Id == HeaderFindingIds.VerifyDkimDiffers && f.Subject == "d=manchego.org s=rsa");
+            }
+        }
+
         // ---- Arguments ----------------------------------------------------------------------
 
         [Fact]
