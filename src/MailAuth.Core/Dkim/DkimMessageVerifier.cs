@@ -111,20 +111,30 @@ namespace MailAuth.Dkim
             bool verified;
             try
             {
-                headerOk = checker.CheckHeader(options, message, header, algorithm, keyParameter, signedHeaders, canon.Header, Get(tags, "b")!);
                 if (bodyPresent)
                 {
-                    bodyOk = checker.CheckBody(options, message, algorithm, canon.Body, maxLength, Get(tags, "bh")!);
-
-                    // The verdict itself is MimeKit's DkimVerifier's; the two checks above only say why it failed.
+                    // The verdict is MimeKit's DkimVerifier's (key sizes and rsa-sha1 are judged
+                    // below, so it is let through here); MimeKit's two steps run on their own only
+                    // to say why a signature failed.
                     var verifier = new DkimVerifier(_locator) { MinimumRsaKeyLength = Math.Min(_settings.MinimumRsaKeyBits, 512) };
                     verifier.Enable(DkimSignatureAlgorithm.RsaSha1);
                     verifier.Enable(DkimSignatureAlgorithm.Ed25519Sha256);
                     verified = await verifier.VerifyAsync(FormatOptions.Default, message, header, cancellationToken).ConfigureAwait(false);
+                    if (verified)
+                    {
+                        bodyOk = true;
+                        headerOk = true;
+                    }
+                    else
+                    {
+                        bodyOk = checker.CheckBody(options, message, algorithm, canon.Body, maxLength, Get(tags, "bh")!);
+                        headerOk = checker.CheckHeader(options, message, header, algorithm, keyParameter, signedHeaders, canon.Header, Get(tags, "b")!);
+                    }
                 }
                 else
                 {
                     verified = false;
+                    headerOk = checker.CheckHeader(options, message, header, algorithm, keyParameter, signedHeaders, canon.Header, Get(tags, "b")!);
                 }
             }
             catch (DkimKeyLookupException e)

@@ -325,7 +325,7 @@ namespace MailAuth.Headers
                     s.Result == DkimVerifyResult.TempError ? FindingSeverity.Information : FindingSeverity.Warning,
                     $"The key of d={s.Domain} s={s.Selector} is not usable now ({s.ResultKeyword}): {s.Reason}" +
                     (s.Result == DkimVerifyResult.PermError ? " Keys are often rotated or removed after some time; for old mail this is expected." : ""),
-                    s.Key.QueryName));
+                    s.Key!.QueryName));
             }
 
             var recorded = report.DkimResults;
