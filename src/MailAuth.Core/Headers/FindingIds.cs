@@ -29,5 +29,15 @@ namespace MailAuth.Headers
         public const string ArcChainFail = "HDR-ARC-CV-FAIL";
         public const string InputTruncated = "HDR-INPUT-TRUNCATED";
         public const string NoHeaderFields = "HDR-NO-HEADER-FIELDS";
+
+        // -Verify (MailHeaderVerifier): recorded then versus recomputed now.
+        public const string VerifySpfDiffers = "HDR-VERIFY-SPF-DIFFERS";
+        public const string VerifyDkimDiffers = "HDR-VERIFY-DKIM-DIFFERS";
+        public const string VerifyArcDiffers = "HDR-VERIFY-ARC-DIFFERS";
+        public const string VerifyDmarcDiffers = "HDR-VERIFY-DMARC-DIFFERS";
+        public const string VerifySpfSkipped = "HDR-VERIFY-SPF-SKIPPED";
+        public const string VerifyBodyMissing = "HDR-VERIFY-BODY-MISSING";
+        public const string VerifyDkimKey = "HDR-VERIFY-DKIM-KEY";
+        public const string VerifyDmarcIncomplete = "HDR-VERIFY-DMARC-INCOMPLETE";
     }
 }

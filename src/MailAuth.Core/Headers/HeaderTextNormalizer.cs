@@ -24,6 +24,9 @@ namespace MailAuth.Headers
 
         /// <summary>What had to be repaired, in plain words (leading lines skipped, indentation removed, ...).</summary>
         public IReadOnlyList<string> Notes { get; }
+
+        /// <summary>Index of the first line after the header block and its closing blank line.</summary>
+        public int BodyStart { get; set; }
     }
 
     /// <summary>
@@ -111,7 +114,7 @@ namespace MailAuth.Headers
                 }
             }
 
-            return new NormalizedHeaders(chosen.Text.ToString(), chosen.FieldCount, hasBody, notes);
+            return new NormalizedHeaders(chosen.Text.ToString(), chosen.FieldCount, hasBody, notes) { BodyStart = chosen.End };
         }
 
         /// <summary>

@@ -173,8 +173,14 @@ namespace MailAuth.Headers
                         }
                     }
 
-                    return MailHeaderReportBuilder.Build(fields, opts, "MimeMessage", 1, mime.Body != null,
+                    var report = MailHeaderReportBuilder.Build(fields, opts, "MimeMessage", 1, mime.Body != null,
                         Array.Empty<string>(), truncated: false);
+                    if (opts.KeepMessageForVerification)
+                    {
+                        report.RetainedMessage = mime;
+                    }
+
+                    return report;
                 case HeaderList list:
                     return MailHeaderReportBuilder.Build(MailHeaderReportBuilder.FromHeaderList(list), opts,
                         "HeaderList", 1, false, Array.Empty<string>(), truncated: false);
@@ -228,8 +234,22 @@ namespace MailAuth.Headers
             }
 
             var fields = ParseFields(normalized.HeaderText);
-            return MailHeaderReportBuilder.Build(fields, options, source, messageNumber,
+            var report = MailHeaderReportBuilder.Build(fields, options, source, messageNumber,
                 normalized.HasBody || droppedBody, normalized.Notes, truncated);
+            if (options.KeepMessageForVerification && !truncated && !droppedBody)
+            {
+                // The repaired header block and the body lines as read (CRLF, RFC 5322 §2.1), for
+                // DKIM and ARC verification later (MailHeaderVerifier).
+                var text = new StringBuilder(normalized.HeaderText).Append("\r\n");
+                for (var i = normalized.BodyStart; i < lines.Count; i++)
+                {
+                    text.Append(lines[i]).Append("\r\n");
+                }
+
+                report.RetainedMessage = text.ToString();
+            }
+
+            return report;
         }
 
         /// <summary>MimeKit's header parser over the repaired text; a plain splitter if MimeKit refuses it.</summary>

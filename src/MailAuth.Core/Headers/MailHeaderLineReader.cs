@@ -217,7 +217,7 @@ namespace MailAuth.Headers
                 _inBody = true;
             }
 
-            if (_inBody && !_inFieldRun)
+            if (_inBody && !_inFieldRun && !_options.KeepMessageForVerification)
             {
                 _bodyChars += line.Length + 1;
                 if (_bodyChars > BodyKeepChars)

@@ -39,6 +39,15 @@ namespace MailAuth.Headers
         /// <summary>Received headers turned into hops (default 1,000); the rest are kept as headers only.</summary>
         public int MaxHops { get; set; } = 1000;
 
+        /// <summary>
+        /// Keep each message whole (headers and body, up to <see cref="MaxMessageLength"/>) on its
+        /// report so <see cref="MailHeaderVerifier"/> can verify DKIM body hashes and ARC later.
+        /// Off by default: reports then hold no body and an mbox streams with flat memory. When on,
+        /// the verifier releases the kept message once it has run, so memory stays flat as long as
+        /// each report is verified before the next is read.
+        /// </summary>
+        public bool KeepMessageForVerification { get; set; }
+
         internal static MailHeaderOptions Default { get; } = new MailHeaderOptions();
 
         internal IOrganizationalDomainProvider OrgDomains =>

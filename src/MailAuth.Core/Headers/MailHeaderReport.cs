@@ -3,21 +3,6 @@ using System.Collections.Generic;
 
 namespace MailAuth.Headers
 {
-    /// <summary>
-    /// Reserved for -Verify (SPF/DKIM/ARC/DMARC recomputed now beside what the receiver recorded).
-    /// Not built yet; <see cref="MailHeaderReport.Verification"/> stays null.
-    /// </summary>
-    public sealed class MailHeaderVerification
-    {
-        internal MailHeaderVerification()
-        {
-        }
-    }
-
-    /// <summary>
-    /// Header forensics for one message. The first properties are flat strings and numbers
-    /// (they survive Export-Csv); the detail (hops, results, stamps, findings, headers) follows.
-    /// </summary>
     /// <summary>One DKIM outcome as the receiver recorded it in Authentication-Results.</summary>
     public sealed class RecordedDkimResult
     {
@@ -38,6 +23,10 @@ namespace MailAuth.Headers
         public override string ToString() => $"{Domain}:{Result}";
     }
 
+    /// <summary>
+    /// Header forensics for one message. The first properties are flat strings and numbers
+    /// (they survive Export-Csv); the detail (hops, results, stamps, findings, headers) follows.
+    /// </summary>
     public sealed class MailHeaderReport
     {
         internal MailHeaderReport()
@@ -182,8 +171,18 @@ namespace MailAuth.Headers
         /// <summary>1-based position of the message in its input (mbox).</summary>
         public int MessageNumber { get; internal set; } = 1;
 
-        /// <summary>Reserved for -Verify; null until it is built.</summary>
+        /// <summary>SPF/DKIM/ARC/DMARC recomputed now (<see cref="MailHeaderVerifier"/>); null until verified.</summary>
         public MailHeaderVerification? Verification { get; internal set; }
+
+        /// <summary>
+        /// The whole message kept for <see cref="MailHeaderVerifier"/> when
+        /// <see cref="MailHeaderOptions.KeepMessageForVerification"/> is set (a MimeMessage or the
+        /// repaired message text); released by the verifier so an mbox stays flat in memory.
+        /// </summary>
+        internal object? RetainedMessage { get; set; }
+
+        /// <summary>True while a message kept for verification is held (see <see cref="MailHeaderOptions.KeepMessageForVerification"/>).</summary>
+        public bool HasRetainedMessage => RetainedMessage != null;
 
         /// <summary>All header fields with this name, in order (case-insensitive).</summary>
         public IEnumerable<MailHeaderField> GetHeaders(string name)
