@@ -93,6 +93,20 @@ namespace MailAuth.PowerShell.Tests
         }
 
         [Fact]
+        public void Verify_recomputes_SPF_and_DMARC_beside_the_recorded_verdicts()
+        {
+            PsInvocation result = _session.Invoke(
+                "Get-MailHeaderReport -Path $args[0] -Verify -Server $args[1] -NoCache -Verbose", s_phish, _server.Address);
+            Assert.True(result.Errors.Count == 0, result.ErrorText);
+            dynamic report = Assert.Single(result.Output);
+            Assert.Equal("pass", report.SpfNow);
+            Assert.Equal("pass", report.Verification.SpfRecorded);
+            Assert.Equal("fail", report.DmarcNow);
+            Assert.Equal("reject", (string)report.Verification.DispositionNow);
+            Assert.Contains(result.Verbose, v => v.StartsWith("DNS TXT s12.cpanel-host.example.org", StringComparison.Ordinal));
+        }
+
+        [Fact]
         public void An_mbox_gives_one_report_per_message()
         {
             string mbox = Path.Combine(Path.GetTempPath(), "mailauth-" + Guid.NewGuid().ToString("N") + ".mbox");

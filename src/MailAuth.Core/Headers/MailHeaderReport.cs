@@ -84,6 +84,18 @@ namespace MailAuth.Headers
         /// <summary>The most severe finding as "Id: message".</summary>
         public string? TopFinding { get; internal set; }
 
+        /// <summary>With -Verify: SPF as DNS says now (flat, for Export-Csv; detail in <see cref="Verification"/>).</summary>
+        public string? SpfNow => Verification?.SpfNow;
+
+        /// <summary>With -Verify: DKIM as verified now.</summary>
+        public string? DkimNow => Verification?.DkimNow;
+
+        /// <summary>With -Verify: DMARC as evaluated now.</summary>
+        public string? DmarcNow => Verification?.DmarcNow;
+
+        /// <summary>With -Verify: how many recomputed verdicts differ from the recorded ones.</summary>
+        public int? Disagreements => Verification?.Disagreements;
+
         // ---- Identities -----------------------------------------------------------------------
 
         public string? FromDisplayName { get; internal set; }

@@ -13,7 +13,7 @@ namespace MailAuth.PowerShell.Commands
     /// </summary>
     [Cmdlet(VerbsCommon.Get, "MailHeaderReport", DefaultParameterSetName = InputObjectSet)]
     [OutputType(typeof(MailHeaderReport))]
-    public sealed class GetMailHeaderReportCommand : MailAuthCmdlet
+    public sealed class GetMailHeaderReportCommand : DnsCmdlet
     {
         private const string InputObjectSet = "InputObject";
         private const string PathSet = "Path";
@@ -48,12 +48,21 @@ namespace MailAuth.PowerShell.Commands
         [ValidateNotNullOrEmpty]
         public string[]? ReceivingDomain { get; set; }
 
+        /// <summary>
+        /// Also ask DNS now: SPF for the edge client, DKIM signatures (with the body), the ARC chain and
+        /// DMARC, each beside what the receiver recorded then; disagreements become findings.
+        /// </summary>
+        [Parameter]
+        public SwitchParameter Verify { get; set; }
+
         protected override void BeginProcessing()
         {
+            base.BeginProcessing();
             _options = new MailHeaderOptions
             {
                 TrustedAuthServIds = TrustedAuthServId ?? Array.Empty<string>(),
                 ReceivingDomains = ReceivingDomain ?? Array.Empty<string>(),
+                KeepMessageForVerification = Verify.IsPresent,
             };
         }
 
@@ -184,6 +193,12 @@ namespace MailAuth.PowerShell.Commands
                 if (CancellationToken.IsCancellationRequested)
                 {
                     throw new PipelineStoppedException();
+                }
+
+                if (Verify.IsPresent)
+                {
+                    // One report at a time: its kept message is released before the next is read.
+                    RunAndWait(ct => new MailHeaderVerifier(NewRecordingResolver()).VerifyAsync(report, null, ct));
                 }
 
                 WriteObject(report);
