@@ -78,3 +78,78 @@ namespace MailAuth.Posture
         }
     }
 }
+
+namespace MailAuth.Posture
+{
+    /// <summary>
+    /// The TXT lookup shared by TLS-RPT, MTA-STS and BIMI: records not starting with the version
+    /// tag are discarded, and anything but exactly one remaining record means "not published"
+    /// (RFC 8460 §3, RFC 8461 §3.1 and the BIMI draft all say so).
+    /// </summary>
+    internal sealed class VersionedTxtLookup
+    {
+        private VersionedTxtLookup(string queryName, PostureStatus status, string? errorMessage, System.Collections.Generic.IReadOnlyList<string> records, DnsResponse? response)
+        {
+            QueryName = queryName;
+            Status = status;
+            ErrorMessage = errorMessage;
+            Records = records;
+            Response = response;
+        }
+
+        public string QueryName { get; }
+
+        public PostureStatus Status { get; }
+
+        public string? ErrorMessage { get; }
+
+        /// <summary>The records that start with the version tag.</summary>
+        public System.Collections.Generic.IReadOnlyList<string> Records { get; }
+
+        public DnsResponse? Response { get; }
+
+        /// <summary>The one record, when exactly one was found.</summary>
+        public string? Single => Records.Count == 1 ? Records[0] : null;
+
+        public static async System.Threading.Tasks.Task<VersionedTxtLookup> QueryAsync(IDnsResolver dns, string queryName, string versionPrefix, System.Threading.CancellationToken cancellationToken)
+        {
+            DnsResponse response;
+            try
+            {
+                response = await dns.QueryAsync(queryName, DnsRecordType.TXT, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ArgumentException ex)
+            {
+                // The composed name is over 253 characters although the domain was valid.
+                return new VersionedTxtLookup(queryName, PostureStatus.NotFound, ex.Message, Array.Empty<string>(), null);
+            }
+
+            PostureStatus status = PostureHelpers.ToStatus(response);
+            if (status == PostureStatus.LookupFailed)
+            {
+                return new VersionedTxtLookup(queryName, status, PostureHelpers.FailureText(response), Array.Empty<string>(), response);
+            }
+
+            string[] records = response.Texts.Where(t => StartsWithVersion(t, versionPrefix)).ToArray();
+            return new VersionedTxtLookup(queryName, records.Length == 0 ? PostureStatus.NotFound : PostureStatus.Found, null, records, response);
+        }
+
+        /// <summary>"v=X" followed by end, ";" or white space (the version value must match exactly).</summary>
+        private static bool StartsWithVersion(string text, string versionPrefix)
+        {
+            string value = text.TrimStart(' ', '\t');
+            if (!value.StartsWith(versionPrefix, StringComparison.Ordinal))
+            {
+                return false;
+            }
+
+            if (value.Length == versionPrefix.Length)
+            {
+                return true;
+            }
+
+            char next = value[versionPrefix.Length];
+            return next == ';' || next == ' ' || next == '\t';
+        }
+    }
+}
