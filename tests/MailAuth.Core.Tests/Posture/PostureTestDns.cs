@@ -18,6 +18,9 @@ namespace MailAuth.Core.Tests.Posture
 
         public DnsZone Zone { get; } = new DnsZone();
 
+        /// <summary>Overrides the per-query timeout (and then allows one retry) for load tests.</summary>
+        public TimeSpan? QueryTimeout { get; set; }
+
         public PostureTestDns Txt(string name, params string[] strings)
         {
             Zone.AddTxt(name, strings);
@@ -53,8 +56,8 @@ namespace MailAuth.Core.Tests.Posture
                     Servers = new[] { _server.EndPoint },
                     // Short only where a timeout is scripted; the shared 2-core machine can delay
                     // a loopback answer, so otherwise generous.
-                    Timeout = _hasTimeouts ? TimeSpan.FromMilliseconds(400) : TimeSpan.FromSeconds(3),
-                    Retries = _hasTimeouts ? 0 : 1,
+                    Timeout = QueryTimeout ?? (_hasTimeouts ? TimeSpan.FromMilliseconds(400) : TimeSpan.FromSeconds(3)),
+                    Retries = QueryTimeout.HasValue || !_hasTimeouts ? 1 : 0,
                 });
             }
 
