@@ -88,7 +88,7 @@ namespace MailAuth.DomainReport
             // BIMI and MTA-STS run beside the others: the DMARC and MX queries they repeat are
             // answered once by the shared resolver (in-flight de-duplication and cache).
             Task<BimiReport>? bimiTask = Has(checks, DomainCheck.Bimi) ? new BimiResolver(recorder).ResolveAsync(domain, _options.BimiSelector, null, ct) : null;
-            Task<MtaStsReport>? mtaTask = Has(checks, DomainCheck.MtaSts) ? _mtaSts.ResolveAsync(domain, null, ct) : null;
+            Task<MtaStsReport>? mtaTask = Has(checks, DomainCheck.MtaSts) ? _mtaSts.ResolveAsync(recorder, domain, null, ct) : null;
             Task<TlsRptReport>? tlsTask = Has(checks, DomainCheck.TlsRpt) ? new TlsRptResolver(recorder).ResolveAsync(domain, ct) : null;
 
             var all = new List<Task>();

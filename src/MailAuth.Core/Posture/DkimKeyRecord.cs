@@ -2,9 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using Org.BouncyCastle.Asn1;
+using Org.BouncyCastle.Asn1.Pkcs;
 using Org.BouncyCastle.Asn1.X509;
-using Org.BouncyCastle.Crypto;
-using Org.BouncyCastle.Crypto.Parameters;
 using Org.BouncyCastle.Security;
 
 namespace MailAuth.Posture
@@ -296,15 +295,17 @@ namespace MailAuth.Posture
 
             try
             {
+                // Read the modulus straight from the structure: BouncyCastle's RsaKeyParameters
+                // would run primality checks on it (milliseconds per key), needless for a size.
                 SubjectPublicKeyInfo info = SubjectPublicKeyInfo.GetInstance(asn1);
-                AsymmetricKeyParameter parameters = PublicKeyFactory.CreateKey(info);
-                if (parameters is RsaKeyParameters rsa)
+                if (!info.Algorithm.Algorithm.Equals(PkcsObjectIdentifiers.RsaEncryption))
                 {
-                    return rsa.Modulus.BitLength;
+                    error = $"the SubjectPublicKeyInfo holds a key of algorithm {info.Algorithm.Algorithm.Id}, not RSA (1.2.840.113549.1.1.1)";
+                    return null;
                 }
 
-                error = $"the SubjectPublicKeyInfo holds a {info.Algorithm.Algorithm.Id} key, not RSA";
-                return null;
+                RsaPublicKeyStructure key = RsaPublicKeyStructure.GetInstance(info.ParsePublicKey());
+                return key.Modulus.BitLength;
             }
             catch (Exception ex) when (IsParseException(ex))
             {

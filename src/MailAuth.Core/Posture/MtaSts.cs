@@ -159,7 +159,13 @@ namespace MailAuth.Posture
         /// </summary>
         /// <exception cref="ArgumentException">Not a domain name.</exception>
         /// <exception cref="OperationCanceledException">Cancelled.</exception>
-        public async Task<MtaStsReport> ResolveAsync(string domain, IReadOnlyList<string>? mxHosts = null, CancellationToken cancellationToken = default)
+        public Task<MtaStsReport> ResolveAsync(string domain, IReadOnlyList<string>? mxHosts = null, CancellationToken cancellationToken = default)
+        {
+            return ResolveAsync(_dns, domain, mxHosts, cancellationToken);
+        }
+
+        /// <summary>The same, querying through <paramref name="dns"/> (the domain report's recording resolver).</summary>
+        internal async Task<MtaStsReport> ResolveAsync(IDnsResolver dns, string domain, IReadOnlyList<string>? mxHosts, CancellationToken cancellationToken)
         {
             string name = PostureDomain.Normalize(domain, nameof(domain));
             string queryName = "_mta-sts." + name;
@@ -167,9 +173,9 @@ namespace MailAuth.Posture
             var findings = new List<Finding>();
 
             Task<MxReport?> mxTask = mxHosts is null && _options.FetchPolicy
-                ? LookupMxAsync(name, cancellationToken)
+                ? LookupMxAsync(dns, name, cancellationToken)
                 : Task.FromResult<MxReport?>(null);
-            VersionedTxtLookup lookup = await VersionedTxtLookup.QueryAsync(_dns, queryName, "v=STSv1", cancellationToken).ConfigureAwait(false);
+            VersionedTxtLookup lookup = await VersionedTxtLookup.QueryAsync(dns, queryName, "v=STSv1", cancellationToken).ConfigureAwait(false);
             if (lookup.Status != PostureStatus.Found)
             {
                 if (lookup.Status == PostureStatus.LookupFailed)
@@ -236,9 +242,9 @@ namespace MailAuth.Posture
             }
         }
 
-        private async Task<MxReport?> LookupMxAsync(string domain, CancellationToken cancellationToken)
+        private static async Task<MxReport?> LookupMxAsync(IDnsResolver dns, string domain, CancellationToken cancellationToken)
         {
-            return await new MxResolver(_dns).ResolveAsync(domain, resolveHosts: false, cancellationToken).ConfigureAwait(false);
+            return await new MxResolver(dns).ResolveAsync(domain, resolveHosts: false, cancellationToken).ConfigureAwait(false);
         }
 
         private HttpClient CreateClient()

@@ -44,12 +44,22 @@ namespace MailAuth.Core.Tests.DomainReport
             AddGoodDomain(dns, "example.com", RsaKey(2048));
             using var https = new LocalHttpsServer("mta-sts.example.com");
             https.Serve("mta-sts.example.com", "/.well-known/mta-sts.txt", new HttpAnswer { Body = "version: STSv1\r\nmode: enforce\r\nmx: mx1.example.com\r\nmax_age: 1209600\r\n" });
+            var observed = new System.Collections.Concurrent.ConcurrentBag<string>();
             using var reporter = new DomainReporter(dns.Resolver(), new DomainReportOptions
             {
                 MtaSts = new MtaStsOptions { HttpHandler = https.CreateHandler(true) },
+                TraceObserver = r => observed.Add(r.QueryType + " " + r.QueryName),
             });
 
             MailDomainReport report = await reporter.GetReportAsync("Example.com.");
+
+            // Every check's queries are in the trace and reach the observer (-Verbose).
+            foreach (string query in new[] { "MX example.com", "TXT example.com", "TXT _dmarc.example.com", "TXT selector1._domainkey.example.com",
+                "TXT default._bimi.example.com", "TXT _mta-sts.example.com", "TXT _smtp._tls.example.com", "A mx1.example.com" })
+            {
+                Assert.Contains(report.Trace, r => r.QueryType + " " + r.QueryName == query);
+                Assert.Contains(query, observed);
+            }
 
             Assert.Equal("example.com", report.Domain);
             Assert.Equal("removed the trailing dot", report.InputNote);

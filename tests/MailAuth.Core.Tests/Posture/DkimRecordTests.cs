@@ -92,6 +92,17 @@ namespace MailAuth.Core.Tests.Posture
         }
 
         [Fact]
+        public void NonRsaKeyUnderKRsaIsMalformed()
+        {
+            using ECDsa ec = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            DkimKeyRecord record = DkimKeyRecord.Parse("v=DKIM1; k=rsa; p=" + Convert.ToBase64String(ec.ExportSubjectPublicKeyInfo()));
+
+            Assert.False(record.IsValid);
+            Assert.Contains("not RSA", record.Error);
+            Assert.Equal(PostureFindingIds.DkimKeyMalformed, Assert.Single(record.Findings).Id);
+        }
+
+        [Fact]
         public async Task Pkcs1RsaPublicKeyIsReadWithANote()
         {
             using RSA rsa = RSA.Create(2048);
