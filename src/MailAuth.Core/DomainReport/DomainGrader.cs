@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Linq;
 using MailAuth.Dmarc;
 using MailAuth.Posture;
+using MailAuth.Spf;
 
 namespace MailAuth.DomainReport
 {
@@ -20,7 +21,7 @@ namespace MailAuth.DomainReport
         public const int BimiPoints = 5;
 
         public static (MailDomainGrade Grade, int Score, IReadOnlyList<string> Reasons) Grade(
-            DomainCheck checks, MxReport? mx, SpfSummary? spf, DmarcPolicy? dmarc, DkimReport? dkim,
+            DomainCheck checks, MxReport? mx, SpfRecordReport? spf, DmarcPolicy? dmarc, DkimReport? dkim,
             BimiReport? bimi, MtaStsReport? mtaSts, TlsRptReport? tlsRpt)
         {
             var reasons = new List<string>();
@@ -68,9 +69,13 @@ namespace MailAuth.DomainReport
 
             if (spf != null)
             {
-                if (spf.Status != PostureStatus.Found || spf.RecordCount != 1)
+                if (spf.Status == SpfRecordStatus.NotFound)
                 {
-                    Add("SPF", 0, SpfPoints, spf.Status == PostureStatus.Found ? "several SPF records (permerror)" : "no SPF record");
+                    Add("SPF", 0, SpfPoints, "no SPF record");
+                }
+                else if (spf.Status != SpfRecordStatus.Found)
+                {
+                    Add("SPF", 0, SpfPoints, "invalid record (several records or a syntax error: permerror)");
                 }
                 else if (spf.AllQualifier == "+")
                 {
@@ -78,7 +83,11 @@ namespace MailAuth.DomainReport
                     cap = MailDomainGrade.F;
                     reasons.Add("cap F: SPF +all");
                 }
-                else if (!spf.IsValid)
+                else if (spf.LookupLimitExceeded)
+                {
+                    Add("SPF", 0, SpfPoints, "more than 10 DNS lookups (permerror, RFC 7208 §4.6.4)");
+                }
+                else if (spf.ErrorCount > 0)
                 {
                     Add("SPF", 5, SpfPoints, "the record has errors");
                 }

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using MailAuth.Dmarc;
 using MailAuth.Dns;
 using MailAuth.Posture;
+using MailAuth.Spf;
 
 namespace MailAuth.DomainReport
 {
@@ -57,6 +58,9 @@ namespace MailAuth.DomainReport
 
         /// <summary>MTA-STS fetching (on by default; set FetchPolicy false to skip HTTPS).</summary>
         public MtaStsOptions MtaSts { get; set; } = new MtaStsOptions();
+
+        /// <summary>SPF limits for the record report (null: RFC 7208 defaults).</summary>
+        public SpfEvaluationOptions? Spf { get; set; }
 
         /// <summary>DMARC discovery method.</summary>
         public DmarcDiscoveryMethod DmarcMethod { get; set; } = DmarcDiscoveryMethod.TreeWalk;

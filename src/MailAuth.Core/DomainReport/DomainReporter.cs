@@ -8,6 +8,7 @@ using System.Threading.Tasks;
 using MailAuth.Dmarc;
 using MailAuth.Dns;
 using MailAuth.Posture;
+using MailAuth.Spf;
 
 namespace MailAuth.DomainReport
 {
@@ -77,7 +78,7 @@ namespace MailAuth.DomainReport
 
             CancellationToken ct = budget.Token;
             Task<MxReport>? mxTask = Has(checks, DomainCheck.Mx) ? new MxResolver(recorder).ResolveAsync(domain, true, ct) : null;
-            Task<SpfSummary>? spfTask = Has(checks, DomainCheck.Spf) ? SpfSummary.InspectAsync(recorder, domain, ct) : null;
+            Task<SpfRecordReport>? spfTask = Has(checks, DomainCheck.Spf) ? new SpfEvaluator(recorder).GetRecordReportAsync(domain, _options.Spf, ct) : null;
             Task<DmarcPolicy>? dmarcTask = Has(checks, DomainCheck.Dmarc)
                 ? new DmarcResolver(recorder).ResolveAsync(new DmarcQuery(domain) { Method = _options.DmarcMethod }, new DmarcOptions(), ct)
                 : null;
@@ -115,7 +116,7 @@ namespace MailAuth.DomainReport
             }
 
             MxReport? mx = Done(mxTask);
-            SpfSummary? spf = Done(spfTask);
+            SpfRecordReport? spf = Done(spfTask);
             DmarcPolicy? dmarc = Done(dmarcTask);
             DkimReport? dkim = Done(dkimTask);
             BimiReport? bimi = Done(bimiTask);
@@ -139,9 +140,9 @@ namespace MailAuth.DomainReport
                 failures.Add("MX: " + mx.ErrorMessage);
             }
 
-            if (spf?.Status == PostureStatus.LookupFailed)
+            if (spf?.Status == SpfRecordStatus.LookupFailed)
             {
-                failures.Add("SPF: " + spf.ErrorMessage);
+                failures.Add("SPF: " + spf.Reason);
             }
 
             if (dmarc?.Status == DmarcStatus.LookupFailed)

@@ -4,6 +4,7 @@ using System.Linq;
 using MailAuth.Dmarc;
 using MailAuth.Dns;
 using MailAuth.Posture;
+using MailAuth.Spf;
 
 namespace MailAuth.DomainReport
 {
@@ -24,7 +25,7 @@ namespace MailAuth.DomainReport
     public sealed class MailDomainReport
     {
         internal MailDomainReport(string input, string? domain, string? inputNote, DomainReportStatus status, string? errorMessage,
-            DomainCheck checks, MxReport? mx, SpfSummary? spf, DmarcPolicy? dmarc, DkimReport? dkim, BimiReport? bimi,
+            DomainCheck checks, MxReport? mx, SpfRecordReport? spf, DmarcPolicy? dmarc, DkimReport? dkim, BimiReport? bimi,
             MtaStsReport? mtaSts, TlsRptReport? tlsRpt, MailDomainGrade? grade, int? score, IReadOnlyList<string> gradeReasons,
             IReadOnlyList<Finding> findings, IReadOnlyList<DnsResponse> trace, double elapsedMilliseconds)
         {
@@ -76,12 +77,15 @@ namespace MailAuth.DomainReport
 
         public bool? NullMx => Mx?.IsNullMx;
 
+        /// <summary>Found, NotFound, LookupFailed or Invalid (several records or a syntax error).</summary>
         public string? SpfStatus => Spf?.Status.ToString();
 
         public string? SpfRecord => Spf?.Record;
 
-        public int? SpfLookups => Spf?.LookupCount;
+        /// <summary>DNS-querying terms over the whole include tree (limit 10, RFC 7208 §4.6.4).</summary>
+        public int? SpfLookups => Spf?.DnsLookupCount;
 
+        /// <summary>The qualifier of the top-level all ("-", "~", "?", "+"), empty when absent.</summary>
         public string? SpfAll => Spf?.AllQualifier;
 
         public string? SpfTopWarning => Spf?.TopWarning;
@@ -136,7 +140,8 @@ namespace MailAuth.DomainReport
 
         public MxReport? Mx { get; }
 
-        public SpfSummary? Spf { get; }
+        /// <summary>The SPF engine's record report (record, include tree, lookups, findings).</summary>
+        public SpfRecordReport? Spf { get; }
 
         public DmarcPolicy? Dmarc { get; }
 

@@ -70,6 +70,7 @@ namespace MailAuth.Core.Tests.DomainReport
             Assert.Equal("10 mx1.example.com", report.MxHosts);
             Assert.Equal("Found", report.SpfStatus);
             Assert.Equal("-", report.SpfAll);
+            Assert.Equal(1, report.SpfLookups); // "mx": one DNS-querying term (RFC 7208 §4.6.4)
             Assert.Equal("Reject", report.DmarcPolicy);
             Assert.Equal("Reject", report.DmarcEffectivePolicy);
             Assert.True(report.DmarcRua);
