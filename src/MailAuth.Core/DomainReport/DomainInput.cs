@@ -41,7 +41,20 @@ namespace MailAuth.DomainReport
         public override string ToString() => Domain ?? ("invalid: " + Error);
 
         /// <summary>Normalises one input. Never throws.</summary>
-        public static DomainInput Parse(string? input)
+        public static DomainInput Parse(string? input) => Parse(input, null);
+
+        internal static DomainInput Parse(string? input, string? extraNote)
+        {
+            DomainInput parsed = ParseCore(input);
+            if (extraNote is null || !parsed.IsValid)
+            {
+                return parsed;
+            }
+
+            return new DomainInput(parsed.Input, parsed.Domain, parsed.Note is null ? extraNote : parsed.Note + "; " + extraNote, null, false);
+        }
+
+        private static DomainInput ParseCore(string? input)
         {
             string original = input ?? string.Empty;
             string value = original.Trim().Trim('\uFEFF');

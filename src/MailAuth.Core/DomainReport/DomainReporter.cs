@@ -57,10 +57,16 @@ namespace MailAuth.DomainReport
         /// (LookupFailed); throws only <see cref="OperationCanceledException"/> when
         /// <paramref name="cancellationToken"/> is cancelled.
         /// </summary>
-        public async Task<MailDomainReport> GetReportAsync(string? input, CancellationToken cancellationToken = default)
+        public Task<MailDomainReport> GetReportAsync(string? input, CancellationToken cancellationToken = default)
+        {
+            return GetReportAsync(input, null, cancellationToken);
+        }
+
+        /// <summary>The same, with a note from the caller (the audit runner's duplicate note) added to InputNote.</summary>
+        internal async Task<MailDomainReport> GetReportAsync(string? input, string? callerNote, CancellationToken cancellationToken)
         {
             var watch = Stopwatch.StartNew();
-            DomainInput parsed = DomainInput.Parse(input);
+            DomainInput parsed = DomainInput.Parse(input, callerNote);
             DomainCheck checks = _options.EffectiveChecks;
             if (!parsed.IsValid)
             {
@@ -187,12 +193,9 @@ namespace MailAuth.DomainReport
         /// handing reports back in input order. Cancellation (Ctrl+C) and any unexpected error
         /// still yield one LookupFailed report per input.
         /// </summary>
-        public BulkRunner<string?, MailDomainReport> CreateBulkRunner(int throttleLimit = BulkRunner<string?, MailDomainReport>.DefaultThrottleLimit, CancellationToken cancellationToken = default)
+        public DomainAuditRunner CreateBulkRunner(int throttleLimit = BulkRunner<string?, MailDomainReport>.DefaultThrottleLimit, CancellationToken cancellationToken = default)
         {
-            return new BulkRunner<string?, MailDomainReport>(
-                (input, ct) => GetReportAsync(input, ct),
-                (input, ex) => ErrorReport(input, ex),
-                throttleLimit, 0, cancellationToken);
+            return new DomainAuditRunner(this, throttleLimit, cancellationToken);
         }
 
         /// <summary>The report for an input whose work ended in an exception (cancellation included).</summary>

@@ -106,5 +106,63 @@ namespace MailAuth.Core.Tests.DomainReport
 
             Assert.Equal(300, runner.Completed);
         }
+    
+        [Fact]
+        public void DuplicatesAreReportedAgainWithANote()
+        {
+            using var dns = new PostureTestDns()
+                .Add("a.example", ZoneRecordType.MX, "0 .")
+                .Add("b.example", ZoneRecordType.MX, "0 .");
+            using var reporter = new DomainReporter(dns.Resolver(), new DomainReportOptions { Include = DomainCheck.Mx });
+            using DomainAuditRunner runner = reporter.CreateBulkRunner(4);
+            foreach (string line in new[] { "a.example", "b.example", "A.example.", "mailto@a.example", "b.example" })
+            {
+                runner.Post(line);
+            }
+
+            runner.CompleteAdding();
+            var reports = runner.TakeAll().ToList();
+
+            Assert.Equal(5, reports.Count);
+            Assert.Null(reports[0].InputNote);
+            Assert.Null(reports[1].InputNote);
+            Assert.Equal("removed the trailing dot; duplicate of input 1", reports[2].InputNote);
+            Assert.Equal("took the domain of an email address; duplicate of input 1", reports[3].InputNote);
+            Assert.Equal("duplicate of input 2", reports[4].InputNote);
+            Assert.All(reports, r => Assert.True(r.NullMx));
+            Assert.Equal(1, dns.Queries.Count(q => q == "MX a.example")); // the cache answers the repeats
+        }
+
+        [Fact]
+        public void CancelledAuditStillYieldsOneRowPerInput()
+        {
+            using var dns = new PostureTestDns();
+            for (int i = 0; i < 20; i++)
+            {
+                dns.Add($"s{i}.example", ZoneRecordType.MX, "10 mx.example.net");
+                dns.Zone.SetLatency($"s{i}.example", TimeSpan.FromSeconds(2));
+            }
+
+            using var cts = new System.Threading.CancellationTokenSource();
+            using var reporter = new DomainReporter(dns.Resolver(), new DomainReportOptions { Include = DomainCheck.Mx });
+            using DomainAuditRunner runner = reporter.CreateBulkRunner(4, cts.Token);
+            for (int i = 0; i < 20; i++)
+            {
+                runner.Post($"s{i}.example");
+            }
+
+            runner.Post("not valid!");
+            runner.CompleteAdding();
+            cts.CancelAfter(200);
+            var reports = runner.TakeAll().ToList();
+
+            Assert.Equal(21, reports.Count);
+            Assert.All(reports.Take(20), r =>
+            {
+                Assert.Equal(DomainReportStatus.LookupFailed, r.Status);
+                Assert.Contains("cancelled", r.ErrorMessage);
+            });
+            Assert.Equal(DomainReportStatus.InvalidInput, reports[20].Status);
+        }
     }
 }
