@@ -28,6 +28,11 @@ namespace MailAuth.Bench.DomainAudit
                 return 0;
             }
 
+            if (int.TryParse(Environment.GetEnvironmentVariable("BENCH_MIN_THREADS"), out int minThreads))
+            {
+                ThreadPool.SetMinThreads(minThreads, minThreads);
+            }
+
             var options = Args.Parse(args);
             if (options.Matrix)
             {
