@@ -205,6 +205,11 @@ namespace MailAuth.Core.Tests.DomainReport
             Assert.Equal("not a domain", report.Input);
             Assert.Null(report.Domain);
             Assert.Contains("white space", report.ErrorMessage);
+            Assert.Null(report.Grade);
+
+            MailDomainReport none = await reporter.GetReportAsync(null);
+            Assert.Equal(DomainReportStatus.InvalidInput, none.Status);
+            Assert.Equal(string.Empty, none.Input);
             Assert.Empty(dns.Queries);
         }
 

@@ -91,6 +91,26 @@ namespace MailAuth.Core.Tests.Posture
         }
 
         [Fact]
+        public async Task OversizedPolicyAndWrongContentType()
+        {
+            using var dns = Zone();
+            using var https = new LocalHttpsServer(Host);
+            string policy = "version: STSv1\nmode: enforce\nmx: mx1.example.com\nmx: *.mail.example.net\nmax_age: 604800\n";
+            https.Serve(Host, Path, new HttpAnswer { ContentType = "text/html", Body = policy });
+            using var small = new MtaStsResolver(dns.Resolver(), new MtaStsOptions { HttpHandler = https.CreateHandler(true), MaxPolicyBytes = 32 });
+            using var normal = new MtaStsResolver(dns.Resolver(), new MtaStsOptions { HttpHandler = https.CreateHandler(true) });
+
+            MtaStsReport capped = await small.ResolveAsync("example.com");
+            Assert.Equal(MtaStsFetchStatus.Failed, capped.FetchStatus);
+            Assert.Contains("larger than 32 bytes", capped.FetchError);
+
+            MtaStsReport html = await normal.ResolveAsync("example.com");
+            Assert.Equal(MtaStsFetchStatus.Fetched, html.FetchStatus);
+            Assert.True(html.Policy!.IsValid);
+            Assert.Contains(html.Findings, f => f.Id == PostureFindingIds.MtaStsPolicyMalformed && f.Severity == FindingSeverity.Warning && f.Message.Contains("text/html", StringComparison.Ordinal));
+        }
+
+        [Fact]
         public async Task SlowServerHitsTheFetchTimeout()
         {
             using var dns = Zone();
@@ -199,6 +219,8 @@ namespace MailAuth.Core.Tests.Posture
             using var dns = new PostureTestDns();
             Assert.Throws<ArgumentNullException>(() => new MtaStsResolver(null!));
             Assert.Throws<ArgumentOutOfRangeException>(() => new MtaStsResolver(dns.Resolver(), new MtaStsOptions { FetchTimeout = TimeSpan.Zero }));
+            Assert.Throws<ArgumentOutOfRangeException>(() => new MtaStsResolver(dns.Resolver(), new MtaStsOptions { MaxPolicyBytes = 0 }));
+            Assert.False(MtaStsPolicy.Matches(null!, "mx.example.com"));
             Assert.Throws<ArgumentNullException>(() => MtaStsPolicy.Parse(null!));
             Assert.Throws<ArgumentNullException>(() => MtaStsRecord.Parse(null!));
             using var resolver = new MtaStsResolver(dns.Resolver());
