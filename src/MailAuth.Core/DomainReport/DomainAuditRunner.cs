@@ -1,0 +1,88 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Threading;
+
+namespace MailAuth.DomainReport
+{
+    /// <summary>
+    /// The bulk audit: domains start as they are posted, at most ThrottleLimit at once, and reports
+    /// come back strictly in input order (<see cref="BulkRunner{TIn,TOut}"/>), one per input, always.
+    /// A domain seen before is audited again (the shared cache answers it) and its InputNote says
+    /// "duplicate of input N". Post and take from one thread (the cmdlet's pipeline thread).
+    /// </summary>
+    public sealed class DomainAuditRunner : IDisposable
+    {
+        private readonly BulkRunner<(string? Input, string? Note), MailDomainReport> _runner;
+        private readonly Dictionary<string, long> _firstSeen = new Dictionary<string, long>(StringComparer.Ordinal);
+        private long _posted;
+
+        internal DomainAuditRunner(DomainReporter reporter, int throttleLimit, CancellationToken cancellationToken)
+        {
+            _runner = new BulkRunner<(string? Input, string? Note), MailDomainReport>(
+                (item, ct) => reporter.GetReportAsync(item.Input, item.Note, ct),
+                (item, ex) => reporter.ErrorReport(item.Input, ex),
+                throttleLimit, 0, cancellationToken);
+        }
+
+        public int ThrottleLimit => _runner.ThrottleLimit;
+
+        public long Posted => _runner.Posted;
+
+        public long Started => _runner.Started;
+
+        public long Completed => _runner.Completed;
+
+        public long Taken => _runner.Taken;
+
+        public int Running => _runner.Running;
+
+        public TimeSpan Elapsed => _runner.Elapsed;
+
+        /// <summary>Domains completed per second (for Write-Progress).</summary>
+        public double RatePerSecond => _runner.RatePerSecond;
+
+        /// <summary>Time left for the domains posted so far at the current rate (the ETA).</summary>
+        public TimeSpan? EstimatedRemaining => _runner.EstimatedRemaining;
+
+        public bool IsFinished => _runner.IsFinished;
+
+        /// <summary>Adds one input line; never blocks.</summary>
+        /// <exception cref="InvalidOperationException">After <see cref="CompleteAdding"/>.</exception>
+        public void Post(string? input)
+        {
+            string? note = null;
+            DomainInput parsed = DomainInput.Parse(input);
+            long position = ++_posted;
+            if (parsed.IsValid)
+            {
+                if (_firstSeen.TryGetValue(parsed.Domain!, out long first))
+                {
+                    note = "duplicate of input " + first.ToString(CultureInfo.InvariantCulture);
+                }
+                else
+                {
+                    _firstSeen[parsed.Domain!] = position;
+                }
+            }
+
+            _runner.Post((input, note));
+        }
+
+        public void CompleteAdding() => _runner.CompleteAdding();
+
+        /// <summary>Stops (Ctrl+C): every input not finished still yields a LookupFailed report saying so.</summary>
+        public void Cancel() => _runner.Cancel();
+
+        /// <summary>The next report in input order, if ready.</summary>
+        public bool TryTakeNext(out MailDomainReport report) => _runner.TryTakeNext(out report);
+
+        /// <summary>Waits up to <paramref name="timeout"/> for the next report in input order.</summary>
+        public bool WaitNext(TimeSpan timeout, out MailDomainReport report) => _runner.WaitNext(timeout, out report);
+
+        /// <summary>Every remaining report in order (after <see cref="CompleteAdding"/>).</summary>
+        public IEnumerable<MailDomainReport> TakeAll() => _runner.TakeAll();
+
+        public void Dispose() => _runner.Dispose();
+    }
+}

@@ -1,0 +1,240 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using MailAuth.Dmarc;
+using MailAuth.Dns;
+using MailAuth.Posture;
+using MailAuth.Spf;
+
+namespace MailAuth.DomainReport
+{
+    /// <summary>
+    /// Builds one <see cref="MailDomainReport"/> per domain: MX, SPF, DMARC, DKIM, BIMI, MTA-STS
+    /// and TLS-RPT checked concurrently over one shared resolver (and its cache), within a time
+    /// budget, graded. Thread-safe: one reporter serves a whole bulk run. Dispose it when done.
+    /// </summary>
+    public sealed class DomainReporter : IDisposable
+    {
+        private readonly IDnsResolver _dns;
+        private readonly DomainReportOptions _options;
+        private readonly MtaStsResolver _mtaSts;
+
+        /// <summary>Creates a reporter over <paramref name="dns"/> (share one resolver so its cache serves every domain).</summary>
+        /// <exception cref="ArgumentNullException"><paramref name="dns"/> is null.</exception>
+        /// <exception cref="ArgumentOutOfRangeException">The time budget is negative.</exception>
+        /// <exception cref="ArgumentException">A DKIM or BIMI selector is not a DNS name.</exception>
+        public DomainReporter(IDnsResolver dns, DomainReportOptions? options = null)
+        {
+            _dns = dns ?? throw new ArgumentNullException(nameof(dns));
+            _options = options ?? new DomainReportOptions();
+            if (_options.TimeBudget.HasValue && _options.TimeBudget.Value < TimeSpan.Zero)
+            {
+                throw new ArgumentOutOfRangeException(nameof(options), _options.TimeBudget, "DomainReportOptions.TimeBudget must not be negative.");
+            }
+
+            // Check selectors once here, so a bad one fails the whole run up front rather than every domain.
+            foreach (string selector in _options.DkimSelectors ?? Array.Empty<string>())
+            {
+                PostureDomain.NormalizeSelector(selector, nameof(options));
+            }
+
+            if (_options.BimiSelector != null)
+            {
+                PostureDomain.NormalizeSelector(_options.BimiSelector, nameof(options));
+            }
+
+            _mtaSts = new MtaStsResolver(_dns, _options.MtaSts ?? new MtaStsOptions());
+        }
+
+        public DomainReportOptions Options => _options;
+
+        /// <summary>
+        /// The report for one input line. Never throws for bad input (InvalidInput) or DNS trouble
+        /// (LookupFailed); throws only <see cref="OperationCanceledException"/> when
+        /// <paramref name="cancellationToken"/> is cancelled.
+        /// </summary>
+        public Task<MailDomainReport> GetReportAsync(string? input, CancellationToken cancellationToken = default)
+        {
+            return GetReportAsync(input, null, cancellationToken);
+        }
+
+        /// <summary>The same, with a note from the caller (the audit runner's duplicate note) added to InputNote.</summary>
+        internal async Task<MailDomainReport> GetReportAsync(string? input, string? callerNote, CancellationToken cancellationToken)
+        {
+            var watch = Stopwatch.StartNew();
+            DomainInput parsed = DomainInput.Parse(input, callerNote);
+            DomainCheck checks = _options.EffectiveChecks;
+            if (!parsed.IsValid)
+            {
+                return new MailDomainReport(parsed.Input, null, null, DomainReportStatus.InvalidInput, parsed.Error, checks,
+                    null, null, null, null, null, null, null, null, null, Array.Empty<string>(), Array.Empty<Finding>(), Array.Empty<DnsResponse>(), watch.Elapsed.TotalMilliseconds);
+            }
+
+            string domain = parsed.Domain!;
+            var recorder = new RecordingDnsResolver(_dns, _options.TraceObserver);
+            using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            if (_options.TimeBudget.HasValue && _options.TimeBudget.Value > TimeSpan.Zero)
+            {
+                budget.CancelAfter(_options.TimeBudget.Value);
+            }
+
+            CancellationToken ct = budget.Token;
+            Task<MxReport>? mxTask = Has(checks, DomainCheck.Mx) ? new MxResolver(recorder).ResolveAsync(domain, true, ct) : null;
+            Task<SpfRecordReport>? spfTask = Has(checks, DomainCheck.Spf) ? new SpfEvaluator(recorder).GetRecordReportAsync(domain, _options.Spf, ct) : null;
+            Task<DmarcPolicy>? dmarcTask = Has(checks, DomainCheck.Dmarc)
+                ? new DmarcResolver(recorder).ResolveAsync(new DmarcQuery(domain) { Method = _options.DmarcMethod }, new DmarcOptions(), ct)
+                : null;
+            Task<DkimReport>? dkimTask = Has(checks, DomainCheck.Dkim)
+                ? new DkimRecordResolver(recorder).ResolveAsync(domain, _options.DkimSelectors is { Count: > 0 } ? _options.DkimSelectors : null, ct)
+                : null;
+
+            // BIMI and MTA-STS run beside the others: the DMARC and MX queries they repeat are
+            // answered once by the shared resolver (in-flight de-duplication and cache).
+            Task<BimiReport>? bimiTask = Has(checks, DomainCheck.Bimi) ? new BimiResolver(recorder).ResolveAsync(domain, _options.BimiSelector, null, ct) : null;
+            Task<MtaStsReport>? mtaTask = Has(checks, DomainCheck.MtaSts) ? _mtaSts.ResolveAsync(recorder, domain, null, ct) : null;
+            Task<TlsRptReport>? tlsTask = Has(checks, DomainCheck.TlsRpt) ? new TlsRptResolver(recorder).ResolveAsync(domain, ct) : null;
+
+            var all = new List<Task>();
+            foreach (Task? t in new Task?[] { mxTask, spfTask, dmarcTask, dkimTask, bimiTask, mtaTask, tlsTask })
+            {
+                if (t != null)
+                {
+                    all.Add(t);
+                }
+            }
+
+            try
+            {
+                await Task.WhenAll(all).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                string seconds = _options.TimeBudget!.Value.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
+                string pending = string.Join(", ", Names(checks, mxTask, spfTask, dmarcTask, dkimTask, bimiTask, mtaTask, tlsTask).Where(n => !n.Done).Select(n => n.Name));
+                return new MailDomainReport(parsed.Input, domain, parsed.Note, DomainReportStatus.LookupFailed,
+                    $"time budget exceeded ({seconds} s) before {(pending.Length == 0 ? "the checks" : pending)} finished.", checks,
+                    Done(mxTask), Done(spfTask), Done(dmarcTask), Done(dkimTask), Done(bimiTask), Done(mtaTask), Done(tlsTask),
+                    null, null, Array.Empty<string>(), Array.Empty<Finding>(), recorder.Responses, watch.Elapsed.TotalMilliseconds);
+            }
+
+            MxReport? mx = Done(mxTask);
+            SpfRecordReport? spf = Done(spfTask);
+            DmarcPolicy? dmarc = Done(dmarcTask);
+            DkimReport? dkim = Done(dkimTask);
+            BimiReport? bimi = Done(bimiTask);
+            MtaStsReport? mta = Done(mtaTask);
+            TlsRptReport? tls = Done(tlsTask);
+
+            var findings = new List<Finding>();
+            findings.AddRange(mx?.Findings ?? Array.Empty<Finding>());
+            findings.AddRange(spf?.Findings ?? Array.Empty<Finding>());
+            findings.AddRange(dmarc?.Findings ?? Array.Empty<Finding>());
+            findings.AddRange(dkim?.Findings ?? Array.Empty<Finding>());
+            findings.AddRange(bimi?.Findings ?? Array.Empty<Finding>());
+            findings.AddRange(mta?.Findings ?? Array.Empty<Finding>());
+            findings.AddRange(tls?.Findings ?? Array.Empty<Finding>());
+            Finding[] ordered = findings.Select((f, i) => (f, i)).OrderByDescending(p => p.f.Severity).ThenBy(p => p.i).Select(p => p.f).ToArray();
+
+            // A check whose own lookup failed leaves the report incomplete: say so rather than grade it.
+            var failures = new List<string>();
+            if (mx?.Status == PostureStatus.LookupFailed)
+            {
+                failures.Add("MX: " + mx.ErrorMessage);
+            }
+
+            if (spf?.Status == SpfRecordStatus.LookupFailed)
+            {
+                failures.Add("SPF: " + spf.Reason);
+            }
+
+            if (dmarc?.Status == DmarcStatus.LookupFailed)
+            {
+                failures.Add("DMARC: " + dmarc.ErrorMessage);
+            }
+
+            if (dkim?.Status == PostureStatus.LookupFailed)
+            {
+                failures.Add("DKIM: " + dkim.ErrorMessage);
+            }
+
+            if (bimi?.Status == PostureStatus.LookupFailed)
+            {
+                failures.Add("BIMI: " + bimi.ErrorMessage);
+            }
+
+            if (mta?.Status == PostureStatus.LookupFailed)
+            {
+                failures.Add("MTA-STS: " + mta.ErrorMessage);
+            }
+
+            if (tls?.Status == PostureStatus.LookupFailed)
+            {
+                failures.Add("TLS-RPT: " + tls.ErrorMessage);
+            }
+
+            if (failures.Count > 0)
+            {
+                return new MailDomainReport(parsed.Input, domain, parsed.Note, DomainReportStatus.LookupFailed, string.Join(" | ", failures), checks,
+                    mx, spf, dmarc, dkim, bimi, mta, tls, null, null, Array.Empty<string>(), ordered, recorder.Responses, watch.Elapsed.TotalMilliseconds);
+            }
+
+            (MailDomainGrade grade, int score, IReadOnlyList<string> reasons) = DomainGrader.Grade(checks, mx, spf, dmarc, dkim, bimi, mta, tls);
+            DomainReportStatus status = ordered.Any(f => f.Severity >= FindingSeverity.Warning) ? DomainReportStatus.Findings : DomainReportStatus.Ok;
+            return new MailDomainReport(parsed.Input, domain, parsed.Note, status, null, checks,
+                mx, spf, dmarc, dkim, bimi, mta, tls, grade, score, reasons, ordered, recorder.Responses, watch.Elapsed.TotalMilliseconds);
+        }
+
+        /// <summary>
+        /// A runner that reports on domains posted to it, <paramref name="throttleLimit"/> at a time,
+        /// handing reports back in input order. Cancellation (Ctrl+C) and any unexpected error
+        /// still yield one LookupFailed report per input.
+        /// </summary>
+        public DomainAuditRunner CreateBulkRunner(int throttleLimit = BulkRunner<string?, MailDomainReport>.DefaultThrottleLimit, CancellationToken cancellationToken = default)
+        {
+            return new DomainAuditRunner(this, throttleLimit, cancellationToken);
+        }
+
+        /// <summary>The report for an input whose work ended in an exception (cancellation included).</summary>
+        public MailDomainReport ErrorReport(string? input, Exception exception)
+        {
+            DomainInput parsed = DomainInput.Parse(input);
+            if (!parsed.IsValid)
+            {
+                return new MailDomainReport(parsed.Input, null, null, DomainReportStatus.InvalidInput, parsed.Error, _options.EffectiveChecks,
+                    null, null, null, null, null, null, null, null, null, Array.Empty<string>(), Array.Empty<Finding>(), Array.Empty<DnsResponse>(), 0);
+            }
+
+            string message = exception is OperationCanceledException
+                ? "cancelled before the checks finished."
+                : $"the checks stopped with an unexpected {exception.GetType().Name}: {exception.Message}";
+            return new MailDomainReport(parsed.Input, parsed.Domain, parsed.Note, DomainReportStatus.LookupFailed, message, _options.EffectiveChecks,
+                null, null, null, null, null, null, null, null, null, Array.Empty<string>(), Array.Empty<Finding>(), Array.Empty<DnsResponse>(), 0);
+        }
+
+        public void Dispose() => _mtaSts.Dispose();
+
+        private static bool Has(DomainCheck checks, DomainCheck check) => (checks & check) == check;
+
+        private static T? Done<T>(Task<T>? task)
+            where T : class
+        {
+            return task != null && task.Status == TaskStatus.RanToCompletion ? task.Result : null;
+        }
+
+        private static IEnumerable<(string Name, bool Done)> Names(DomainCheck checks, params Task?[] tasks)
+        {
+            string[] names = { "MX", "SPF", "DMARC", "DKIM", "BIMI", "MTA-STS", "TLS-RPT" };
+            for (int i = 0; i < tasks.Length; i++)
+            {
+                if (tasks[i] != null)
+                {
+                    yield return (names[i], tasks[i]!.Status == TaskStatus.RanToCompletion);
+                }
+            }
+        }
+    }
+}

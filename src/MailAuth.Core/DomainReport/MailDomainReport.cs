@@ -1,0 +1,167 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using MailAuth.Dmarc;
+using MailAuth.Dns;
+using MailAuth.Posture;
+using MailAuth.Spf;
+
+namespace MailAuth.DomainReport
+{
+    /// <summary>The grade of a domain's mail authentication posture (docs/posture.md has the rules).</summary>
+    public enum MailDomainGrade
+    {
+        A,
+        B,
+        C,
+        D,
+        F,
+    }
+
+    /// <summary>
+    /// One row per audited domain: flat summary properties (strings, numbers, booleans that
+    /// survive Export-Csv) first, then the detail objects of each check.
+    /// </summary>
+    public sealed class MailDomainReport
+    {
+        internal MailDomainReport(string input, string? domain, string? inputNote, DomainReportStatus status, string? errorMessage,
+            DomainCheck checks, MxReport? mx, SpfRecordReport? spf, DmarcPolicy? dmarc, DkimReport? dkim, BimiReport? bimi,
+            MtaStsReport? mtaSts, TlsRptReport? tlsRpt, MailDomainGrade? grade, int? score, IReadOnlyList<string> gradeReasons,
+            IReadOnlyList<Finding> findings, IReadOnlyList<DnsResponse> trace, double elapsedMilliseconds)
+        {
+            Input = input;
+            Domain = domain;
+            InputNote = inputNote;
+            Status = status;
+            ErrorMessage = errorMessage;
+            Checks = checks;
+            Mx = mx;
+            Spf = spf;
+            Dmarc = dmarc;
+            Dkim = dkim;
+            Bimi = bimi;
+            MtaSts = mtaSts;
+            TlsRpt = tlsRpt;
+            Grade = grade;
+            Score = score;
+            GradeReasons = gradeReasons;
+            Findings = findings;
+            Trace = trace;
+            ElapsedMilliseconds = elapsedMilliseconds;
+        }
+
+        // ---- flat summary ----
+
+        /// <summary>The input as given.</summary>
+        public string Input { get; }
+
+        /// <summary>The normalised domain (null for InvalidInput).</summary>
+        public string? Domain { get; }
+
+        /// <summary>What normalisation changed, if anything.</summary>
+        public string? InputNote { get; }
+
+        public DomainReportStatus Status { get; }
+
+        public string? ErrorMessage { get; }
+
+        /// <summary>Null when the report is incomplete (LookupFailed) or the input invalid.</summary>
+        public MailDomainGrade? Grade { get; }
+
+        /// <summary>0-100, the points behind the grade.</summary>
+        public int? Score { get; }
+
+        public string? MxStatus => Mx?.Status.ToString();
+
+        public string? MxHosts => Mx?.HostText;
+
+        public bool? NullMx => Mx?.IsNullMx;
+
+        /// <summary>Found, NotFound, LookupFailed or Invalid (several records or a syntax error).</summary>
+        public string? SpfStatus => Spf?.Status.ToString();
+
+        public string? SpfRecord => Spf?.Record;
+
+        /// <summary>DNS-querying terms over the whole include tree (limit 10, RFC 7208 §4.6.4).</summary>
+        public int? SpfLookups => Spf?.DnsLookupCount;
+
+        /// <summary>The qualifier of the top-level all ("-", "~", "?", "+"), empty when absent.</summary>
+        public string? SpfAll => Spf?.AllQualifier;
+
+        public string? SpfTopWarning => Spf?.TopWarning;
+
+        public string? DmarcStatus => Dmarc?.Status.ToString();
+
+        public string? DmarcPolicy => Dmarc?.Policy?.ToString();
+
+        public string? DmarcEffectivePolicy => Dmarc?.EffectivePolicy?.ToString();
+
+        public int? DmarcPct => Dmarc?.Percentage;
+
+        public bool? DmarcTestMode => Dmarc is null ? (bool?)null : Dmarc.TestMode;
+
+        public bool? DmarcRua => Dmarc is null ? (bool?)null : Dmarc.ReportUris.Count > 0;
+
+        public string? DkimStatus => Dkim?.Status.ToString();
+
+        public string? DkimSelectors => Dkim?.SelectorsFound;
+
+        public int? DkimMinKeyBits => Dkim?.SmallestRsaBits;
+
+        public string? BimiStatus => Bimi?.Status.ToString();
+
+        public bool? BimiValid => Bimi is null ? (bool?)null : Bimi.IsValid && Bimi.DmarcQualifies == true;
+
+        public string? MtaStsStatus => MtaSts?.Status.ToString();
+
+        public string? MtaStsMode => MtaSts?.Mode?.ToString();
+
+        public bool? MtaStsMxMatch => MtaSts?.MxMatch;
+
+        public string? TlsRptStatus => TlsRpt?.Status.ToString();
+
+        public string? TlsRptRua => TlsRpt?.ReportUriText;
+
+        public int ErrorCount => Findings.Count(f => f.Severity == FindingSeverity.Error);
+
+        public int WarningCount => Findings.Count(f => f.Severity == FindingSeverity.Warning);
+
+        /// <summary>Finding ids joined with ';'.</summary>
+        public string FindingText => string.Join(";", Findings.Select(f => f.Id));
+
+        public int QueryCount => Trace.Count;
+
+        public double ElapsedMilliseconds { get; }
+
+        // ---- detail ----
+
+        /// <summary>The checks that ran.</summary>
+        public DomainCheck Checks { get; }
+
+        public MxReport? Mx { get; }
+
+        /// <summary>The SPF engine's record report (record, include tree, lookups, findings).</summary>
+        public SpfRecordReport? Spf { get; }
+
+        public DmarcPolicy? Dmarc { get; }
+
+        public DkimReport? Dkim { get; }
+
+        public BimiReport? Bimi { get; }
+
+        public MtaStsReport? MtaSts { get; }
+
+        public TlsRptReport? TlsRpt { get; }
+
+        /// <summary>How each check contributed to the score.</summary>
+        public IReadOnlyList<string> GradeReasons { get; }
+
+        /// <summary>Every finding of every check, most severe first.</summary>
+        public IReadOnlyList<Finding> Findings { get; }
+
+        /// <summary>Every DNS response this domain's checks saw, in completion order.</summary>
+        public IReadOnlyList<DnsResponse> Trace { get; }
+
+        public override string ToString() => $"{Domain ?? Input}: {Status} {Grade}";
+    }
+}

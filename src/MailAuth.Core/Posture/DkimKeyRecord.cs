@@ -1,0 +1,355 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Org.BouncyCastle.Asn1;
+using Org.BouncyCastle.Asn1.Pkcs;
+using Org.BouncyCastle.Asn1.X509;
+using Org.BouncyCastle.Security;
+
+namespace MailAuth.Posture
+{
+    /// <summary>The key types of RFC 6376 §3.6.1 k= (rsa) and RFC 8463 (ed25519).</summary>
+    public enum DkimKeyType
+    {
+        /// <summary>k= names a type we do not know; verifiers ignore such a record.</summary>
+        Unknown,
+        Rsa,
+        Ed25519,
+    }
+
+    /// <summary>
+    /// A parsed DKIM key record (RFC 6376 §3.6.1): tags v, h, k, n, p, s, t, the key's type and
+    /// size, and findings. Parsing needs no network. Immutable.
+    /// </summary>
+    public sealed class DkimKeyRecord
+    {
+        /// <summary>RFC 8301 §3.2: verifiers must not accept RSA keys under 1024 bits.</summary>
+        public const int MinimumRsaBits = 1024;
+
+        /// <summary>RFC 8301 §3.2: signers should use at least 2048 bits.</summary>
+        public const int RecommendedRsaBits = 2048;
+
+        private DkimKeyRecord(string text)
+        {
+            Text = text;
+        }
+
+        /// <summary>The record as published (TXT strings joined).</summary>
+        public string Text { get; }
+
+        /// <summary>False when a verifier must ignore the record (syntax, version, key type, key data).</summary>
+        public bool IsValid { get; private set; }
+
+        /// <summary>The first reason the record is not valid.</summary>
+        public string? Error { get; private set; }
+
+        public IReadOnlyList<PostureTag> Tags { get; private set; } = Array.Empty<PostureTag>();
+
+        /// <summary>v=, when present.</summary>
+        public string? Version { get; private set; }
+
+        public DkimKeyType KeyType { get; private set; } = DkimKeyType.Rsa;
+
+        /// <summary>k= as written (default "rsa").</summary>
+        public string KeyTypeText { get; private set; } = "rsa";
+
+        /// <summary>RSA modulus bits, 256 for Ed25519, null when the key could not be read or is revoked.</summary>
+        public int? KeyBits { get; private set; }
+
+        /// <summary>p= with white space removed; empty for a revoked key.</summary>
+        public string? PublicKey { get; private set; }
+
+        /// <summary>p= is present and empty: the key was revoked (RFC 6376 §3.6.1).</summary>
+        public bool IsRevoked { get; private set; }
+
+        /// <summary>h=: the hash algorithms allowed; empty means all.</summary>
+        public IReadOnlyList<string> HashAlgorithms { get; private set; } = Array.Empty<string>();
+
+        /// <summary>s=: service types (default "*").</summary>
+        public IReadOnlyList<string> ServiceTypes { get; private set; } = new[] { "*" };
+
+        /// <summary>t=y: the domain is testing DKIM.</summary>
+        public bool IsTesting { get; private set; }
+
+        /// <summary>t=s: the i= domain must equal d= (no subdomains).</summary>
+        public bool IsStrict { get; private set; }
+
+        /// <summary>t= flags as written.</summary>
+        public IReadOnlyList<string> Flags { get; private set; } = Array.Empty<string>();
+
+        /// <summary>n=: notes for humans.</summary>
+        public string? Notes { get; private set; }
+
+        public IReadOnlyList<Finding> Findings { get; private set; } = Array.Empty<Finding>();
+
+        public override string ToString() => Text;
+
+        /// <summary>
+        /// Parses a key record. Never throws for bad record text: problems become findings and
+        /// <see cref="IsValid"/> false. <paramref name="subject"/> names the record in findings.
+        /// </summary>
+        /// <exception cref="ArgumentNullException"><paramref name="text"/> is null.</exception>
+        public static DkimKeyRecord Parse(string text, string? subject = null)
+        {
+            if (text is null)
+            {
+                throw new ArgumentNullException(nameof(text));
+            }
+
+            var record = new DkimKeyRecord(text);
+            var findings = new List<Finding>();
+            record.Parse(findings, subject);
+            record.Findings = findings;
+            return record;
+        }
+
+        private void Parse(List<Finding> findings, string? subject)
+        {
+            if (!TagList.TryParse(Text, caseInsensitiveNames: false, out List<PostureTag> tags, out string? syntaxError))
+            {
+                Invalid(findings, PostureFindingIds.DkimMalformed, $"The key record is not a valid tag list (RFC 6376 §3.2): {syntaxError}.", subject);
+                return;
+            }
+
+            Tags = tags;
+
+            // RFC 6376 §3.6.1 v=: optional, but when present it must be first and exactly "DKIM1";
+            // records with any other value must be discarded.
+            string? version = Get(tags, "v");
+            Version = version;
+            if (version != null)
+            {
+                if (!string.Equals(version, "DKIM1", StringComparison.Ordinal))
+                {
+                    Invalid(findings, PostureFindingIds.DkimVersionInvalid, $"v={TagList.Shorten(version)}: the version must be exactly DKIM1 (RFC 6376 §3.6.1); verifiers discard this record.", subject);
+                    return;
+                }
+
+                if (!string.Equals(tags[0].Name, "v", StringComparison.Ordinal))
+                {
+                    Invalid(findings, PostureFindingIds.DkimVersionInvalid, "v=DKIM1 is not the first tag; RFC 6376 §3.6.1 requires it first.", subject);
+                    return;
+                }
+            }
+
+            // h=: colon-separated; unknown algorithms are ignored (RFC 6376 §3.6.1).
+            string? hashes = Get(tags, "h");
+            if (hashes != null)
+            {
+                HashAlgorithms = PostureHelpers.SplitList(hashes, ':');
+                bool sha256 = HashAlgorithms.Contains("sha256", StringComparer.Ordinal);
+                bool sha1 = HashAlgorithms.Contains("sha1", StringComparer.Ordinal);
+                if (!sha256 && !sha1)
+                {
+                    findings.Add(new Finding(PostureFindingIds.DkimHashUnknown, FindingSeverity.Error,
+                        $"h={hashes} names no hash algorithm verifiers know (sha256, sha1): no signature with this key can verify.", subject));
+                }
+                else if (!sha256)
+                {
+                    findings.Add(new Finding(PostureFindingIds.DkimHashSha1Only, FindingSeverity.Warning,
+                        "h= allows only sha1; RFC 8301 §3.1 forbids signing with rsa-sha1 and verifiers reject it. Allow sha256.", subject));
+                }
+            }
+
+            // k=: default rsa; an unrecognised type makes verifiers ignore the record.
+            string? keyType = Get(tags, "k");
+            if (keyType != null)
+            {
+                KeyTypeText = keyType;
+                if (string.Equals(keyType, "rsa", StringComparison.Ordinal))
+                {
+                    KeyType = DkimKeyType.Rsa;
+                }
+                else if (string.Equals(keyType, "ed25519", StringComparison.Ordinal))
+                {
+                    KeyType = DkimKeyType.Ed25519;
+                }
+                else
+                {
+                    KeyType = DkimKeyType.Unknown;
+                }
+            }
+
+            Notes = Get(tags, "n");
+
+            string? services = Get(tags, "s");
+            if (services != null)
+            {
+                ServiceTypes = PostureHelpers.SplitList(services, ':');
+                if (!ServiceTypes.Contains("*", StringComparer.Ordinal) && !ServiceTypes.Contains("email", StringComparer.Ordinal))
+                {
+                    // RFC 6376 §3.6.1 s=: a key limited to other services (RFC 8460 §3 defines
+                    // "tlsrpt") must not verify email signatures.
+                    findings.Add(new Finding(PostureFindingIds.DkimServiceNotEmail, FindingSeverity.Warning,
+                        $"s={services}: the key is not for email (s= lacks \"email\" and \"*\"); mail signed with it does not verify.", subject));
+                }
+            }
+
+            string? flags = Get(tags, "t");
+            if (flags != null)
+            {
+                Flags = PostureHelpers.SplitList(flags, ':');
+                IsTesting = Flags.Contains("y", StringComparer.Ordinal);
+                IsStrict = Flags.Contains("s", StringComparer.Ordinal);
+                if (IsTesting)
+                {
+                    findings.Add(new Finding(PostureFindingIds.DkimTesting, FindingSeverity.Warning,
+                        "t=y: the domain is testing DKIM; verifiers must not treat signatures differently from unsigned mail (RFC 6376 §3.6.1). Remove t=y when done.", subject));
+                }
+            }
+
+            if (KeyType == DkimKeyType.Unknown)
+            {
+                Invalid(findings, PostureFindingIds.DkimKeyTypeUnknown, $"k={TagList.Shorten(KeyTypeText)} is not a key type verifiers know (rsa, ed25519); they ignore this record (RFC 6376 §3.6.1).", subject);
+                return;
+            }
+
+            // p=: required; empty means revoked (RFC 6376 §3.6.1). Base64 may carry FWS.
+            string? key = Get(tags, "p");
+            if (key is null)
+            {
+                Invalid(findings, PostureFindingIds.DkimKeyMissing, "The record has no p= tag; it is required (RFC 6376 §3.6.1).", subject);
+                return;
+            }
+
+            PublicKey = PostureHelpers.RemoveWhiteSpace(key);
+            if (PublicKey.Length == 0)
+            {
+                IsRevoked = true;
+                IsValid = true;
+                findings.Add(new Finding(PostureFindingIds.DkimKeyRevoked, FindingSeverity.Warning,
+                    "p= is empty: the key has been revoked (RFC 6376 §3.6.1); signatures with this selector fail.", subject));
+                return;
+            }
+
+            byte[] data;
+            try
+            {
+                data = Convert.FromBase64String(PublicKey);
+            }
+            catch (FormatException)
+            {
+                Invalid(findings, PostureFindingIds.DkimKeyMalformed, "p= is not valid base64.", subject);
+                return;
+            }
+
+            if (KeyType == DkimKeyType.Ed25519)
+            {
+                // RFC 8463 §4.2: p= is the base64 of the raw 32-byte public key.
+                if (data.Length != 32)
+                {
+                    Invalid(findings, PostureFindingIds.DkimKeyMalformed, $"An Ed25519 key is 32 bytes (RFC 8463 §4.2); p= holds {data.Length}.", subject);
+                    return;
+                }
+
+                KeyBits = 256;
+                IsValid = true;
+                return;
+            }
+
+            int? bits = RsaBits(data, out bool pkcs1, out string? keyError);
+            if (bits is null)
+            {
+                Invalid(findings, PostureFindingIds.DkimKeyMalformed, $"p= is not an RSA public key: {keyError}.", subject);
+                return;
+            }
+
+            KeyBits = bits;
+            IsValid = true;
+            if (pkcs1)
+            {
+                findings.Add(new Finding(PostureFindingIds.DkimKeyPkcs1, FindingSeverity.Information,
+                    "p= is a bare RSAPublicKey (PKCS#1) rather than a SubjectPublicKeyInfo; some verifiers read only the latter.", subject));
+            }
+
+            if (bits.Value < MinimumRsaBits)
+            {
+                findings.Add(new Finding(PostureFindingIds.DkimKeyTooSmall, FindingSeverity.Error,
+                    $"The RSA key has {bits.Value} bits; verifiers must not accept keys under {MinimumRsaBits} bits (RFC 8301 §3.2). Publish a 2048-bit key.", subject));
+            }
+            else if (bits.Value < RecommendedRsaBits)
+            {
+                findings.Add(new Finding(PostureFindingIds.DkimKeyWeak, FindingSeverity.Warning,
+                    $"The RSA key has {bits.Value} bits; signers should use at least {RecommendedRsaBits} (RFC 8301 §3.2).", subject));
+            }
+        }
+
+        /// <summary>
+        /// The modulus size of an RSA key given as SubjectPublicKeyInfo (what every signer
+        /// publishes) or as a bare RSAPublicKey (RFC 6376 §3.3.1 names that structure).
+        /// </summary>
+        internal static int? RsaBits(byte[] data, out bool pkcs1, out string? error)
+        {
+            pkcs1 = false;
+            error = null;
+            Asn1Object asn1;
+            try
+            {
+                asn1 = Asn1Object.FromByteArray(data);
+            }
+            catch (Exception ex) when (ex is System.IO.IOException || ex is ArgumentException || ex is InvalidOperationException || ex is FormatException)
+            {
+                error = "the DER structure cannot be read (" + ex.Message + ")";
+                return null;
+            }
+
+            try
+            {
+                // Read the modulus straight from the structure: BouncyCastle's RsaKeyParameters
+                // would run primality checks on it (milliseconds per key), needless for a size.
+                SubjectPublicKeyInfo info = SubjectPublicKeyInfo.GetInstance(asn1);
+                if (!info.Algorithm.Algorithm.Equals(PkcsObjectIdentifiers.RsaEncryption))
+                {
+                    error = $"the SubjectPublicKeyInfo holds a key of algorithm {info.Algorithm.Algorithm.Id}, not RSA (1.2.840.113549.1.1.1)";
+                    return null;
+                }
+
+                RsaPublicKeyStructure key = RsaPublicKeyStructure.GetInstance(info.ParsePublicKey());
+                return key.Modulus.BitLength;
+            }
+            catch (Exception ex) when (IsParseException(ex))
+            {
+                error = "the DER structure is neither a SubjectPublicKeyInfo nor an RSAPublicKey (" + ex.Message + ")";
+            }
+
+            try
+            {
+                RsaPublicKeyStructure structure = RsaPublicKeyStructure.GetInstance(asn1);
+                pkcs1 = true;
+                error = null;
+                return structure.Modulus.BitLength;
+            }
+            catch (Exception ex) when (IsParseException(ex))
+            {
+                return null;
+            }
+        }
+
+        private static bool IsParseException(Exception ex)
+        {
+            return ex is ArgumentException || ex is InvalidCastException || ex is InvalidOperationException
+                || ex is System.IO.IOException || ex is SecurityUtilityException || ex is FormatException;
+        }
+
+        /// <summary>DKIM tags are case-sensitive (RFC 6376 §3.2).</summary>
+        private static string? Get(IReadOnlyList<PostureTag> tags, string name)
+        {
+            foreach (PostureTag tag in tags)
+            {
+                if (string.Equals(tag.Name, name, StringComparison.Ordinal))
+                {
+                    return tag.Value;
+                }
+            }
+
+            return null;
+        }
+
+        private void Invalid(List<Finding> findings, string id, string message, string? subject)
+        {
+            IsValid = false;
+            Error ??= message;
+            findings.Add(new Finding(id, FindingSeverity.Error, message, subject));
+        }
+    }
+}

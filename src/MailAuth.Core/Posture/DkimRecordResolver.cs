@@ -1,0 +1,120 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using MailAuth.Dns;
+
+namespace MailAuth.Posture
+{
+    /// <summary>
+    /// Looks up DKIM key records (RFC 6376 §3.6.2.1: TXT at &lt;selector&gt;._domainkey.&lt;domain&gt;)
+    /// for a list of selectors, concurrently, and judges each key. Thread-safe.
+    /// </summary>
+    public sealed class DkimRecordResolver
+    {
+        private readonly IDnsResolver _dns;
+
+        /// <summary>Creates a resolver over <paramref name="dns"/> (share one across calls for its cache).</summary>
+        public DkimRecordResolver(IDnsResolver dns)
+        {
+            _dns = dns ?? throw new ArgumentNullException(nameof(dns));
+        }
+
+        /// <summary>
+        /// Queries every selector (none given: <see cref="DkimSelectors.Common"/>) at once. DNS
+        /// failures come back per selector as <see cref="PostureStatus.LookupFailed"/>.
+        /// </summary>
+        /// <exception cref="ArgumentException">The domain or a selector is not a DNS name.</exception>
+        /// <exception cref="OperationCanceledException">Cancelled.</exception>
+        public async Task<DkimReport> ResolveAsync(string domain, IEnumerable<string>? selectors = null, CancellationToken cancellationToken = default)
+        {
+            string name = PostureDomain.Normalize(domain, nameof(domain));
+            bool useDefault = selectors is null;
+            List<string> list = (selectors ?? DkimSelectors.Common)
+                .Select(s => PostureDomain.NormalizeSelector(s, nameof(selectors)))
+                .Distinct(StringComparer.Ordinal)
+                .ToList();
+            if (list.Count == 0)
+            {
+                useDefault = true;
+                list = DkimSelectors.Common.ToList();
+            }
+
+            DkimSelectorResult[] results = await Task.WhenAll(list.Select(s => LookupAsync(name, s, cancellationToken))).ConfigureAwait(false);
+            var findings = results.SelectMany(r => r.Findings).ToList();
+            bool anyFound = results.Any(r => r.Status == PostureStatus.Found);
+            if (!anyFound)
+            {
+                DkimSelectorResult? failed = results.FirstOrDefault(r => r.Status == PostureStatus.LookupFailed);
+                if (failed != null)
+                {
+                    findings.Add(new Finding(PostureFindingIds.DkimLookupFailed, FindingSeverity.Error,
+                        $"No DKIM key was found and {results.Count(r => r.Status == PostureStatus.LookupFailed)} selector lookup(s) failed ({failed.ErrorMessage}); the answer is unknown.", name));
+                }
+                else
+                {
+                    findings.Add(new Finding(PostureFindingIds.DkimNoneFound, FindingSeverity.Warning,
+                        useDefault
+                            ? $"None of the {list.Count} common selectors has a DKIM key. Selectors cannot be listed from DNS; pass the ones your senders use."
+                            : $"None of the selectors given ({string.Join(", ", list)}) has a DKIM key.", name));
+                }
+            }
+
+            return new DkimReport(name, useDefault, results, findings);
+        }
+
+        private async Task<DkimSelectorResult> LookupAsync(string domain, string selector, CancellationToken cancellationToken)
+        {
+            string queryName = selector + "._domainkey." + domain;
+            DnsResponse response;
+            try
+            {
+                response = await _dns.QueryAsync(queryName, DnsRecordType.TXT, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ArgumentException ex)
+            {
+                // The joined name is too long (RFC 1035 §2.3.4) although both parts were valid.
+                return new DkimSelectorResult(domain, selector, queryName, PostureStatus.NotFound, ex.Message, null,
+                    Array.Empty<string>(), Array.Empty<string>(), Array.Empty<Finding>(), null);
+            }
+
+            PostureStatus status = PostureHelpers.ToStatus(response);
+            IReadOnlyList<string> chain = response.CanonicalNames;
+            var findings = new List<Finding>();
+            if (status == PostureStatus.LookupFailed)
+            {
+                return new DkimSelectorResult(domain, selector, queryName, status, PostureHelpers.FailureText(response), null,
+                    Array.Empty<string>(), chain, findings, response);
+            }
+
+            if (status == PostureStatus.NotFound)
+            {
+                if (chain.Count > 0)
+                {
+                    // Typical of Microsoft 365 with DKIM not enabled: selector1 CNAMEs to the
+                    // tenant's onmicrosoft.com name, which has no key yet.
+                    findings.Add(new Finding(PostureFindingIds.DkimCnameDangling, FindingSeverity.Warning,
+                        $"{queryName} is a CNAME to {chain[chain.Count - 1]}, which has no key record: the signing service is set up in DNS but not publishing a key.", queryName));
+                }
+
+                return new DkimSelectorResult(domain, selector, queryName, status, null, null, Array.Empty<string>(), chain, findings, response);
+            }
+
+            List<string> texts = response.Texts.ToList();
+
+            // Prefer a record that looks like a key record when several are published.
+            string chosen = texts.FirstOrDefault(t => t.IndexOf("p=", StringComparison.Ordinal) >= 0) ?? texts[0];
+            var others = texts.Where(t => !ReferenceEquals(t, chosen)).ToArray();
+            if (others.Length > 0)
+            {
+                findings.Add(new Finding(PostureFindingIds.DkimMultipleRecords, FindingSeverity.Warning,
+                    $"{texts.Count} TXT records at {queryName}; which one a verifier uses is undefined (RFC 6376 §3.6.2.2). Publish one.", queryName));
+            }
+
+            DkimKeyRecord record = DkimKeyRecord.Parse(chosen, queryName);
+            findings.InsertRange(0, record.Findings);
+            return new DkimSelectorResult(domain, selector, queryName, status, null, record, others, chain, findings, response);
+        }
+    }
+}

@@ -1,0 +1,132 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using MailAuth.DomainReport;
+
+namespace MailAuth.Core.Tests.DomainReport
+{
+    public class BulkRunnerTests
+    {
+        [Fact]
+        public void ResultsComeBackInInputOrderWithinTheThrottle()
+        {
+            int running = 0;
+            int maxRunning = 0;
+            var random = new Random(7);
+            int[] delays = Enumerable.Range(0, 200).Select(_ => random.Next(0, 15)).ToArray();
+            using var runner = new BulkRunner<int, string>(async (i, ct) =>
+            {
+                int now = Interlocked.Increment(ref running);
+                int seen;
+                while ((seen = Volatile.Read(ref maxRunning)) < now && Interlocked.CompareExchange(ref maxRunning, now, seen) != seen)
+                {
+                }
+
+                await Task.Delay(delays[i], ct);
+                Interlocked.Decrement(ref running);
+                return "r" + i;
+            }, (i, ex) => "error " + i, throttleLimit: 8);
+
+            var results = new List<string>();
+            for (int i = 0; i < 200; i++)
+            {
+                runner.Post(i);
+
+                // Write what is ready while more runs, as the cmdlet's pipeline thread does.
+                while (runner.TryTakeNext(out string ready))
+                {
+                    results.Add(ready);
+                }
+            }
+
+            runner.CompleteAdding();
+            results.AddRange(runner.TakeAll());
+
+            Assert.Equal(Enumerable.Range(0, 200).Select(i => "r" + i), results);
+            Assert.InRange(maxRunning, 2, 8);
+            Assert.Equal(200, runner.Completed);
+            Assert.Equal(200, runner.Taken);
+            Assert.True(runner.IsFinished);
+            Assert.True(runner.RatePerSecond > 0);
+        }
+
+        [Fact]
+        public void ExceptionsBecomeResultsInPlace()
+        {
+            using var runner = new BulkRunner<int, string>((i, ct) =>
+                i % 3 == 0 ? throw new InvalidOperationException("boom " + i) : Task.FromResult("ok " + i),
+                (i, ex) => "error " + ex.Message, throttleLimit: 4);
+            for (int i = 1; i <= 9; i++)
+            {
+                runner.Post(i);
+            }
+
+            runner.CompleteAdding();
+            Assert.Equal(new[] { "ok 1", "ok 2", "error boom 3", "ok 4", "ok 5", "error boom 6", "ok 7", "ok 8", "error boom 9" }, runner.TakeAll());
+        }
+
+        [Fact]
+        public void CancelStillYieldsOneResultPerInput()
+        {
+            using var cts = new CancellationTokenSource();
+            using var runner = new BulkRunner<int, string>(async (i, ct) =>
+            {
+                await Task.Delay(TimeSpan.FromSeconds(30), ct);
+                return "done";
+            }, (i, ex) => ex is OperationCanceledException ? "cancelled " + i : "other", throttleLimit: 2, cancellationToken: cts.Token);
+            for (int i = 0; i < 10; i++)
+            {
+                runner.Post(i);
+            }
+
+            runner.CompleteAdding();
+            Assert.False(runner.WaitNext(TimeSpan.FromMilliseconds(100), out _));
+            cts.Cancel();
+            var results = runner.TakeAll().ToList();
+            Assert.Equal(Enumerable.Range(0, 10).Select(i => "cancelled " + i), results);
+        }
+
+        [Fact]
+        public void SlowHeadHoldsBackNewStartsBeyondTheWindow()
+        {
+            var release = new TaskCompletionSource<bool>();
+            using var runner = new BulkRunner<int, int>(async (i, ct) =>
+            {
+                if (i == 0)
+                {
+                    await release.Task;
+                }
+
+                return i;
+            }, (i, ex) => -1, throttleLimit: 4, window: 10);
+            for (int i = 0; i < 50; i++)
+            {
+                runner.Post(i);
+            }
+
+            SpinWait.SpinUntil(() => runner.Completed >= 9, TimeSpan.FromSeconds(5));
+            Thread.Sleep(100);
+            Assert.Equal(10, runner.Started); // input 0 plus nine more: the window is 10
+            Assert.False(runner.TryTakeNext(out _));
+
+            release.SetResult(true);
+            runner.CompleteAdding();
+            Assert.Equal(Enumerable.Range(0, 50), runner.TakeAll());
+        }
+
+        [Fact]
+        public void ArgumentsAndMisuseAreChecked()
+        {
+            Assert.Throws<ArgumentNullException>(() => new BulkRunner<int, int>(null!, (i, e) => 0));
+            Assert.Throws<ArgumentNullException>(() => new BulkRunner<int, int>((i, c) => Task.FromResult(i), null!));
+            Assert.Throws<ArgumentOutOfRangeException>(() => new BulkRunner<int, int>((i, c) => Task.FromResult(i), (i, e) => 0, 0));
+            Assert.Throws<ArgumentOutOfRangeException>(() => new BulkRunner<int, int>((i, c) => Task.FromResult(i), (i, e) => 0, 1, -1));
+            using var runner = new BulkRunner<int, int>((i, c) => Task.FromResult(i), (i, e) => 0);
+            runner.CompleteAdding();
+            Assert.Throws<InvalidOperationException>(() => runner.Post(1));
+            Assert.False(runner.WaitNext(TimeSpan.FromSeconds(5), out _)); // finished: returns at once
+        }
+    }
+}
