@@ -20,6 +20,12 @@
         'Get-SpfRecord'
         'Test-Spf'
         'Get-MailHeaderReport'
+        'Get-MailDomainReport'
+        'Get-DkimRecord'
+        'Get-BimiRecord'
+        'Get-MtaStsPolicy'
+        'Get-TlsRptRecord'
+        'Get-MxRecord'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

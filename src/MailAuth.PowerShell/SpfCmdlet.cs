@@ -7,7 +7,7 @@ namespace MailAuth.PowerShell
     /// Base of the SPF cmdlets: the RFC 7208 §4.6.4 limits, configurable but RFC values by default,
     /// and one evaluator over the session's resolver. Each DNS query is shown with -Verbose.
     /// </summary>
-    public abstract class SpfCmdlet : DnsCmdlet
+    public abstract class SpfCmdlet : BulkDnsCmdlet
     {
         /// <summary>DNS-querying terms allowed (include, a, mx, ptr, exists, redirect). RFC 7208: 10.</summary>
         [Parameter]

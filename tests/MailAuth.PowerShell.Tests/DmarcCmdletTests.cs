@@ -14,6 +14,9 @@ namespace MailAuth.PowerShell.Tests
         public DmarcCmdletTests(ModuleFixture fixture)
         {
             _session = fixture.Session;
+
+            // Servers of earlier tests may have had this port: answers cached from them must not leak in.
+            _session.Invoke("Clear-MailAuthDnsCache");
             var zone = new DnsZone()
                 .AddTxt("_dmarc.contoso.com", "v=DMARC1; p=reject; sp=quarantine; rua=mailto:dmarc@contoso.com")
                 .Add("contoso.com", ZoneRecordType.A, "192.0.2.1")

@@ -15,6 +15,9 @@ namespace MailAuth.PowerShell.Tests
         public DnsCmdletTests(ModuleFixture fixture)
         {
             _session = fixture.Session;
+
+            // Servers of earlier tests may have had this port: answers cached from them must not leak in.
+            _session.Invoke("Clear-MailAuthDnsCache");
             var zone = new DnsZone()
                 .AddTxt("example.com", "v=spf1 ip4:192.0.2.0/24", " -all")
                 .Add("example.com", ZoneRecordType.MX, "10 mx.example.com")

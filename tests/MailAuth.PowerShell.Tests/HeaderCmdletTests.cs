@@ -18,6 +18,9 @@ namespace MailAuth.PowerShell.Tests
         public HeaderCmdletTests(ModuleFixture fixture)
         {
             _session = fixture.Session;
+
+            // Servers of earlier tests may have had this port: answers cached from them must not leak in.
+            _session.Invoke("Clear-MailAuthDnsCache");
             _server = LoopbackDnsServer.Start(new DnsZone()
                 .AddTxt("s12.cpanel-host.example.org", "v=spf1 ip4:203.0.113.0/24 -all")
                 .AddTxt("_dmarc.example.com", "v=DMARC1; p=reject")

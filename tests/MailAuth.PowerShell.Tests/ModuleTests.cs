@@ -10,8 +10,14 @@ namespace MailAuth.PowerShell.Tests
         private static readonly string[] s_expectedCmdlets =
         {
             "Clear-MailAuthDnsCache",
+            "Get-BimiRecord",
+            "Get-DkimRecord",
+            "Get-MailDomainReport",
             "Get-MailHeaderReport",
+            "Get-MtaStsPolicy",
+            "Get-MxRecord",
             "Get-SpfRecord",
+            "Get-TlsRptRecord",
             "Resolve-DmarcPolicy",
             "Resolve-MailAuthDnsName",
             "Test-Spf",

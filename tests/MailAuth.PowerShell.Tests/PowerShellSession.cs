@@ -39,12 +39,16 @@ namespace MailAuth.PowerShell.Tests
     /// <summary>What one script run produced: output, error records and verbose lines.</summary>
     public sealed class PsInvocation
     {
-        public PsInvocation(Collection<PSObject> output, IReadOnlyList<ErrorRecord> errors, IReadOnlyList<string> verbose)
+        public PsInvocation(Collection<PSObject> output, IReadOnlyList<ErrorRecord> errors, IReadOnlyList<string> verbose,
+            IReadOnlyList<ProgressRecord>? progress = null)
         {
             Output = output;
             Errors = errors;
             Verbose = verbose;
+            Progress = progress ?? Array.Empty<ProgressRecord>();
         }
+
+        public IReadOnlyList<ProgressRecord> Progress { get; }
 
         public Collection<PSObject> Output { get; }
 
@@ -99,7 +103,7 @@ namespace MailAuth.PowerShell.Tests
 
             errors.InsertRange(0, ps.Streams.Error);
             List<string> verbose = ps.Streams.Verbose.Select(v => v.Message).ToList();
-            return new PsInvocation(output, errors, verbose);
+            return new PsInvocation(output, errors, verbose, ps.Streams.Progress.ToList());
         }
 
         public void Dispose()

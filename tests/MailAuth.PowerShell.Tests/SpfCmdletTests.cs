@@ -14,6 +14,9 @@ namespace MailAuth.PowerShell.Tests
         public SpfCmdletTests(ModuleFixture fixture)
         {
             _session = fixture.Session;
+
+            // Servers of earlier tests may have had this port: answers cached from them must not leak in.
+            _session.Invoke("Clear-MailAuthDnsCache");
             var zone = new DnsZone()
                 .AddTxt("contoso.com", "v=spf1 include:_spf.contoso.com mx -all")
                 .AddTxt("_spf.contoso.com", "v=spf1 ip4:192.0.2.0/24 ip6:2001:db8::/32 ~all")

@@ -12,6 +12,8 @@ namespace MailAuth.PowerShell.Commands
     [OutputType(typeof(SpfRecordReport))]
     public sealed class GetSpfRecordCommand : SpfCmdlet
     {
+        protected override string ProgressActivity => "Reading SPF records";
+
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [Alias("Name", "DomainName")]
         [AllowEmptyString]
@@ -24,20 +26,13 @@ namespace MailAuth.PowerShell.Commands
             {
                 if (string.IsNullOrWhiteSpace(domain))
                 {
-                    WriteInputError(new ArgumentException("The domain is empty."), "EmptyDomain", ErrorCategory.InvalidArgument, domain,
+                    EnqueueError(new ArgumentException("The domain is empty."), "EmptyDomain", ErrorCategory.InvalidArgument, domain,
                         "Give a domain name such as contoso.com.");
                     continue;
                 }
 
-                try
-                {
-                    WriteObject(RunAndWait(ct => Evaluator.GetRecordReportAsync(domain!, SpfOptions, ct)));
-                }
-                catch (ArgumentException ex)
-                {
-                    WriteInputError(ex, "InvalidDomain", ErrorCategory.InvalidArgument, domain,
-                        "Give a domain name of labels up to 63 characters, 253 in all.");
-                }
+                Enqueue(domain, async ct => await Evaluator.GetRecordReportAsync(domain!, SpfOptions, ct).ConfigureAwait(false),
+                    "InvalidDomain", "Give a domain name of labels up to 63 characters, 253 in all.");
             }
         }
     }

@@ -13,8 +13,10 @@ namespace MailAuth.PowerShell.Commands
     /// </summary>
     [Cmdlet(VerbsDiagnostic.Resolve, "DmarcPolicy")]
     [OutputType(typeof(DmarcPolicy))]
-    public sealed class ResolveDmarcPolicyCommand : DnsCmdlet
+    public sealed class ResolveDmarcPolicyCommand : BulkDnsCmdlet
     {
+        protected override string ProgressActivity => "Resolving DMARC policies";
+
         private DmarcResolver _dmarc = null!;
         private DmarcOptions _options = null!;
 
@@ -93,7 +95,7 @@ namespace MailAuth.PowerShell.Commands
             {
                 if (!DmarcResolver.TryGetDomain(input, out _, out string error))
                 {
-                    WriteInputError(new ArgumentException(error), "InvalidDomain", ErrorCategory.InvalidArgument, input,
+                    EnqueueError(new ArgumentException(error), "InvalidDomain", ErrorCategory.InvalidArgument, input,
                         "Give a domain such as contoso.com or an address such as user@contoso.com.");
                     continue;
                 }
@@ -105,20 +107,13 @@ namespace MailAuth.PowerShell.Commands
                 }
                 catch (ArgumentException ex)
                 {
-                    WriteInputError(ex, "InvalidEvaluationInput", ErrorCategory.InvalidArgument, input,
+                    EnqueueError(ex, "InvalidEvaluationInput", ErrorCategory.InvalidArgument, input,
                         "Give -MailFrom as an address or domain, -SpfResult as an RFC 8601 result, -DkimResult as 'domain:result'.");
                     continue;
                 }
 
-                try
-                {
-                    WriteObject(RunAndWait(ct => _dmarc.ResolveAsync(query, _options, ct)));
-                }
-                catch (ArgumentException ex)
-                {
-                    WriteInputError(ex, "InvalidDomain", ErrorCategory.InvalidArgument, input,
-                        "Give a domain such as contoso.com or an address such as user@contoso.com.");
-                }
+                Enqueue(input, async ct => await _dmarc.ResolveAsync(query, _options, ct).ConfigureAwait(false),
+                    "InvalidDomain", "Give a domain such as contoso.com or an address such as user@contoso.com.");
             }
         }
 

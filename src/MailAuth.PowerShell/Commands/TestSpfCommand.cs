@@ -15,6 +15,8 @@ namespace MailAuth.PowerShell.Commands
     [OutputType(typeof(SpfResult), typeof(bool))]
     public sealed class TestSpfCommand : SpfCmdlet
     {
+        protected override string ProgressActivity => "Evaluating SPF";
+
         /// <summary>The SMTP client's address (IPv4, IPv6 or IPv4-mapped IPv6).</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("ClientIP", "IP")]
@@ -74,7 +76,7 @@ namespace MailAuth.PowerShell.Commands
 
             if (!System.Net.IPAddress.TryParse(text, out IPAddress? address) || !LooksLikeAnAddress(text))
             {
-                WriteInputError(new ArgumentException($"'{IPAddress}' is not an IPv4 or IPv6 address."), "InvalidIPAddress",
+                EnqueueError(new ArgumentException($"'{IPAddress}' is not an IPv4 or IPv6 address."), "InvalidIPAddress",
                     ErrorCategory.InvalidArgument, IPAddress, "Give the SMTP client's address, such as 192.0.2.25 or 2001:db8::25.");
                 return;
             }
@@ -88,26 +90,13 @@ namespace MailAuth.PowerShell.Commands
                 Identity = Identity,
             };
 
-            SpfResult result;
-            try
+            // Parameters bound from the pipeline change with the next input: the request captures them now.
+            bool quiet = Quiet.IsPresent;
+            Enqueue(IPAddress, async ct =>
             {
-                result = RunAndWait(ct => Evaluator.CheckAsync(request, SpfOptions, ct));
-            }
-            catch (ArgumentException ex)
-            {
-                WriteInputError(ex, "MissingIdentity", ErrorCategory.InvalidArgument, IPAddress,
-                    "Give -Sender (MAIL FROM), -Helo or -Domain so there is a domain to check.");
-                return;
-            }
-
-            if (Quiet.IsPresent)
-            {
-                WriteObject(result.Result == SpfResultCode.Pass);
-            }
-            else
-            {
-                WriteObject(result);
-            }
+                SpfResult result = await Evaluator.CheckAsync(request, SpfOptions, ct).ConfigureAwait(false);
+                return quiet ? (object)(result.Result == SpfResultCode.Pass) : result;
+            }, "MissingIdentity", "Give -Sender (MAIL FROM), -Helo or -Domain so there is a domain to check.");
         }
 
         // IPAddress.TryParse also takes "1", "1.2" and "0x7f.1" (inet_aton forms); an SMTP client

@@ -1,0 +1,68 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+using MailAuth.Posture;
+
+namespace MailAuth.PowerShell.Commands
+{
+    /// <summary>
+    /// Get-DkimRecord: DKIM key records (RFC 6376 §3.6.1) per selector: key type and size, testing,
+    /// revoked, hash restrictions, CNAME chain. Without -Selector a documented list of common
+    /// selectors is tried; a header report piped in gives the selectors of its DKIM-Signatures.
+    /// </summary>
+    [Cmdlet(VerbsCommon.Get, "DkimRecord")]
+    [OutputType(typeof(DkimReport))]
+    public sealed class GetDkimRecordCommand : DomainLookupCmdlet
+    {
+        [Parameter(Position = 1)]
+        [ValidateNotNullOrEmpty]
+        public string[]? Selector { get; set; }
+
+        /// <summary>DKIM-Signature headers (a header report's DkimSignatures): each d= is checked with its s= selectors.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Alias("DkimSignatures")]
+        public object[]? DkimSignature { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            var signed = new List<(string Domain, string Selector)>();
+            foreach (object item in DkimSignature ?? Array.Empty<object>())
+            {
+                var signature = PSObject.AsPSObject(item);
+                string? d = signature.Properties["Domain"]?.Value?.ToString();
+                string? s = signature.Properties["Selector"]?.Value?.ToString();
+                if (!string.IsNullOrWhiteSpace(d) && !string.IsNullOrWhiteSpace(s))
+                {
+                    signed.Add((d!.Trim(), s!.Trim()));
+                }
+            }
+
+            if (signed.Count == 0)
+            {
+                base.ProcessRecord();
+                return;
+            }
+
+            // The keys that signed the message: its d= domains, each with its own selectors.
+            foreach (IGrouping<string, (string Domain, string Selector)> group in signed.GroupBy(x => x.Domain, StringComparer.OrdinalIgnoreCase))
+            {
+                string[] selectors = group.Select(x => x.Selector).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
+                try
+                {
+                    WriteObject(RunAndWait(ct => new DkimRecordResolver(NewRecordingResolver()).ResolveAsync(group.Key, selectors, ct)));
+                }
+                catch (ArgumentException ex)
+                {
+                    WriteInputError(ex, "InvalidDkimSignature", ErrorCategory.InvalidData, group.Key,
+                        "The DKIM-Signature's d= or s= is not a DNS name; check the header.");
+                }
+            }
+        }
+
+        protected override async Task<object> LookupAsync(string domain, CancellationToken cancellationToken) =>
+            await new DkimRecordResolver(NewRecordingResolver()).ResolveAsync(domain, Selector, cancellationToken).ConfigureAwait(false);
+    }
+}

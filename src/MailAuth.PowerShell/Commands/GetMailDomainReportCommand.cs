@@ -1,0 +1,158 @@
+using System;
+using System.Management.Automation;
+using MailAuth.Dmarc;
+using MailAuth.DomainReport;
+
+namespace MailAuth.PowerShell.Commands
+{
+    /// <summary>
+    /// Get-MailDomainReport: one row per input domain, always, in input order: MX, SPF, DMARC, DKIM,
+    /// BIMI, MTA-STS and TLS-RPT with a grade and the findings behind it. Domains start as they
+    /// arrive, -ThrottleLimit at a time, over one shared DNS cache; rows are written from the
+    /// pipeline thread in input order while later domains still run.
+    /// </summary>
+    [Cmdlet(VerbsCommon.Get, "MailDomainReport")]
+    [OutputType(typeof(MailDomainReport))]
+    public sealed class GetMailDomainReportCommand : DnsCmdlet
+    {
+        private readonly BulkProgress _progress = new BulkProgress(0x4D41, "Auditing mail domains", "domains");
+        private DomainReporter? _reporter;
+        private DomainAuditRunner? _runner;
+
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [Alias("Name", "DomainName")]
+        [AllowEmptyString]
+        [AllowNull]
+        public string[] Domain { get; set; } = Array.Empty<string>();
+
+        /// <summary>Checks to run (default: all).</summary>
+        [Parameter]
+        public DomainCheck[]? Include { get; set; }
+
+        /// <summary>Checks to leave out.</summary>
+        [Parameter]
+        public DomainCheck[]? Exclude { get; set; }
+
+        /// <summary>DKIM selectors to query instead of the common list.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string[]? Selector { get; set; }
+
+        /// <summary>Domains audited at once.</summary>
+        [Parameter]
+        [ValidateRange(1, 512)]
+        public int ThrottleLimit { get; set; } = BulkRunner<string, object>.DefaultThrottleLimit;
+
+        /// <summary>Seconds one domain may take in all before its row reads LookupFailed.</summary>
+        [Parameter]
+        [ValidateRange(1, 3600)]
+        public int TimeBudgetSec { get; set; } = 30;
+
+        /// <summary>DMARC discovery method (default: the RFC 9989 tree walk).</summary>
+        [Parameter]
+        public DmarcDiscoveryMethod Method { get; set; } = DmarcDiscoveryMethod.TreeWalk;
+
+        /// <summary>Check MTA-STS records only; do not fetch policies over HTTPS.</summary>
+        [Parameter]
+        public SwitchParameter NoMtaStsFetch { get; set; }
+
+        protected override void BeginProcessing()
+        {
+            base.BeginProcessing();
+            var options = new DomainReportOptions
+            {
+                Include = Combine(Include, DomainCheck.All),
+                Exclude = Combine(Exclude, DomainCheck.None),
+                DkimSelectors = Selector,
+                TimeBudget = TimeSpan.FromSeconds(TimeBudgetSec),
+                DmarcMethod = Method,
+                TraceObserver = response => PostVerbose("DNS " + response),
+            };
+            options.MtaSts.FetchPolicy = !NoMtaStsFetch.IsPresent;
+            _reporter = new DomainReporter(Resolver, options);
+            _runner = _reporter.CreateBulkRunner(ThrottleLimit, CancellationToken);
+        }
+
+        protected override void ProcessRecord()
+        {
+            foreach (string? input in Domain)
+            {
+                // Blank lines and #/; comments of a domains file are not domains: no row for them.
+                if (DomainInput.Parse(input).IsBlankOrComment)
+                {
+                    continue;
+                }
+
+                _runner!.Post(input);
+            }
+
+            WriteReady();
+        }
+
+        protected override void EndProcessing()
+        {
+            _runner!.CompleteAdding();
+            while (!_runner.IsFinished)
+            {
+                if (_runner.WaitNext(TimeSpan.FromMilliseconds(100), out MailDomainReport report))
+                {
+                    Write(report);
+                }
+
+                WriteReady();
+            }
+
+            _progress.Complete(this);
+        }
+
+        private void WriteReady()
+        {
+            DrainPipelineActions();
+            while (_runner!.TryTakeNext(out MailDomainReport report))
+            {
+                Write(report);
+            }
+
+            _progress.Report(this, _runner.Posted, _runner.Completed, _runner.Running, _runner.RatePerSecond, _runner.EstimatedRemaining);
+        }
+
+        private void Write(MailDomainReport report)
+        {
+            DrainPipelineActions();
+            WriteObject(report);
+            if (report.Status == DomainReportStatus.InvalidInput)
+            {
+                // The row keeps the CSV complete; the error record tells the console which input was bad.
+                WriteInputError(new ArgumentException(report.ErrorMessage ?? "Not a domain name."), "InvalidDomain",
+                    ErrorCategory.InvalidArgument, report.Input, "Give one domain per line, such as contoso.com.");
+            }
+        }
+
+        private static DomainCheck Combine(DomainCheck[]? checks, DomainCheck whenNone)
+        {
+            if (checks is null || checks.Length == 0)
+            {
+                return whenNone;
+            }
+
+            DomainCheck combined = DomainCheck.None;
+            foreach (DomainCheck check in checks)
+            {
+                combined |= check;
+            }
+
+            return combined;
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _runner?.Dispose();
+                _reporter?.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+    }
+}

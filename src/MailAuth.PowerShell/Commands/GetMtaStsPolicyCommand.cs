@@ -1,0 +1,51 @@
+using System;
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+using MailAuth.Posture;
+
+namespace MailAuth.PowerShell.Commands
+{
+    /// <summary>
+    /// Get-MtaStsPolicy: the _mta-sts record (RFC 8461 §3.1), the HTTPS policy from
+    /// mta-sts.&lt;domain&gt; (§3.2) and whether the domain's MX hosts match it (§4.1).
+    /// </summary>
+    [Cmdlet(VerbsCommon.Get, "MtaStsPolicy")]
+    [OutputType(typeof(MtaStsReport))]
+    public sealed class GetMtaStsPolicyCommand : DomainLookupCmdlet
+    {
+        private MtaStsResolver? _mtaSts;
+
+        /// <summary>Check the DNS record only; do not fetch the policy over HTTPS.</summary>
+        [Parameter]
+        public SwitchParameter NoFetch { get; set; }
+
+        /// <summary>Seconds to wait for the HTTPS policy.</summary>
+        [Parameter]
+        [ValidateRange(1, 120)]
+        public int FetchTimeoutSec { get; set; } = 15;
+
+        protected override void BeginProcessing()
+        {
+            base.BeginProcessing();
+            _mtaSts = new MtaStsResolver(Resolver, new MtaStsOptions
+            {
+                FetchPolicy = !NoFetch.IsPresent,
+                FetchTimeout = TimeSpan.FromSeconds(FetchTimeoutSec),
+            });
+        }
+
+        protected override async Task<object> LookupAsync(string domain, CancellationToken cancellationToken) =>
+            await _mtaSts!.ResolveAsync(domain, null, cancellationToken).ConfigureAwait(false);
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _mtaSts?.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+    }
+}
