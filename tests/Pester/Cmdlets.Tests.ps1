@@ -62,3 +62,20 @@ Describe 'Get-MailHeaderReport' {
         $reports.Count | Should -Be (Get-ChildItem (Join-Path $script:RepoRoot 'samples/*.txt')).Count
     }
 }
+
+Describe 'Get-MailDomainReport' {
+    It 'gives one flat CSV row per domain, in input order, bad input included' {
+        $rows = 'contoso.com', 'not a domain!', 'nothing.example' |
+            Get-MailDomainReport @Dns -NoMtaStsFetch -ErrorAction SilentlyContinue |
+            ConvertTo-Csv -NoTypeInformation | ConvertFrom-Csv
+        $rows.Count | Should -Be 3
+        $rows[0].Domain | Should -Be 'contoso.com'
+        $rows[0].DmarcEffectivePolicy | Should -Be 'Reject'
+        $rows[1].Status | Should -Be 'InvalidInput'
+    }
+
+    It 'fits the default table in 120 columns' {
+        $lines = Get-MailDomainReport contoso.com @Dns -NoMtaStsFetch | Format-Table | Out-String -Width 120 -Stream
+        ($lines | Where-Object { $_.Length -gt 120 }) | Should -BeNullOrEmpty
+    }
+}
