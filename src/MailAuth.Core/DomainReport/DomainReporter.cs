@@ -182,8 +182,15 @@ namespace MailAuth.DomainReport
                     mx, spf, dmarc, dkim, bimi, mta, tls, null, null, Array.Empty<string>(), ordered, recorder.Responses, watch.Elapsed.TotalMilliseconds);
             }
 
-            (MailDomainGrade grade, int score, IReadOnlyList<string> reasons) = DomainGrader.Grade(checks, mx, spf, dmarc, dkim, bimi, mta, tls);
             DomainReportStatus status = ordered.Any(f => f.Severity >= FindingSeverity.Warning) ? DomainReportStatus.Findings : DomainReportStatus.Ok;
+            if (checks == DomainCheck.None)
+            {
+                // Nothing was checked: nothing to grade.
+                return new MailDomainReport(parsed.Input, domain, parsed.Note, status, null, checks,
+                    null, null, null, null, null, null, null, null, null, Array.Empty<string>(), ordered, recorder.Responses, watch.Elapsed.TotalMilliseconds);
+            }
+
+            (MailDomainGrade grade, int score, IReadOnlyList<string> reasons) = DomainGrader.Grade(checks, mx, spf, dmarc, dkim, bimi, mta, tls);
             return new MailDomainReport(parsed.Input, domain, parsed.Note, status, null, checks,
                 mx, spf, dmarc, dkim, bimi, mta, tls, grade, score, reasons, ordered, recorder.Responses, watch.Elapsed.TotalMilliseconds);
         }

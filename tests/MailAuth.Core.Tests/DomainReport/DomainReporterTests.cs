@@ -150,6 +150,21 @@ namespace MailAuth.Core.Tests.DomainReport
         }
 
         [Fact]
+        public async Task ExcludingEverythingChecksAndGradesNothing()
+        {
+            using var dns = new PostureTestDns();
+            AddGoodDomain(dns, "example.com", RsaKey(2048));
+            using var reporter = new DomainReporter(dns.Resolver(), new DomainReportOptions { Exclude = DomainCheck.All });
+
+            MailDomainReport report = await reporter.GetReportAsync("example.com");
+
+            Assert.Equal(DomainCheck.None, report.Checks);
+            Assert.Equal(DomainReportStatus.Ok, report.Status);
+            Assert.Null(report.Grade);
+            Assert.Empty(dns.Queries);
+        }
+
+        [Fact]
         public async Task TimeBudgetEndsInLookupFailed()
         {
             using var dns = new PostureTestDns();
