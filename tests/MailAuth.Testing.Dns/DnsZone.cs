@@ -47,6 +47,7 @@ namespace MailAuth.Testing.Dns
     {
         private readonly object _sync = new object();
         private readonly Dictionary<string, List<ZoneRecord>> _records = new Dictionary<string, List<ZoneRecord>>(StringComparer.Ordinal);
+        private readonly HashSet<string> _ancestors = new HashSet<string>(StringComparer.Ordinal);
         private readonly List<FaultEntry> _faults = new List<FaultEntry>();
         private readonly Dictionary<string, TimeSpan> _latency = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
         private TimeSpan _defaultLatency;
@@ -230,16 +231,8 @@ namespace MailAuth.Testing.Dns
                     return true;
                 }
 
-                string suffix = "." + key;
-                foreach (string owner in _records.Keys)
-                {
-                    if (owner.EndsWith(suffix, StringComparison.Ordinal))
-                    {
-                        return true;
-                    }
-                }
-
-                return false;
+                // An empty non-terminal: a name with owners below it exists (RFC 8020).
+                return _ancestors.Contains(key);
             }
         }
 
@@ -362,6 +355,10 @@ namespace MailAuth.Testing.Dns
                 {
                     list = new List<ZoneRecord>();
                     _records.Add(record.Name, list);
+                    for (int dot = record.Name.IndexOf('.'); dot >= 0; dot = record.Name.IndexOf('.', dot + 1))
+                    {
+                        _ancestors.Add(record.Name.Substring(dot + 1));
+                    }
                 }
 
                 list.Add(record);

@@ -36,7 +36,6 @@ namespace MailAuth.Dns
         /// <summary>Upper bound for positive answers (RFC 2181 §8 allows up to 68 years).</summary>
         private static readonly TimeSpan s_maxPositiveTtl = TimeSpan.FromDays(1);
 
-        private const int CachePruneThreshold = 10000;
 
         private static readonly ConcurrentDictionary<string, DnsResolver> s_shared = new ConcurrentDictionary<string, DnsResolver>(StringComparer.Ordinal);
 
@@ -48,6 +47,7 @@ namespace MailAuth.Dns
         private readonly ConcurrentDictionary<string, CacheEntry> _cache = new ConcurrentDictionary<string, CacheEntry>(StringComparer.Ordinal);
         private readonly ConcurrentDictionary<string, Task<DnsResponse>> _inFlight = new ConcurrentDictionary<string, Task<DnsResponse>>(StringComparer.Ordinal);
         private readonly bool _isShared;
+        private int _pruning;
         private long _queriesSent;
         private int _disposed;
 
@@ -62,6 +62,10 @@ namespace MailAuth.Dns
         private DnsResolver(DnsResolverOptions options, bool isShared)
         {
             _options = Copy(options ?? throw new ArgumentNullException(nameof(options)));
+            if (_options.CacheCapacity < 1)
+            {
+                throw new ArgumentOutOfRangeException(nameof(options), _options.CacheCapacity, "CacheCapacity must be at least 1.");
+            }
             _isShared = isShared;
             if (_options.Timeout <= TimeSpan.Zero)
             {
@@ -111,7 +115,7 @@ namespace MailAuth.Dns
             string key = string.Join(",", (options.Servers ?? Array.Empty<IPEndPoint>()).Select(FormatServer))
                 + "|" + options.Timeout.Ticks.ToString(CultureInfo.InvariantCulture)
                 + "|" + options.Retries.ToString(CultureInfo.InvariantCulture)
-                + "|" + (options.UseCache ? "cache" : "nocache")
+                + "|" + (options.UseCache ? "cache" + options.CacheCapacity.ToString(CultureInfo.InvariantCulture) : "nocache")
                 + "|" + (options.UseTcpFallback ? "tcp" : "notcp");
             return s_shared.GetOrAdd(key, _ => new DnsResolver(options, isShared: true));
         }
@@ -121,6 +125,9 @@ namespace MailAuth.Dns
 
         /// <summary>Wire queries sent (each UDP try, each TCP repeat), not cache hits.</summary>
         public long QueriesSent => Interlocked.Read(ref _queriesSent);
+
+        /// <summary>Answers in the cache now (at most <see cref="DnsResolverOptions.CacheCapacity"/>).</summary>
+        public int CachedAnswerCount => _cache.Count;
 
         /// <summary>The name servers queried, as "address:port".</summary>
         public IReadOnlyList<string> ServerAddresses => _servers.Select(FormatServer).ToArray();
@@ -306,6 +313,7 @@ namespace MailAuth.Dns
                 Retries = options.Retries,
                 UseCache = options.UseCache,
                 UseTcpFallback = options.UseTcpFallback,
+                CacheCapacity = options.CacheCapacity,
             };
         }
 
@@ -354,6 +362,7 @@ namespace MailAuth.Dns
                 return null;
             }
 
+            entry.Touch(now);
             return entry.ToCachedResponse(now);
         }
 
@@ -369,7 +378,7 @@ namespace MailAuth.Dns
                     TimeSpan? ttl = CacheTime(response, negativeTtl);
                     if (ttl.HasValue && ttl.Value > TimeSpan.Zero)
                     {
-                        if (_cache.Count > CachePruneThreshold)
+                        if (_cache.Count >= _options.CacheCapacity)
                         {
                             Prune();
                         }
@@ -394,15 +403,48 @@ namespace MailAuth.Dns
             ((ICollection<KeyValuePair<string, Task<DnsResponse>>>)_inFlight).Remove(new KeyValuePair<string, Task<DnsResponse>>(key, task));
         }
 
+        /// <summary>
+        /// Keeps the cache within <see cref="DnsResolverOptions.CacheCapacity"/>, so a bulk audit of
+        /// any size runs in flat memory: expired answers go first, then the least recently used, down
+        /// to three quarters of the capacity. Runs once per quarter-capacity of inserts, on one thread
+        /// at a time, so its cost per insert stays small.
+        /// </summary>
         private void Prune()
         {
-            long now = Stopwatch.GetTimestamp();
-            foreach (KeyValuePair<string, CacheEntry> pair in _cache)
+            if (Interlocked.CompareExchange(ref _pruning, 1, 0) != 0)
             {
-                if (now >= pair.Value.ExpiresAt)
+                return;
+            }
+
+            try
+            {
+                long now = Stopwatch.GetTimestamp();
+                var live = new List<KeyValuePair<string, CacheEntry>>(_cache.Count);
+                foreach (KeyValuePair<string, CacheEntry> pair in _cache)
                 {
-                    ((ICollection<KeyValuePair<string, CacheEntry>>)_cache).Remove(pair);
+                    if (now >= pair.Value.ExpiresAt)
+                    {
+                        ((ICollection<KeyValuePair<string, CacheEntry>>)_cache).Remove(pair);
+                    }
+                    else
+                    {
+                        live.Add(pair);
+                    }
                 }
+
+                int keep = _options.CacheCapacity * 3 / 4;
+                if (live.Count > keep)
+                {
+                    live.Sort((a, b) => a.Value.LastUsed.CompareTo(b.Value.LastUsed));
+                    for (int i = 0; i < live.Count - keep; i++)
+                    {
+                        ((ICollection<KeyValuePair<string, CacheEntry>>)_cache).Remove(live[i]);
+                    }
+                }
+            }
+            finally
+            {
+                Volatile.Write(ref _pruning, 0);
             }
         }
 
@@ -755,12 +797,20 @@ namespace MailAuth.Dns
 
         private sealed class CacheEntry
         {
+            private long _lastUsed;
+
             public CacheEntry(DnsResponse response, long expiresAt)
             {
                 Response = response;
                 StoredAt = Stopwatch.GetTimestamp();
                 ExpiresAt = expiresAt;
+                _lastUsed = StoredAt;
             }
+
+            /// <summary>When the answer was last stored or served (for least-recently-used eviction).</summary>
+            public long LastUsed => Volatile.Read(ref _lastUsed);
+
+            public void Touch(long now) => Volatile.Write(ref _lastUsed, now);
 
             public DnsResponse Response { get; }
 

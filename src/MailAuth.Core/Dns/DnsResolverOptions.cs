@@ -22,6 +22,12 @@ namespace MailAuth.Dns
         /// <summary>Keep answers for their TTL and share them between evaluations.</summary>
         public bool UseCache { get; set; } = true;
 
+        /// <summary>
+        /// Most answers kept at once; past it the least recently used go, so memory stays flat however
+        /// many domains a session audits. Default 20,000 (a few tens of MB).
+        /// </summary>
+        public int CacheCapacity { get; set; } = 20000;
+
         /// <summary>Repeat a truncated UDP answer over TCP (RFC 7766).</summary>
         public bool UseTcpFallback { get; set; } = true;
 

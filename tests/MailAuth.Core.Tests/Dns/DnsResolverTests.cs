@@ -309,6 +309,38 @@ namespace MailAuth.Core.Tests.Dns
         }
 
         [Fact]
+        public async Task Cache_stays_within_its_capacity_evicting_the_least_recently_used()
+        {
+            var zone = new DnsZone().Add("hot.example", ZoneRecordType.A, "192.0.2.1");
+            for (int i = 0; i < 300; i++)
+            {
+                zone.Add($"n{i}.example", ZoneRecordType.A, "192.0.2.2");
+            }
+
+            using var server = LoopbackDnsServer.Start(zone);
+            using var resolver = new DnsResolver(new DnsResolverOptions { Servers = new[] { server.EndPoint }, Retries = 0, CacheCapacity = 100 });
+            await resolver.QueryAsync("hot.example", DnsRecordType.A);
+            for (int i = 0; i < 300; i++)
+            {
+                await resolver.QueryAsync($"n{i}.example", DnsRecordType.A);
+                Assert.InRange(resolver.CachedAnswerCount, 1, 100);
+
+                // Used all along: never the least recently used, never evicted.
+                Assert.True((await resolver.QueryAsync("hot.example", DnsRecordType.A)).FromCache);
+            }
+
+            Assert.True((await resolver.QueryAsync("n299.example", DnsRecordType.A)).FromCache);
+            Assert.False((await resolver.QueryAsync("n0.example", DnsRecordType.A)).FromCache);
+            Assert.Equal(302, server.QueryCount);
+        }
+
+        [Fact]
+        public void Cache_capacity_below_one_is_refused()
+        {
+            Assert.Throws<ArgumentOutOfRangeException>(() => new DnsResolver(new DnsResolverOptions { CacheCapacity = 0 }));
+        }
+
+        [Fact]
         public async Task Cache_hit_within_ttl_sends_no_wire_query()
         {
             var zone = new DnsZone().Add("cached.example.com", ZoneRecordType.A, "192.0.2.1", ttl: 300);
