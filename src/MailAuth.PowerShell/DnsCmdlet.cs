@@ -56,10 +56,32 @@ namespace MailAuth.PowerShell
             });
         }
 
+        /// <summary>The session resolver, showing each query with -Verbose (nothing kept: for long-lived helpers).</summary>
+        protected IDnsResolver VerboseResolver => new VerboseDnsResolver(Resolver, this);
+
         /// <summary>A resolver for one piece of work that records its queries and shows each with -Verbose.</summary>
         protected RecordingDnsResolver NewRecordingResolver()
         {
             return new RecordingDnsResolver(Resolver, response => PostVerbose("DNS " + response));
+        }
+
+        private sealed class VerboseDnsResolver : IDnsResolver
+        {
+            private readonly IDnsResolver _inner;
+            private readonly DnsCmdlet _cmdlet;
+
+            public VerboseDnsResolver(IDnsResolver inner, DnsCmdlet cmdlet)
+            {
+                _inner = inner;
+                _cmdlet = cmdlet;
+            }
+
+            public async System.Threading.Tasks.Task<DnsResponse> QueryAsync(string name, DnsRecordType type, System.Threading.CancellationToken cancellationToken = default)
+            {
+                DnsResponse response = await _inner.QueryAsync(name, type, cancellationToken).ConfigureAwait(false);
+                _cmdlet.PostVerbose("DNS " + response);
+                return response;
+            }
         }
     }
 }

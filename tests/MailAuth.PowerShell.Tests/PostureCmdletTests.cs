@@ -134,6 +134,15 @@ namespace MailAuth.PowerShell.Tests
         }
 
         [Fact]
+        public void Per_protocol_cmdlets_show_their_DNS_queries_with_Verbose()
+        {
+            PsInvocation result = Run(
+                "Get-MtaStsPolicy contoso.com -NoFetch -NoCache -Verbose -Server $args[0]; Get-DkimRecord contoso.com -Selector selector1 -NoCache -Verbose -Server $args[0]");
+            Assert.Contains(result.Verbose, v => v.StartsWith("DNS TXT _mta-sts.contoso.com", StringComparison.Ordinal));
+            Assert.Contains(result.Verbose, v => v.StartsWith("DNS TXT selector1._domainkey.contoso.com", StringComparison.Ordinal));
+        }
+
+        [Fact]
         public void Per_protocol_cmdlets_report_empty_input_as_an_error_and_go_on()
         {
             PsInvocation result = Run("'', 'contoso.com' | Get-TlsRptRecord -Server $args[0]");

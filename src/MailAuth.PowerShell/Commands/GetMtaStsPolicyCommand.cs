@@ -28,7 +28,7 @@ namespace MailAuth.PowerShell.Commands
         protected override void BeginProcessing()
         {
             base.BeginProcessing();
-            _mtaSts = new MtaStsResolver(Resolver, new MtaStsOptions
+            _mtaSts = new MtaStsResolver(VerboseResolver, new MtaStsOptions
             {
                 FetchPolicy = !NoFetch.IsPresent,
                 FetchTimeout = TimeSpan.FromSeconds(FetchTimeoutSec),
