@@ -106,6 +106,11 @@ namespace MailAuth.Cli
                 TextReader input;
                 try
                 {
+                    if (path == "-" && !Console.IsInputRedirected)
+                    {
+                        Console.Error.WriteLine("mailauth: type or paste domains, one per line, then press Ctrl-D (Ctrl-Z and Enter on Windows).");
+                    }
+
                     input = path == "-"
                         ? new StreamReader(Console.OpenStandardInput(), new UTF8Encoding(false), detectEncodingFromByteOrderMarks: true)
                         : new StreamReader(path, new UTF8Encoding(false), detectEncodingFromByteOrderMarks: true);
@@ -259,7 +264,8 @@ namespace MailAuth.Cli
                     Output.WriteError($"stopped: {sink.Rows} rows written.");
                 }
 
-                return sink.Failed ? Output.InputFailed : Output.Success;
+                // A stopped audit is incomplete even when every row read so far had finished.
+                return sink.Failed || Volatile.Read(ref stopped) != 0 ? Output.InputFailed : Output.Success;
             }
             catch (IOException)
             {
@@ -370,8 +376,9 @@ namespace MailAuth.Cli
     /// <summary>The audit's compact table: one line per domain (and one for an error), at most 120 columns.</summary>
     internal static class AuditTable
     {
-        // Status 12, grade 5, SPF 9, DMARC 10, DKIM 12, MTA-STS 8, TLS-RPT 7, E/W 5 plus separators.
-        private static readonly int[] s_fixed = { 12, 5, 9, 10, 12, 8, 7, 5 };
+        // Status 12, grade 5, SPF 9 ("~all 10"), DMARC 10 ("quarantine"), DKIM 14 ("2048 selector1"),
+        // MTA-STS 8, TLS-RPT 7, E/W 5, plus separators: the domain gets the rest (21 of 100, 41 of 120).
+        private static readonly int[] s_fixed = { 12, 5, 9, 10, 14, 8, 7, 5 };
 
         private static int DomainWidth => Math.Max(16, Output.Width - s_fixed.Sum() - s_fixed.Length);
 
@@ -470,7 +477,8 @@ namespace MailAuth.Cli
 
             return r.DkimStatus switch
             {
-                "Found" => r.DkimSelectors + (r.DkimMinKeyBits is int bits ? " " + bits.ToString(CultureInfo.InvariantCulture) : string.Empty),
+                // Key size first: a cut cell then loses extra selectors, not the size.
+                "Found" => (r.DkimMinKeyBits is int bits ? bits.ToString(CultureInfo.InvariantCulture) + " " : string.Empty) + r.DkimSelectors,
                 "NotFound" => "none",
                 "LookupFailed" => "failed",
                 _ => r.DkimStatus ?? "-",

@@ -69,7 +69,7 @@ namespace MailAuth.Cli
                         return Output.Usage;
                     }
                 }
-                else if (result.GetResult(dnsOptions.Server) != null || result.GetResult(dnsOptions.NoCache) != null)
+                else if (result.GetResult(dnsOptions.Server) is { Implicit: false } || result.GetResult(dnsOptions.NoCache) is { Implicit: false })
                 {
                     Output.WriteError("--server and --no-cache are for --verify (without it no DNS is asked).");
                     return Output.Usage;
@@ -390,9 +390,24 @@ namespace MailAuth.Cli
                 NowLine("ARC", v.ArcNow ?? (v.Arc != null ? "undecided" : null), v.ArcRecorded, v.Arc?.Reason ?? string.Empty);
             }
 
-            string dmarcDetail = (v.DispositionNow is null ? string.Empty : "disposition " + v.DispositionNow)
-                + (v.Dmarc?.Reason is null ? string.Empty : (v.DispositionNow is null ? string.Empty : "; ") + v.Dmarc.Reason)
-                + (v.DmarcNote is null ? string.Empty : " (" + v.DmarcNote + ")");
+            var dmarcParts = new List<string>();
+            if (v.DispositionNow != null)
+            {
+                dmarcParts.Add("disposition " + v.DispositionNow);
+            }
+
+            if (!string.IsNullOrEmpty(v.Dmarc?.Reason))
+            {
+                dmarcParts.Add(v.Dmarc!.Reason!);
+            }
+
+            // The note often repeats the evaluation's reason; say it once.
+            if (!string.IsNullOrEmpty(v.DmarcNote) && !dmarcParts.Any(p => p.IndexOf(v.DmarcNote!, StringComparison.Ordinal) >= 0))
+            {
+                dmarcParts.Add(v.DmarcNote!);
+            }
+
+            string dmarcDetail = string.Join("; ", dmarcParts);
             NowLine("DMARC", v.DmarcNow, v.DmarcRecorded, dmarcDetail);
 
             List<VerdictComparison> differing = v.Comparisons.Where(c => c.Agrees == false).ToList();

@@ -121,6 +121,7 @@ namespace MailAuth.Core.Tests.Cli
                 Assert.Contains(column, header);
             }
 
+            Assert.Equal(DocumentedCsvColumns(), header);
             Assert.DoesNotContain("Checks", header);
             Assert.DoesNotContain("Trace", header);
             List<Dictionary<string, string>> data = rows.Skip(1).Select(r =>
@@ -305,6 +306,17 @@ namespace MailAuth.Core.Tests.Cli
             Assert.Contains("cancelled", rows[rows.Count - 1][errorColumn], StringComparison.Ordinal);
             Assert.All(rows.Skip(1), r => Assert.True(r[statusColumn] == "Ok" || (r[statusColumn] == "LookupFailed" && r[errorColumn].Contains("cancelled", StringComparison.Ordinal)), string.Join(",", r)));
             Assert.Contains("stopped", err, StringComparison.Ordinal);
+        }
+
+        /// <summary>The column list docs/cli.md gives under "CSV columns", so the docs and the file agree.</summary>
+        private static string[] DocumentedCsvColumns()
+        {
+            string docs = File.ReadAllText(Path.Combine(CliRunner.RepoRoot, "docs", "cli.md"));
+            int section = docs.IndexOf("### CSV columns", StringComparison.Ordinal);
+            int start = docs.IndexOf("in this order:", section, StringComparison.Ordinal);
+            int end = docs.IndexOf("\n\n", start + 20, StringComparison.Ordinal);
+            Assert.True(section > 0 && start > 0 && end > start, "docs/cli.md has no CSV column list");
+            return System.Text.RegularExpressions.Regex.Matches(docs.Substring(start, end - start), "`([A-Za-z]+)`").Select(m => m.Groups[1].Value).ToArray();
         }
 
         private static string ReadShared(string path)
