@@ -308,6 +308,47 @@ namespace MailAuth.Core.Tests.Cli
             Assert.Contains("stopped", err, StringComparison.Ordinal);
         }
 
+        [Fact]
+        public async System.Threading.Tasks.Task Progress_goes_to_standard_error_only_when_it_is_a_terminal()
+        {
+            if (!File.Exists("/usr/bin/script"))
+            {
+                // util-linux script(1) gives the child a terminal; without it there is nothing to run this on.
+                Assert.Fail("/usr/bin/script (util-linux) is needed to give mailauth a terminal.");
+            }
+
+            var zone = new DnsZone { DefaultLatency = TimeSpan.FromMilliseconds(300) };
+            var names = Enumerable.Range(0, 16).Select(i => "p" + i.ToString(CultureInfo.InvariantCulture) + ".progress.example").ToList();
+            foreach (string n in names)
+            {
+                zone.AddTxt(n, "v=spf1 -all");
+            }
+
+            using LoopbackDnsServer slow = LoopbackDnsServer.Start(zone);
+            string input = Path.Combine(_dir, "progress.txt");
+            string output = Path.Combine(_dir, "progress.jsonl");
+            File.WriteAllLines(input, names);
+
+            // Standard error (and input) on a pseudo-terminal, standard output to a file.
+            string inner = $"dotnet '{CliRunner.CliPath}' audit '{input}' --json --include Spf --throttle 2 --server {slow.Address} > '{output}'";
+            var start = new ProcessStartInfo("/usr/bin/script") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (string a in new[] { "-qec", inner, "/dev/null" })
+            {
+                start.ArgumentList.Add(a);
+            }
+
+            using Process process = Process.Start(start)!;
+            string terminal = await process.StandardOutput.ReadToEndAsync();
+            await process.WaitForExitAsync();
+            Assert.True(process.ExitCode == 0, "exit " + process.ExitCode + ": " + terminal);
+
+            // Rate and ETA on the terminal, redrawn in place (carriage returns), nothing on stdout.
+            Assert.Matches(@"\d+ of 16 domains, \d+\.\d/s, \d+ running, ETA ", terminal);
+            Assert.Contains("\r", terminal, StringComparison.Ordinal);
+            string[] lines = File.ReadAllLines(output);
+            Assert.Equal(names, lines.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("Domain").GetString()));
+        }
+
         /// <summary>The column list docs/cli.md gives under "CSV columns", so the docs and the file agree.</summary>
         private static string[] DocumentedCsvColumns()
         {
