@@ -7,6 +7,8 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using System.Threading;
+using System.Threading.Channels;
+using System.Threading.Tasks;
 using MailAuth.DomainReport;
 using MailAuth.Dns;
 
@@ -196,11 +198,18 @@ namespace MailAuth.Cli
             };
             Console.CancelKeyPress += onCancel;
             var progress = new AuditProgress(runner);
+
+            // Lines are read on their own thread, so a pipe that is slow to write (or a terminal)
+            // never keeps finished rows, the progress line or Ctrl+C waiting. The channel is small:
+            // the unread input, not memory, holds the backlog.
+            using var stopReading = new CancellationTokenSource();
+            Channel<string> lines = Channel.CreateBounded<string>(new BoundedChannelOptions(256) { SingleReader = true, SingleWriter = true });
+            _ = Task.Run(() => ReadLines(input, lines.Writer, stopReading.Token));
             try
             {
-                // Do not read far ahead of the output: the unread file, not memory, holds the backlog.
+                // Post no further ahead of the output than this: finished rows wait for a slow head
+                // row in memory, so the distance is bounded.
                 long readAhead = Math.Max(1024, throttleLimit * 16L);
-                long lineNumber = 0;
                 while (Volatile.Read(ref stopped) == 0)
                 {
                     if (runner.Posted - runner.Taken >= readAhead)
@@ -214,30 +223,29 @@ namespace MailAuth.Cli
                         continue;
                     }
 
-                    string? line;
-                    try
+                    if (lines.Reader.TryRead(out string? line))
                     {
-                        line = input.ReadLine();
+                        if (!DomainInput.Parse(line).IsBlankOrComment)
+                        {
+                            runner.Post(line);
+                        }
                     }
-                    catch (IOException ex)
+                    else if (lines.Reader.Completion.IsCompleted)
                     {
-                        Output.WriteError($"reading the domains stopped at line {lineNumber + 1}: {ex.Message}");
-                        sink.Failed = true;
+                        if (lines.Reader.Completion.IsFaulted)
+                        {
+                            Output.WriteError("reading the domains stopped: " + lines.Reader.Completion.Exception!.GetBaseException().Message);
+                            sink.Failed = true;
+                        }
+
                         break;
                     }
-
-                    if (line is null)
+                    else
                     {
-                        break;
+                        // Nothing to read yet: wait briefly for a line, writing rows meanwhile.
+                        lines.Reader.WaitToReadAsync().AsTask().Wait(50);
                     }
 
-                    lineNumber++;
-                    if (DomainInput.Parse(line).IsBlankOrComment)
-                    {
-                        continue;
-                    }
-
-                    runner.Post(line);
                     while (runner.TryTakeNext(out MailDomainReport ready))
                     {
                         sink.Write(ready);
@@ -246,6 +254,7 @@ namespace MailAuth.Cli
                     progress.Tick();
                 }
 
+                stopReading.Cancel();
                 runner.CompleteAdding();
                 while (!runner.IsFinished)
                 {
@@ -275,7 +284,32 @@ namespace MailAuth.Cli
             }
             finally
             {
+                stopReading.Cancel();
                 Console.CancelKeyPress -= onCancel;
+            }
+        }
+
+        private static void ReadLines(TextReader input, ChannelWriter<string> lines, CancellationToken stop)
+        {
+            try
+            {
+                string? line;
+                while (!stop.IsCancellationRequested && (line = input.ReadLine()) != null)
+                {
+                    lines.WriteAsync(line, stop).AsTask().GetAwaiter().GetResult();
+                }
+
+                lines.TryComplete();
+            }
+            catch (OperationCanceledException)
+            {
+                lines.TryComplete();
+            }
+            catch (Exception ex)
+            {
+                // Any read failure (I/O, a reader disposed at the end of a stopped run) ends the
+                // input; the main loop reports it. Nothing may escape this background thread.
+                lines.TryComplete(ex);
             }
         }
 
