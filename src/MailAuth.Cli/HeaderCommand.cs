@@ -5,7 +5,6 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using System.Threading;
-using MailAuth.Dns;
 using MailAuth.Headers;
 
 namespace MailAuth.Cli
