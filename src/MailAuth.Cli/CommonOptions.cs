@@ -45,8 +45,32 @@ namespace MailAuth.Cli
             command.Options.Add(Verbose);
         }
 
+        /// <summary>Adds the DNS options only (--server, --timeout, --no-cache, --verbose), for commands with their own --json.</summary>
+        public void AddDnsTo(Command command)
+        {
+            command.Options.Add(Server);
+            command.Options.Add(Timeout);
+            command.Options.Add(NoCache);
+            command.Options.Add(Verbose);
+        }
+
         /// <summary>The resolver the options describe; throws <see cref="UsageException"/> for a bad server or timeout.</summary>
         public IDnsResolver CreateResolver(ParseResult result)
+        {
+            DnsResolver resolver = CreateDnsResolver(result);
+            if (result.GetValue(Verbose))
+            {
+                return new RecordingDnsResolver(resolver, response => Console.Error.WriteLine("DNS " + response));
+            }
+
+            return resolver;
+        }
+
+        /// <summary>
+        /// The plain resolver, without the --verbose recording wrapper: a bulk audit traces through
+        /// its report options instead, since a recording resolver keeps every response for the run.
+        /// </summary>
+        public DnsResolver CreateDnsResolver(ParseResult result)
         {
             int timeout = result.GetValue(Timeout);
             if (timeout < 1 || timeout > 60)
@@ -67,19 +91,12 @@ namespace MailAuth.Cli
                 }
             }
 
-            var resolver = new DnsResolver(new DnsResolverOptions
+            return new DnsResolver(new DnsResolverOptions
             {
                 Servers = servers,
                 Timeout = TimeSpan.FromSeconds(timeout),
                 UseCache = !result.GetValue(NoCache),
             });
-
-            if (result.GetValue(Verbose))
-            {
-                return new RecordingDnsResolver(resolver, response => Console.Error.WriteLine("DNS " + response));
-            }
-
-            return resolver;
         }
     }
 

@@ -4,6 +4,7 @@ using System.CommandLine;
 using System.IO;
 using System.Linq;
 using System.Text;
+using System.Threading;
 using MailAuth.Headers;
 
 namespace MailAuth.Cli
@@ -30,18 +31,49 @@ namespace MailAuth.Cli
             {
                 Description = "One JSON object per message and line, with the property names of Get-MailHeaderReport's objects.",
             };
+            var verify = new Option<bool>("--verify")
+            {
+                Description = "Recompute SPF, DKIM, ARC and DMARC against DNS now and show them beside the recorded verdicts.",
+            };
+            var dnsOptions = new CommonOptions();
             var command = new Command("header", "Header forensics: where a message came from, what each receiver concluded, and what is wrong with it.");
             command.Arguments.Add(files);
             command.Options.Add(trusted);
             command.Options.Add(receiving);
             command.Options.Add(json);
+            command.Options.Add(verify);
+            dnsOptions.AddDnsTo(command);
             command.SetAction(result =>
             {
+                bool verifying = result.GetValue(verify);
                 var options = new MailHeaderOptions
                 {
                     TrustedAuthServIds = Clean(result.GetValue(trusted)),
                     ReceivingDomains = Clean(result.GetValue(receiving)),
+
+                    // -Verify checks DKIM body hashes when the body is there; each report's kept
+                    // message is released by the verifier before the next message is read.
+                    KeepMessageForVerification = verifying,
                 };
+                MailHeaderVerifier? verifier = null;
+                if (verifying)
+                {
+                    try
+                    {
+                        verifier = new MailHeaderVerifier(dnsOptions.CreateResolver(result));
+                    }
+                    catch (UsageException ex)
+                    {
+                        Output.WriteError(ex.Message);
+                        return Output.Usage;
+                    }
+                }
+                else if (result.GetResult(dnsOptions.Server) is { Implicit: false } || result.GetResult(dnsOptions.NoCache) is { Implicit: false })
+                {
+                    Output.WriteError("--server and --no-cache are for --verify (without it no DNS is asked).");
+                    return Output.Usage;
+                }
+
                 string[] inputs = result.GetValue(files) ?? Array.Empty<string>();
                 if (inputs.Count(i => i == "-") > 1)
                 {
@@ -66,6 +98,16 @@ namespace MailAuth.Cli
                             : MailHeaderAnalyzer.AnalyzeFile(input, options);
                         foreach (MailHeaderReport report in reports)
                         {
+                            if (verifier != null)
+                            {
+                                // One report at a time: verified before the next message is read.
+                                MailHeaderVerification verification = verifier.VerifyAsync(report, null, CancellationToken.None).GetAwaiter().GetResult();
+                                if (IsTempError(verification.SpfNow) || IsTempError(verification.DmarcNow))
+                                {
+                                    exit = Output.InputFailed;
+                                }
+                            }
+
                             if (asJson)
                             {
                                 Output.WriteJson(report);
@@ -108,6 +150,8 @@ namespace MailAuth.Cli
             });
             return command;
         }
+
+        private static bool IsTempError(string? result) => string.Equals(result, "temperror", StringComparison.OrdinalIgnoreCase);
 
         private static string Name(string input) => input == "-" ? "standard input" : input;
 
@@ -176,6 +220,12 @@ namespace MailAuth.Cli
 
             WriteAuthentication(r);
             Console.WriteLine();
+
+            if (r.Verification != null)
+            {
+                WriteVerification(r.Verification);
+                Console.WriteLine();
+            }
 
             WriteHops(r);
             Console.WriteLine();
@@ -312,6 +362,79 @@ namespace MailAuth.Cli
                 string detail = sfv is null ? string.Empty : "SFV " + sfv.Value + ": " + sfv.Meaning;
                 Output.WriteWrapped("  " + Output.Cell("Spam", 10) + Output.Cell(string.Join(", ", spam), 14), detail, 26);
             }
+        }
+
+        /// <summary>-Verify: each verdict now beside the recorded one, then what disagrees and why.</summary>
+        private static void WriteVerification(MailHeaderVerification v)
+        {
+            Console.WriteLine(Output.Paint("Now (DNS)", "1") + " beside as recorded, verified "
+                + v.VerifiedAt.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture)
+                + (v.BodyVerified ? ", body checked" : ", header only"));
+            Console.WriteLine(Output.Paint("  " + Output.Cell("Method", 10) + Output.Cell("now", 14) + Output.Cell("recorded", 14) + "detail", "2"));
+
+            string spfDetail = v.Spf != null
+                ? v.Spf.Domain + " for " + v.Spf.IPAddress + (string.IsNullOrEmpty(v.Spf.Reason) ? string.Empty : ": " + v.Spf.Reason)
+                : v.SpfNote ?? string.Empty;
+            NowLine("SPF", v.SpfNow, v.SpfRecorded, spfDetail);
+            if (v.SpfHelo != null)
+            {
+                NowLine("SPF HELO", v.SpfHeloNow, null, v.SpfHelo.Domain + (string.IsNullOrEmpty(v.SpfHelo.Reason) ? string.Empty : ": " + v.SpfHelo.Reason));
+            }
+
+            string dkimDetail = v.DkimSignatures.Count == 0 ? "no DKIM-Signature"
+                : string.Join("; ", v.DkimSignatures.Select(d => d.ResultKeyword + " d=" + d.Domain + " s=" + d.Selector + (string.IsNullOrEmpty(d.Reason) ? string.Empty : ": " + d.Reason)));
+            NowLine("DKIM", v.DkimNow, v.DkimRecorded, dkimDetail);
+            if (v.Arc != null || v.ArcRecorded != null)
+            {
+                NowLine("ARC", v.ArcNow ?? (v.Arc != null ? "undecided" : null), v.ArcRecorded, v.Arc?.Reason ?? string.Empty);
+            }
+
+            var dmarcParts = new List<string>();
+            if (v.DispositionNow != null)
+            {
+                dmarcParts.Add("disposition " + v.DispositionNow);
+            }
+
+            if (!string.IsNullOrEmpty(v.Dmarc?.Reason))
+            {
+                dmarcParts.Add(v.Dmarc!.Reason!);
+            }
+
+            // The note often repeats the evaluation's reason; say it once.
+            if (!string.IsNullOrEmpty(v.DmarcNote) && !dmarcParts.Any(p => p.IndexOf(v.DmarcNote!, StringComparison.Ordinal) >= 0))
+            {
+                dmarcParts.Add(v.DmarcNote!);
+            }
+
+            string dmarcDetail = string.Join("; ", dmarcParts);
+            NowLine("DMARC", v.DmarcNow, v.DmarcRecorded, dmarcDetail);
+
+            List<VerdictComparison> differing = v.Comparisons.Where(c => c.Agrees == false).ToList();
+            if (differing.Count == 0)
+            {
+                Console.WriteLine("  " + (v.Comparisons.Any(c => c.Agrees == true) ? "Disagreements: none; what DNS says now agrees with the receiver." : "Disagreements: none (nothing recorded could be compared)."));
+            }
+            else
+            {
+                Console.WriteLine("  " + Output.Paint($"Disagreements: {differing.Count}", "1;33"));
+                foreach (VerdictComparison c in differing)
+                {
+                    string head = c.Method.ToUpperInvariant() + (c.Subject is null ? string.Empty : " " + c.Subject) + ": recorded " + (c.Recorded ?? "-") + ", now " + (c.Now ?? "-");
+                    Output.WriteWrapped("    - ", head + (string.IsNullOrEmpty(c.Note) ? string.Empty : ". " + c.Note));
+                }
+            }
+
+            // The *-DIFFERS findings are the disagreements above; the others (key gone, body missing) follow.
+            foreach (Finding f in v.Findings.Where(f => !f.Id.EndsWith("-DIFFERS", StringComparison.Ordinal)))
+            {
+                Output.WriteWrapped("  " + Output.PaintSeverity(f.Severity, 8) + f.Id + "  ", f.Message, 2 + 8 + f.Id.Length + 2);
+            }
+        }
+
+        private static void NowLine(string name, string? now, string? recorded, string detail)
+        {
+            string prefix = "  " + Output.Cell(name, 10) + Output.PaintResult(now, 14) + Output.PaintResult(recorded, 14);
+            Output.WriteWrapped(prefix, detail, 40);
         }
 
         private static void AuthLine(string name, string? result, string detail)

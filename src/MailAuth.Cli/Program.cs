@@ -18,6 +18,12 @@ namespace MailAuth.Cli
             root.Subcommands.Add(DmarcCommand.Create());
             root.Subcommands.Add(SpfCommand.Create());
             root.Subcommands.Add(HeaderCommand.Create());
+            foreach (Command posture in PostureCommands.CreateAll())
+            {
+                root.Subcommands.Add(posture);
+            }
+
+            root.Subcommands.Add(AuditCommand.Create());
             ParseResult parse = root.Parse(args);
             if (parse.Errors.Count > 0)
             {

@@ -14,7 +14,7 @@ namespace MailAuth.Core.Tests.Cli
 
         public static string RepoRoot => s_root;
 
-        private static string CliPath
+        internal static string CliPath
         {
             get
             {
