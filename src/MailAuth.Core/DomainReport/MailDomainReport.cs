@@ -98,9 +98,9 @@ namespace MailAuth.DomainReport
 
         public int? DmarcPct => Dmarc?.Percentage;
 
-        public bool? DmarcTestMode => Dmarc is null ? (bool?)null : Dmarc.TestMode;
+        public bool? DmarcTestMode => Dmarc is { Status: MailAuth.Dmarc.DmarcStatus.Found } found ? found.TestMode : (bool?)null;
 
-        public bool? DmarcRua => Dmarc is null ? (bool?)null : Dmarc.ReportUris.Count > 0;
+        public bool? DmarcRua => Dmarc is { Status: MailAuth.Dmarc.DmarcStatus.Found } found ? found.ReportUris.Count > 0 : (bool?)null;
 
         public string? DkimStatus => Dkim?.Status.ToString();
 

@@ -203,6 +203,8 @@ namespace MailAuth.Core.Tests.DomainReport
 
             Assert.Equal(DomainReportStatus.LookupFailed, report.Status);
             Assert.Equal("LookupFailed", report.DmarcStatus);
+            Assert.Null(report.DmarcRua);       // unknown, not "no rua"
+            Assert.Null(report.DmarcTestMode);
             Assert.Contains("DMARC:", report.ErrorMessage);
             Assert.Null(report.Grade);
             Assert.Equal("Found", report.SpfStatus); // the other checks still report
