@@ -26,7 +26,7 @@ Describe 'Get-SpfRecord and Test-Spf' {
     }
 
     It 'renders a table that fits 120 columns' {
-        $lines = Get-SpfRecord contoso.com @Dns | Format-Table | Out-String -Width 120 -Stream
+        $lines = Get-SpfRecord contoso.com @Dns | Format-Table | Out-String -Width 400 -Stream
         ($lines | Where-Object { $_.Length -gt 120 }) | Should -BeNullOrEmpty
         ($lines -join "`n") | Should -Match 'contoso.com'
     }
@@ -75,7 +75,7 @@ Describe 'Get-MailDomainReport' {
     }
 
     It 'fits the default table in 120 columns' {
-        $lines = Get-MailDomainReport contoso.com @Dns -NoMtaStsFetch | Format-Table | Out-String -Width 120 -Stream
+        $lines = Get-MailDomainReport contoso.com @Dns -NoMtaStsFetch | Format-Table | Out-String -Width 400 -Stream
         ($lines | Where-Object { $_.Length -gt 120 }) | Should -BeNullOrEmpty
     }
 }
