@@ -27,6 +27,19 @@ namespace MailAuth.PowerShell.Tests
                 .AddTxt("_dmarc.fabrikam.com", "v=DMARC1; p=none")
                 .Add("fabrikam.com", ZoneRecordType.A, "192.0.2.4")
                 .AddFault("_dmarc.broken.example", DnsFault.ServFail);
+            for (int i = 0; i < 2000; i++)
+            {
+                string name = $"bulk{i}.example";
+                zone.Add(name, ZoneRecordType.A, "192.0.2.9");
+                switch (i % 20)
+                {
+                    case 5: zone.AddFault("_dmarc." + name, DnsFault.ServFail); break;
+                    case 10: zone.AddFault("_dmarc." + name, DnsFault.Timeout); break;
+                    case 15: zone.AddFault("_dmarc." + name, DnsFault.Garbage); break;
+                    default: zone.AddTxt("_dmarc." + name, i % 2 == 0 ? "v=DMARC1; p=reject" : "v=DMARC1; p=none"); break;
+                }
+            }
+
             _server = LoopbackDnsServer.Start(zone);
         }
 
@@ -110,6 +123,21 @@ namespace MailAuth.PowerShell.Tests
             dynamic policy = Assert.Single(result.Output);
             Assert.Equal("LookupFailed", policy.Status.ToString());
             Assert.Contains("_dmarc.broken.example", (string)policy.ErrorMessage);
+        }
+
+        [Fact]
+        public void Two_thousand_domains_with_faults_give_one_object_each_in_input_order()
+        {
+            string[] domains = Enumerable.Range(0, 2000).Select(i => $"bulk{i}.example").ToArray();
+            PsInvocation result = Run(
+                "$args[1] | Resolve-DmarcPolicy -Server $args[0] -TimeoutSec 1 -SkipReportAuthorization -ThrottleLimit 64", (object)domains);
+            Assert.True(result.Errors.Count == 0, result.ErrorText);
+            Assert.Equal(domains, result.Output.Select(o => (string)o.Properties["Domain"].Value).ToArray());
+            for (int i = 0; i < domains.Length; i++)
+            {
+                string status = result.Output[i].Properties["Status"].Value.ToString()!;
+                Assert.True(i % 20 is 5 or 10 or 15 ? status == "LookupFailed" : status == "Found", $"{domains[i]}: {status}");
+            }
         }
 
         [Fact]
