@@ -110,6 +110,33 @@ namespace MailAuth.PowerShell.Tests
         }
 
         [Fact]
+        public void A_large_mbox_streams_every_message_with_progress()
+        {
+            string mbox = Path.Combine(Path.GetTempPath(), "mailauth-" + Guid.NewGuid().ToString("N") + ".mbox");
+            string message = File.ReadAllText(Path.Combine(s_samples, "m365-clean-inbound.txt")).Replace("\r\n", "\n");
+            using (var writer = new StreamWriter(mbox))
+            {
+                for (int i = 0; i < 6000; i++)
+                {
+                    writer.Write("From MAILER-DAEMON Mon Nov 23 10:00:00 2026\n" + message + "\n\n");
+                }
+            }
+
+            try
+            {
+                PsInvocation result = _session.Invoke("Get-MailHeaderReport -LiteralPath $args[0] | ForEach-Object MessageNumber", mbox);
+                Assert.True(result.Errors.Count == 0, result.ErrorText);
+                Assert.Equal(Enumerable.Range(1, 6000).Cast<object>(), result.Output.Select(o => o.BaseObject));
+                Assert.NotEmpty(result.Progress);
+                Assert.Equal(ProgressRecordType.Completed, result.Progress[^1].RecordType);
+            }
+            finally
+            {
+                File.Delete(mbox);
+            }
+        }
+
+        [Fact]
         public void An_mbox_gives_one_report_per_message()
         {
             string mbox = Path.Combine(Path.GetTempPath(), "mailauth-" + Guid.NewGuid().ToString("N") + ".mbox");

@@ -19,8 +19,11 @@ namespace MailAuth.PowerShell.Commands
         private const string PathSet = "Path";
         private const string LiteralPathSet = "LiteralPath";
 
+        private readonly System.Diagnostics.Stopwatch _sinceProgress = System.Diagnostics.Stopwatch.StartNew();
         private MailHeaderOptions _options = null!;
         private MailHeaderLineReader? _lines;
+        private long _reportCount;
+        private bool _progressShown;
 
         /// <summary>Header text (lines or a whole paste), a FileInfo, or a MimeKit MimeMessage.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = InputObjectSet)]
@@ -98,6 +101,11 @@ namespace MailAuth.PowerShell.Commands
 
         protected override void EndProcessing()
         {
+            if (_progressShown)
+            {
+                WriteProgress(new ProgressRecord(0x4D48, "Reading mail headers", "Done") { RecordType = ProgressRecordType.Completed });
+            }
+
             if (_lines is null)
             {
                 return;
@@ -202,7 +210,22 @@ namespace MailAuth.PowerShell.Commands
                 }
 
                 WriteObject(report);
+                ReportProgress(report);
             }
+        }
+
+        // Large mbox files take a while: say how far the run is, at most twice a second.
+        private void ReportProgress(MailHeaderReport report)
+        {
+            _reportCount++;
+            if (_sinceProgress.ElapsedMilliseconds < 500)
+            {
+                return;
+            }
+
+            _sinceProgress.Restart();
+            _progressShown = true;
+            WriteProgress(new ProgressRecord(0x4D48, "Reading mail headers", $"{_reportCount} messages, now {report.Source ?? "pipeline input"} #{report.MessageNumber}"));
         }
     }
 }
