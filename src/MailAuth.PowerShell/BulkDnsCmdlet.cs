@@ -21,13 +21,16 @@ namespace MailAuth.PowerShell
         [ValidateRange(1, 512)]
         public int ThrottleLimit { get; set; } = BulkRunner<BulkWork, BulkOutcome>.DefaultThrottleLimit;
 
-        /// <summary>What Write-Progress calls the run and its inputs.</summary>
+        /// <summary>What Write-Progress calls the run.</summary>
         protected abstract string ProgressActivity { get; }
+
+        /// <summary>Write-Progress activity id; distinct per cmdlet so chained cmdlets show separate bars.</summary>
+        protected abstract int ProgressActivityId { get; }
 
         protected override void BeginProcessing()
         {
             base.BeginProcessing();
-            _progress = new BulkProgress(GetType().Name.GetHashCode(), ProgressActivity, "done");
+            _progress = new BulkProgress(ProgressActivityId, ProgressActivity, "done");
             _runner = new BulkRunner<BulkWork, BulkOutcome>(RunAsync, ToOutcome, ThrottleLimit, 0, CancellationToken);
         }
 

@@ -138,6 +138,9 @@ namespace MailAuth.PowerShell.Tests
                 string status = result.Output[i].Properties["Status"].Value.ToString()!;
                 Assert.True(i % 20 is 5 or 10 or 15 ? status == "LookupFailed" : status == "Found", $"{domains[i]}: {status}");
             }
+
+            Assert.Contains(result.Progress, p => p.ActivityId == 0x4D44 && p.RecordType == ProgressRecordType.Processing);
+            Assert.Equal(ProgressRecordType.Completed, result.Progress[^1].RecordType);
         }
 
         [Fact]

@@ -14,6 +14,8 @@ namespace MailAuth.PowerShell.Commands
     {
         protected override string ProgressActivity => "Reading SPF records";
 
+        protected override int ProgressActivityId => 0x4D53;
+
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [Alias("Name", "DomainName")]
         [AllowEmptyString]

@@ -17,6 +17,8 @@ namespace MailAuth.PowerShell.Commands
     {
         protected override string ProgressActivity => "Resolving DMARC policies";
 
+        protected override int ProgressActivityId => 0x4D44;
+
         private DmarcResolver _dmarc = null!;
         private DmarcOptions _options = null!;
 

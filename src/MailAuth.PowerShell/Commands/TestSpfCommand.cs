@@ -17,6 +17,8 @@ namespace MailAuth.PowerShell.Commands
     {
         protected override string ProgressActivity => "Evaluating SPF";
 
+        protected override int ProgressActivityId => 0x4D54;
+
         /// <summary>The SMTP client's address (IPv4, IPv6 or IPv4-mapped IPv6).</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("ClientIP", "IP")]
