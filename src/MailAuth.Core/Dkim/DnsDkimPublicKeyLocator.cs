@@ -5,15 +5,20 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using MailAuth.Dns;
+using MailAuth.Posture;
 using MimeKit.Cryptography;
+using Org.BouncyCastle.Asn1;
+using Org.BouncyCastle.Asn1.X509;
 using Org.BouncyCastle.Crypto;
 using Org.BouncyCastle.Crypto.Parameters;
+using Org.BouncyCastle.Security;
 
 namespace MailAuth.Dkim
 {
     /// <summary>
     /// MimeKit's key locator over our <see cref="IDnsResolver"/>: TXT at
-    /// &lt;selector&gt;._domainkey.&lt;domain&gt; (RFC 6376 §3.6.2.1), the record checked as §3.6.1 says,
+    /// &lt;selector&gt;._domainkey.&lt;domain&gt; (RFC 6376 §3.6.2.1), the record read by
+    /// <see cref="DkimKeyRecord"/> (the §3.6.1 rules) and its key decoded for MimeKit,
     /// results cached per name for the life of the instance (thread-safe; concurrent asks for one
     /// name share one query). A DNS failure throws <see cref="DkimKeyLookupException"/> with
     /// temperror, an absent or unusable record with permerror (§6.1.2), so DkimVerifier callers can
@@ -195,146 +200,73 @@ namespace MailAuth.Dkim
                 new DkimKeyLookup(domain, selector, status, reason, null, null, null, false, Array.Empty<string>(), null);
         }
 
-        /// <summary>Checks one key record's tag-list (RFC 6376 §3.6.1) and decodes its key.</summary>
+        /// <summary>
+        /// Reads one key record with <see cref="DkimKeyRecord"/> (all the RFC 6376 §3.6.1 and RFC 8463
+        /// rules live there) and, when a verifier may use it, decodes its key for MimeKit.
+        /// </summary>
         internal static DkimKeyLookup Parse(string domain, string selector, string record)
         {
-            var tags = new Dictionary<string, string>(StringComparer.Ordinal);
-            string? firstTag = null;
-            foreach (var part in record.Split(';'))
+            var parsed = DkimKeyRecord.Parse(record);
+            if (!parsed.IsValid)
             {
-                if (part.Trim().Length == 0)
-                {
-                    continue;
-                }
-
-                int eq = part.IndexOf('=');
-                if (eq <= 0)
-                {
-                    return Invalid($"The key record is not a tag-list: \"{Short(part.Trim())}\" has no tag=value form (RFC 6376 §3.2).");
-                }
-
-                string tag = part.Substring(0, eq).Trim();
-                string value = part.Substring(eq + 1).Trim();
-                if (tag.Length == 0 || tag.Any(c => !(char.IsLetterOrDigit(c) || c == '_')))
-                {
-                    return Invalid($"\"{Short(tag)}\" is not a tag name (RFC 6376 §3.2).");
-                }
-
-                if (tags.ContainsKey(tag))
-                {
-                    return Invalid($"The tag {tag}= appears twice; duplicate tags make the record invalid (RFC 6376 §3.2).");
-                }
-
-                firstTag ??= tag;
-                tags[tag] = value;
+                return Invalid(parsed.Error ?? "The key record is not valid (RFC 6376 §3.6.1).");
             }
 
-            if (tags.TryGetValue("v", out var v))
+            // A record valid as DNS data may still be one this verifier must ignore (§3.6.1 s=).
+            if (!parsed.IsForEmail)
             {
-                if (!string.Equals(v, "DKIM1", StringComparison.Ordinal))
-                {
-                    return Invalid($"v={Short(v)} is not DKIM1 (RFC 6376 §3.6.1).");
-                }
-
-                if (!string.Equals(firstTag, "v", StringComparison.Ordinal))
-                {
-                    return Invalid("v=DKIM1 must be the first tag of the record (RFC 6376 §3.6.1).");
-                }
+                return Invalid($"The key is for service type s={string.Join(":", parsed.ServiceTypes)}, not email (RFC 6376 §3.6.1).");
             }
 
-            string k = tags.TryGetValue("k", out var kv) ? kv.ToLowerInvariant() : "rsa";
-            if (k != "rsa" && k != "ed25519")
-            {
-                return Invalid($"Unknown key type k={Short(kv!)}; rsa (RFC 6376) and ed25519 (RFC 8463) are defined.");
-            }
-
-            if (tags.TryGetValue("s", out var services))
-            {
-                var list = services.Split(':').Select(x => x.Trim()).ToList();
-                if (!list.Contains("*") && !list.Any(x => string.Equals(x, "email", StringComparison.OrdinalIgnoreCase)))
-                {
-                    return Invalid($"The key is for service type s={services}, not email (RFC 6376 §3.6.1).");
-                }
-            }
-
-            var hashes = tags.TryGetValue("h", out var h)
-                ? h.Split(':').Select(x => x.Trim().ToLowerInvariant()).Where(x => x.Length > 0).ToArray()
-                : Array.Empty<string>();
-            bool testing = tags.TryGetValue("t", out var flags) && flags.Split(':').Any(f => string.Equals(f.Trim(), "y", StringComparison.OrdinalIgnoreCase));
-
-            if (!tags.TryGetValue("p", out var p))
-            {
-                return Invalid("The record has no p= tag (required, RFC 6376 §3.6.1).");
-            }
-
-            // p= is base64 with FWS allowed inside (§3.6.1).
-            string base64 = new string(p.Where(c => !char.IsWhiteSpace(c)).ToArray());
-            if (base64.Length == 0)
+            string k = parsed.KeyType == DkimKeyType.Ed25519 ? "ed25519" : "rsa";
+            if (parsed.IsRevoked)
             {
                 return new DkimKeyLookup(domain, selector, DkimKeyStatus.Revoked,
-                    "p= is empty: the key was revoked (RFC 6376 §3.6.1).", record, k, null, testing, hashes, null);
+                    "p= is empty: the key was revoked (RFC 6376 §3.6.1).", record, k, null, parsed.IsTesting, parsed.HashAlgorithms, null);
             }
 
             AsymmetricKeyParameter key;
             try
             {
-                key = k == "rsa" && TryPkcs1(base64) is AsymmetricKeyParameter pkcs1
-                    ? pkcs1
-                    : GetPublicKey("k=" + k + "; p=" + base64);
+                key = DecodeKey(parsed);
             }
             catch (Exception e) when (e is FormatException || e is ArgumentException || e is System.IO.IOException
-                || e is InvalidCastException || e is InvalidOperationException || e is Org.BouncyCastle.Security.SecurityUtilityException)
+                || e is InvalidCastException || e is InvalidOperationException
+                || e.GetType().Namespace?.StartsWith("Org.BouncyCastle", StringComparison.Ordinal) == true)
             {
+                // The DER reads, but BouncyCastle's key checks refuse it (an even modulus, say).
                 return Invalid($"p= does not hold a usable {k} public key: {e.Message}");
-            }
-            catch (Exception e) when (e.GetType().Namespace?.StartsWith("Org.BouncyCastle", StringComparison.Ordinal) == true)
-            {
-                return Invalid($"p= does not hold a usable {k} public key: {e.Message}");
-            }
-
-            int? bits = key switch
-            {
-                RsaKeyParameters rsa => rsa.Modulus.BitLength,
-                Ed25519PublicKeyParameters _ => 256,
-                _ => null,
-            };
-
-            if (k == "rsa" && !(key is RsaKeyParameters))
-            {
-                return Invalid($"k=rsa but p= holds a {key.GetType().Name}.");
             }
 
             return new DkimKeyLookup(domain, selector, DkimKeyStatus.Found,
-                $"{k} key{(bits is int b ? $", {b} bits" : "")}{(testing ? ", t=y (testing)" : "")}.", record, k, bits, testing, hashes, key);
+                $"{k} key{(parsed.KeyBits is int b ? $", {b} bits" : "")}{(parsed.IsTesting ? ", t=y (testing)" : "")}.",
+                record, k, parsed.KeyBits, parsed.IsTesting, parsed.HashAlgorithms, key);
 
             DkimKeyLookup Invalid(string reason) =>
                 new DkimKeyLookup(domain, selector, DkimKeyStatus.Invalid, reason, record, null, null, false, Array.Empty<string>(), null);
         }
 
         /// <summary>
-        /// RFC 6376 §3.6.1 defines p= for k=rsa as a DER RSAPublicKey (RFC 3447 A.1.1); nearly
-        /// everyone publishes a SubjectPublicKeyInfo instead, which is all MimeKit reads. Both are taken.
+        /// The BouncyCastle key MimeKit verifies with. RFC 6376 §3.6.1 defines p= for k=rsa as a DER
+        /// RSAPublicKey (RFC 3447 A.1.1); nearly everyone publishes a SubjectPublicKeyInfo instead,
+        /// and MimeKit's own reader takes only that, so both are decoded here. Ed25519 is the raw
+        /// 32-byte key (RFC 8463 §4.2), its length already checked by <see cref="DkimKeyRecord"/>.
         /// </summary>
-        private static AsymmetricKeyParameter? TryPkcs1(string base64)
+        private static AsymmetricKeyParameter DecodeKey(DkimKeyRecord record)
         {
-            try
+            byte[] data = record.KeyData!;
+            if (record.KeyType == DkimKeyType.Ed25519)
             {
-                var asn1 = Org.BouncyCastle.Asn1.Asn1Object.FromByteArray(Convert.FromBase64String(base64));
-                if (asn1 is Org.BouncyCastle.Asn1.Asn1Sequence seq && seq.Count == 2
-                    && seq[0] is Org.BouncyCastle.Asn1.DerInteger && seq[1] is Org.BouncyCastle.Asn1.DerInteger)
-                {
-                    var rsa = Org.BouncyCastle.Asn1.X509.RsaPublicKeyStructure.GetInstance(seq);
-                    return new RsaKeyParameters(false, rsa.Modulus, rsa.PublicExponent);
-                }
-            }
-            catch (Exception)
-            {
-                // Not PKCS#1: MimeKit's SubjectPublicKeyInfo reader decides.
+                return new Ed25519PublicKeyParameters(data, 0);
             }
 
-            return null;
+            if (record.IsPkcs1)
+            {
+                var rsa = RsaPublicKeyStructure.GetInstance(Asn1Object.FromByteArray(data));
+                return new RsaKeyParameters(false, rsa.Modulus, rsa.PublicExponent);
+            }
+
+            return PublicKeyFactory.CreateKey(data);
         }
-
-        private static string Short(string text) => text.Length <= 40 ? text : text.Substring(0, 40) + "...";
     }
 }

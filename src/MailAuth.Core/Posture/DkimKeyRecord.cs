@@ -19,7 +19,9 @@ namespace MailAuth.Posture
 
     /// <summary>
     /// A parsed DKIM key record (RFC 6376 §3.6.1): tags v, h, k, n, p, s, t, the key's type and
-    /// size, and findings. Parsing needs no network. Immutable.
+    /// size, and findings. Parsing needs no network. Immutable. The one reading of key records:
+    /// Get-DkimRecord and the domain report show it, and the verifier's key locator
+    /// (<see cref="MailAuth.Dkim.DnsDkimPublicKeyLocator"/>) decides on it.
     /// </summary>
     public sealed class DkimKeyRecord
     {
@@ -68,6 +70,12 @@ namespace MailAuth.Posture
         /// <summary>s=: service types (default "*").</summary>
         public IReadOnlyList<string> ServiceTypes { get; private set; } = new[] { "*" };
 
+        /// <summary>
+        /// s= lists "email" or "*" (or is absent): the key may verify mail. RFC 6376 §3.6.1: verifiers
+        /// for a service must ignore a record that does not list it.
+        /// </summary>
+        public bool IsForEmail { get; private set; } = true;
+
         /// <summary>t=y: the domain is testing DKIM.</summary>
         public bool IsTesting { get; private set; }
 
@@ -81,6 +89,12 @@ namespace MailAuth.Posture
         public string? Notes { get; private set; }
 
         public IReadOnlyList<Finding> Findings { get; private set; } = Array.Empty<Finding>();
+
+        /// <summary>p= decoded, when the record is valid and not revoked: a DER key for rsa, 32 bytes for ed25519.</summary>
+        internal byte[]? KeyData { get; private set; }
+
+        /// <summary>The rsa key is a bare RSAPublicKey (PKCS#1), not a SubjectPublicKeyInfo.</summary>
+        internal bool IsPkcs1 { get; private set; }
 
         public override string ToString() => Text;
 
@@ -151,7 +165,9 @@ namespace MailAuth.Posture
                 }
             }
 
-            // k=: default rsa; an unrecognised type makes verifiers ignore the record.
+            // k=: default rsa; an unrecognised type makes verifiers ignore the record. Like h=, s= and
+            // t=, compared as written: RFC 6376 §3.2 makes values case-sensitive unless a tag's
+            // description says otherwise, and none of these does ("RSA" is not "rsa").
             string? keyType = Get(tags, "k");
             if (keyType != null)
             {
@@ -175,8 +191,10 @@ namespace MailAuth.Posture
             string? services = Get(tags, "s");
             if (services != null)
             {
+                // Values are case-sensitive unless the tag says otherwise (RFC 6376 §3.2); s= does not.
                 ServiceTypes = PostureHelpers.SplitList(services, ':');
-                if (!ServiceTypes.Contains("*", StringComparer.Ordinal) && !ServiceTypes.Contains("email", StringComparer.Ordinal))
+                IsForEmail = ServiceTypes.Contains("*", StringComparer.Ordinal) || ServiceTypes.Contains("email", StringComparer.Ordinal);
+                if (!IsForEmail)
                 {
                     // RFC 6376 §3.6.1 s=: a key limited to other services (RFC 8460 §3 defines
                     // "tlsrpt") must not verify email signatures.
@@ -243,6 +261,7 @@ namespace MailAuth.Posture
                 }
 
                 KeyBits = 256;
+                KeyData = data;
                 IsValid = true;
                 return;
             }
@@ -255,6 +274,8 @@ namespace MailAuth.Posture
             }
 
             KeyBits = bits;
+            KeyData = data;
+            IsPkcs1 = pkcs1;
             IsValid = true;
             if (pkcs1)
             {

@@ -166,7 +166,22 @@ namespace MailAuth.Core.Tests.Posture
 
             Assert.True(result.IsValid);
             Assert.Equal(new[] { "tlsrpt" }, result.Record!.ServiceTypes);
+            Assert.False(result.Record.IsForEmail);
             Assert.Contains(result.Findings, f => f.Id == PostureFindingIds.DkimServiceNotEmail);
+        }
+
+        [Theory]
+        [InlineData("p=", true)]
+        [InlineData("s=*; p=", true)]
+        [InlineData("s=tlsrpt : email; p=", true)]
+        [InlineData("s=tlsrpt; p=", false)]
+        [InlineData("s=EMAIL; p=", false)]   // values are case-sensitive (RFC 6376 §3.2)
+        public void ServiceTypeDecidesWhetherTheKeyIsForEmail(string text, bool forEmail)
+        {
+            DkimKeyRecord record = DkimKeyRecord.Parse(text);
+
+            Assert.Equal(forEmail, record.IsForEmail);
+            Assert.Equal(!forEmail, record.Findings.Any(f => f.Id == PostureFindingIds.DkimServiceNotEmail));
         }
 
         [Fact]

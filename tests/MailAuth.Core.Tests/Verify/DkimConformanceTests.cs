@@ -179,8 +179,8 @@ namespace MailAuth.Core.Tests.Verify
 
         /// <summary>dkimpy's broken DNS values must not verify; each gives the result its defect calls for.</summary>
         [Theory]
-        [InlineData("badk.txt", DkimVerifyResult.PermError, "Unknown key type")]
-        [InlineData("badversion.txt", DkimVerifyResult.PermError, "not DKIM1")]
+        [InlineData("badk.txt", DkimVerifyResult.PermError, "is not a key type")]
+        [InlineData("badversion.txt", DkimVerifyResult.PermError, "must be exactly DKIM1")]
         [InlineData("test_tlsrpt.txt", DkimVerifyResult.PermError, "not email")]
         public async Task Dkimpy_bad_key_records_give_permerror(string file, DkimVerifyResult expected, string reason)
         {

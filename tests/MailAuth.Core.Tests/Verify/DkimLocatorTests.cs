@@ -73,12 +73,19 @@ namespace MailAuth.Core.Tests.Verify
 
         [Theory]
         [InlineData("k=rsa; v=DKIM1; p=KEY", "first tag")]
-        [InlineData("v=DKIM1; k=rsa; k=rsa; p=KEY", "twice")]
-        [InlineData("v=DKIM1; k=dsa; p=KEY", "Unknown key type")]
+        [InlineData("v=DKIM1; k=rsa; k=rsa; p=KEY", "occurs more than once")]
+        [InlineData("v=DKIM1; k=dsa; p=KEY", "not a key type")]
         [InlineData("v=DKIM1; k=rsa; s=tlsrpt:other; p=KEY", "not email")]
         [InlineData("v=DKIM1; k=rsa", "no p=")]
-        [InlineData("v=DKIM1; k=rsa; p=bm90IGEga2V5", "usable rsa public key")]
-        [InlineData("hello world", "tag-list")]
+        [InlineData("v=DKIM1; k=rsa; p=bm90IGEga2V5", "not an RSA public key")]
+        [InlineData("hello world", "not a valid tag list")]
+        // Read as RFC 6376 §3.2 says since the locator shares DkimKeyRecord (docs/dkim-conformance.md):
+        // no empty tag-spec, tag names start with a letter, values are case-sensitive.
+        [InlineData("v=DKIM1;; k=rsa; p=KEY", "empty element")]
+        [InlineData("v=DKIM1; 1k=rsa; p=KEY", "not a tag name")]
+        [InlineData("v=DKIM1; k=RSA; p=KEY", "k=RSA is not a key type")]
+        [InlineData("v=DKIM1; s=EMAIL; p=KEY", "not email")]
+        [InlineData("v=DKIM1; p=\u00a0KEY", "not valid base64")]
         public void Unusable_key_records_are_invalid_with_a_reason(string record, string reason)
         {
             var p = RsaRecord.Substring(RsaRecord.IndexOf("p=", StringComparison.Ordinal) + 2);
@@ -102,6 +109,55 @@ namespace MailAuth.Core.Tests.Verify
             Assert.True(lookup.Testing);
             Assert.Equal(new[] { "sha256" }, lookup.HashAlgorithms);
             Assert.Null(lookup.FailureResult);
+        }
+
+        [Fact]
+        public void Ed25519_keys_are_exactly_32_bytes_per_rfc8463()
+        {
+            var ed = SignedMessages.KeyRecord(SignedMessages.Ed25519);
+            byte[] raw = Convert.FromBase64String(ed.Substring(ed.IndexOf("p=", StringComparison.Ordinal) + 2));
+            byte[] longer = raw.Concat(new byte[] { 0 }).ToArray();
+
+            var good = DnsDkimPublicKeyLocator.Parse("example.com", "sel", "v=DKIM1; k=ed25519; p=" + Convert.ToBase64String(raw));
+            var bad = DnsDkimPublicKeyLocator.Parse("example.com", "sel", "v=DKIM1; k=ed25519; p=" + Convert.ToBase64String(longer));
+
+            Assert.Equal(DkimKeyStatus.Found, good.Status);
+            Assert.Equal(SignedMessages.Ed25519.Public, good.Key);
+            Assert.Equal(DkimKeyStatus.Invalid, bad.Status);
+            Assert.Contains("32 bytes", bad.Reason, StringComparison.Ordinal);
+        }
+
+        /// <summary>The locator reads records through DkimKeyRecord: the two never disagree.</summary>
+        [Theory]
+        [InlineData("v=DKIM1; k=rsa; p=KEY")]
+        [InlineData("p=KEY")]
+        [InlineData("v=DKIM1; p=")]
+        [InlineData("v=DKIM1; s=tlsrpt; p=")]
+        [InlineData("v=DKIM1; s=tlsrpt; p=KEY")]
+        [InlineData("v=DKIM1; s=email:tlsrpt; t=y; h=sha1:sha256; p=KEY")]
+        [InlineData("v=DKIM1; h=SHA256; p=KEY")]
+        [InlineData("v=DKIM2; p=KEY")]
+        [InlineData("v=DKIM1; k=ed25519; p=KEY")]
+        [InlineData("v=DKIM1; p=KEY; p=KEY")]
+        [InlineData("v=DKIM1; p=AAAA")]
+        public void Locator_and_key_record_agree(string template)
+        {
+            var p = RsaRecord.Substring(RsaRecord.IndexOf("p=", StringComparison.Ordinal) + 2);
+            string text = template.Replace("KEY", p);
+
+            var record = MailAuth.Posture.DkimKeyRecord.Parse(text);
+            var lookup = DnsDkimPublicKeyLocator.Parse("example.com", "sel", text);
+
+            var expected = !record.IsValid || !record.IsForEmail ? DkimKeyStatus.Invalid
+                : record.IsRevoked ? DkimKeyStatus.Revoked
+                : DkimKeyStatus.Found;
+            Assert.Equal(expected, lookup.Status);
+            if (lookup.Status == DkimKeyStatus.Found)
+            {
+                Assert.Equal(record.KeyBits, lookup.KeyBits);
+                Assert.Equal(record.HashAlgorithms, lookup.HashAlgorithms);
+                Assert.Equal(record.IsTesting, lookup.Testing);
+            }
         }
 
         [Fact]
@@ -156,6 +212,12 @@ namespace MailAuth.Core.Tests.Verify
             var hash = await VerifyWithSignature("v=1; a=rsa-sha256; d=example.com; s=sel; h=from; bh=AAAA; b=AAAA", sha1Only);
             Assert.Equal(DkimVerifyResult.PermError, hash.Result);
             Assert.Contains("h=sha1", hash.Reason, StringComparison.Ordinal);
+
+            // h= values are case-sensitive (RFC 6376 §3.2): SHA256 does not name sha256.
+            var upper = new DnsZone().AddTxt("sel._domainkey.example.com", RsaRecord.Replace("k=rsa;", "k=rsa; h=SHA256;"));
+            var cased = await VerifyWithSignature("v=1; a=rsa-sha256; d=example.com; s=sel; h=from; bh=AAAA; b=AAAA", upper);
+            Assert.Equal(DkimVerifyResult.PermError, cased.Result);
+            Assert.Contains("h=SHA256", cased.Reason, StringComparison.Ordinal);
         }
 
         [Fact]
