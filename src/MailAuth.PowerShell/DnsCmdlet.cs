@@ -29,6 +29,12 @@ namespace MailAuth.PowerShell
 
         protected DnsResolver Resolver { get; private set; } = null!;
 
+        /// <summary>
+        /// The session resolver, showing each query with -Verbose. Nothing is kept: the results carry
+        /// their own DNS evidence, so a long pipeline does not grow.
+        /// </summary>
+        protected IDnsResolver VerboseResolver { get; private set; } = null!;
+
         protected override void BeginProcessing()
         {
             var servers = new List<IPEndPoint>();
@@ -54,15 +60,7 @@ namespace MailAuth.PowerShell
                 Timeout = TimeSpan.FromSeconds(TimeoutSec),
                 UseCache = !NoCache.IsPresent,
             });
-        }
-
-        /// <summary>The session resolver, showing each query with -Verbose (nothing kept: for long-lived helpers).</summary>
-        protected IDnsResolver VerboseResolver => new VerboseDnsResolver(Resolver, this);
-
-        /// <summary>A resolver for one piece of work that records its queries and shows each with -Verbose.</summary>
-        protected RecordingDnsResolver NewRecordingResolver()
-        {
-            return new RecordingDnsResolver(Resolver, response => PostVerbose("DNS " + response));
+            VerboseResolver = new VerboseDnsResolver(Resolver, this);
         }
 
         private sealed class VerboseDnsResolver : IDnsResolver

@@ -16,6 +16,6 @@ namespace MailAuth.PowerShell.Commands
         public string? Selector { get; set; }
 
         protected override async Task<object> LookupAsync(string domain, CancellationToken cancellationToken) =>
-            await new BimiResolver(NewRecordingResolver()).ResolveAsync(domain, Selector, null, cancellationToken).ConfigureAwait(false);
+            await new BimiResolver(VerboseResolver).ResolveAsync(domain, Selector, null, cancellationToken).ConfigureAwait(false);
     }
 }

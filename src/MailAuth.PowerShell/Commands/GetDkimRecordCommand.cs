@@ -52,7 +52,7 @@ namespace MailAuth.PowerShell.Commands
                 string[] selectors = group.Select(x => x.Selector).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
                 try
                 {
-                    WriteObject(RunAndWait(ct => new DkimRecordResolver(NewRecordingResolver()).ResolveAsync(group.Key, selectors, ct)));
+                    WriteObject(RunAndWait(ct => new DkimRecordResolver(VerboseResolver).ResolveAsync(group.Key, selectors, ct)));
                 }
                 catch (ArgumentException ex)
                 {
@@ -63,6 +63,6 @@ namespace MailAuth.PowerShell.Commands
         }
 
         protected override async Task<object> LookupAsync(string domain, CancellationToken cancellationToken) =>
-            await new DkimRecordResolver(NewRecordingResolver()).ResolveAsync(domain, Selector, cancellationToken).ConfigureAwait(false);
+            await new DkimRecordResolver(VerboseResolver).ResolveAsync(domain, Selector, cancellationToken).ConfigureAwait(false);
     }
 }

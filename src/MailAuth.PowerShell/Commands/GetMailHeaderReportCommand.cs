@@ -22,6 +22,7 @@ namespace MailAuth.PowerShell.Commands
         private readonly System.Diagnostics.Stopwatch _sinceProgress = System.Diagnostics.Stopwatch.StartNew();
         private MailHeaderOptions _options = null!;
         private MailHeaderLineReader? _lines;
+        private MailHeaderVerifier? _verifier;
         private long _reportCount;
         private bool _progressShown;
 
@@ -67,6 +68,9 @@ namespace MailAuth.PowerShell.Commands
                 ReceivingDomains = ReceivingDomain ?? Array.Empty<string>(),
                 KeepMessageForVerification = Verify.IsPresent,
             };
+
+            // One verifier for the run: DKIM keys fetched for one message serve the next.
+            _verifier = Verify.IsPresent ? new MailHeaderVerifier(VerboseResolver) : null;
         }
 
         protected override void ProcessRecord()
@@ -203,10 +207,10 @@ namespace MailAuth.PowerShell.Commands
                     throw new PipelineStoppedException();
                 }
 
-                if (Verify.IsPresent)
+                if (_verifier != null)
                 {
                     // One report at a time: its kept message is released before the next is read.
-                    RunAndWait(ct => new MailHeaderVerifier(NewRecordingResolver()).VerifyAsync(report, null, ct));
+                    RunAndWait(ct => _verifier.VerifyAsync(report, null, ct));
                 }
 
                 WriteObject(report);

@@ -15,6 +15,6 @@ namespace MailAuth.PowerShell.Commands
         public SwitchParameter NoHostLookup { get; set; }
 
         protected override async Task<object> LookupAsync(string domain, CancellationToken cancellationToken) =>
-            await new MxResolver(NewRecordingResolver()).ResolveAsync(domain, !NoHostLookup.IsPresent, cancellationToken).ConfigureAwait(false);
+            await new MxResolver(VerboseResolver).ResolveAsync(domain, !NoHostLookup.IsPresent, cancellationToken).ConfigureAwait(false);
     }
 }

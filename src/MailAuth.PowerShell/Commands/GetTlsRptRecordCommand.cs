@@ -11,6 +11,6 @@ namespace MailAuth.PowerShell.Commands
     public sealed class GetTlsRptRecordCommand : DomainLookupCmdlet
     {
         protected override async Task<object> LookupAsync(string domain, CancellationToken cancellationToken) =>
-            await new TlsRptResolver(NewRecordingResolver()).ResolveAsync(domain, cancellationToken).ConfigureAwait(false);
+            await new TlsRptResolver(VerboseResolver).ResolveAsync(domain, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -33,7 +33,7 @@ namespace MailAuth.PowerShell.Commands
 
                 try
                 {
-                    RecordingDnsResolver resolver = NewRecordingResolver();
+                    IDnsResolver resolver = VerboseResolver;
                     DnsResponse response = RunAndWait(ct => resolver.QueryAsync(name, Type, ct));
                     WriteObject(response);
                 }
