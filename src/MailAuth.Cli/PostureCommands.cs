@@ -45,7 +45,7 @@ namespace MailAuth.Cli
             command.SetAction(result =>
             {
                 string[] selectors = (result.GetValue(selector) ?? Array.Empty<string>()).Select(s => s.Trim()).Where(s => s.Length > 0).ToArray();
-                return Run(result, common, domains,
+                return DomainLoop.Run(result, common, domains,
                     (dns, domain, ct) => new DkimRecordResolver(dns).ResolveAsync(domain, selectors.Length == 0 ? null : selectors, ct),
                     WriteDkim, r => r.Status == PostureStatus.LookupFailed);
             });
@@ -121,7 +121,7 @@ namespace MailAuth.Cli
             command.SetAction(result =>
             {
                 string? sel = result.GetValue(selector);
-                return Run(result, common, domains,
+                return DomainLoop.Run(result, common, domains,
                     (dns, domain, ct) => new BimiResolver(dns).ResolveAsync(domain, string.IsNullOrWhiteSpace(sel) ? null : sel!.Trim(), null, ct),
                     WriteBimi, r => r.Status == PostureStatus.LookupFailed);
             });
@@ -153,7 +153,7 @@ namespace MailAuth.Cli
             command.SetAction(result =>
             {
                 using var sts = new MtaStsResolverHolder(!result.GetValue(noFetch));
-                return Run(result, common, domains,
+                return DomainLoop.Run(result, common, domains,
                     (dns, domain, ct) => sts.Get(dns).ResolveAsync(domain, null, ct),
                     WriteMtaSts, r => r.Status == PostureStatus.LookupFailed);
             });
@@ -204,7 +204,7 @@ namespace MailAuth.Cli
             var command = new Command("tls-rpt", "SMTP TLS Reporting (RFC 8460): the _smtp._tls record and its rua= destinations.");
             command.Arguments.Add(domains);
             common.AddTo(command);
-            command.SetAction(result => Run(result, common, domains,
+            command.SetAction(result => DomainLoop.Run(result, common, domains,
                 (dns, domain, ct) => new TlsRptResolver(dns).ResolveAsync(domain, ct),
                 WriteTlsRpt, r => r.Status == PostureStatus.LookupFailed));
             return command;
@@ -230,7 +230,7 @@ namespace MailAuth.Cli
             command.Arguments.Add(domains);
             command.Options.Add(noHosts);
             common.AddTo(command);
-            command.SetAction(result => Run(result, common, domains,
+            command.SetAction(result => DomainLoop.Run(result, common, domains,
                 (dns, domain, ct) => new MxResolver(dns).ResolveAsync(domain, !result.GetValue(noHosts), ct),
                 WriteMx, r => r.Status == PostureStatus.LookupFailed));
             return command;
@@ -265,70 +265,6 @@ namespace MailAuth.Cli
         }
 
         // ---- shared ------------------------------------------------------------------------------
-
-        /// <summary>
-        /// The per-domain loop every posture command shares: one object (or report) per domain in
-        /// argument order; a domain that is not a DNS name is one error line and exit code 1, and
-        /// the others still run.
-        /// </summary>
-        private static int Run<T>(ParseResult result, CommonOptions common, Argument<string[]> domains,
-            Func<IDnsResolver, string, CancellationToken, Task<T>> lookup, Action<T> human, Func<T, bool> failed)
-            where T : class
-        {
-            IDnsResolver dns;
-            try
-            {
-                dns = common.CreateResolver(result);
-            }
-            catch (UsageException ex)
-            {
-                Output.WriteError(ex.Message);
-                return Output.Usage;
-            }
-
-            bool json = result.GetValue(common.Json);
-            int exit = Output.Success;
-            bool first = true;
-            foreach (string input in result.GetValue(domains) ?? Array.Empty<string>())
-            {
-                string domain = input.Trim();
-                try
-                {
-                    if (domain.Length == 0)
-                    {
-                        throw new ArgumentException("The domain is empty. Give a domain name such as contoso.com.");
-                    }
-
-                    T report = lookup(dns, domain, CancellationToken.None).GetAwaiter().GetResult();
-                    if (json)
-                    {
-                        Output.WriteJson(report);
-                    }
-                    else
-                    {
-                        if (!first)
-                        {
-                            Console.WriteLine();
-                        }
-
-                        human(report);
-                        first = false;
-                    }
-
-                    if (failed(report))
-                    {
-                        exit = Output.InputFailed;
-                    }
-                }
-                catch (ArgumentException ex)
-                {
-                    Output.WriteError($"{input}: {StripParameter(ex.Message)}");
-                    exit = Output.InputFailed;
-                }
-            }
-
-            return exit;
-        }
 
         /// <summary>ArgumentException appends " (Parameter 'x')": a CLI user has no parameter of that name.</summary>
         internal static string StripParameter(string message)

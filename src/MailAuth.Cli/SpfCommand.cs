@@ -35,50 +35,10 @@ namespace MailAuth.Cli
             var command = new Command("record", "Read, lint and count a domain's SPF record through its includes and redirects.");
             command.Arguments.Add(domains);
             common.AddTo(command);
-            command.SetAction(result =>
-            {
-                IDnsResolver dns;
-                try
-                {
-                    dns = common.CreateResolver(result);
-                }
-                catch (UsageException ex)
-                {
-                    Output.WriteError(ex.Message);
-                    return Output.Usage;
-                }
-
-                var spf = new SpfEvaluator(dns);
-                bool json = result.GetValue(common.Json);
-                int exit = Output.Success;
-                bool first = true;
-                foreach (string domain in result.GetValue(domains) ?? Array.Empty<string>())
-                {
-                    SpfRecordReport report = spf.GetRecordReportAsync(domain).GetAwaiter().GetResult();
-                    if (json)
-                    {
-                        Output.WriteJson(report);
-                    }
-                    else
-                    {
-                        if (!first)
-                        {
-                            Console.WriteLine();
-                        }
-
-                        WriteRecord(report);
-                        first = false;
-                    }
-
-                    // A record that could not be read is a failed input; an invalid one was evaluated.
-                    if (report.Status == SpfRecordStatus.LookupFailed)
-                    {
-                        exit = Output.InputFailed;
-                    }
-                }
-
-                return exit;
-            });
+            // A record that could not be read is a failed input; an invalid one was evaluated.
+            command.SetAction(result => DomainLoop.Run(result, common, domains,
+                (dns, domain, ct) => new SpfEvaluator(dns).GetRecordReportAsync(domain, null, ct),
+                WriteRecord, report => report.Status == SpfRecordStatus.LookupFailed));
             return command;
         }
 

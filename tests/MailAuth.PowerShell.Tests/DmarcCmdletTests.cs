@@ -130,7 +130,7 @@ namespace MailAuth.PowerShell.Tests
         {
             string[] domains = Enumerable.Range(0, 2000).Select(i => $"bulk{i}.example").ToArray();
             PsInvocation result = Run(
-                "$args[1] | Resolve-DmarcPolicy -Server $args[0] -TimeoutSec 1 -SkipReportAuthorization -ThrottleLimit 64", (object)domains);
+                "$args[1] | Resolve-DmarcPolicy -Server $args[0] -TimeoutSec 2 -SkipReportAuthorization -ThrottleLimit 64", (object)domains);
             Assert.True(result.Errors.Count == 0, result.ErrorText);
             Assert.Equal(domains, result.Output.Select(o => (string)o.Properties["Domain"].Value).ToArray());
             for (int i = 0; i < domains.Length; i++)

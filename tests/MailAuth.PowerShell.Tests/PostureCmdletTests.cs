@@ -86,7 +86,7 @@ namespace MailAuth.PowerShell.Tests
         {
             string[] domains = Enumerable.Range(0, 300).Select(i => $"d{i}.example").ToArray();
             PsInvocation result = Run(
-                "$args[1] | Get-MailDomainReport -Server $args[0] -TimeoutSec 1 -Include Spf, Dmarc -ThrottleLimit 64", (object)domains);
+                "$args[1] | Get-MailDomainReport -Server $args[0] -TimeoutSec 2 -Include Spf, Dmarc -ThrottleLimit 64", (object)domains);
             Assert.Equal(domains, result.Output.Select(o => (string)o.Properties["Domain"].Value).ToArray());
             for (int i = 0; i < 300; i++)
             {

@@ -41,7 +41,7 @@ namespace MailAuth.Core.Tests.Cli
 
         public void Dispose() => _server.Dispose();
 
-        private CliResult Run(params string[] arguments) => CliRunner.Run(null, arguments.Concat(new[] { "--server", _server.Address, "--timeout", "1" }).ToArray());
+        private CliResult Run(params string[] arguments) => CliRunner.Run(null, arguments.Concat(new[] { "--server", _server.Address, "--timeout", "3" }).ToArray());
 
         [Fact]
         public void Dkim_json_reports_key_size_testing_and_failed_selectors()
@@ -186,7 +186,7 @@ namespace MailAuth.Core.Tests.Cli
             // The same message, with the envelope domain moved to a name whose record now fails the IP.
             string text = File.ReadAllText(Path.Combine(CliRunner.RepoRoot, "samples", "phish-spf-pass-unaligned.txt"))
                 .Replace("s12.cpanel-host.example.org", "s12.cpanel-host.example.net", StringComparison.Ordinal);
-            CliResult result = CliRunner.Run(text, "header", "-", "--verify", "--server", _server.Address, "--timeout", "1");
+            CliResult result = CliRunner.Run(text, "header", "-", "--verify", "--server", _server.Address, "--timeout", "3");
             Assert.True(result.ExitCode == 0, result.ToString());
             Assert.Contains("Disagreements: 1", result.Stdout, StringComparison.Ordinal);
             Assert.Contains(result.Stdout.Split('\n'), l => l.Contains("SPF", StringComparison.Ordinal) && l.Contains("recorded pass, now fail", StringComparison.Ordinal));
