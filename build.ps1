@@ -3,12 +3,18 @@
     Builds, tests and packages MailAuth.PowerShell.
 
 .DESCRIPTION
-    A short front over the dotnet CLI. Every task works from the repository root.
-      Build    dotnet build; lays out the importable module in out/MailAuth.PowerShell.
-      Test     dotnet test (xunit, including the engine-hosted tests), then Pester.
-      Pester   only the Pester tests in tests/Pester (needs Pester 5).
-      Package  a module folder ready for Publish-Module in out/package/MailAuth.PowerShell/<version>.
+    A short front over the dotnet CLI. Every task works from the repository root, and needs only
+    the .NET 10 SDK and the package registries: pwsh is the local tool pinned in
+    .config/dotnet-tools.json (dotnet tool restore), Pester a PackageDownload restored with the
+    solution.
+      Build    dotnet build; lays out the importable module, with its MAML help, in out/MailAuth.PowerShell.
+      Test     dotnet test (xunit, including the engine-hosted tests), then Pester in this pwsh.
+      Pester   only the Pester tests in tests/Pester.
+      Package  out/package/MailAuth.PowerShell/<version> (the module, ready for Publish-PSResource)
+               and out/package/mailauth.<version>.nupkg (the dotnet tool).
       Clean    removes out/ and every bin/ and obj/ folder.
+    Test and Pester end with one line per run, "<run>: Failed: N, Passed: N, Skipped: N", and
+    fail when any test failed.
 
 .PARAMETER Task
     One or more of Build, Test, Pester, Package, Clean. Default: Build, Test.
@@ -17,15 +23,16 @@
     Debug or Release. Default: Release.
 
 .EXAMPLE
-    ./build.ps1
-    Builds and runs all tests.
+    dotnet tool restore; dotnet pwsh ./build.ps1 Test
+    Builds and runs every test: xunit, then Pester in the pinned PowerShell 7.6.9.
 
 .EXAMPLE
-    ./build.ps1 -Task Package
-    Produces out/package/MailAuth.PowerShell/<version>, then: Publish-Module -Path <that folder>.
+    dotnet pwsh ./build.ps1 Package
+    Produces out/package/MailAuth.PowerShell/<version>, then: Publish-PSResource -Path <that folder>.
 #>
 [CmdletBinding()]
 param(
+    [Parameter(Position = 0)]
     [ValidateSet('Build', 'Test', 'Pester', 'Package', 'Clean')]
     [string[]] $Task = @('Build', 'Test'),
 
@@ -36,10 +43,30 @@ param(
 $ErrorActionPreference = 'Stop'
 Set-Location $PSScriptRoot
 $moduleOut = Join-Path $PSScriptRoot 'out/MailAuth.PowerShell'
+$packageOut = Join-Path $PSScriptRoot 'out/package'
 
 function Invoke-Dotnet {
     & dotnet @args
     if ($LASTEXITCODE -ne 0) { throw "dotnet $($args -join ' ') failed with exit code $LASTEXITCODE" }
+}
+
+function Get-BuildProperty([string] $Name) {
+    $props = [xml](Get-Content -Raw (Join-Path $PSScriptRoot 'Directory.Build.props'))
+    $value = $props.Project.PropertyGroup | ForEach-Object { $_.$Name } | Where-Object { $_ } | Select-Object -First 1
+    if (-not $value) { throw "Directory.Build.props has no <$Name>." }
+    $value
+}
+
+# Pester comes from NuGet (a PackageDownload of tests/MailAuth.PowerShell.Tests), never from a
+# module path, so every machine runs the pinned version.
+function Import-PinnedPester {
+    $version = Get-BuildProperty 'PesterVersion'
+    $packages = (& dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', ''
+    $manifest = Join-Path $packages.Trim() "pester/$version/tools/Pester.psd1"
+    if (-not (Test-Path $manifest)) {
+        Invoke-Dotnet restore tests/MailAuth.PowerShell.Tests
+    }
+    Import-Module $manifest -Force -ErrorAction Stop
 }
 
 foreach ($step in $Task) {
@@ -53,31 +80,41 @@ foreach ($step in $Task) {
             Invoke-Dotnet build MailAuth.PowerShell.sln -c $Configuration
         }
         'Test' {
-            Invoke-Dotnet test MailAuth.PowerShell.sln -c $Configuration
+            # xunit first; its failures are counted, and Pester still runs, so one run shows both.
+            & dotnet test MailAuth.PowerShell.sln -c $Configuration
+            $xunitFailed = $LASTEXITCODE -ne 0
             & $PSCommandPath -Task Pester -Configuration $Configuration
+            $pesterFailed = $LASTEXITCODE -ne 0
+            if ($xunitFailed -or $pesterFailed) { exit 1 }
         }
         'Pester' {
-            if (-not (Get-Module -ListAvailable Pester | Where-Object Version -ge '5.0')) {
-                Write-Warning 'Pester 5 is not installed: Install-Module Pester -MinimumVersion 5.0 -Scope CurrentUser'
-                return
-            }
             if (-not (Test-Path (Join-Path $moduleOut 'MailAuth.PowerShell.psd1'))) {
                 Invoke-Dotnet build MailAuth.PowerShell.sln -c $Configuration
             }
+            Import-PinnedPester
             $config = New-PesterConfiguration
             $config.Run.Path = Join-Path $PSScriptRoot 'tests/Pester'
-            $config.Run.Exit = $true
+            $config.Run.PassThru = $true
             $config.Output.Verbosity = 'Detailed'
-            Invoke-Pester -Configuration $config
+            $config.TestResult.Enabled = $true
+            $config.TestResult.OutputPath = Join-Path $PSScriptRoot 'out/TestResults/pester.xml'
+            $result = Invoke-Pester -Configuration $config
+            $skipped = $result.SkippedCount + $result.NotRunCount
+            # Tests that never ran (a broken BeforeAll, a failed container) count as failed.
+            $failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
+            Write-Host ("Pester: Failed: {0}, Passed: {1}, Skipped: {2}" -f $failed, $result.PassedCount, $skipped)
+            if ($failed -gt 0 -or $result.Result -ne 'Passed') { exit 1 }
         }
         'Package' {
-            Invoke-Dotnet build src/MailAuth.PowerShell -c Release
+            Invoke-Dotnet build MailAuth.PowerShell.sln -c Release
             $manifest = Import-PowerShellDataFile (Join-Path $moduleOut 'MailAuth.PowerShell.psd1')
-            $target = Join-Path $PSScriptRoot "out/package/MailAuth.PowerShell/$($manifest.ModuleVersion)"
+            $target = Join-Path $packageOut "MailAuth.PowerShell/$($manifest.ModuleVersion)"
             Remove-Item -Recurse -Force -ErrorAction SilentlyContinue $target
             New-Item -ItemType Directory -Force -Path $target | Out-Null
             Copy-Item -Recurse -Path (Join-Path $moduleOut '*') -Destination $target -Exclude '*.pdb'
-            Write-Host "Module ready for Publish-Module: $target"
+            Invoke-Dotnet pack src/MailAuth.Cli -c Release --no-build -o $packageOut
+            Write-Host "Module ready for Publish-PSResource: $target"
+            Write-Host "dotnet tool: dotnet tool install --global --add-source $packageOut mailauth"
         }
     }
 }

@@ -10,9 +10,7 @@ namespace MailAuth.Core.Tests.Cli
     /// <summary>Runs the built mailauth as its own process, as a user's shell would.</summary>
     internal static class CliRunner
     {
-        private static readonly string s_root = FindRoot();
-
-        public static string RepoRoot => s_root;
+        public static string RepoRoot => RepositoryFiles.Root;
 
         internal static string CliPath
         {
@@ -20,7 +18,7 @@ namespace MailAuth.Core.Tests.Cli
             {
                 string configuration = typeof(CliRunner).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
                     .First(a => a.Key == "Configuration").Value!;
-                return Path.Combine(s_root, "src", "MailAuth.Cli", "bin", configuration, "net10.0", "mailauth.dll");
+                return Path.Combine(RepositoryFiles.Root, "src", "MailAuth.Cli", "bin", configuration, "net10.0", "mailauth.dll");
             }
         }
 
@@ -48,7 +46,7 @@ namespace MailAuth.Core.Tests.Cli
                 RedirectStandardError = true,
                 RedirectStandardInput = true,
                 UseShellExecute = false,
-                WorkingDirectory = s_root,
+                WorkingDirectory = RepositoryFiles.Root,
                 StandardOutputEncoding = new System.Text.UTF8Encoding(false),
                 StandardErrorEncoding = new System.Text.UTF8Encoding(false),
                 StandardInputEncoding = new System.Text.UTF8Encoding(false),
@@ -65,16 +63,6 @@ namespace MailAuth.Core.Tests.Cli
             return Process.Start(start)!;
         }
 
-        private static string FindRoot()
-        {
-            string? directory = AppContext.BaseDirectory;
-            while (directory != null && !File.Exists(Path.Combine(directory, "MailAuth.PowerShell.sln")))
-            {
-                directory = Path.GetDirectoryName(directory);
-            }
-
-            return directory ?? throw new InvalidOperationException("MailAuth.PowerShell.sln not found");
-        }
     }
 
     internal sealed class CliResult

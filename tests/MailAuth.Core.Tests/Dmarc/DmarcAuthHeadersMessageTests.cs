@@ -18,7 +18,7 @@ namespace MailAuth.Core.Tests.Dmarc
     {
         private static (string From, string Dkim) Read(string file)
         {
-            string path = DmarcTestFiles.Find(Path.Combine("shared", "conformance", "authheaders", file));
+            string path = RepositoryFiles.Conformance(Path.Combine("authheaders", file));
             MimeMessage message = MimeMessage.Load(path);
             string from = message.From.Mailboxes.Single().Domain;
             string signature = message.Headers[HeaderId.DkimSignature];

@@ -13,7 +13,7 @@ namespace MailAuth.Core.Tests.Dmarc
         /// <summary>The publicsuffix.org test vectors (tests/test_psl.txt, CC0): input → registrable domain.</summary>
         public static IEnumerable<object?[]> Vectors()
         {
-            string path = DmarcTestFiles.Find("tests/MailAuth.Core.Tests/Dmarc/psl_test_vectors.txt");
+            string path = RepositoryFiles.Conformance("publicsuffix/test_psl.txt");
             foreach (string line in File.ReadAllLines(path))
             {
                 Match match = s_vector.Match(line.Trim());

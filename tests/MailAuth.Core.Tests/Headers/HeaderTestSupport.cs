@@ -8,25 +8,7 @@ namespace MailAuth.Core.Tests.Headers
     internal static class HeaderTestSupport
     {
         /// <summary>The samples/ folder at the repository root, found by walking up from the test binaries.</summary>
-        public static string SamplesDirectory
-        {
-            get
-            {
-                var dir = new DirectoryInfo(AppContext.BaseDirectory);
-                while (dir != null)
-                {
-                    var candidate = Path.Combine(dir.FullName, "samples");
-                    if (Directory.Exists(candidate) && File.Exists(Path.Combine(candidate, "phish-spf-pass-unaligned.txt")))
-                    {
-                        return candidate;
-                    }
-
-                    dir = dir.Parent;
-                }
-
-                throw new DirectoryNotFoundException("samples/ not found above " + AppContext.BaseDirectory);
-            }
-        }
+        public static string SamplesDirectory => RepositoryFiles.Path("samples");
 
         public static string SamplePath(string name) => Path.Combine(SamplesDirectory, name);
 

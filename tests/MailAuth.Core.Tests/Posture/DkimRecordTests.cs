@@ -37,7 +37,7 @@ namespace MailAuth.Core.Tests.Posture
             return Convert.ToBase64String(((Ed25519PublicKeyParameters)generator.GenerateKeyPair().Public).GetEncoded());
         }
 
-        private static string Dkimpy(string file) => File.ReadAllText(DmarcTestFiles.Find("shared/conformance/dkimpy/" + file)).Trim();
+        private static string Dkimpy(string file) => File.ReadAllText(RepositoryFiles.Conformance("dkimpy/" + file)).Trim();
 
         private static async Task<DkimSelectorResult> ServeOne(string record, string selector = "s1")
         {

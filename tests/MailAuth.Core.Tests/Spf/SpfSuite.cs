@@ -50,29 +50,7 @@ namespace MailAuth.Core.Tests.Spf
     {
         private static readonly Dictionary<string, IReadOnlyList<SuiteScenario>> s_cache = new Dictionary<string, IReadOnlyList<SuiteScenario>>();
 
-        public static string PathOf(string file)
-        {
-            // The tests run from bin/...; the shared folder sits beside the repository root.
-            string? dir = AppContext.BaseDirectory;
-            while (dir != null)
-            {
-                string candidate = Path.Combine(dir, "..", "shared", "conformance", "openspf", file);
-                if (File.Exists(candidate))
-                {
-                    return Path.GetFullPath(candidate);
-                }
-
-                candidate = Path.Combine(dir, "shared", "conformance", "openspf", file);
-                if (File.Exists(candidate))
-                {
-                    return Path.GetFullPath(candidate);
-                }
-
-                dir = Path.GetDirectoryName(dir);
-            }
-
-            return Path.Combine("/work/shared/conformance/openspf", file);
-        }
+        public static string PathOf(string file) => RepositoryFiles.Conformance(Path.Combine("openspf", file));
 
         public static IReadOnlyList<SuiteScenario> Load(string file)
         {

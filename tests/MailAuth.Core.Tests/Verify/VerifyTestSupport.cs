@@ -46,29 +46,8 @@ namespace MailAuth.Core.Tests.Verify
 
     internal static class VerifyTestSupport
     {
-        /// <summary>A file of the shared conformance data (../shared/conformance beside the repository).</summary>
-        public static string Conformance(string relativePath)
-        {
-            string? dir = AppContext.BaseDirectory;
-            while (dir != null)
-            {
-                foreach (var candidate in new[]
-                {
-                    Path.Combine(dir, "..", "shared", "conformance", relativePath),
-                    Path.Combine(dir, "shared", "conformance", relativePath),
-                })
-                {
-                    if (File.Exists(candidate) || Directory.Exists(candidate))
-                    {
-                        return Path.GetFullPath(candidate);
-                    }
-                }
-
-                dir = Path.GetDirectoryName(dir);
-            }
-
-            return Path.Combine("/work/shared/conformance", relativePath);
-        }
+        /// <summary>A file of the public conformance suites (tests/conformance).</summary>
+        public static string Conformance(string relativePath) => RepositoryFiles.Conformance(relativePath);
 
         /// <summary>LF or CRLF text as a CRLF message (RFC 5322 §2.1), parsed by MimeKit.</summary>
         public static MimeMessage Message(string text)
