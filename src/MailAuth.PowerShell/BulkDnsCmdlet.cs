@@ -44,11 +44,14 @@ namespace MailAuth.PowerShell
         /// <summary>Queues an error record in the input's place in the order.</summary>
         protected void EnqueueError(Exception exception, string errorId, ErrorCategory category, object? target, string recommendedAction)
         {
-            var record = new ErrorRecord(exception, errorId, category, target)
-            {
-                ErrorDetails = new ErrorDetails(exception.Message) { RecommendedAction = recommendedAction },
-            };
-            _runner!.Post(new BulkWork(target, _ => Task.FromResult<object>(record), errorId, recommendedAction));
+            ErrorRecord record = InputError(exception, errorId, category, target, recommendedAction);
+            EnqueueError(record);
+        }
+
+        /// <summary>Queues an error record in the input's place in the order.</summary>
+        protected void EnqueueError(ErrorRecord record)
+        {
+            _runner!.Post(new BulkWork(record.TargetObject, _ => Task.FromResult<object>(record), record.FullyQualifiedErrorId, string.Empty));
             WriteReady();
         }
 
@@ -105,10 +108,7 @@ namespace MailAuth.PowerShell
 
             ErrorCategory category = exception is ArgumentException ? ErrorCategory.InvalidArgument : ErrorCategory.NotSpecified;
             string errorId = exception is ArgumentException ? work.ErrorId : "UnexpectedError";
-            return new BulkOutcome(new ErrorRecord(exception, errorId, category, work.Target)
-            {
-                ErrorDetails = new ErrorDetails(exception.Message) { RecommendedAction = work.RecommendedAction },
-            });
+            return new BulkOutcome(InputError(exception, errorId, category, work.Target, work.RecommendedAction));
         }
 
         protected override void Dispose(bool disposing)

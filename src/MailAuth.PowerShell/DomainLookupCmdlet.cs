@@ -7,35 +7,56 @@ namespace MailAuth.PowerShell
 {
     /// <summary>
     /// Base of the per-protocol posture cmdlets: one object per domain, in input order; an empty or
-    /// unusable domain is one error record and the pipeline goes on.
+    /// unusable domain is one error record and the pipeline goes on. Exchange recipients bind by
+    /// PrimarySmtpAddress and EmailAddresses, accepted domains by DomainName.
     /// </summary>
     public abstract class DomainLookupCmdlet : DnsCmdlet
     {
+        private readonly DomainArguments _domains = new DomainArguments();
+
+        // Alias order is binding precedence: a mailbox has a Name too (its display name).
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [Alias("Name", "DomainName", "FromDomain")]
+        [Alias("DomainName", "PrimarySmtpAddress", "FromDomain", "Name")]
         [AllowEmptyString]
         [AllowNull]
         public string[] Domain { get; set; } = Array.Empty<string>();
 
+        /// <summary>Exchange proxy addresses (Get-Mailbox's EmailAddresses); the domains of the smtp: entries are checked too.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Alias("EmailAddresses")]
+        [AllowEmptyCollection]
+        [AllowNull]
+        public string[]? EmailAddress { get; set; }
+
         protected override void ProcessRecord()
         {
-            foreach (string? domain in Domain)
+            foreach (DomainArgument argument in _domains.Take(Domain, EmailAddress))
             {
-                if (string.IsNullOrWhiteSpace(domain))
+                if (argument.Domain is null)
                 {
-                    WriteInputError(new ArgumentException("The domain is empty."), "EmptyDomain", ErrorCategory.InvalidArgument, domain,
-                        "Give a domain name such as contoso.com.");
+                    WriteError(argument.ToErrorRecord());
                     continue;
+                }
+
+                if (argument.AlreadyChecked)
+                {
+                    WriteVerbose(argument.AlreadyCheckedNote);
+                    continue;
+                }
+
+                if (argument.VerboseNote != null)
+                {
+                    WriteVerbose(argument.VerboseNote);
                 }
 
                 try
                 {
-                    WriteObject(RunAndWait(ct => LookupAsync(domain!.Trim(), ct)));
+                    WriteObject(RunAndWait(ct => LookupAsync(argument.Domain, ct)));
                 }
                 catch (ArgumentException ex)
                 {
-                    WriteInputError(ex, "InvalidDomain", ErrorCategory.InvalidArgument, domain,
-                        "Give a domain name of labels up to 63 characters, 253 in all.");
+                    WriteInputError(ex, "InvalidDomain", ErrorCategory.InvalidArgument, argument.Input,
+                        "Give a domain such as contoso.com.");
                 }
             }
         }

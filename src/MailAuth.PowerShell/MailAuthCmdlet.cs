@@ -80,11 +80,70 @@ namespace MailAuth.PowerShell
         /// <summary>One bad input is one error record; the pipeline goes on with the next input.</summary>
         protected void WriteInputError(Exception exception, string errorId, ErrorCategory category, object? target, string recommendedAction)
         {
-            var record = new ErrorRecord(exception, errorId, category, target)
+            WriteError(InputError(exception, errorId, category, target, recommendedAction));
+        }
+
+        /// <summary>An error record whose message is the core's sentence, with what to do.</summary>
+        internal static ErrorRecord InputError(Exception exception, string errorId, ErrorCategory category, object? target, string recommendedAction)
+        {
+            string message = UserMessage(exception);
+            if (exception is ArgumentException && message != exception.Message)
             {
-                ErrorDetails = new ErrorDetails(exception.Message) { RecommendedAction = recommendedAction },
+                // $Error[0].Exception.Message reads the same sentence; the core's exception stays inside.
+                exception = new ArgumentException(message, exception);
+            }
+
+            return new ErrorRecord(exception, errorId, category, target)
+            {
+                ErrorDetails = new ErrorDetails(message) { RecommendedAction = recommendedAction },
             };
-            WriteError(record);
+        }
+
+        /// <summary>
+        /// -Selector values in query form; a value that is not a selector stops the command before
+        /// any input (no input could succeed with it), naming the selector.
+        /// </summary>
+        protected string[]? NormalizeSelectors(string[]? selectors)
+        {
+            if (selectors is null)
+            {
+                return null;
+            }
+
+            var normalized = new string[selectors.Length];
+            for (int i = 0; i < selectors.Length; i++)
+            {
+                try
+                {
+                    normalized[i] = MailAuth.Posture.DkimSelectors.Normalize(selectors[i]);
+                }
+                catch (ArgumentException ex)
+                {
+                    ThrowTerminatingError(InputError(ex, "InvalidSelector", ErrorCategory.InvalidArgument, selectors[i],
+                        "Give selectors as DNS labels, such as selector1 or s1.2024 (the s= of a DKIM-Signature)."));
+                }
+            }
+
+            return normalized;
+        }
+
+        /// <summary>
+        /// The message without the runtime's parameter-name suffix (" (Parameter 'x')" on .NET,
+        /// "Parameter name: x" on .NET Framework): users never typed a core method's parameter.
+        /// </summary>
+        internal static string UserMessage(Exception exception)
+        {
+            string message = exception.Message;
+            if (exception is ArgumentException argument && !string.IsNullOrEmpty(argument.ParamName))
+            {
+                string suffix = new ArgumentException(string.Empty, argument.ParamName).Message;
+                if (suffix.Length > 0 && message.EndsWith(suffix, StringComparison.Ordinal))
+                {
+                    message = message.Substring(0, message.Length - suffix.Length).TrimEnd();
+                }
+            }
+
+            return message;
         }
 
         public void Dispose()

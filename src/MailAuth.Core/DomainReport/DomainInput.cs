@@ -40,6 +40,30 @@ namespace MailAuth.DomainReport
 
         public override string ToString() => Domain ?? ("invalid: " + Error);
 
+        /// <summary>
+        /// The address of an Exchange proxy address as Get-Mailbox and Get-Recipient list them in
+        /// EmailAddresses: "SMTP:user@contoso.com" (primary) and "smtp:…" (secondary) give the
+        /// address, a bare address is itself, and other proxy types ("SIP:", "X500:", "EUM:",
+        /// "SPO:", …) give null: they carry no mail domain.
+        /// </summary>
+        public static string? SmtpAddressOfProxy(string? proxyAddress)
+        {
+            string value = (proxyAddress ?? string.Empty).Trim();
+            int colon = value.IndexOf(':');
+            int at = value.IndexOf('@');
+            if (colon > 0 && (at < 0 || colon < at))
+            {
+                if (!value.StartsWith("smtp:", StringComparison.OrdinalIgnoreCase))
+                {
+                    return null;
+                }
+
+                value = value.Substring(5).Trim();
+            }
+
+            return value.IndexOf('@') > 0 ? value : null;
+        }
+
         /// <summary>Normalises one input. Never throws.</summary>
         public static DomainInput Parse(string? input) => Parse(input, null);
 

@@ -718,12 +718,6 @@ namespace MailAuth.Headers
 
         private ReceivedSpfHeader? _trustedReceivedSpf;
 
-        private static string? DomainOfIdentity(string? identity)
-        {
-            int at = identity?.LastIndexOf('@') ?? -1;
-            return at >= 0 && at < identity!.Length - 1 ? identity.Substring(at + 1) : null;
-        }
-
         private void Summarize()
         {
             var spf = TrustedResults("spf").FirstOrDefault();
@@ -738,7 +732,8 @@ namespace MailAuth.Headers
             {
                 _report.Dkim = dkim.Any(d => d.Result == "pass") ? "pass" : dkim[0].Result;
                 _report.DkimResults = dkim
-                    .Select(d => (Domain: d.GetProperty("header.d") ?? DomainOfIdentity(d.GetProperty("header.i")), d.Result, Selector: d.GetProperty("header.s")))
+                    // M365 writes "dkim=none (message not signed) header.d=none": no DKIM domain.
+                    .Select(d => (Domain: DkimDomain(d), d.Result, Selector: d.GetProperty("header.s")))
                     .Where(d => !string.IsNullOrEmpty(d.Domain))
                     .Select(d => new RecordedDkimResult(d.Domain!, d.Result, d.Selector))
                     .ToArray();
@@ -770,6 +765,16 @@ namespace MailAuth.Headers
             {
                 _report.EnvelopeSender = _report.ReturnPath;
                 _report.EnvelopeSenderSource = "Return-Path";
+            }
+
+            // RFC 8601 §2.7.2 lets smtp.mailfrom hold only the domain (Exchange Online writes it so);
+            // the Return-Path of that domain is the same envelope sender with its local-part, which
+            // an SPF check needs (RFC 7208 §4.3, the l macro).
+            if (_report.EnvelopeSender != null && _report.EnvelopeSender.IndexOf('@') < 0 && !string.IsNullOrEmpty(_report.ReturnPath)
+                && string.Equals(DomainOf(_report.ReturnPath), DomainOf(_report.EnvelopeSender), StringComparison.OrdinalIgnoreCase))
+            {
+                _report.EnvelopeSender = _report.ReturnPath;
+                _report.EnvelopeSenderSource += " and Return-Path";
             }
 
             _report.EnvelopeDomain = DomainOf(_report.EnvelopeSender);

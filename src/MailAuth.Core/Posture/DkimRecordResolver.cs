@@ -27,8 +27,31 @@ namespace MailAuth.Posture
         /// </summary>
         /// <exception cref="ArgumentException">The domain or a selector is not a DNS name.</exception>
         /// <exception cref="OperationCanceledException">Cancelled.</exception>
-        public async Task<DkimReport> ResolveAsync(string domain, IEnumerable<string>? selectors = null, CancellationToken cancellationToken = default)
+        public Task<DkimReport> ResolveAsync(string domain, IEnumerable<string>? selectors = null, CancellationToken cancellationToken = default) =>
+            ResolveAsync(domain, selectors, null, cancellationToken);
+
+        /// <summary>
+        /// The same, checking that each selector named in <paramref name="expectedCnames"/> is a CNAME
+        /// to the name given: what a signing service such as Exchange Online expects the domain to
+        /// publish (Get-DkimSigningConfig's Selector1CNAME and Selector2CNAME). Those selectors are
+        /// queried too.
+        /// </summary>
+        /// <exception cref="ArgumentException">The domain, a selector or an expected name is not a DNS name.</exception>
+        /// <exception cref="OperationCanceledException">Cancelled.</exception>
+        public async Task<DkimReport> ResolveAsync(string domain, IEnumerable<string>? selectors, IReadOnlyDictionary<string, string>? expectedCnames,
+            CancellationToken cancellationToken = default)
         {
+            var expected = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (KeyValuePair<string, string> pair in expectedCnames ?? new Dictionary<string, string>())
+            {
+                expected[PostureDomain.NormalizeSelector(pair.Key, nameof(expectedCnames))] = PostureDomain.Normalize(pair.Value, nameof(expectedCnames));
+            }
+
+            if (expected.Count > 0)
+            {
+                selectors = (selectors ?? Array.Empty<string>()).Concat(expected.Keys);
+            }
+
             string name = PostureDomain.Normalize(domain, nameof(domain));
             bool useDefault = selectors is null;
             List<string> list = (selectors ?? DkimSelectors.Common)
@@ -41,7 +64,8 @@ namespace MailAuth.Posture
                 list = DkimSelectors.Common.ToList();
             }
 
-            DkimSelectorResult[] results = await Task.WhenAll(list.Select(s => LookupAsync(name, s, cancellationToken))).ConfigureAwait(false);
+            DkimSelectorResult[] results = await Task.WhenAll(list.Select(s =>
+                LookupAsync(name, s, expected.TryGetValue(s, out string? target) ? target : null, cancellationToken))).ConfigureAwait(false);
             var findings = results.SelectMany(r => r.Findings).ToList();
             bool anyFound = results.Any(r => r.Status == PostureStatus.Found);
             if (!anyFound)
@@ -62,6 +86,29 @@ namespace MailAuth.Posture
             }
 
             return new DkimReport(name, useDefault, results, findings);
+        }
+
+        private async Task<DkimSelectorResult> LookupAsync(string domain, string selector, string? expectedCname, CancellationToken cancellationToken)
+        {
+            DkimSelectorResult result = await LookupAsync(domain, selector, cancellationToken).ConfigureAwait(false);
+            if (expectedCname is null || result.Status == PostureStatus.LookupFailed)
+            {
+                return result;
+            }
+
+            string? published = result.CnameChain.Count > 0 ? result.CnameChain[0].TrimEnd('.') : null;
+            if (string.Equals(published, expectedCname, StringComparison.OrdinalIgnoreCase))
+            {
+                return result.WithExpectedCname(expectedCname, null);
+            }
+
+            string what = published is null
+                ? result.Status == PostureStatus.Found ? "publishes a key record itself instead of a CNAME" : "is not published"
+                : $"is a CNAME to {published}";
+            var finding = new Finding(PostureFindingIds.DkimCnameMismatch, FindingSeverity.Error,
+                $"{result.QueryName} {what}; the signing service expects a CNAME to {expectedCname}, so it cannot sign with (or rotate) this selector's key. Publish: {result.QueryName} CNAME {expectedCname}.",
+                result.QueryName);
+            return result.WithExpectedCname(expectedCname, finding);
         }
 
         private async Task<DkimSelectorResult> LookupAsync(string domain, string selector, CancellationToken cancellationToken)

@@ -72,6 +72,19 @@ namespace MailAuth.Posture
 
         public DnsResponse? Response { get; }
 
+        /// <summary>The CNAME target a signing service expects at this selector (Get-DkimSigningConfig), when given.</summary>
+        public string? ExpectedCname { get; private set; }
+
+        /// <summary>A copy that records the expected CNAME target and, when the DNS disagrees, the finding saying so.</summary>
+        internal DkimSelectorResult WithExpectedCname(string expected, Finding? mismatch)
+        {
+            var findings = mismatch is null ? Findings : new[] { mismatch }.Concat(Findings).ToList();
+            return new DkimSelectorResult(Domain, Selector, QueryName, Status, ErrorMessage, Record, OtherRecords, CnameChain, findings, Response)
+            {
+                ExpectedCname = expected,
+            };
+        }
+
         public override string ToString() => $"{QueryName}: {Status}" + (KeyBits.HasValue ? $" {KeyType} {KeyBits}" : string.Empty);
     }
 

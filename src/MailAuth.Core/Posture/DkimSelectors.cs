@@ -9,6 +9,13 @@ namespace MailAuth.Posture
     /// </summary>
     public static class DkimSelectors
     {
+        /// <summary>
+        /// A DKIM or BIMI selector in the form queries use: dot-separated DNS labels (RFC 6376 §3.1),
+        /// lower-case A-labels.
+        /// </summary>
+        /// <exception cref="System.ArgumentException">Not a selector; the message names it and says why.</exception>
+        public static string Normalize(string? selector) => PostureDomain.NormalizeSelector(selector, nameof(selector));
+
         /// <summary>The default list, in the order results are reported.</summary>
         public static IReadOnlyList<string> Common { get; } = new[]
         {

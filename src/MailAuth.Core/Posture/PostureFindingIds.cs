@@ -21,6 +21,7 @@ namespace MailAuth.Posture
         public const string DkimServiceNotEmail = "DKIM-SERVICE-NOT-EMAIL";
         public const string DkimMultipleRecords = "DKIM-MULTIPLE-RECORDS";
         public const string DkimCnameDangling = "DKIM-CNAME-DANGLING";
+        public const string DkimCnameMismatch = "DKIM-CNAME-MISMATCH";
 
         // MX (RFC 5321 §5.1, RFC 7505, RFC 2181 §10.3)
         public const string MxLookupFailed = "MX-LOOKUP-FAILED";

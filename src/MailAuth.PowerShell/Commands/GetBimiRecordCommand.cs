@@ -15,7 +15,15 @@ namespace MailAuth.PowerShell.Commands
         [ValidateNotNullOrEmpty]
         public string? Selector { get; set; }
 
+        private string? _selector;
+
+        protected override void BeginProcessing()
+        {
+            base.BeginProcessing();
+            _selector = Selector is null ? null : NormalizeSelectors(new[] { Selector })![0];
+        }
+
         protected override async Task<object> LookupAsync(string domain, CancellationToken cancellationToken) =>
-            await new BimiResolver(VerboseResolver).ResolveAsync(domain, Selector, null, cancellationToken).ConfigureAwait(false);
+            await new BimiResolver(VerboseResolver).ResolveAsync(domain, _selector, null, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -26,6 +26,29 @@ namespace MailAuth.PowerShell.Commands
         [Alias("DkimSignatures")]
         public object[]? DkimSignature { get; set; }
 
+        /// <summary>
+        /// The CNAME target Exchange Online expects at selector1 (Get-DkimSigningConfig's Selector1CNAME):
+        /// selector1 is checked against it.
+        /// </summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [AllowEmptyString]
+        [AllowNull]
+        public string? Selector1CName { get; set; }
+
+        /// <summary>The same for selector2 (Selector2CNAME).</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [AllowEmptyString]
+        [AllowNull]
+        public string? Selector2CName { get; set; }
+
+        private string[]? _selectors;
+
+        protected override void BeginProcessing()
+        {
+            base.BeginProcessing();
+            _selectors = NormalizeSelectors(Selector);
+        }
+
         protected override void ProcessRecord()
         {
             var signed = new List<(string Domain, string Selector)>();
@@ -62,7 +85,23 @@ namespace MailAuth.PowerShell.Commands
             }
         }
 
-        protected override async Task<object> LookupAsync(string domain, CancellationToken cancellationToken) =>
-            await new DkimRecordResolver(VerboseResolver).ResolveAsync(domain, Selector, cancellationToken).ConfigureAwait(false);
+        protected override async Task<object> LookupAsync(string domain, CancellationToken cancellationToken)
+        {
+            // Exchange Online's DKIM: selector1 and selector2 of the custom domain are CNAMEs to the
+            // tenant's names; a signing config piped in says which.
+            var expected = new Dictionary<string, string>(StringComparer.Ordinal);
+            if (!string.IsNullOrWhiteSpace(Selector1CName))
+            {
+                expected["selector1"] = Selector1CName!.Trim();
+            }
+
+            if (!string.IsNullOrWhiteSpace(Selector2CName))
+            {
+                expected["selector2"] = Selector2CName!.Trim();
+            }
+
+            IEnumerable<string>? selectors = expected.Count > 0 && _selectors is null ? Array.Empty<string>() : _selectors;
+            return await new DkimRecordResolver(VerboseResolver).ResolveAsync(domain, selectors, expected, cancellationToken).ConfigureAwait(false);
+        }
     }
 }

@@ -19,11 +19,22 @@ namespace MailAuth.PowerShell.Commands
         private DomainReporter? _reporter;
         private DomainAuditRunner? _runner;
 
+        private readonly DomainArguments _domains = new DomainArguments();
+
+        // Alias order is binding precedence: Get-AcceptedDomain's DomainName, a recipient's
+        // PrimarySmtpAddress; a mailbox has a Name too (its display name).
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [Alias("Name", "DomainName")]
+        [Alias("DomainName", "PrimarySmtpAddress", "FromDomain", "Name")]
         [AllowEmptyString]
         [AllowNull]
         public string[] Domain { get; set; } = Array.Empty<string>();
+
+        /// <summary>Exchange proxy addresses (Get-Mailbox's EmailAddresses); the domains of the smtp: entries are audited too.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Alias("EmailAddresses")]
+        [AllowEmptyCollection]
+        [AllowNull]
+        public string[]? EmailAddress { get; set; }
 
         /// <summary>Checks to run (default: all).</summary>
         [Parameter]
@@ -63,7 +74,7 @@ namespace MailAuth.PowerShell.Commands
             {
                 Include = Combine(Include, DomainCheck.All),
                 Exclude = Combine(Exclude, DomainCheck.None),
-                DkimSelectors = Selector,
+                DkimSelectors = NormalizeSelectors(Selector),
                 TimeBudget = TimeSpan.FromSeconds(TimeBudgetSec),
                 DmarcMethod = Method,
                 TraceObserver = response => PostVerbose("DNS " + response),
@@ -75,15 +86,22 @@ namespace MailAuth.PowerShell.Commands
 
         protected override void ProcessRecord()
         {
-            foreach (string? input in Domain)
+            foreach (DomainArgument argument in _domains.Take(Domain, EmailAddress))
             {
                 // Blank lines and #/; comments of a domains file are not domains: no row for them.
-                if (DomainInput.Parse(input).IsBlankOrComment)
+                if (argument.Parsed.IsBlankOrComment)
                 {
                     continue;
                 }
 
-                _runner!.Post(input);
+                // One row per input line, but a domain taken from recipients' addresses once.
+                if (argument.AlreadyChecked)
+                {
+                    WriteVerbose(argument.AlreadyCheckedNote);
+                    continue;
+                }
+
+                _runner!.Post(argument.Input);
             }
 
             WriteReady();

@@ -16,24 +16,45 @@ namespace MailAuth.PowerShell.Commands
 
         protected override int ProgressActivityId => 0x4D53;
 
+        private readonly DomainArguments _domains = new DomainArguments();
+
+        // Alias order is binding precedence: a mailbox has a Name too (its display name).
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [Alias("Name", "DomainName")]
+        [Alias("DomainName", "PrimarySmtpAddress", "FromDomain", "Name")]
         [AllowEmptyString]
         [AllowNull]
         public string[] Domain { get; set; } = Array.Empty<string>();
 
+        /// <summary>Exchange proxy addresses (Get-Mailbox's EmailAddresses); the domains of the smtp: entries are checked too.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Alias("EmailAddresses")]
+        [AllowEmptyCollection]
+        [AllowNull]
+        public string[]? EmailAddress { get; set; }
+
         protected override void ProcessRecord()
         {
-            foreach (string? domain in Domain)
+            foreach (DomainArgument argument in _domains.Take(Domain, EmailAddress))
             {
-                if (string.IsNullOrWhiteSpace(domain))
+                if (argument.Domain is null)
                 {
-                    EnqueueError(new ArgumentException("The domain is empty."), "EmptyDomain", ErrorCategory.InvalidArgument, domain,
-                        "Give a domain name such as contoso.com.");
+                    EnqueueError(argument.ToErrorRecord());
                     continue;
                 }
 
-                Enqueue(domain, async ct => await Evaluator.GetRecordReportAsync(domain!, SpfOptions, ct).ConfigureAwait(false),
+                if (argument.AlreadyChecked)
+                {
+                    WriteVerbose(argument.AlreadyCheckedNote);
+                    continue;
+                }
+
+                if (argument.VerboseNote != null)
+                {
+                    WriteVerbose(argument.VerboseNote);
+                }
+
+                string domain = argument.Domain;
+                Enqueue(argument.Input, async ct => await Evaluator.GetRecordReportAsync(domain, SpfOptions, ct).ConfigureAwait(false),
                     "InvalidDomain", "Give a domain name of labels up to 63 characters, 253 in all.");
             }
         }

@@ -22,12 +22,23 @@ namespace MailAuth.PowerShell.Commands
         private DmarcResolver _dmarc = null!;
         private DmarcOptions _options = null!;
 
+        private readonly DomainArguments _domains = new DomainArguments();
+
         /// <summary>From domains, or addresses whose domain is taken.</summary>
+        // Alias order is binding precedence: a header report's FromDomain is the domain it read from
+        // its From field; a mailbox has a Name too (its display name).
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [Alias("From", "FromDomain", "Name", "DomainName")]
+        [Alias("FromDomain", "From", "DomainName", "PrimarySmtpAddress", "Name")]
         [AllowEmptyString]
         [AllowNull]
         public string[] Domain { get; set; } = Array.Empty<string>();
+
+        /// <summary>Exchange proxy addresses (Get-Mailbox's EmailAddresses); the domains of the smtp: entries are resolved too.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Alias("EmailAddresses")]
+        [AllowEmptyCollection]
+        [AllowNull]
+        public string[]? EmailAddress { get; set; }
 
         [Parameter]
         public DmarcDiscoveryMethod Method { get; set; } = DmarcDiscoveryMethod.TreeWalk;
@@ -40,6 +51,10 @@ namespace MailAuth.PowerShell.Commands
         /// <summary>The SPF result for the MAIL FROM identity: pass, fail, softfail, neutral, none, temperror, permerror.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [Alias("Spf", "Result")]
+        [ValidateSpfResult]
+        [ArgumentCompleter(typeof(SpfResultCompleter))]
+        [AllowEmptyString]
+        [AllowNull]
         public string? SpfResult { get; set; }
 
         /// <summary>
@@ -93,12 +108,23 @@ namespace MailAuth.PowerShell.Commands
 
         protected override void ProcessRecord()
         {
-            foreach (string? input in Domain)
+            // A mailbox's domains are resolved once per command; a message (MAIL FROM, SPF or DKIM
+            // results given) is evaluated on its own, however many share its From domain.
+            bool message = !string.IsNullOrWhiteSpace(MailFrom) || !string.IsNullOrWhiteSpace(SpfResult) || (DkimResult?.Length ?? 0) > 0;
+            foreach (DomainArgument argument in _domains.Take(Domain, EmailAddress, onceFromAddresses: !message))
             {
+                string? input = argument.Input;
                 if (!DmarcResolver.TryGetDomain(input, out _, out string error))
                 {
-                    EnqueueError(new ArgumentException(error), "InvalidDomain", ErrorCategory.InvalidArgument, input,
-                        "Give a domain such as contoso.com or an address such as user@contoso.com.");
+                    EnqueueError(argument.Domain is null ? argument.ToErrorRecord()
+                        : InputError(new ArgumentException(error), "InvalidDomain", ErrorCategory.InvalidArgument, input,
+                            "Give a domain such as contoso.com or an address such as user@contoso.com."));
+                    continue;
+                }
+
+                if (argument.AlreadyChecked)
+                {
+                    WriteVerbose(argument.AlreadyCheckedNote);
                     continue;
                 }
 

@@ -21,13 +21,13 @@ namespace MailAuth.PowerShell.Commands
 
         /// <summary>The SMTP client's address (IPv4, IPv6 or IPv4-mapped IPv6).</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-        [Alias("ClientIP", "IP")]
+        [Alias("ClientIP", "FromIP", "IP")]
         [AllowEmptyString]
         public string IPAddress { get; set; } = string.Empty;
 
         /// <summary>The MAIL FROM address; empty (or "&lt;&gt;") means a bounce, checked as postmaster@HELO.</summary>
         [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
-        [Alias("EnvelopeSender", "MailFrom")]
+        [Alias("EnvelopeSender", "SenderAddress", "MailFrom")]
         [AllowEmptyString]
         public string? Sender { get; set; }
 
