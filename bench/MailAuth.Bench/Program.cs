@@ -17,6 +17,17 @@ namespace MailAuth.Bench
             }
 
             string only = args.Length > 0 ? args[0] : "all";
+            if (only == "serve-dns")
+            {
+                DnsBench.Serve();
+                return 0;
+            }
+
+            if (only == "dns" || only == "all")
+            {
+                await DnsBench.RunAsync(args.Length > 1 && only == "dns" ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 20000);
+            }
+
             if (only == "dmarc" || only == "all")
             {
                 await DmarcBench.RunAsync(3000, TimeSpan.Zero, 32);

@@ -25,11 +25,11 @@ namespace MailAuth.PowerShell.Tests
             Assert.Contains("dmarc=Reject", lines);
             Assert.Contains("header=203.0.113.45", lines);
 
-            // Two DnsClients side by side: 1.6.1 in the default context, ours (1.8) in the module's.
-            string[] dnsClients = lines.Where(l => l.StartsWith("assembly=DnsClient ", StringComparison.Ordinal)).ToArray();
-            Assert.Equal(2, dnsClients.Length);
-            Assert.Contains(dnsClients, l => l.Contains(" 1.6.1.0 ", StringComparison.Ordinal) && l.EndsWith(" True", StringComparison.Ordinal));
-            Assert.Contains(dnsClients, l => l.Contains(" 1.8.0.0 ", StringComparison.Ordinal) && l.Contains("ModuleLoadContext False", StringComparison.Ordinal));
+            // The module queries DNS with its own wire code: the only DnsClient is DnsClient-PS's 1.6.1,
+            // in the default context, untouched.
+            string dnsClient = Assert.Single(lines, l => l.StartsWith("assembly=DnsClient ", StringComparison.Ordinal));
+            Assert.Contains(" 1.6.1.0 ", dnsClient);
+            Assert.EndsWith(" True", dnsClient);
         }
 
         [Fact]
@@ -42,11 +42,12 @@ namespace MailAuth.PowerShell.Tests
         }
 
         [Fact]
-        public void Core_DnsClient_and_MimeKit_live_in_the_modules_load_context()
+        public void Core_and_MimeKit_live_in_the_modules_load_context()
         {
             List<string> lines = RunHost("module-first", RepoPaths.ModuleManifest);
             Assert.Contains("context-core=MailAuth.PowerShell.Loading.ModuleLoadContext", lines);
-            foreach (string name in new[] { "MailAuth.Core", "DnsClient", "MimeKit", "BouncyCastle.Cryptography" })
+            Assert.DoesNotContain(lines, l => l.StartsWith("assembly=DnsClient ", StringComparison.Ordinal));
+            foreach (string name in new[] { "MailAuth.Core", "MimeKit", "BouncyCastle.Cryptography" })
             {
                 string line = Assert.Single(lines, l => l.StartsWith("assembly=" + name + " ", StringComparison.Ordinal));
                 Assert.EndsWith("MailAuth.PowerShell.Loading.ModuleLoadContext False", line);
@@ -59,11 +60,11 @@ namespace MailAuth.PowerShell.Tests
             string copy = CopyModule();
             try
             {
-                File.Delete(Path.Combine(copy, "bin", "DnsClient.dll"));
+                File.Delete(Path.Combine(copy, "bin", "BouncyCastle.Cryptography.dll"));
                 List<string> lines = RunHost("import-only", Path.Combine(copy, "MailAuth.PowerShell.psd1"));
                 string error = Assert.Single(lines, l => l.StartsWith("error=", StringComparison.Ordinal));
-                Assert.Contains("'DnsClient' is missing", error);
-                Assert.Contains(Path.Combine(copy, "bin", "DnsClient.dll"), error);
+                Assert.Contains("'BouncyCastle.Cryptography' is missing", error);
+                Assert.Contains(Path.Combine(copy, "bin", "BouncyCastle.Cryptography.dll"), error);
                 Assert.DoesNotContain("imported", lines);
                 Assert.Contains("modules=", lines);
             }

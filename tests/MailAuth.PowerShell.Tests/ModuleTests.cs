@@ -35,8 +35,10 @@ namespace MailAuth.PowerShell.Tests
         {
             Assert.True(File.Exists(Path.Combine(RepoPaths.ModuleDirectory, "MailAuth.PowerShell.dll")));
             Assert.False(File.Exists(Path.Combine(RepoPaths.ModuleDirectory, "MailAuth.Core.dll")));
+            // DNS is the core's own wire code: no DnsClient to clash with DnsClient-PS.
             Assert.False(File.Exists(Path.Combine(RepoPaths.ModuleDirectory, "DnsClient.dll")));
-            foreach (string name in new[] { "MailAuth.Core", "DnsClient", "MimeKit", "BouncyCastle.Cryptography" })
+            Assert.False(File.Exists(Path.Combine(RepoPaths.ModuleDirectory, "bin", "DnsClient.dll")));
+            foreach (string name in new[] { "MailAuth.Core", "MimeKit", "BouncyCastle.Cryptography" })
             {
                 Assert.True(File.Exists(Path.Combine(RepoPaths.ModuleDirectory, "bin", name + ".dll")), name + " missing from bin/");
             }

@@ -109,8 +109,9 @@ namespace MailAuth.Dkim
         /// <inheritdoc />
         public override AsymmetricKeyParameter LocatePublicKey(string methods, string domain, string selector, CancellationToken cancellationToken = default)
         {
-            // MimeKit's synchronous Verify path; our resolver is async all the way down and never
-            // captures a context (ConfigureAwait(false)), so blocking here cannot deadlock.
+            // MimeKit's synchronous Verify path (the toolkit itself only calls VerifyAsync). Our resolver
+            // never captures a context (ConfigureAwait(false)); it may run continuations on the thread that
+            // received an answer, so block here only from a thread of your own, never inside async code.
             return LocatePublicKeyAsync(methods, domain, selector, cancellationToken).GetAwaiter().GetResult();
         }
 

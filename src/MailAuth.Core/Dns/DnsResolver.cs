@@ -9,15 +9,13 @@ using System.Net.Sockets;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
-using DnsClient;
-using DnsClient.Protocol;
 
 namespace MailAuth.Dns
 {
     /// <summary>
-    /// The toolkit's resolver over DnsClient's <see cref="LookupClient"/>: UDP with TCP fallback on
-    /// truncation, our own TTL-respecting cache (positive and negative, RFC 2308), in-flight
-    /// de-duplication, and the three lookup states. Thread-safe.
+    /// The toolkit's stub resolver: UDP over one reused socket per server with queries matched by
+    /// id and question, TCP fallback on truncation, EDNS(0), a TTL-respecting cache (positive and
+    /// negative, RFC 2308), in-flight de-duplication, and the three lookup states. Thread-safe.
     /// </summary>
     public sealed class DnsResolver : IDnsResolver, IDisposable
     {
@@ -40,10 +38,9 @@ namespace MailAuth.Dns
         private static readonly ConcurrentDictionary<string, DnsResolver> s_shared = new ConcurrentDictionary<string, DnsResolver>(StringComparer.Ordinal);
 
         private readonly DnsResolverOptions _options;
-        private readonly NameServer[] _servers;
-        private readonly LookupClient? _client;
-        private readonly DnsQueryOptions _udpOptions;
-        private readonly DnsQueryOptions _tcpOptions;
+        private readonly IPEndPoint[] _servers;
+        private readonly string[] _serverTexts;
+        private readonly DnsUdpClient[] _udp;
         private readonly ConcurrentDictionary<string, CacheEntry> _cache = new ConcurrentDictionary<string, CacheEntry>(StringComparer.Ordinal);
         private readonly ConcurrentDictionary<string, Task<DnsResponse>> _inFlight = new ConcurrentDictionary<string, Task<DnsResponse>>(StringComparer.Ordinal);
         private readonly bool _isShared;
@@ -78,27 +75,12 @@ namespace MailAuth.Dns
             }
 
             _servers = _options.Servers.Count > 0
-                ? _options.Servers.Select(s => new NameServer(s)).ToArray()
-                : SystemNameServers();
+                ? _options.Servers.ToArray()
+                : SystemNameServers.Find();
+            _serverTexts = _servers.Select(FormatServer).ToArray();
 
-            // DnsClient's own cache stays off: ours honours negative TTLs from the SOA and never
-            // keeps failures. Retries and the TCP fallback are ours too, so every wire query is counted.
-            _udpOptions = QueryOptions(tcpOnly: false);
-            _tcpOptions = QueryOptions(tcpOnly: true);
-            if (_servers.Length > 0)
-            {
-                _client = new LookupClient(new LookupClientOptions(_servers)
-                {
-                    UseCache = false,
-                    Timeout = _options.Timeout,
-                    Retries = 0,
-                    ThrowDnsErrors = false,
-                    UseTcpFallback = false,
-                    ContinueOnDnsError = false,
-                    ContinueOnEmptyResponse = false,
-                    ExtendedDnsBufferSize = EdnsBufferSize,
-                });
-            }
+            // Retries and the TCP fallback are ours, so every wire query is counted.
+            _udp = _servers.Select((s, i) => new DnsUdpClient(s, _serverTexts[i], _options.Timeout)).ToArray();
         }
 
         /// <summary>
@@ -130,7 +112,7 @@ namespace MailAuth.Dns
         public int CachedAnswerCount => _cache.Count;
 
         /// <summary>The name servers queried, as "address:port".</summary>
-        public IReadOnlyList<string> ServerAddresses => _servers.Select(FormatServer).ToArray();
+        public IReadOnlyList<string> ServerAddresses => _serverTexts.ToArray();
 
         /// <summary>Forgets every cached answer; returns how many there were.</summary>
         public int ClearCache()
@@ -222,6 +204,10 @@ namespace MailAuth.Dns
             if (Interlocked.Exchange(ref _disposed, 1) == 0)
             {
                 _cache.Clear();
+                foreach (DnsUdpClient udp in _udp)
+                {
+                    udp.Dispose();
+                }
             }
         }
 
@@ -297,13 +283,6 @@ namespace MailAuth.Dns
                 : endPoint.Address + ":" + endPoint.Port.ToString(CultureInfo.InvariantCulture);
         }
 
-        private static string FormatServer(NameServer server)
-        {
-            return IPAddress.TryParse(server.Address, out IPAddress? address)
-                ? FormatServer(new IPEndPoint(address, server.Port))
-                : server.Address + ":" + server.Port.ToString(CultureInfo.InvariantCulture);
-        }
-
         private static DnsResolverOptions Copy(DnsResolverOptions options)
         {
             return new DnsResolverOptions
@@ -314,37 +293,6 @@ namespace MailAuth.Dns
                 UseCache = options.UseCache,
                 UseTcpFallback = options.UseTcpFallback,
                 CacheCapacity = options.CacheCapacity,
-            };
-        }
-
-        private static NameServer[] SystemNameServers()
-        {
-            try
-            {
-                // No fallback to public resolvers: a tool that checks mail policy must not leak
-                // queries to a third party the user did not choose.
-                return NameServer.ResolveNameServers(skipIPv6SiteLocal: true, fallbackToGooglePublicDns: false).ToArray();
-            }
-            catch (Exception ex) when (!(ex is OutOfMemoryException))
-            {
-                return Array.Empty<NameServer>();
-            }
-        }
-
-        private DnsQueryOptions QueryOptions(bool tcpOnly)
-        {
-            return new DnsQueryOptions
-            {
-                UseCache = false,
-                Timeout = _options.Timeout,
-                Retries = 0,
-                ThrowDnsErrors = false,
-                UseTcpFallback = false,
-                UseTcpOnly = tcpOnly,
-                ContinueOnDnsError = false,
-                ContinueOnEmptyResponse = false,
-                ExtendedDnsBufferSize = EdnsBufferSize,
-                Recursion = true,
             };
         }
 
@@ -469,30 +417,21 @@ namespace MailAuth.Dns
 
         private async Task<(DnsResponse Response, int? NegativeTtl)> SendAsync(string queryName, DnsRecordType type, CancellationToken cancellationToken)
         {
-            var stopwatch = Stopwatch.StartNew();
-            if (_client is null)
+            long started = Stopwatch.GetTimestamp();
+            if (_servers.Length == 0)
             {
-                return (Failed(queryName, type, "NetworkError", null, stopwatch, false,
+                return (Failed(queryName, type, "NetworkError", null, started, false,
                     "No name servers: none were given and none were found in the system's configuration."), null);
             }
 
-            DnsQuestion question;
-            try
-            {
-                question = new DnsQuestion(queryName, (QueryType)(int)type, QueryClass.IN);
-            }
-            catch (Exception ex) when (ex is ArgumentException || ex is FormatException)
-            {
-                throw new ArgumentException($"'{queryName}' cannot be queried: {ex.Message}", "name", ex);
-            }
-
+            byte[] query = DnsMessage.BuildQuery(queryName, type, EdnsBufferSize);
             (DnsResponse Response, int? NegativeTtl) last = default;
             for (int attempt = 0; attempt <= _options.Retries; attempt++)
             {
-                foreach (NameServer server in _servers)
+                for (int server = 0; server < _servers.Length; server++)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    (DnsResponse Response, int? NegativeTtl) outcome = await QueryServerAsync(server, question, queryName, type, stopwatch, cancellationToken).ConfigureAwait(false);
+                    (DnsResponse Response, int? NegativeTtl) outcome = await QueryServerAsync(server, query, queryName, type, started, cancellationToken).ConfigureAwait(false);
                     if (outcome.Response.Status != DnsLookupStatus.Failed)
                     {
                         return outcome;
@@ -505,143 +444,113 @@ namespace MailAuth.Dns
             return last;
         }
 
-        private async Task<(DnsResponse Response, int? NegativeTtl)> QueryServerAsync(NameServer server, DnsQuestion question, string queryName, DnsRecordType type, Stopwatch stopwatch, CancellationToken cancellationToken)
+        private async Task<(DnsResponse Response, int? NegativeTtl)> QueryServerAsync(int server, byte[] query, string queryName, DnsRecordType type, long started, CancellationToken cancellationToken)
         {
-            string serverText = FormatServer(server);
-            var servers = new[] { server };
+            string serverText = _serverTexts[server];
+            Interlocked.Increment(ref _queriesSent);
+            DnsExchange exchange = await _udp[server].ExchangeAsync(query, cancellationToken).ConfigureAwait(false);
             bool usedTcp = false;
-            while (true)
+            DnsWireResponse? parsed = null;
+            if (exchange.Message != null)
             {
-                Interlocked.Increment(ref _queriesSent);
-                try
+                if (!TryParse(exchange, serverText, out parsed, out exchange))
                 {
-                    IDnsQueryResponse response = await _client!.QueryServerAsync(servers, question, usedTcp ? _tcpOptions : _udpOptions, cancellationToken).ConfigureAwait(false);
-                    return Convert(response, queryName, type, serverText, stopwatch, usedTcp);
+                    return (Failed(queryName, type, exchange.FailureCode!, serverText, started, false, exchange.Failure!), null);
                 }
-                catch (Exception ex) when (cancellationToken.IsCancellationRequested && !(ex is ArgumentException))
-                {
-                    throw new OperationCanceledException("The DNS query was cancelled.", ex, cancellationToken);
-                }
-                catch (DnsResponseException ex) when (IsTruncation(ex) && !usedTcp)
+
+                if (parsed!.Truncated)
                 {
                     // RFC 1035 §4.2.1 / RFC 7766 §5: a truncated UDP answer is repeated over TCP.
-                    // (DnsClient also lands here for an unreadable UDP answer of 512 octets or less.)
                     if (!_options.UseTcpFallback)
                     {
-                        return (Failed(queryName, type, "Truncated", serverText, stopwatch, false,
+                        return (Failed(queryName, type, "Truncated", serverText, started, false,
                             $"The UDP answer from {serverText} was truncated and TCP fallback is off."), null);
                     }
 
                     usedTcp = true;
-                }
-                catch (Exception ex) when (!(ex is ArgumentException) && !(ex is OutOfMemoryException))
-                {
-                    (string code, string error) = Classify(ex, serverText);
-                    return (Failed(queryName, type, code, serverText, stopwatch, usedTcp, error), null);
-                }
-            }
-        }
-
-        private static bool IsTruncation(DnsResponseException ex)
-        {
-            // DnsClient 1.8 reports a TC answer with UseTcpFallback off only through this message.
-            return ex.Code == DnsResponseCode.Unassigned
-                && ex.InnerException is null
-                && ex.Message.IndexOf("truncated", StringComparison.OrdinalIgnoreCase) >= 0;
-        }
-
-        private (string Code, string Error) Classify(Exception ex, string serverText)
-        {
-            Exception inner = ex.InnerException ?? ex;
-            if (ex is DnsResponseException dnsError)
-            {
-                if (dnsError.Code == DnsResponseCode.ConnectionTimeout)
-                {
-                    if (inner is SocketException socketError && socketError.SocketErrorCode != SocketError.TimedOut)
+                    Interlocked.Increment(ref _queriesSent);
+                    exchange = await DnsTcpClient.ExchangeAsync(_servers[server], serverText, query, DnsMessage.ReadId(query), _options.Timeout, cancellationToken).ConfigureAwait(false);
+                    if (exchange.Message != null && !TryParse(exchange, serverText, out parsed, out exchange))
                     {
-                        return ("NetworkError", $"Network error talking to {serverText}: {socketError.Message}");
+                        return (Failed(queryName, type, exchange.FailureCode!, serverText, started, true, exchange.Failure!), null);
                     }
-
-                    return ("Timeout", $"No answer from {serverText} within {_options.Timeout.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture)} ms.");
                 }
-
-                if (inner is SocketException || inner is System.IO.IOException)
-                {
-                    return ("NetworkError", $"Network error talking to {serverText}: {inner.Message}");
-                }
-
-                if (IsParseError(inner))
-                {
-                    return ("Malformed", $"The answer from {serverText} could not be read: {FirstLine(inner.Message)}");
-                }
-
-                return ("NetworkError", $"The query to {serverText} failed: {dnsError.Message}{(dnsError.InnerException is null ? string.Empty : " " + dnsError.InnerException.Message)}");
             }
 
-            if (ex is SocketException || ex is System.IO.IOException)
+            if (exchange.Message is null)
             {
-                return ("NetworkError", $"Network error talking to {serverText}: {ex.Message}");
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    throw new OperationCanceledException("The DNS query was cancelled.", cancellationToken);
+                }
+
+                return (Failed(queryName, type, exchange.FailureCode!, serverText, started, usedTcp, exchange.Failure!), null);
             }
 
-            if (ex is TimeoutException)
+            return Convert(parsed!, queryName, type, serverText, started, usedTcp);
+        }
+
+        private static bool TryParse(DnsExchange exchange, string serverText, out DnsWireResponse? parsed, out DnsExchange failure)
+        {
+            try
             {
-                return ("Timeout", $"No answer from {serverText} within {_options.Timeout.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture)} ms.");
+                parsed = DnsMessage.Parse(exchange.Message!, exchange.Length);
+                failure = exchange;
+                return true;
             }
-
-            // Parse failures (DnsResponseParseException, index errors inside the reader), id mismatches.
-            return ("Malformed", $"The answer from {serverText} could not be read: {FirstLine(ex.Message)}");
+            catch (FormatException ex)
+            {
+                parsed = null;
+                failure = DnsExchange.Failed("Malformed", $"The answer from {serverText} could not be read: {ex.Message}");
+                return false;
+            }
         }
 
-        /// <summary>DnsClient's parse errors go on with a dump of the bytes: keep the sentence.</summary>
-        private static string FirstLine(string message)
-        {
-            int end = message.IndexOfAny(new[] { '\r', '\n' });
-            return (end < 0 ? message : message.Substring(0, end)).Trim();
-        }
+        private static double ElapsedMilliseconds(long started) => (Stopwatch.GetTimestamp() - started) * 1000.0 / Stopwatch.Frequency;
 
-        private static bool IsParseError(Exception ex)
-        {
-            return ex.GetType().Name.IndexOf("Parse", StringComparison.Ordinal) >= 0
-                || ex is IndexOutOfRangeException
-                || ex is ArgumentOutOfRangeException;
-        }
-
-        private static DnsResponse Failed(string queryName, DnsRecordType type, string code, string? server, Stopwatch stopwatch, bool usedTcp, string error)
+        private static DnsResponse Failed(string queryName, DnsRecordType type, string code, string? server, long started, bool usedTcp, string error)
         {
             return new DnsResponse(queryName, type, DnsLookupStatus.Failed, code, Array.Empty<DnsRecord>(), server,
-                stopwatch.Elapsed.TotalMilliseconds, false, error, null, usedTcp);
+                ElapsedMilliseconds(started), false, error, null, usedTcp);
         }
 
-        private static (DnsResponse Response, int? NegativeTtl) Convert(IDnsQueryResponse response, string queryName, DnsRecordType type, string serverText, Stopwatch stopwatch, bool usedTcp)
+        private static (DnsResponse Response, int? NegativeTtl) Convert(DnsWireResponse response, string queryName, DnsRecordType type, string serverText, long started, bool usedTcp)
         {
-            int rcode = (int)response.Header.ResponseCode;
+            int rcode = response.ResponseCode;
             string code = ResponseCodeText(rcode);
-            double elapsed = stopwatch.Elapsed.TotalMilliseconds;
+            double elapsed = ElapsedMilliseconds(started);
 
             // Follow the CNAME chain in the answer (RFC 1034 §3.6.2) unless CNAME itself was asked for.
-            var chain = new List<string>();
-            var owners = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { queryName };
-            var usedCnames = new List<DnsResourceRecord>();
+            List<string>? chain = null;
+            string current = queryName;
+            int chainTtl = int.MaxValue;
             if (type != DnsRecordType.CNAME)
             {
-                string current = queryName;
                 for (int step = 0; step < 16; step++)
                 {
-                    CNameRecord? cname = response.Answers.OfType<CNameRecord>()
-                        .FirstOrDefault(c => string.Equals(AsciiName(c.DomainName), current, StringComparison.OrdinalIgnoreCase));
+                    DnsRecord? cname = null;
+                    foreach (DnsRecord answer in response.Answers)
+                    {
+                        if (answer.Type == DnsRecordType.CNAME && string.Equals(answer.Name, current, StringComparison.OrdinalIgnoreCase))
+                        {
+                            cname = answer;
+                            break;
+                        }
+                    }
+
                     if (cname is null)
                     {
                         break;
                     }
 
-                    string target = AsciiName(cname.CanonicalName);
-                    if (!owners.Add(target))
+                    string target = cname.Target!;
+                    if (string.Equals(target, queryName, StringComparison.OrdinalIgnoreCase) || (chain != null && chain.Contains(target, StringComparer.OrdinalIgnoreCase)))
                     {
                         break; // a loop
                     }
 
-                    usedCnames.Add(cname);
-                    chain.Add(target);
+                    (chain ??= new List<string>()).Add(target);
+                    chainTtl = Math.Min(chainTtl, cname.Ttl);
                     current = target;
                 }
             }
@@ -652,41 +561,62 @@ namespace MailAuth.Dns
                 return (new DnsResponse(queryName, type, DnsLookupStatus.Failed, code, Array.Empty<DnsRecord>(), serverText, elapsed, false, error, chain, usedTcp), null);
             }
 
-            var records = new List<DnsRecord>();
+            List<DnsRecord>? records = null;
             if (rcode == 0)
             {
-                foreach (DnsResourceRecord answer in response.Answers)
+                foreach (DnsRecord answer in response.Answers)
                 {
-                    if ((int)answer.RecordType == (int)type && owners.Contains(AsciiName(answer.DomainName)))
+                    if (answer.Type == type && IsOwner(answer.Name, queryName, chain))
                     {
-                        DnsRecord? record = ToRecord(answer, type);
-                        if (record != null)
-                        {
-                            records.Add(record);
-                        }
+                        (records ??= new List<DnsRecord>(response.Answers.Count)).Add(answer);
                     }
                 }
             }
 
-            DnsLookupStatus status = records.Count > 0 ? DnsLookupStatus.Found : DnsLookupStatus.NotFound;
+            DnsLookupStatus status = records != null ? DnsLookupStatus.Found : DnsLookupStatus.NotFound;
             int? negativeTtl = null;
             if (status == DnsLookupStatus.NotFound)
             {
                 // RFC 2308 §5: a negative answer lives for the smaller of the SOA's TTL and its MINIMUM.
-                SoaRecord? soa = response.Authorities.OfType<SoaRecord>().FirstOrDefault();
-                if (soa != null)
+                if (response.Soa != null)
                 {
-                    negativeTtl = (int)Math.Min((long)Math.Max(0, soa.InitialTimeToLive), soa.Minimum);
+                    negativeTtl = (int)Math.Min((long)Math.Max(0, response.Soa.Ttl), response.SoaMinimum);
                 }
             }
-            else if (usedCnames.Count > 0)
+            else if (chain != null)
             {
                 // The chain's TTLs bound how long the answer holds (RFC 1034 §3.6.2).
-                int min = usedCnames.Min(c => c.InitialTimeToLive);
-                records = records.Select(r => r.Ttl > min ? WithTtl(r, min) : r).ToList();
+                for (int i = 0; i < records!.Count; i++)
+                {
+                    if (records[i].Ttl > chainTtl)
+                    {
+                        records[i] = WithTtl(records[i], chainTtl);
+                    }
+                }
             }
 
-            return (new DnsResponse(queryName, type, status, code, records, serverText, elapsed, false, null, chain, usedTcp), negativeTtl);
+            return (new DnsResponse(queryName, type, status, code, (IReadOnlyList<DnsRecord>?)records ?? Array.Empty<DnsRecord>(), serverText, elapsed, false, null, chain, usedTcp), negativeTtl);
+        }
+
+        private static bool IsOwner(string owner, string queryName, List<string>? chain)
+        {
+            if (string.Equals(owner, queryName, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+
+            if (chain != null)
+            {
+                foreach (string name in chain)
+                {
+                    if (string.Equals(owner, name, StringComparison.OrdinalIgnoreCase))
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return false;
         }
 
         private static string ResponseCodeText(int rcode)
@@ -709,90 +639,9 @@ namespace MailAuth.Dns
             }
         }
 
-        private static string TrimDot(string name)
-        {
-            return name.Length > 1 && name.EndsWith(".", StringComparison.Ordinal) ? name.Substring(0, name.Length - 1) : name;
-        }
-
-        /// <summary>
-        /// A name from the answer in the form we query with: no trailing dot, A-labels. DnsClient
-        /// shows IDN names as U-labels; results stay in the wire form so they compare with the query.
-        /// </summary>
-        private static string AsciiName(DnsString name)
-        {
-            string value = TrimDot(name.Value);
-            if (!value.Any(c => c > 0x7F))
-            {
-                return value;
-            }
-
-            try
-            {
-                return string.Join(".", value.Split('.').Select(label => label.Any(c => c > 0x7F) ? new IdnMapping().GetAscii(label) : label));
-            }
-            catch (ArgumentException)
-            {
-                return value;
-            }
-        }
-
         private static DnsRecord WithTtl(DnsRecord r, int ttl)
         {
             return new DnsRecord(r.Name, r.Type, ttl, r.Data, r.TextStrings, r.Address, r.Target, r.Preference);
-        }
-
-        private static DnsRecord? ToRecord(DnsResourceRecord answer, DnsRecordType type)
-        {
-            string name = AsciiName(answer.DomainName);
-            int ttl = Math.Max(0, answer.InitialTimeToLive);
-            switch (answer)
-            {
-                case AddressRecord address:
-                    return new DnsRecord(name, type, ttl, address.Address.ToString(), address: address.Address);
-                case MxRecord mx:
-                    string exchange = AsciiName(mx.Exchange);
-                    return new DnsRecord(name, type, ttl, mx.Preference.ToString(CultureInfo.InvariantCulture) + " " + exchange, target: exchange, preference: mx.Preference);
-                case CNameRecord cname:
-                    string canonical = AsciiName(cname.CanonicalName);
-                    return new DnsRecord(name, type, ttl, canonical, target: canonical);
-                case PtrRecord ptr:
-                    string pointer = AsciiName(ptr.PtrDomainName);
-                    return new DnsRecord(name, type, ttl, pointer, target: pointer);
-                case NsRecord ns:
-                    string server = AsciiName(ns.NSDName);
-                    return new DnsRecord(name, type, ttl, server, target: server);
-                case SoaRecord soa:
-                    string data = string.Join(" ", AsciiName(soa.MName), AsciiName(soa.RName),
-                        soa.Serial.ToString(CultureInfo.InvariantCulture), soa.Refresh.ToString(CultureInfo.InvariantCulture),
-                        soa.Retry.ToString(CultureInfo.InvariantCulture), soa.Expire.ToString(CultureInfo.InvariantCulture),
-                        soa.Minimum.ToString(CultureInfo.InvariantCulture));
-                    return new DnsRecord(name, type, ttl, data, target: AsciiName(soa.MName));
-                case TxtRecord txt:
-                    // Text is the unescaped strings (UTF-8 decoded); one record's strings are joined
-                    // with nothing between them, never across records (RFC 7208 §3.3).
-                    string[] strings = txt.Text.ToArray();
-                    return new DnsRecord(name, type, ttl, string.Concat(strings), textStrings: strings);
-                case UnknownRecord unknown when type == DnsRecordType.TXT || type == DnsRecordType.SPF:
-                    string[] parsed = ParseCharacterStrings(unknown.Data.ToArray());
-                    return new DnsRecord(name, type, ttl, string.Concat(parsed), textStrings: parsed);
-                default:
-                    return null;
-            }
-        }
-
-        /// <summary>RFC 1035 §3.3: a sequence of length-prefixed character-strings.</summary>
-        private static string[] ParseCharacterStrings(byte[] data)
-        {
-            var result = new List<string>();
-            int offset = 0;
-            while (offset < data.Length)
-            {
-                int length = Math.Min(data[offset], data.Length - offset - 1);
-                result.Add(Encoding.UTF8.GetString(data, offset + 1, length));
-                offset += 1 + length;
-            }
-
-            return result.ToArray();
         }
 
         private sealed class CacheEntry
