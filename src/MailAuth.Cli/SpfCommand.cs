@@ -201,9 +201,9 @@ namespace MailAuth.Cli
                 }
 
                 string ipText = result.GetValue(ip)!.Trim();
-                if (!TryParseIp(ipText, out IPAddress? address))
+                if (!ClientAddress.TryParse(ipText, out IPAddress? address, out string? ipError))
                 {
-                    Output.WriteError($"--ip '{ipText}' is not an IPv4 or IPv6 address.");
+                    Output.WriteError("--ip: " + (ipText.Length == 0 ? "the client address is empty; give the connecting client's IP address." : ipError));
                     return Output.InputFailed;
                 }
 
@@ -386,9 +386,9 @@ namespace MailAuth.Cli
                 }
 
                 string ipText = fields[0].Trim();
-                if (!TryParseIp(ipText, out IPAddress? address))
+                if (!ClientAddress.TryParse(ipText, out IPAddress? address, out string? ipError))
                 {
-                    return Malformed($"'{ipText}' is not an IPv4 or IPv6 address");
+                    return Malformed(ipText.Length == 0 ? "no client address in the first field" : ipError!.TrimEnd('.'));
                 }
 
                 string mailFrom = fields.Length > 1 ? fields[1].Trim() : string.Empty;
@@ -427,42 +427,6 @@ namespace MailAuth.Cli
                 // Not expected from the engine; keep the batch going and say what happened.
                 return "temperror\tline " + number.ToString(CultureInfo.InvariantCulture) + ": " + Clean(ex.GetType().Name + ": " + ex.Message);
             }
-        }
-
-        /// <summary>
-        /// IPv4 as a dotted quad or IPv6 text. IPAddress.TryParse alone would also take "1", "1.2"
-        /// or "0x7f.1" (inet_aton forms), which no mail log means as an address.
-        /// </summary>
-        internal static bool TryParseIp(string text, out IPAddress? address)
-        {
-            address = null;
-            string value = text.Trim();
-            if (value.StartsWith("[", StringComparison.Ordinal) && value.EndsWith("]", StringComparison.Ordinal))
-            {
-                value = value.Substring(1, value.Length - 2);
-            }
-
-            if (value.StartsWith("IPv6:", StringComparison.OrdinalIgnoreCase))
-            {
-                value = value.Substring(5);
-            }
-
-            if (!IPAddress.TryParse(value, out IPAddress? parsed))
-            {
-                return false;
-            }
-
-            if (parsed.AddressFamily == AddressFamily.InterNetwork)
-            {
-                string[] parts = value.Split('.');
-                if (parts.Length != 4 || parts.Any(p => p.Length == 0 || p.Length > 3 || !p.All(c => c >= '0' && c <= '9')))
-                {
-                    return false;
-                }
-            }
-
-            address = parsed;
-            return true;
         }
 
         private static string Clean(string text) => Output.OneLine(text.Replace('\t', ' '));

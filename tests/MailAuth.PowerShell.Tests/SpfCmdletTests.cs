@@ -28,7 +28,10 @@ namespace MailAuth.PowerShell.Tests
                 .AddTxt("hoster.example", "v=spf1 ip4:203.0.113.0/24 -all")
                 .AddFault("failing.example", DnsFault.ServFail)
                 .Add("nospf.example", ZoneRecordType.A, "192.0.2.99")
-                .AddTxt("xn--bcher-kva.example", "v=spf1 ip4:192.0.2.0/24 -all");
+                .AddTxt("xn--bcher-kva.example", "v=spf1 ip4:192.0.2.0/24 -all")
+                // Exchange Online Protection's published ranges, as a Microsoft 365 tenant includes them.
+                .AddTxt("fabrikam.com", "v=spf1 include:spf.protection.outlook.com -all")
+                .AddTxt("spf.protection.outlook.com", "v=spf1 ip4:40.92.0.0/15 ip4:40.107.0.0/16 ip4:52.100.0.0/15 ip4:104.47.0.0/17 ip6:2a01:111:f400::/48 -all");
             _server = LoopbackDnsServer.Start(zone);
         }
 
@@ -134,6 +137,42 @@ namespace MailAuth.PowerShell.Tests
             Assert.Equal("InvalidIPAddress,MailAuth.PowerShell.Commands.TestSpfCommand", result.Errors[0].FullyQualifiedErrorId);
             Assert.Equal("300.1.2.3", result.Errors[0].TargetObject);
             Assert.Equal("MissingIdentity,MailAuth.PowerShell.Commands.TestSpfCommand", result.Errors[1].FullyQualifiedErrorId);
+        }
+
+        [Fact]
+        public void Test_Spf_takes_every_client_address_form_of_real_traffic()
+        {
+            // 52.100.165.209's digits run past Int32.MaxValue: the old check refused ~62 % of IPv4 this way.
+            PsInvocation result = Run(
+                "$s = $args[0]; '52.100.165.209', '40.107.22.41', '104.47.17.97', '[52.100.165.209]', '[IPv6:2a01:111:f400:7e1b::200]', " +
+                "'IPv6:2A01:111:F400:7E1B::200', '::ffff:40.92.18.45' | ForEach-Object { Test-Spf -IPAddress $_ -Sender bounce@fabrikam.com -Server $s }");
+            Assert.True(result.Errors.Count == 0, result.ErrorText);
+            Assert.All(result.Output, o => Assert.Equal("Pass", o.Properties["Result"].Value.ToString()));
+            Assert.Equal(new[] { "52.100.165.209", "40.107.22.41", "104.47.17.97", "52.100.165.209", "2a01:111:f400:7e1b::200", "2a01:111:f400:7e1b::200", "40.92.18.45" },
+                result.Output.Select(o => (string)o.Properties["IPAddress"].Value).ToArray());
+
+            PsInvocation outside = Run("Test-Spf 209.85.220.41 bounce@fabrikam.com -Server $args[0]");
+            Assert.Equal("Fail", Assert.Single(outside.Output).Properties["Result"].Value.ToString());
+        }
+
+        [Fact]
+        public void Test_Spf_refuses_inet_aton_shorthands_and_names_an_empty_FromIP()
+        {
+            PsInvocation result = Run(
+                "@([pscustomobject]@{ SenderAddress = 'bounce@fabrikam.com'; FromIP = '127.1' }, " +
+                "  [pscustomobject]@{ SenderAddress = 'bounce@fabrikam.com'; FromIP = '052.100.165.209' }, " +
+                "  [pscustomobject]@{ SenderAddress = 'bounce@fabrikam.com'; FromIP = '' }, " +
+                "  [pscustomobject]@{ SenderAddress = 'bounce@fabrikam.com'; FromIP = '52.100.165.209' }) | Test-Spf -Server $args[0]");
+            Assert.Equal("Pass", Assert.Single(result.Output).Properties["Result"].Value.ToString());
+            Assert.Equal(3, result.Errors.Count);
+            Assert.Equal("InvalidIPAddress,MailAuth.PowerShell.Commands.TestSpfCommand", result.Errors[0].FullyQualifiedErrorId);
+            Assert.Equal("127.1", result.Errors[0].TargetObject);
+            Assert.Contains("inet_aton shorthand (some software would read it as 127.0.0.1)", result.Errors[0].Exception.Message);
+            Assert.Contains("leading zero", result.Errors[1].Exception.Message);
+            Assert.Contains("octal 42", result.Errors[1].Exception.Message);
+            Assert.Equal("EmptyIPAddress,MailAuth.PowerShell.Commands.TestSpfCommand", result.Errors[2].FullyQualifiedErrorId);
+            Assert.Contains("without FromIP", result.Errors[2].Exception.Message);
+            Assert.Equal(ErrorCategory.InvalidArgument, result.Errors[2].CategoryInfo.Category);
         }
 
         [Fact]

@@ -58,6 +58,51 @@ namespace MailAuth.Headers
 
         public IReadOnlyList<AuthenticationProperty> Properties { get; }
 
+        /// <summary>
+        /// The client address the result names, in canonical form (<see cref="ClientAddress"/>):
+        /// smtp.remote-ip, smtp.client-ip or policy.iprev (RFC 8601 §2.7.3), else the comment Microsoft
+        /// 365 writes ("sender IP is 52.100.165.209") or Gmail's ("domain of x designates 209.85.220.41
+        /// as permitted sender"). Null when it names none.
+        /// </summary>
+        public string? ClientIP
+        {
+            get
+            {
+                foreach (string key in new[] { "smtp.remote-ip", "smtp.client-ip", "policy.iprev" })
+                {
+                    if (GetProperty(key) is string value && ClientAddress.TryParseTraceToken(value, out var address))
+                    {
+                        return address!.ToString();
+                    }
+                }
+
+                return AddressInComment(Comment);
+            }
+        }
+
+        private static string? AddressInComment(string? comment)
+        {
+            if (string.IsNullOrEmpty(comment))
+            {
+                return null;
+            }
+
+            string[] words = comment!.Split(new[] { ' ', '\t', ';', ',', '(', ')' }, StringSplitOptions.RemoveEmptyEntries);
+            for (int i = 0; i < words.Length; i++)
+            {
+                bool afterSenderIp = i >= 3 && string.Equals(words[i - 1], "is", StringComparison.OrdinalIgnoreCase)
+                    && string.Equals(words[i - 2], "IP", StringComparison.OrdinalIgnoreCase)
+                    && string.Equals(words[i - 3], "sender", StringComparison.OrdinalIgnoreCase);
+                bool afterDesignates = i >= 1 && words[i - 1].StartsWith("designate", StringComparison.OrdinalIgnoreCase);
+                if ((afterSenderIp || afterDesignates) && ClientAddress.TryParseTraceToken(words[i], out var address))
+                {
+                    return address!.ToString();
+                }
+            }
+
+            return null;
+        }
+
         /// <summary>The first value of a property by "type.name" (case-insensitive), or null.</summary>
         public string? GetProperty(string key)
         {

@@ -179,7 +179,7 @@ namespace MailAuth.Headers
             var xoip = First("X-Originating-IP");
             if (xoip != null)
             {
-                _report.XOriginatingIp = IpLiteral.TryParse(xoip.Trim(), out var ip) ? ip!.ToString() : xoip.Trim();
+                _report.XOriginatingIp = ClientAddress.TryParseTraceToken(xoip.Trim(), out var ip) ? ip!.ToString() : xoip.Trim();
             }
 
             var messageId = First("Message-ID");
@@ -361,7 +361,7 @@ namespace MailAuth.Headers
 
         private bool InReceivingOrg(string? host)
         {
-            if (string.IsNullOrEmpty(host) || IpLiteral.TryParse(host, out _))
+            if (string.IsNullOrEmpty(host) || ClientAddress.TryParseTraceToken(host, out _))
             {
                 return false;
             }
@@ -444,8 +444,8 @@ namespace MailAuth.Headers
                 _report.ClientIP = edge.FromIp;
                 _report.Helo = edge.Helo;
 
-                if (edge.FromIp != null && IPAddress.TryParse(edge.FromIp, out var address)
-                    && IpLiteral.SpecialRange(address) is string range)
+                if (edge.FromIp != null && ClientAddress.TryParse(edge.FromIp, out var address)
+                    && ClientAddress.SpecialRange(address!) is string range)
                 {
                     Add(HeaderFindingIds.EdgePrivateIp, FindingSeverity.Warning,
                         $"The client at the edge hop, {edge.FromIp}, is a {range} address: the receiving organization cannot have been reached from it over the Internet, so the chain below is unreliable or the edge was misidentified.",

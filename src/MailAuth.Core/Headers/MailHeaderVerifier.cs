@@ -186,7 +186,7 @@ namespace MailAuth.Headers
 
         private async Task RecomputeSpfAsync(MailHeaderReport report, MailHeaderVerification v, CancellationToken cancellationToken)
         {
-            if (string.IsNullOrEmpty(report.ClientIP) || !IPAddress.TryParse(report.ClientIP, out var ip))
+            if (string.IsNullOrEmpty(report.ClientIP) || !ClientAddress.TryParse(report.ClientIP, out var ip))
             {
                 v.SpfNote = "No client IP at the edge hop: SPF cannot be recomputed (RFC 7208 §4.1 needs the connecting address).";
                 return;

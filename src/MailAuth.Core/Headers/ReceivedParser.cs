@@ -174,7 +174,7 @@ namespace MailAuth.Headers
             var comments = string.Join(" ", clause.Comments);
             if (first != null)
             {
-                if (IpLiteral.TryParse(first, out var ip0))
+                if (ClientAddress.TryParseTraceToken(first, out var ip0))
                 {
                     hop.FromIp = ip0!.ToString();
                 }
@@ -213,7 +213,7 @@ namespace MailAuth.Headers
             var first = clause.Words.Count > 0 ? clause.Words[0] : null;
             if (first != null)
             {
-                if (IpLiteral.TryParse(first, out var ip0))
+                if (ClientAddress.TryParseTraceToken(first, out var ip0))
                 {
                     hop.ByIp = ip0!.ToString();
                 }
@@ -250,11 +250,11 @@ namespace MailAuth.Headers
                     continue;
                 }
 
-                if (IpLiteral.TryParse(candidate, out var address))
+                if (ClientAddress.TryParseTraceToken(candidate, out var address))
                 {
                     ip = address!.ToString();
                     if (w > 0 && candidate.StartsWith("[", StringComparison.Ordinal)
-                        && !IpLiteral.TryParse(words[w - 1], out _) && words[w - 1].IndexOf('=') < 0)
+                        && !ClientAddress.TryParseTraceToken(words[w - 1], out _) && words[w - 1].IndexOf('=') < 0)
                     {
                         reverseName = words[w - 1].TrimEnd('.');
                     }

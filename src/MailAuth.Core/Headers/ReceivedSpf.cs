@@ -27,7 +27,11 @@ namespace MailAuth.Headers
         /// <summary>key=value pairs: client-ip, envelope-from, helo, receiver, identity, mechanism, problem, ...</summary>
         public IReadOnlyDictionary<string, string> Pairs { get; }
 
-        public string? ClientIp => Get("client-ip");
+        /// <summary>
+        /// client-ip=, in canonical form when it is a client address (<see cref="ClientAddress"/>:
+        /// "2001:DB8::1" reads "2001:db8::1"), else as written.
+        /// </summary>
+        public string? ClientIp => Get("client-ip") is string raw && ClientAddress.TryParse(raw, out var address) ? address!.ToString() : Get("client-ip");
 
         public string? EnvelopeFrom => Get("envelope-from");
 

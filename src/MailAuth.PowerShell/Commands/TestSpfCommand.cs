@@ -1,5 +1,4 @@
 using System;
-using System.Globalization;
 using System.Management.Automation;
 using System.Net;
 using MailAuth.Spf;
@@ -70,20 +69,23 @@ namespace MailAuth.PowerShell.Commands
 
         protected override void ProcessRecord()
         {
-            string text = (IPAddress ?? string.Empty).Trim().TrimStart('[').TrimEnd(']');
-            if (text.StartsWith("IPv6:", StringComparison.OrdinalIgnoreCase))
+            // One parser for every client address (MailAuth.ClientAddress): dotted quads, IPv6, IPv4-mapped,
+            // [..] and IPv6: literals; inet_aton shorthands and leading zeros are refused with the reason.
+            if (string.IsNullOrWhiteSpace(IPAddress))
             {
-                text = text.Substring(5);
-            }
-
-            if (!System.Net.IPAddress.TryParse(text, out IPAddress? address) || !LooksLikeAnAddress(text))
-            {
-                EnqueueError(new ArgumentException($"'{IPAddress}' is not an IPv4 or IPv6 address."), "InvalidIPAddress",
-                    ErrorCategory.InvalidArgument, IPAddress, "Give the SMTP client's address, such as 192.0.2.25 or 2001:db8::25.");
+                EnqueueError(new ArgumentException("-IPAddress is empty, so there is no client to check: SPF evaluates the address of the connecting client (RFC 7208 §4.1). A message-trace row without FromIP (mail that Microsoft 365 generated itself, or a cut row) cannot be checked."),
+                    "EmptyIPAddress", ErrorCategory.InvalidArgument, IPAddress, "Give the SMTP client's address, such as 52.100.165.209 or 2a01:111:f400::25, or leave out rows without one: Where-Object FromIP | Test-Spf.");
                 return;
             }
 
-            var request = new SpfCheckRequest(address)
+            if (!ClientAddress.TryParse(IPAddress, out IPAddress? address, out string? error))
+            {
+                EnqueueError(new ArgumentException(error), "InvalidIPAddress", ErrorCategory.InvalidArgument, IPAddress,
+                    "Give the SMTP client's address as four decimal numbers (52.100.165.209) or IPv6 text (2a01:111:f400::25), optionally as [..] or [IPv6:..].");
+                return;
+            }
+
+            var request = new SpfCheckRequest(address!)
             {
                 Sender = Sender,
                 Helo = Helo,
@@ -100,10 +102,5 @@ namespace MailAuth.PowerShell.Commands
                 return quiet ? (object)(result.Result == SpfResultCode.Pass) : result;
             }, "MissingIdentity", "Give -Sender (MAIL FROM), -Helo or -Domain so there is a domain to check.");
         }
-
-        // IPAddress.TryParse also takes "1", "1.2" and "0x7f.1" (inet_aton forms); an SMTP client
-        // address is written in full.
-        private static bool LooksLikeAnAddress(string text) =>
-            text.IndexOf(':') >= 0 || text.Split('.').Length == 4 && int.TryParse(text.Replace(".", string.Empty), NumberStyles.None, CultureInfo.InvariantCulture, out _);
     }
 }

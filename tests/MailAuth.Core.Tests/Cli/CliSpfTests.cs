@@ -234,7 +234,7 @@ namespace MailAuth.Core.Tests.Cli
                         break;
                     case 6:
                         input.Append("not-an-ip\tuser@pass.example\tmta.example.org\n");
-                        expected.Add(("permerror", $"line {i + 1}: 'not-an-ip' is not an IPv4 or IPv6 address"));
+                        expected.Add(("permerror", $"line {i + 1}: 'not-an-ip' is not a client IP address: it is not an IP address (a host name?); give the connecting client's address, such as 192.0.2.25, 2001:db8::25 or [IPv6:2001:db8::25]"));
                         break;
                     case 7:
                         input.Append("192.0.2.1\tuser@syntax.example\tmta.example.org\n");
