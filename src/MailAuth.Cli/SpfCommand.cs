@@ -137,6 +137,7 @@ namespace MailAuth.Cli
                 DefaultValueFactory = _ => SpfIdentity.MailFrom,
             };
             var receiver = new Option<string?>("--receiver") { Description = "This receiver's host name: %{r} and receiver= in Received-SPF." };
+            var prefetch = new Option<bool>("--prefetch") { Description = "Ask for every term's DNS at once when a record is read: lower latency, more queries (off by default, RFC 7208 §4.6.4)." };
             var batch = new Option<bool>("--batch") { Description = "Read ip<TAB>mailfrom<TAB>helo lines on standard input; write result<TAB>explanation lines in input order." };
             var concurrency = new Option<int>("--concurrency")
             {
@@ -152,6 +153,7 @@ namespace MailAuth.Cli
             command.Options.Add(explanation);
             command.Options.Add(identity);
             command.Options.Add(receiver);
+            command.Options.Add(prefetch);
             command.Options.Add(batch);
             command.Options.Add(concurrency);
             common.AddTo(command);
@@ -162,6 +164,7 @@ namespace MailAuth.Cli
                 {
                     DefaultExplanation = result.GetValue(explanation) ?? SpfEvaluationOptions.StandardDefaultExplanation,
                     ReceiverName = result.GetValue(receiver),
+                    Prefetch = result.GetValue(prefetch),
                 };
                 try
                 {

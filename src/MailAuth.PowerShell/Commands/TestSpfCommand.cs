@@ -59,8 +59,13 @@ namespace MailAuth.PowerShell.Commands
         [Parameter]
         public SwitchParameter Quiet { get; set; }
 
+        /// <summary>Ask for every term's DNS at once when a record is read (speculative queries; off by default).</summary>
+        [Parameter]
+        public SwitchParameter Prefetch { get; set; }
+
         protected override void ConfigureOptions(SpfEvaluationOptions options)
         {
+            options.Prefetch = Prefetch.IsPresent;
             if (DefaultExplanation != null)
             {
                 options.DefaultExplanation = DefaultExplanation;
