@@ -27,11 +27,14 @@ namespace MailAuth.PowerShell
         /// <summary>Write-Progress activity id; distinct per cmdlet so chained cmdlets show separate bars.</summary>
         protected abstract int ProgressActivityId { get; }
 
+        /// <summary>Start each input's work on the pipeline thread until its first await (see <see cref="BulkRunner{TIn, TOut}.StartInline"/>).</summary>
+        protected virtual bool StartWorkInline => false;
+
         protected override void BeginProcessing()
         {
             base.BeginProcessing();
             _progress = new BulkProgress(ProgressActivityId, ProgressActivity, "done");
-            _runner = new BulkRunner<BulkWork, BulkOutcome>(RunAsync, ToOutcome, ThrottleLimit, 0, CancellationToken);
+            _runner = new BulkRunner<BulkWork, BulkOutcome>(RunAsync, ToOutcome, ThrottleLimit, 0, CancellationToken) { StartInline = StartWorkInline };
         }
 
         /// <summary>Queues the work for one input; an <see cref="ArgumentException"/> from it becomes the error record described.</summary>

@@ -60,7 +60,7 @@ namespace MailAuth.PowerShell
                 Timeout = TimeSpan.FromSeconds(TimeoutSec),
                 UseCache = !NoCache.IsPresent,
             });
-            VerboseResolver = new VerboseDnsResolver(Resolver, this);
+            VerboseResolver = VerboseEnabled ? new VerboseDnsResolver(Resolver, this) : Resolver;
         }
 
         private sealed class VerboseDnsResolver : IDnsResolver

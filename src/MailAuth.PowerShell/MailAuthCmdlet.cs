@@ -23,6 +23,32 @@ namespace MailAuth.PowerShell
             _cancellation.Cancel();
         }
 
+        private bool? _verbose;
+
+        /// <summary>
+        /// True when verbose lines are shown (-Verbose, or $VerbosePreference other than SilentlyContinue):
+        /// without it nobody reads them, so a cmdlet need not format a line per DNS query.
+        /// </summary>
+        protected bool VerboseEnabled => _verbose ??= ComputeVerbose();
+
+        private bool ComputeVerbose()
+        {
+            if (MyInvocation.BoundParameters.TryGetValue("Verbose", out object? bound))
+            {
+                return bound is SwitchParameter s ? s.IsPresent : LanguagePrimitives.IsTrue(bound);
+            }
+
+            object? preference = SessionState.PSVariable.GetValue("VerbosePreference");
+            if (preference is PSObject wrapped)
+            {
+                preference = wrapped.BaseObject;
+            }
+
+            return preference is ActionPreference action
+                ? action != ActionPreference.SilentlyContinue && action != ActionPreference.Ignore
+                : preference != null && !string.Equals(preference.ToString(), nameof(ActionPreference.SilentlyContinue), StringComparison.OrdinalIgnoreCase);
+        }
+
         /// <summary>Queues a verbose line from any thread; it is written while the cmdlet waits.</summary>
         protected void PostVerbose(string message)
         {

@@ -21,6 +21,9 @@ namespace MailAuth.PowerShell
 
         protected SpfEvaluator Evaluator { get; private set; } = null!;
 
+        /// <summary>An SPF check's work before its first DNS answer is short: start it on the pipeline thread.</summary>
+        protected override bool StartWorkInline => true;
+
         protected SpfEvaluationOptions SpfOptions { get; private set; } = null!;
 
         protected override void BeginProcessing()
@@ -30,7 +33,7 @@ namespace MailAuth.PowerShell
             {
                 MaxDnsLookups = MaxDnsLookups,
                 MaxVoidLookups = MaxVoidLookups,
-                QueryObserver = response => PostVerbose("DNS " + response),
+                QueryObserver = VerboseEnabled ? response => PostVerbose("DNS " + response) : (System.Action<MailAuth.Dns.DnsResponse>?)null,
             };
             ConfigureOptions(SpfOptions);
             Evaluator = new SpfEvaluator(Resolver, SpfOptions);

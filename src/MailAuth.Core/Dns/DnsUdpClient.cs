@@ -537,7 +537,10 @@ namespace MailAuth.Dns
                             return;
                         }
 
-                        if (ex.SocketErrorCode != SocketError.TimedOut && ex.SocketErrorCode != SocketError.WouldBlock && ex.SocketErrorCode != SocketError.MessageSize)
+                        // EINTR (the runtime suspends threads with signals, e.g. for a GC), the receive timeout
+                        // and an oversized datagram are no failure of the queries in flight: receive again.
+                        if (ex.SocketErrorCode != SocketError.Interrupted && ex.SocketErrorCode != SocketError.TimedOut
+                            && ex.SocketErrorCode != SocketError.WouldBlock && ex.SocketErrorCode != SocketError.MessageSize)
                         {
                             // ICMP port unreachable and the like, reported on a connected socket.
                             _owner.OnChannelError(this, ex.SocketErrorCode);

@@ -32,6 +32,7 @@ namespace MailAuth.DomainReport
         private long _taken;
         private int _running;
         private bool _addingCompleted;
+        private int _startingThread;
 
         /// <summary>Default concurrency: DNS work waits on the network, not the CPU.</summary>
         public const int DefaultThrottleLimit = 32;
@@ -64,6 +65,15 @@ namespace MailAuth.DomainReport
         public int ThrottleLimit { get; }
 
         public int Window { get; }
+
+        /// <summary>
+        /// Start each input's work on the thread that lets it start (the one posting it, or the one
+        /// finishing the work before it) instead of on the thread pool: the work runs there until its
+        /// first await. Set it when that part is short (an SPF check parses its input and sends its first
+        /// query), to save a thread-pool hop per input; leave it off for work that computes before it
+        /// waits. Set before the first <see cref="Post"/>.
+        /// </summary>
+        public bool StartInline { get; set; }
 
         /// <summary>Inputs posted so far.</summary>
         public long Posted => Interlocked.Read(ref _posted);
@@ -223,6 +233,14 @@ namespace MailAuth.DomainReport
 
         private void StartMore()
         {
+            int me = Environment.CurrentManagedThreadId;
+            if (Volatile.Read(ref _startingThread) == me)
+            {
+                // Work started inline finished at once and asks for more: the loop further up this thread's
+                // stack starts it, so a run of synchronously finished inputs never nests.
+                return;
+            }
+
             while (true)
             {
                 (long Index, TIn Input) next;
@@ -238,19 +256,36 @@ namespace MailAuth.DomainReport
                     _started++;
                 }
 
-                _ = RunAsync(next.Index, next.Input);
+                if (StartInline && Interlocked.CompareExchange(ref _startingThread, me, 0) == 0)
+                {
+                    try
+                    {
+                        _ = RunAsync(next.Index, next.Input, inline: true);
+                    }
+                    finally
+                    {
+                        Volatile.Write(ref _startingThread, 0);
+                    }
+                }
+                else
+                {
+                    _ = RunAsync(next.Index, next.Input, inline: false);
+                }
             }
         }
 
-        private async Task RunAsync(long index, TIn input)
+        private async Task RunAsync(long index, TIn input, bool inline)
         {
             TOut result;
             try
             {
-                // On the thread pool, so Post returns at once whatever the work does before its
-                // first await, and no caller's synchronization context is captured.
+                // By default on the thread pool, so Post returns at once whatever the work does before its
+                // first await; inline (StartInline) on this thread. No caller's synchronization context is
+                // captured either way (ConfigureAwait(false)).
                 CancellationToken token = _cancel.Token;
-                result = await Task.Run(() => _work(input, token), token).ConfigureAwait(false);
+                result = inline
+                    ? await _work(input, token).ConfigureAwait(false)
+                    : await Task.Run(() => _work(input, token), token).ConfigureAwait(false);
             }
             catch (Exception ex)
             {

@@ -77,7 +77,7 @@ namespace MailAuth.PowerShell.Commands
                 DkimSelectors = NormalizeSelectors(Selector),
                 TimeBudget = TimeSpan.FromSeconds(TimeBudgetSec),
                 DmarcMethod = Method,
-                TraceObserver = response => PostVerbose("DNS " + response),
+                TraceObserver = VerboseEnabled ? response => PostVerbose("DNS " + response) : (System.Action<MailAuth.Dns.DnsResponse>?)null,
             };
             options.MtaSts.FetchPolicy = !NoMtaStsFetch.IsPresent;
             _reporter = new DomainReporter(Resolver, options);

@@ -101,7 +101,7 @@ namespace MailAuth.PowerShell.Commands
             {
                 PublicSuffixList = list,
                 CheckReportAuthorization = !SkipReportAuthorization.IsPresent,
-                TraceObserver = response => PostVerbose("DNS " + response),
+                TraceObserver = VerboseEnabled ? response => PostVerbose("DNS " + response) : (System.Action<MailAuth.Dns.DnsResponse>?)null,
             };
             _dmarc = new DmarcResolver(Resolver);
         }

@@ -53,6 +53,57 @@ namespace MailAuth.Core.Tests.DomainReport
         }
 
         [Fact]
+        public void StartInline_runs_work_on_the_posting_thread_and_never_nests()
+        {
+            int poster = Environment.CurrentManagedThreadId;
+            int onPoster = 0;
+            int maxDepth = 0;
+            int depth = 0;
+            using var runner = new BulkRunner<int, int>((i, ct) =>
+            {
+                // Synchronously finished work: each completion asks for the next start on this thread.
+                int d = Interlocked.Increment(ref depth);
+                maxDepth = Math.Max(maxDepth, d);
+                if (Environment.CurrentManagedThreadId == poster)
+                {
+                    onPoster++;
+                }
+
+                Interlocked.Decrement(ref depth);
+                return Task.FromResult(i * 2);
+            }, (i, ex) => -1, throttleLimit: 4, window: 100000) { StartInline = true };
+
+            for (int i = 0; i < 20000; i++)
+            {
+                runner.Post(i);
+            }
+
+            runner.CompleteAdding();
+            Assert.Equal(Enumerable.Range(0, 20000).Select(i => i * 2), runner.TakeAll());
+            Assert.Equal(20000, onPoster);
+            Assert.Equal(1, maxDepth);
+        }
+
+        [Fact]
+        public async Task StartInline_work_that_waits_continues_elsewhere_in_order()
+        {
+            using var runner = new BulkRunner<int, string>(async (i, ct) =>
+            {
+                await Task.Delay(i % 5, ct);
+                return "r" + i;
+            }, (i, ex) => "error", throttleLimit: 8) { StartInline = true };
+
+            for (int i = 0; i < 300; i++)
+            {
+                runner.Post(i);
+            }
+
+            runner.CompleteAdding();
+            List<string> results = await Task.Run(() => runner.TakeAll().ToList());
+            Assert.Equal(Enumerable.Range(0, 300).Select(i => "r" + i), results);
+        }
+
+        [Fact]
         public void ExceptionsBecomeResultsInPlace()
         {
             using var runner = new BulkRunner<int, string>((i, ct) =>
