@@ -87,11 +87,12 @@ function Add-MailWorld {
 
 function Start-MailWorld {
     param([scriptblock] $More)
+    # $More is seen through the call stack: a closure would lose this file's functions.
     Start-TestDnsServer {
         param($z)
         Add-MailWorld $z
         if ($More) { & $More $z }
-    }.GetNewClosure()
+    }
 }
 
 # Exchange Online cmdlet output, shaped as Microsoft documents it (the REST-based module returns

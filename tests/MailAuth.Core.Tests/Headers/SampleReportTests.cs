@@ -19,9 +19,11 @@ namespace MailAuth.Core.Tests.Headers
             Assert.Equal("billing-desk@payments.example.org", r.ReplyTo);
             Assert.Equal("webmaster@s12.cpanel-host.example.org", r.ReturnPath);
             Assert.Equal("webmaster@s12.cpanel-host.example.org", r.XSender);
-            Assert.Equal("s12.cpanel-host.example.org", r.EnvelopeSender);
+            // smtp.mailfrom holds only the domain (RFC 8601 §2.7.2 allows it); the Return-Path of
+            // that domain gives the address with its local-part.
+            Assert.Equal("webmaster@s12.cpanel-host.example.org", r.EnvelopeSender);
             Assert.Equal("s12.cpanel-host.example.org", r.EnvelopeDomain);
-            Assert.Equal("smtp.mailfrom", r.EnvelopeSenderSource);
+            Assert.Equal("smtp.mailfrom and Return-Path", r.EnvelopeSenderSource);
             Assert.Equal("s12.cpanel-host.example.org", r.MessageIdDomain);
             Assert.Equal("<a8f3c2d1e4b5@s12.cpanel-host.example.org>", r.MessageId);
             Assert.Contains("j.doe@example.net", r.To);

@@ -342,7 +342,9 @@ namespace MailAuth.Core.Tests.Verify
             Assert.Equal("pass", v.SpfRecorded);
             Assert.Equal("pass", v.SpfNow);
             Assert.Equal("s12.cpanel-host.example.org", v.Spf!.Domain);
-            Assert.Equal("postmaster@s12.cpanel-host.example.org", v.Spf.Sender);
+            // The MAIL FROM the Return-Path shows, not postmaster@ the domain (RFC 7208 §4.3 is for a
+            // sender without a local-part).
+            Assert.Equal("webmaster@s12.cpanel-host.example.org", v.Spf.Sender);
             Assert.Equal("203.0.113.45", v.Spf.IPAddress);
             Assert.Equal("pass", v.SpfHeloNow);
             Assert.Equal(MailAuth.Spf.SpfIdentity.Helo, v.SpfHelo!.Identity);
