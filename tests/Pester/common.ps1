@@ -143,3 +143,24 @@ function Get-ViewLines {
         $formatted | Out-String -Width $Width -Stream
     }
 }
+
+# One output of every cmdlet against the world, with its nested detail filled in: the objects the
+# view, export and JSON tests look at.
+function Get-CmdletOutputs {
+    param([Parameter(Mandatory)] [string] $Server)
+    $D = @{ Server = $Server }
+    $phish = Join-Path $script:RepoRoot 'samples/phish-spf-pass-unaligned.txt'
+    [ordered]@{
+        'Resolve-MailAuthDnsName' = @(Resolve-MailAuthDnsName contoso.com @D; Resolve-MailAuthDnsName contoso.com -Type MX @D)
+        'Get-SpfRecord'           = @(Get-SpfRecord contoso.com, fabrikam.com, tailspintoys.com, nothing.example @D)
+        'Test-Spf'                = @(Test-Spf 40.107.22.51 bounce@contoso.com @D; Test-Spf '2a01:111:f403:c000::1' bounce@contoso.com @D; Test-Spf 198.51.100.23 ceo@contoso.com @D)
+        'Resolve-DmarcPolicy'     = @(Resolve-DmarcPolicy contoso.com, tailspintoys.com @D; Resolve-DmarcPolicy -From ceo@contoso.com -MailFrom bounce@hoster.example -SpfResult pass @D)
+        'Get-MailHeaderReport'    = @(Get-ChildItem (Join-Path $script:RepoRoot 'samples/*.txt') | Get-MailHeaderReport; Get-MailHeaderReport -Path $phish -Verify @D)
+        'Get-MailDomainReport'    = @(Get-MailDomainReport contoso.com, fabrikam.com, tailspintoys.com @D -NoMtaStsFetch)
+        'Get-DkimRecord'          = @(Get-DkimRecord contoso.com, tailspintoys.com @D)
+        'Get-BimiRecord'          = @(Get-BimiRecord contoso.com, fabrikam.com @D)
+        'Get-MtaStsPolicy'        = @(Get-MtaStsPolicy contoso.com @D -NoFetch; Get-MtaStsPolicy contoso.com @D -FetchTimeoutSec 2)
+        'Get-TlsRptRecord'        = @(Get-TlsRptRecord contoso.com, fabrikam.com @D)
+        'Get-MxRecord'            = @(Get-MxRecord contoso.com, fabrikam.com @D)
+    }
+}

@@ -5,7 +5,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Reflection;
 
-namespace MailAuth.HelpBuilder
+namespace MailAuth.ModuleBuilder
 {
     /// <summary>One parameter as help shows it: the cmdlet's metadata with the page's description.</summary>
     internal sealed class MamlParameter
