@@ -42,6 +42,9 @@ namespace MailAuth.Testing.Http
         public HttpBodyFraming Framing { get; set; } = HttpBodyFraming.ContentLength;
 
         public int ChunkSize { get; set; } = 16;
+
+        /// <summary>When set, sent verbatim (ASCII) in place of the answer built from the other properties, then the connection closes.</summary>
+        public string? Raw { get; set; }
     }
 
     /// <summary>One request the server read, in arrival order.</summary>
@@ -273,6 +276,14 @@ namespace MailAuth.Testing.Http
 
         private static async Task WriteAnswerAsync(SslStream ssl, HttpAnswer answer)
         {
+            if (answer.Raw != null)
+            {
+                await ssl.WriteAsync(Encoding.ASCII.GetBytes(answer.Raw));
+                await ssl.FlushAsync();
+                await ssl.ShutdownAsync();
+                return;
+            }
+
             byte[] body = Encoding.UTF8.GetBytes(answer.Body);
             var head = new StringBuilder();
             head.Append("HTTP/1.1 ").Append(answer.Status).Append(' ').Append(answer.Status == 200 ? "OK" : "Other").Append("\r\n");

@@ -297,6 +297,43 @@ namespace MailAuth.Core.Tests.Posture
             Assert.Equal(64 * 1024, new MtaStsOptions().MaxPolicyBytes);
         }
 
+        [Theory]
+        // RFC 7231 §6.2: an interim 1xx answer is followed by the final one.
+        [InlineData("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 88\r\n\r\n" + GoodPolicy, null)]
+        // RFC 7230 §3.3.3: Transfer-Encoding wins over Content-Length.
+        [InlineData("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n58\r\n" + GoodPolicy + "\r\n0\r\n\r\n", null)]
+        // RFC 7230 §3.3.3: fewer bytes than Content-Length announced is an incomplete message.
+        [InlineData("HTTP/1.1 200 OK\r\nContent-Length: 500\r\n\r\nversion: STSv1\n", "closed after 15 of the 500 bytes")]
+        // RFC 7230 §3.3.2: differing Content-Length values are an error.
+        [InlineData("HTTP/1.1 200 OK\r\nContent-Length: 1, 2\r\n\r\nx", "invalid Content-Length")]
+        // RFC 7230 §4.1: chunk-size is hexadecimal.
+        [InlineData("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", "invalid chunk size")]
+        [InlineData("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n10\r\nversion", "inside a chunk")]
+        // We send no Accept-Encoding, so a coded body is not what was asked for.
+        [InlineData("HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 3\r\n\r\nabc", "Content-Encoding gzip")]
+        [InlineData("SSH-2.0-OpenSSH_9.6\r\n", "did not answer with HTTP/1.x")]
+        [InlineData("", "without an HTTP answer")]
+        public async Task MessagesAreReadAsHttp11Says(string raw, string? expectedError)
+        {
+            using var dns = Zone();
+            using var https = new LoopbackHttpsServer(Host);
+            https.Serve(Host, Path, new HttpAnswer { Raw = raw });
+            using var resolver = new MtaStsResolver(dns.Resolver(), Trusting(https));
+
+            MtaStsReport report = await resolver.ResolveAsync("example.com");
+
+            if (expectedError is null)
+            {
+                Assert.True(report.FetchStatus == MtaStsFetchStatus.Fetched, report.FetchError);
+                Assert.Equal(MtaStsMode.Enforce, report.Mode);
+                Assert.True(report.MxMatch);
+            }
+            else
+            {
+                Assert.Contains(expectedError, FetchFailure(report), StringComparison.Ordinal);
+            }
+        }
+
         [Fact]
         public async Task WrongContentTypeIsAWarningAndNoneIsNot()
         {
