@@ -160,7 +160,7 @@ namespace MailAuth.Cli
             return command;
         }
 
-        /// <summary>One MtaStsResolver (one HttpClient) for all the command's domains.</summary>
+        /// <summary>One MtaStsResolver for all the command's domains.</summary>
         private sealed class MtaStsResolverHolder : IDisposable
         {
             private readonly bool _fetch;

@@ -1,6 +1,6 @@
 # Dot-sourced by every Pester test: imports the module folder that `dotnet build` lays out, and
-# offers the loopback DNS server the xunit tests use (built by `dotnet build` too), with a world of
-# mail domains shaped like real ones.
+# offers the loopback DNS and HTTPS servers the xunit tests use (MailAuth.Testing.Dns, built by
+# `dotnet build` too), with a world of mail domains shaped like real ones.
 $script:RepoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
 $script:ModuleManifest = Join-Path $script:RepoRoot 'out/MailAuth.PowerShell/MailAuth.PowerShell.psd1'
 Import-Module $script:ModuleManifest -Force -ErrorAction Stop
@@ -19,6 +19,14 @@ function Start-TestDnsServer {
     $dnsZone = [MailAuth.Testing.Dns.DnsZone]::new()
     & $Zone $dnsZone | Out-Null
     [MailAuth.Testing.Dns.LoopbackDnsServer]::Start($dnsZone)
+}
+
+# An HTTPS server on 127.0.0.1 (a free port) with a self-signed certificate for -CertificateName;
+# .Serve(host, path, [MailAuth.Testing.Http.HttpAnswer]) sets what it answers, .Requests logs SNI and Host.
+function Start-TestHttpsServer {
+    param([Parameter(Mandatory)] [string[]] $CertificateName)
+    Import-TestDnsServer
+    [MailAuth.Testing.Http.LoopbackHttpsServer]::new([string[]] $CertificateName)
 }
 
 # A DKIM TXT value with a fresh RSA key of the given size (RFC 6376 §3.6.1: p= is the base64 of the

@@ -7,6 +7,7 @@ using MailAuth.Core.Tests.Posture;
 using MailAuth.DomainReport;
 using MailAuth.Posture;
 using MailAuth.Testing.Dns;
+using MailAuth.Testing.Http;
 
 namespace MailAuth.Core.Tests.DomainReport
 {
@@ -42,12 +43,13 @@ namespace MailAuth.Core.Tests.DomainReport
         {
             using var dns = new PostureTestDns();
             AddGoodDomain(dns, "example.com", RsaKey(2048));
-            using var https = new LocalHttpsServer("mta-sts.example.com");
+            dns.Add("mta-sts.example.com", ZoneRecordType.A, "127.0.0.1");
+            using var https = new LoopbackHttpsServer("mta-sts.example.com");
             https.Serve("mta-sts.example.com", "/.well-known/mta-sts.txt", new HttpAnswer { Body = "version: STSv1\r\nmode: enforce\r\nmx: mx1.example.com\r\nmax_age: 1209600\r\n" });
             var observed = new System.Collections.Concurrent.ConcurrentBag<string>();
             using var reporter = new DomainReporter(dns.Resolver(), new DomainReportOptions
             {
-                MtaSts = new MtaStsOptions { HttpHandler = https.CreateHandler(true) },
+                MtaSts = new MtaStsOptions { PolicyPort = https.Port, ServerCertificateValidation = MtaStsOptions.TrustCertificate(https.Thumbprint) },
                 TraceObserver = r => observed.Add(r.QueryType + " " + r.QueryName),
             });
 
@@ -55,7 +57,8 @@ namespace MailAuth.Core.Tests.DomainReport
 
             // Every check's queries are in the trace and reach the observer (-Verbose).
             foreach (string query in new[] { "MX example.com", "TXT example.com", "TXT _dmarc.example.com", "TXT selector1._domainkey.example.com",
-                "TXT default._bimi.example.com", "TXT _mta-sts.example.com", "TXT _smtp._tls.example.com", "A mx1.example.com" })
+                "TXT default._bimi.example.com", "TXT _mta-sts.example.com", "TXT _smtp._tls.example.com", "A mx1.example.com",
+                "A mta-sts.example.com", "AAAA mta-sts.example.com" })
             {
                 Assert.Contains(report.Trace, r => r.QueryType + " " + r.QueryName == query);
                 Assert.Contains(query, observed);
