@@ -38,7 +38,9 @@ Describe 'Get-Help <Name>' -ForEach $script:CmdletCases {
     BeforeAll {
         $script:Help = Get-Help $Name -Full
         $script:Command = Get-Command $Name
-        $script:Real = $script:Command.Parameters.Keys | Where-Object { $_ -notin $script:Common -or $_ -in 'WhatIf', 'Confirm' }
+        # DontShow parameters are for tests, not users: help leaves them out.
+        $script:Hidden = @($script:Command.Parameters.Values | Where-Object { $_.Attributes | Where-Object { $_ -is [System.Management.Automation.ParameterAttribute] -and $_.DontShow } }).Name
+        $script:Real = $script:Command.Parameters.Keys | Where-Object { ($_ -notin $script:Common -or $_ -in 'WhatIf', 'Confirm') -and $_ -notin $script:Hidden }
     }
 
     It 'has a synopsis of its own (not the generated syntax line)' {
@@ -91,7 +93,9 @@ Describe 'Get-Help <Name>' -ForEach $script:CmdletCases {
         $page = Get-Content -Raw (Join-Path $script:RepoRoot "docs/en-US/$Name.md")
         $block = [regex]::Match($page, '(?s)## SYNTAX\s+```\s*(.*?)```').Groups[1].Value
         $normalize = { param($t) (($t -split "`r?`n") | ForEach-Object { $_.Trim() } | Where-Object { $_ }) -join "`n" }
-        (& $normalize $block) | Should -Be (& $normalize (Get-Command $Name -Syntax | Out-String))
+        $syntax = Get-Command $Name -Syntax | Out-String
+        foreach ($hidden in $script:Hidden) { $syntax = $syntax -replace " \[-$hidden(?: <[^>]+>)?\]", '' }
+        (& $normalize $block) | Should -Be (& $normalize $syntax)
     }
 }
 

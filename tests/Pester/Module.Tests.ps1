@@ -4,7 +4,6 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'common.ps1')
     $script:Server = Start-TestDnsServer { param($z) $z.AddTxt('example.com', 'v=spf1 -all'); $z.AddTxt('_dmarc.example.com', 'v=DMARC1; p=reject') }
     $script:Manifest = Import-PowerShellDataFile $script:ModuleManifest
-    $script:Pwsh = (Get-Process -Id $PID).Path
 }
 
 AfterAll {
@@ -38,7 +37,7 @@ Describe 'The manifest' {
 
     It 'has the version of Directory.Build.props and its CHANGELOG.md section as release notes' {
         $props = [xml](Get-Content -Raw (Join-Path $script:RepoRoot 'Directory.Build.props'))
-        $version = ($props.Project.PropertyGroup | ForEach-Object { $_.ModuleVersion } | Where-Object { $_ })[0]
+        $version = $props.Project.PropertyGroup | ForEach-Object { $_.ModuleVersion } | Where-Object { $_ } | Select-Object -First 1
         $script:Manifest.ModuleVersion | Should -Be $version
         $changelog = Get-Content -Raw (Join-Path $script:RepoRoot 'CHANGELOG.md')
         $section = [regex]::Match($changelog, "(?ms)^## \[$([regex]::Escape($version))\][^\n]*\n(.*?)(?=^## \[|\z)").Groups[1].Value.Trim()
@@ -57,12 +56,11 @@ Describe 'Installing the package' {
     BeforeAll {
         # ./build.ps1 Package, as a release would, into a folder of this test.
         $script:Out = Join-Path $TestDrive 'package'
-        & $script:Pwsh -NoProfile -File (Join-Path $script:RepoRoot 'build.ps1') Package -OutputPath $script:Out *>&1 | Out-Null
+        $null = Invoke-Pwsh -ArgumentList '-NoProfile', '-File', (Join-Path $script:RepoRoot 'build.ps1'), 'Package', '-OutputPath', $script:Out
         $script:ModuleFolder = Join-Path $script:Out "MailAuth.PowerShell/$($script:Manifest.ModuleVersion)"
         $script:ToolPackage = Get-ChildItem $script:Out -Filter 'MailAuth.Cli.*.nupkg' | Select-Object -First 1
-        # A clean user profile: PSResourceGet keeps its repositories and installs modules under HOME.
-        $script:Home = Join-Path $TestDrive 'home'
-        New-Item -ItemType Directory -Path $script:Home | Out-Null
+        $script:UserHome = Join-Path $TestDrive 'home'
+        New-Item -ItemType Directory -Path $script:UserHome | Out-Null
     }
 
     It 'lays out the module without symbols, with its help' {
@@ -86,20 +84,18 @@ Import-Module MailAuth.PowerShell
 (Get-Help Test-Spf).Synopsis
 (Resolve-DmarcPolicy example.com -Server '$($script:Server.Address)' -SkipReportAuthorization).Policy
 "@
-        $env = @{ HOME = $script:Home; XDG_DATA_HOME = (Join-Path $script:Home '.local/share'); XDG_CONFIG_HOME = (Join-Path $script:Home '.config'); XDG_CACHE_HOME = (Join-Path $script:Home '.cache') }
-        $saved = @{}
-        foreach ($k in $env.Keys) { $saved[$k] = [Environment]::GetEnvironmentVariable($k); [Environment]::SetEnvironmentVariable($k, $env[$k]) }
-        try {
-            $lines = & $script:Pwsh -NoProfile -NonInteractive -Command $script 2>&1
-        }
-        finally {
-            foreach ($k in $saved.Keys) { [Environment]::SetEnvironmentVariable($k, $saved[$k]) }
-        }
+        # A clean user profile for that session only: PSResourceGet keeps its repositories and
+        # installs modules under the user's data folder (XDG_DATA_HOME, else HOME/.local/share).
+        # The folders must exist: .NET reports a missing one as "" and the store would land in the
+        # working directory.
+        $profileVariables = @{ HOME = $script:UserHome; XDG_DATA_HOME = (Join-Path $script:UserHome '.local/share'); XDG_CONFIG_HOME = (Join-Path $script:UserHome '.config'); XDG_CACHE_HOME = (Join-Path $script:UserHome '.cache') }
+        $profileVariables.Values | ForEach-Object { New-Item -ItemType Directory -Force -Path $_ } | Out-Null
+        $lines = Invoke-Pwsh -ArgumentList '-NoProfile', '-NonInteractive', '-Command', $script -Environment $profileVariables
         $text = $lines -join "`n"
         $LASTEXITCODE | Should -Be 0 -Because $text
         Get-ChildItem $repo -Filter 'mailauth.powershell.*.nupkg' | Should -Not -BeNullOrEmpty
         $installed = $lines | Where-Object { "$_" -match '\|' } | Select-Object -First 1
-        "$installed" | Should -Match "^$([regex]::Escape($script:Manifest.ModuleVersion))\|$([regex]::Escape($script:Home))"
+        "$installed" | Should -Match "^$([regex]::Escape($script:Manifest.ModuleVersion))\|$([regex]::Escape($script:UserHome))"
         $text | Should -Match 'Evaluates SPF'
         $lines[-1] | Should -Be 'Reject'
     }

@@ -5,6 +5,27 @@ $script:RepoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
 $script:ModuleManifest = Join-Path $script:RepoRoot 'out/MailAuth.PowerShell/MailAuth.PowerShell.psd1'
 Import-Module $script:ModuleManifest -Force -ErrorAction Stop
 
+# Another pwsh like this one, for tests that need a clean session: the host's own pwsh, run by
+# dotnet when it is the global tool (pwsh.dll), else the executable. -Environment sets variables
+# for that process only. Returns its output lines; $LASTEXITCODE is its exit code.
+function Invoke-Pwsh {
+    param([Parameter(Mandatory)] [string[]] $ArgumentList, [hashtable] $Environment = @{})
+    $dll = Join-Path $PSHOME 'pwsh.dll'
+    $start = if (Test-Path $dll) { [System.Diagnostics.ProcessStartInfo]::new([Environment]::ProcessPath) } else { [System.Diagnostics.ProcessStartInfo]::new((Join-Path $PSHOME 'pwsh')) }
+    if (Test-Path $dll) { $start.ArgumentList.Add($dll) }
+    foreach ($a in $ArgumentList) { $start.ArgumentList.Add($a) }
+    foreach ($k in $Environment.Keys) { $start.Environment[$k] = [string]$Environment[$k] }
+    $start.RedirectStandardOutput = $true
+    $start.RedirectStandardError = $true
+    $start.UseShellExecute = $false
+    $process = [System.Diagnostics.Process]::Start($start)
+    $stderr = $process.StandardError.ReadToEndAsync()
+    $stdout = $process.StandardOutput.ReadToEnd()
+    $process.WaitForExit()
+    $global:LASTEXITCODE = $process.ExitCode
+    ($stdout + $stderr.Result) -split "`r?`n" | Where-Object { $_ -ne '' }
+}
+
 function Import-TestDnsServer {
     if (-not ('MailAuth.Testing.Dns.LoopbackDnsServer' -as [type])) {
         $dll = Get-ChildItem -Path (Join-Path $script:RepoRoot 'tests/MailAuth.Testing.Dns/bin') -Recurse -Filter MailAuth.Testing.Dns.dll |
