@@ -334,8 +334,8 @@ namespace MailAuth.Cli
             public void Write(MailDomainReport report)
             {
                 Rows++;
-                _counts[report.Status] = (_counts.TryGetValue(report.Status, out long n) ? n : 0) + 1;
-                if (report.Status == DomainReportStatus.LookupFailed || report.Status == DomainReportStatus.InvalidInput)
+                _counts[report.StatusCode] = (_counts.TryGetValue(report.StatusCode, out long n) ? n : 0) + 1;
+                if (report.StatusCode == DomainReportStatus.LookupFailed || report.StatusCode == DomainReportStatus.InvalidInput)
                 {
                     Failed = true;
                 }
@@ -426,17 +426,17 @@ namespace MailAuth.Cli
             string[] cells =
             {
                 r.Domain ?? r.Input.Trim(),
-                r.Status.ToString(),
-                r.Grade?.ToString() ?? "-",
+                r.StatusCode.ToString(),
+                r.GradeCode?.ToString() ?? "-",
                 Spf(r),
                 Dmarc(r),
                 Dkim(r),
                 MtaSts(r),
                 TlsRpt(r),
-                r.Status == DomainReportStatus.InvalidInput ? "-" : r.ErrorCount.ToString(CultureInfo.InvariantCulture) + "/" + r.WarningCount.ToString(CultureInfo.InvariantCulture),
+                r.StatusCode == DomainReportStatus.InvalidInput ? "-" : r.ErrorCount.ToString(CultureInfo.InvariantCulture) + "/" + r.WarningCount.ToString(CultureInfo.InvariantCulture),
             };
             string line = Line(cells);
-            Console.WriteLine(r.Status switch
+            Console.WriteLine(r.StatusCode switch
             {
                 DomainReportStatus.LookupFailed => Output.Paint(line, "31"),
                 DomainReportStatus.InvalidInput => Output.Paint(line, "31"),

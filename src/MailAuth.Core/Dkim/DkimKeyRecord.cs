@@ -14,7 +14,7 @@ namespace MailAuth.Dkim
         {
             Domain = domain;
             Selector = selector;
-            Status = status;
+            StatusCode = status;
             Reason = reason;
             Record = record;
             KeyType = keyType;
@@ -31,13 +31,17 @@ namespace MailAuth.Dkim
         /// <summary>The name queried.</summary>
         public string QueryName => Selector + "._domainkey." + Domain;
 
-        public DkimKeyStatus Status { get; }
+        public string Status => StatusCode.ToString();
+
+        internal DkimKeyStatus StatusCode { get; }
 
         /// <summary>True when the record holds a key that can verify mail.</summary>
-        public bool IsUsable => Status == DkimKeyStatus.Found;
+        public bool IsUsable => StatusCode == DkimKeyStatus.Found;
 
         /// <summary>The DKIM result a failed lookup gives: temperror for DNS failure, permerror otherwise (RFC 6376 §6.1.2).</summary>
-        public DkimVerifyResult? FailureResult => Status switch
+        public string? FailureResult => FailureResultCode?.ToString();
+
+        internal DkimVerifyResult? FailureResultCode => StatusCode switch
         {
             DkimKeyStatus.Found => null,
             DkimKeyStatus.LookupFailed => DkimVerifyResult.TempError,
@@ -80,6 +84,6 @@ namespace MailAuth.Dkim
         public DkimKeyLookup Lookup { get; }
 
         /// <summary>temperror or permerror.</summary>
-        public DkimVerifyResult Result => Lookup.FailureResult ?? DkimVerifyResult.PermError;
+        public DkimVerifyResult Result => Lookup.FailureResultCode ?? DkimVerifyResult.PermError;
     }
 }

@@ -83,7 +83,7 @@ namespace MailAuth.Dkim
             var key = await _locator.LookupAsync(d!, s!, cancellationToken).ConfigureAwait(false);
             if (!key.IsUsable)
             {
-                return Done(key.FailureResult!.Value, key.Reason, key);
+                return Done(key.FailureResultCode!.Value, key.Reason, key);
             }
 
             string keyHash = a == "rsa-sha1" ? "sha1" : "sha256";

@@ -14,7 +14,7 @@ namespace MailAuth.Dkim
             Domain = domain;
             Selector = selector;
             Algorithm = algorithm;
-            Result = result;
+            ResultCode = result;
             Reason = reason;
             BodyChecked = bodyChecked;
             BodyHashMatches = bodyHashMatches;
@@ -36,7 +36,9 @@ namespace MailAuth.Dkim
         /// <summary>a=.</summary>
         public string? Algorithm { get; }
 
-        public DkimVerifyResult Result { get; }
+        public string Result => ResultCode.ToString();
+
+        internal DkimVerifyResult ResultCode { get; }
 
         /// <summary>The result as the RFC 8601 keyword (pass, fail, neutral, policy, temperror, permerror).</summary>
         public string ResultKeyword => Result.ToString().ToLowerInvariant();

@@ -12,7 +12,7 @@ namespace MailAuth.Dmarc
         {
             Host = host;
             QueryName = queryName;
-            Status = status;
+            StatusCode = status;
             Record = record;
             Error = error;
         }
@@ -24,9 +24,11 @@ namespace MailAuth.Dmarc
         public string QueryName { get; }
 
         /// <summary>Found: authorized; NotFound: not authorized; LookupFailed: unknown.</summary>
-        public DmarcStatus Status { get; }
+        public string Status => StatusCode.ToString();
 
-        public bool IsAuthorized => Status == DmarcStatus.Found;
+        internal DmarcStatus StatusCode { get; }
+
+        public bool IsAuthorized => StatusCode == DmarcStatus.Found;
 
         /// <summary>The authorizing record, when found.</summary>
         public string? Record { get; }
@@ -46,7 +48,7 @@ namespace MailAuth.Dmarc
             Domain = domain;
             Result = result;
             Passed = passed;
-            Mode = mode;
+            ModeCode = mode;
             OrganizationalDomain = organizationalDomain;
             Aligned = aligned;
             Note = note;
@@ -63,7 +65,9 @@ namespace MailAuth.Dmarc
 
         public bool Passed { get; }
 
-        public DmarcAlignmentMode Mode { get; }
+        public string Mode => ModeCode.ToString();
+
+        internal DmarcAlignmentMode ModeCode { get; }
 
         /// <summary>The identifier's Organizational Domain (relaxed mode), when determined.</summary>
         public string? OrganizationalDomain { get; }
@@ -91,11 +95,11 @@ namespace MailAuth.Dmarc
             FromDomain = fromDomain;
             FromOrganizationalDomain = fromOrganizationalDomain;
             Identifiers = identifiers;
-            Result = result;
-            AlignedIdentifier = alignedIdentifier;
-            RequestedPolicy = requestedPolicy;
-            PolicySource = policySource;
-            Disposition = disposition;
+            ResultCode = result;
+            AlignedIdentifierCode = alignedIdentifier;
+            RequestedPolicyCode = requestedPolicy;
+            PolicySourceCode = policySource;
+            DispositionCode = disposition;
             SamplingRoll = samplingRoll;
             SamplingApplied = samplingApplied;
             TestModeApplied = testModeApplied;
@@ -108,17 +112,27 @@ namespace MailAuth.Dmarc
 
         public IReadOnlyList<DmarcIdentifierAlignment> Identifiers { get; }
 
-        public DmarcResult Result { get; }
+        public string Result => ResultCode.ToString();
 
-        public DmarcAlignedIdentifier AlignedIdentifier { get; }
+        internal DmarcResult ResultCode { get; }
+
+        public string AlignedIdentifier => AlignedIdentifierCode.ToString();
+
+        internal DmarcAlignedIdentifier AlignedIdentifierCode { get; }
 
         /// <summary>The policy the domain owner asks for (p, sp or np), before pct / t.</summary>
-        public DmarcPolicyAction? RequestedPolicy { get; }
+        public string? RequestedPolicy => RequestedPolicyCode?.ToString();
 
-        public DmarcPolicySource PolicySource { get; }
+        internal DmarcPolicyAction? RequestedPolicyCode { get; }
+
+        public string PolicySource => PolicySourceCode.ToString();
+
+        internal DmarcPolicySource PolicySourceCode { get; }
 
         /// <summary>What a receiver following the record does with this message.</summary>
-        public DmarcPolicyAction Disposition { get; }
+        public string Disposition => DispositionCode.ToString();
+
+        internal DmarcPolicyAction DispositionCode { get; }
 
         /// <summary>The pct roll (0-99) when pct sampling was applied (RFC 7489 method, fail, pct &lt; 100).</summary>
         public int? SamplingRoll { get; }
@@ -148,21 +162,21 @@ namespace MailAuth.Dmarc
         {
             Input = input;
             Domain = domain;
-            Method = method;
-            Status = status;
+            MethodCode = method;
+            StatusCode = status;
             ErrorMessage = errorMessage;
             RecordDomain = recordDomain;
             OrganizationalDomain = organizationalDomain;
             ParsedRecord = parsedRecord;
-            PolicySource = policySource;
-            EffectivePolicy = effectivePolicy;
+            PolicySourceCode = policySource;
+            EffectivePolicyCode = effectivePolicy;
             DomainExists = domainExists;
             Findings = findings;
             Trace = trace;
             ReportAuthorizations = reportAuthorizations;
             AlternateRecordDomain = alternateRecordDomain;
             AlternateOrganizationalDomain = alternateOrganizationalDomain;
-            AlternateStatus = alternateStatus;
+            AlternateStatusCode = alternateStatus;
             Evaluation = evaluation;
         }
 
@@ -172,12 +186,16 @@ namespace MailAuth.Dmarc
         /// <summary>The domain evaluated (A-label, lower case).</summary>
         public string Domain { get; }
 
-        public DmarcStatus Status { get; }
+        public string Status => StatusCode.ToString();
+
+        internal DmarcStatus StatusCode { get; }
 
         /// <summary>Which query failed and how, when <see cref="Status"/> is LookupFailed.</summary>
         public string? ErrorMessage { get; }
 
-        public DmarcDiscoveryMethod Method { get; }
+        public string Method => MethodCode.ToString();
+
+        internal DmarcDiscoveryMethod MethodCode { get; }
 
         /// <summary>The domain whose _dmarc record applies (the domain itself or an ancestor), or null.</summary>
         public string? RecordDomain { get; }
@@ -189,18 +207,28 @@ namespace MailAuth.Dmarc
         public string? Record => ParsedRecord?.Text;
 
         /// <summary>p as published (null when absent or invalid).</summary>
-        public DmarcPolicyAction? Policy => ParsedRecord?.Policy;
+        public string? Policy => PolicyCode?.ToString();
+
+        internal DmarcPolicyAction? PolicyCode => ParsedRecord?.PolicyCode;
 
         /// <summary>sp as published.</summary>
-        public DmarcPolicyAction? SubdomainPolicy => ParsedRecord?.SubdomainPolicy;
+        public string? SubdomainPolicy => SubdomainPolicyCode?.ToString();
+
+        internal DmarcPolicyAction? SubdomainPolicyCode => ParsedRecord?.SubdomainPolicyCode;
 
         /// <summary>np as published.</summary>
-        public DmarcPolicyAction? NonExistentSubdomainPolicy => ParsedRecord?.NonExistentSubdomainPolicy;
+        public string? NonExistentSubdomainPolicy => NonExistentSubdomainPolicyCode?.ToString();
+
+        internal DmarcPolicyAction? NonExistentSubdomainPolicyCode => ParsedRecord?.NonExistentSubdomainPolicyCode;
 
         /// <summary>The policy that applies to <see cref="Domain"/>: p, sp or np (see <see cref="PolicySource"/>).</summary>
-        public DmarcPolicyAction? EffectivePolicy { get; }
+        public string? EffectivePolicy => EffectivePolicyCode?.ToString();
 
-        public DmarcPolicySource PolicySource { get; }
+        internal DmarcPolicyAction? EffectivePolicyCode { get; }
+
+        public string PolicySource => PolicySourceCode.ToString();
+
+        internal DmarcPolicySource PolicySourceCode { get; }
 
         /// <summary>Whether the domain exists in DNS (checked when the policy is inherited, for np); null when not checked or unknown.</summary>
         public bool? DomainExists { get; }
@@ -212,10 +240,10 @@ namespace MailAuth.Dmarc
         public bool TestMode => ParsedRecord?.TestMode ?? false;
 
         /// <summary>"relaxed" or "strict" (aspf); null without a record.</summary>
-        public string? SpfAlignment => ParsedRecord is null ? null : ModeText(ParsedRecord.SpfAlignment);
+        public string? SpfAlignment => ParsedRecord is null ? null : ModeText(ParsedRecord.SpfAlignmentCode);
 
         /// <summary>"relaxed" or "strict" (adkim); null without a record.</summary>
-        public string? DkimAlignment => ParsedRecord is null ? null : ModeText(ParsedRecord.DkimAlignment);
+        public string? DkimAlignment => ParsedRecord is null ? null : ModeText(ParsedRecord.DkimAlignmentCode);
 
         public IReadOnlyList<string> ReportUris => ParsedRecord?.ReportUris.Select(u => u.Text).ToArray() ?? Array.Empty<string>();
 
@@ -233,7 +261,9 @@ namespace MailAuth.Dmarc
         public string FindingText => string.Join(";", Findings.Select(f => f.Id));
 
         /// <summary>The most severe finding's severity, or null without findings.</summary>
-        public FindingSeverity? MaxSeverity => Findings.Count == 0 ? (FindingSeverity?)null : Findings.Max(f => f.Severity);
+        public string? MaxSeverity => MaxSeverityCode?.ToString();
+
+        internal FindingSeverity? MaxSeverityCode => Findings.Count == 0 ? (FindingSeverity?)null : Findings.Max(f => f.SeverityCode);
 
         /// <summary>The other method's record domain (when <see cref="DmarcOptions.CompareMethods"/>).</summary>
         public string? AlternateRecordDomain { get; }
@@ -242,7 +272,9 @@ namespace MailAuth.Dmarc
         public string? AlternateOrganizationalDomain { get; }
 
         /// <summary>The other method's status; null when it was not run.</summary>
-        public DmarcStatus? AlternateStatus { get; }
+        public string? AlternateStatus => AlternateStatusCode?.ToString();
+
+        internal DmarcStatus? AlternateStatusCode { get; }
 
         /// <summary>False when the two methods found a different record domain or Organizational Domain; null when not compared.</summary>
         public bool? MethodsAgree => AlternateStatus is null
@@ -251,11 +283,17 @@ namespace MailAuth.Dmarc
               && string.Equals(OrganizationalDomain, AlternateOrganizationalDomain, StringComparison.Ordinal);
 
         /// <summary>With evaluation inputs: pass / fail / none / temperror / permerror; else null.</summary>
-        public DmarcResult? DmarcResult => Evaluation?.Result;
+        public string? DmarcResult => DmarcResultCode?.ToString();
 
-        public DmarcAlignedIdentifier? AlignedIdentifier => Evaluation?.AlignedIdentifier;
+        internal DmarcResult? DmarcResultCode => Evaluation?.ResultCode;
 
-        public DmarcPolicyAction? Disposition => Evaluation?.Disposition;
+        public string? AlignedIdentifier => AlignedIdentifierCode?.ToString();
+
+        internal DmarcAlignedIdentifier? AlignedIdentifierCode => Evaluation?.AlignedIdentifierCode;
+
+        public string? Disposition => DispositionCode?.ToString();
+
+        internal DmarcPolicyAction? DispositionCode => Evaluation?.DispositionCode;
 
         public string? Reason => Evaluation?.Reason;
 
@@ -278,7 +316,7 @@ namespace MailAuth.Dmarc
 
         public override string ToString()
         {
-            string policy = EffectivePolicy.HasValue ? DmarcRecord.Name(EffectivePolicy.Value) : "-";
+            string policy = EffectivePolicyCode.HasValue ? DmarcRecord.Name(EffectivePolicyCode.Value) : "-";
             return $"{Domain}: {Status} {policy} ({RecordDomain ?? "no record"})";
         }
 

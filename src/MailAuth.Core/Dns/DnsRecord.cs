@@ -11,7 +11,7 @@ namespace MailAuth.Dns
             string? target = null, int preference = 0)
         {
             Name = name;
-            Type = type;
+            TypeCode = type;
             Ttl = ttl;
             Data = data;
             TextStrings = textStrings ?? System.Array.Empty<string>();
@@ -23,7 +23,9 @@ namespace MailAuth.Dns
         /// <summary>Owner name, without the trailing dot.</summary>
         public string Name { get; }
 
-        public DnsRecordType Type { get; }
+        public string Type => TypeCode.ToString();
+
+        internal DnsRecordType TypeCode { get; }
 
         public int Ttl { get; }
 

@@ -16,8 +16,8 @@ namespace MailAuth.Dns
             IReadOnlyList<string>? canonicalNames = null, bool usedTcp = false)
         {
             QueryName = queryName;
-            QueryType = queryType;
-            Status = status;
+            QueryTypeCode = queryType;
+            StatusCode = status;
             ResponseCode = responseCode;
             Records = records ?? Array.Empty<DnsRecord>();
             Server = server;
@@ -30,9 +30,13 @@ namespace MailAuth.Dns
 
         public string QueryName { get; }
 
-        public DnsRecordType QueryType { get; }
+        public string QueryType => QueryTypeCode.ToString();
 
-        public DnsLookupStatus Status { get; }
+        internal DnsRecordType QueryTypeCode { get; }
+
+        public string Status => StatusCode.ToString();
+
+        internal DnsLookupStatus StatusCode { get; }
 
         /// <summary>NoError, NXDomain, ServFail, Refused, FormErr, ... or Timeout / NetworkError / Malformed when no usable answer came.</summary>
         public string ResponseCode { get; }
@@ -60,11 +64,11 @@ namespace MailAuth.Dns
         public string? Error { get; }
 
         /// <summary>The TXT records' joined texts (one entry per record).</summary>
-        public IEnumerable<string> Texts => Records.Where(r => r.Type == DnsRecordType.TXT).Select(r => r.Data);
+        public IEnumerable<string> Texts => Records.Where(r => r.TypeCode == DnsRecordType.TXT).Select(r => r.Data);
 
         public override string ToString()
         {
-            string answer = Status switch
+            string answer = StatusCode switch
             {
                 DnsLookupStatus.Found => string.Join(", ", Records.Select(r => r.Data)),
                 DnsLookupStatus.NotFound => IsNxDomain ? "NXDOMAIN" : "no data",

@@ -137,41 +137,41 @@ namespace MailAuth.DomainReport
             findings.AddRange(bimi?.Findings ?? Array.Empty<Finding>());
             findings.AddRange(mta?.Findings ?? Array.Empty<Finding>());
             findings.AddRange(tls?.Findings ?? Array.Empty<Finding>());
-            Finding[] ordered = findings.Select((f, i) => (f, i)).OrderByDescending(p => p.f.Severity).ThenBy(p => p.i).Select(p => p.f).ToArray();
+            Finding[] ordered = findings.Select((f, i) => (f, i)).OrderByDescending(p => p.f.SeverityCode).ThenBy(p => p.i).Select(p => p.f).ToArray();
 
             // A check whose own lookup failed leaves the report incomplete: say so rather than grade it.
             var failures = new List<string>();
-            if (mx?.Status == PostureStatus.LookupFailed)
+            if (mx?.StatusCode == PostureStatus.LookupFailed)
             {
                 failures.Add("MX: " + mx.ErrorMessage);
             }
 
-            if (spf?.Status == SpfRecordStatus.LookupFailed)
+            if (spf?.StatusCode == SpfRecordStatus.LookupFailed)
             {
                 failures.Add("SPF: " + spf.Reason);
             }
 
-            if (dmarc?.Status == DmarcStatus.LookupFailed)
+            if (dmarc?.StatusCode == DmarcStatus.LookupFailed)
             {
                 failures.Add("DMARC: " + dmarc.ErrorMessage);
             }
 
-            if (dkim?.Status == PostureStatus.LookupFailed)
+            if (dkim?.StatusCode == PostureStatus.LookupFailed)
             {
                 failures.Add("DKIM: " + dkim.ErrorMessage);
             }
 
-            if (bimi?.Status == PostureStatus.LookupFailed)
+            if (bimi?.StatusCode == PostureStatus.LookupFailed)
             {
                 failures.Add("BIMI: " + bimi.ErrorMessage);
             }
 
-            if (mta?.Status == PostureStatus.LookupFailed)
+            if (mta?.StatusCode == PostureStatus.LookupFailed)
             {
                 failures.Add("MTA-STS: " + mta.ErrorMessage);
             }
 
-            if (tls?.Status == PostureStatus.LookupFailed)
+            if (tls?.StatusCode == PostureStatus.LookupFailed)
             {
                 failures.Add("TLS-RPT: " + tls.ErrorMessage);
             }
@@ -182,7 +182,7 @@ namespace MailAuth.DomainReport
                     mx, spf, dmarc, dkim, bimi, mta, tls, null, null, Array.Empty<string>(), ordered, recorder.Responses, watch.Elapsed.TotalMilliseconds);
             }
 
-            DomainReportStatus status = ordered.Any(f => f.Severity >= FindingSeverity.Warning) ? DomainReportStatus.Findings : DomainReportStatus.Ok;
+            DomainReportStatus status = ordered.Any(f => f.SeverityCode >= FindingSeverity.Warning) ? DomainReportStatus.Findings : DomainReportStatus.Ok;
             if (checks == DomainCheck.None)
             {
                 // Nothing was checked: nothing to grade.

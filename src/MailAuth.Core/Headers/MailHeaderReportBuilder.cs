@@ -111,7 +111,7 @@ namespace MailAuth.Headers
 
             var ordered = _findings
                 .Select((f, i) => (f, i))
-                .OrderByDescending(x => (int)x.f.Severity)
+                .OrderByDescending(x => (int)x.f.SeverityCode)
                 .ThenBy(x => x.i)
                 .Select(x => x.f)
                 .ToList();

@@ -124,7 +124,7 @@ namespace MailAuth.Posture
             Domain = domain;
             Selector = selector;
             QueryName = queryName;
-            Status = status;
+            StatusCode = status;
             ErrorMessage = errorMessage;
             Record = record;
             RecordCount = recordCount;
@@ -140,7 +140,9 @@ namespace MailAuth.Posture
         /// <summary>The name the record applied from (the domain's, or the Organizational Domain's as fallback).</summary>
         public string QueryName { get; }
 
-        public PostureStatus Status { get; }
+        public string Status => StatusCode.ToString();
+
+        internal PostureStatus StatusCode { get; }
 
         public string? ErrorMessage { get; }
 
@@ -242,7 +244,7 @@ namespace MailAuth.Posture
         /// </summary>
         private static async Task<(bool?, string)> CheckDmarcAsync(DmarcResolver resolver, string domain, DmarcPolicy policy, List<Finding> findings, CancellationToken cancellationToken)
         {
-            if (policy.Status == DmarcStatus.LookupFailed)
+            if (policy.StatusCode == DmarcStatus.LookupFailed)
             {
                 findings.Add(new Finding(PostureFindingIds.BimiDmarcLookupFailed, FindingSeverity.Warning,
                     $"The DMARC prerequisite could not be checked: {policy.ErrorMessage}", domain));
@@ -250,22 +252,22 @@ namespace MailAuth.Posture
             }
 
             var problems = new List<string>();
-            Judge(policy, policy.EffectivePolicy, "the domain", problems, findings);
+            Judge(policy, policy.EffectivePolicyCode, "the domain", problems, findings);
 
             string? org = policy.OrganizationalDomain;
-            if (org != null && !string.Equals(org, domain, StringComparison.Ordinal) && policy.Status == DmarcStatus.Found
+            if (org != null && !string.Equals(org, domain, StringComparison.Ordinal) && policy.StatusCode == DmarcStatus.Found
                 && !string.Equals(policy.RecordDomain, org, StringComparison.Ordinal))
             {
                 // The domain has its own record: the Organizational Domain's p= must also enforce.
                 DmarcPolicy orgPolicy = await resolver.ResolveAsync(new DmarcQuery(org), new DmarcOptions { CompareMethods = false, CheckReportAuthorization = false }, cancellationToken).ConfigureAwait(false);
-                if (orgPolicy.Status == DmarcStatus.LookupFailed)
+                if (orgPolicy.StatusCode == DmarcStatus.LookupFailed)
                 {
                     findings.Add(new Finding(PostureFindingIds.BimiDmarcLookupFailed, FindingSeverity.Warning,
                         $"The Organizational Domain's DMARC policy could not be checked: {orgPolicy.ErrorMessage}", org));
                     return (null, "DMARC lookup of the Organizational Domain failed");
                 }
 
-                Judge(orgPolicy, orgPolicy.Policy, "the Organizational Domain " + org, problems, findings);
+                Judge(orgPolicy, orgPolicy.PolicyCode, "the Organizational Domain " + org, problems, findings);
             }
 
             return problems.Count == 0 ? (true, "DMARC enforced") : (false, string.Join("; ", problems));
@@ -273,9 +275,9 @@ namespace MailAuth.Posture
 
         private static void Judge(DmarcPolicy policy, DmarcPolicyAction? action, string who, List<string> problems, List<Finding> findings)
         {
-            if (policy.Status != DmarcStatus.Found || action is null || action == DmarcPolicyAction.None)
+            if (policy.StatusCode != DmarcStatus.Found || action is null || action == DmarcPolicyAction.None)
             {
-                string what = policy.Status != DmarcStatus.Found ? "has no DMARC policy" : "has DMARC policy none";
+                string what = policy.StatusCode != DmarcStatus.Found ? "has no DMARC policy" : "has DMARC policy none";
                 problems.Add(who + " " + what);
                 findings.Add(new Finding(PostureFindingIds.BimiDmarcNotEnforced, FindingSeverity.Error,
                     $"BIMI requires DMARC at enforcement (quarantine or reject), but {who} {what}; no logo will be shown.", policy.Domain));

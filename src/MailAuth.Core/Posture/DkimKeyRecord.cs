@@ -50,7 +50,9 @@ namespace MailAuth.Posture
         /// <summary>v=, when present.</summary>
         public string? Version { get; private set; }
 
-        public DkimKeyType KeyType { get; private set; } = DkimKeyType.Rsa;
+        public string KeyType => KeyTypeCode.ToString();
+
+        internal DkimKeyType KeyTypeCode { get; private set; } = DkimKeyType.Rsa;
 
         /// <summary>k= as written (default "rsa").</summary>
         public string KeyTypeText { get; private set; } = "rsa";
@@ -174,15 +176,15 @@ namespace MailAuth.Posture
                 KeyTypeText = keyType;
                 if (string.Equals(keyType, "rsa", StringComparison.Ordinal))
                 {
-                    KeyType = DkimKeyType.Rsa;
+                    KeyTypeCode = DkimKeyType.Rsa;
                 }
                 else if (string.Equals(keyType, "ed25519", StringComparison.Ordinal))
                 {
-                    KeyType = DkimKeyType.Ed25519;
+                    KeyTypeCode = DkimKeyType.Ed25519;
                 }
                 else
                 {
-                    KeyType = DkimKeyType.Unknown;
+                    KeyTypeCode = DkimKeyType.Unknown;
                 }
             }
 
@@ -216,7 +218,7 @@ namespace MailAuth.Posture
                 }
             }
 
-            if (KeyType == DkimKeyType.Unknown)
+            if (KeyTypeCode == DkimKeyType.Unknown)
             {
                 Invalid(findings, PostureFindingIds.DkimKeyTypeUnknown, $"k={TagList.Shorten(KeyTypeText)} is not a key type verifiers know (rsa, ed25519); they ignore this record (RFC 6376 §3.6.1).", subject);
                 return;
@@ -251,7 +253,7 @@ namespace MailAuth.Posture
                 return;
             }
 
-            if (KeyType == DkimKeyType.Ed25519)
+            if (KeyTypeCode == DkimKeyType.Ed25519)
             {
                 // RFC 8463 §4.2: p= is the base64 of the raw 32-byte public key.
                 if (data.Length != 32)

@@ -43,14 +43,14 @@ namespace MailAuth.Posture
 
             DkimSelectorResult[] results = await Task.WhenAll(list.Select(s => LookupAsync(name, s, cancellationToken))).ConfigureAwait(false);
             var findings = results.SelectMany(r => r.Findings).ToList();
-            bool anyFound = results.Any(r => r.Status == PostureStatus.Found);
+            bool anyFound = results.Any(r => r.StatusCode == PostureStatus.Found);
             if (!anyFound)
             {
-                DkimSelectorResult? failed = results.FirstOrDefault(r => r.Status == PostureStatus.LookupFailed);
+                DkimSelectorResult? failed = results.FirstOrDefault(r => r.StatusCode == PostureStatus.LookupFailed);
                 if (failed != null)
                 {
                     findings.Add(new Finding(PostureFindingIds.DkimLookupFailed, FindingSeverity.Error,
-                        $"No DKIM key was found and {results.Count(r => r.Status == PostureStatus.LookupFailed)} selector lookup(s) failed ({failed.ErrorMessage}); the answer is unknown.", name));
+                        $"No DKIM key was found and {results.Count(r => r.StatusCode == PostureStatus.LookupFailed)} selector lookup(s) failed ({failed.ErrorMessage}); the answer is unknown.", name));
                 }
                 else
                 {

@@ -15,7 +15,7 @@ namespace MailAuth.Posture
             Domain = domain;
             Selector = selector;
             QueryName = queryName;
-            Status = status;
+            StatusCode = status;
             ErrorMessage = errorMessage;
             Record = record;
             OtherRecords = otherRecords;
@@ -31,7 +31,9 @@ namespace MailAuth.Posture
         /// <summary>&lt;selector&gt;._domainkey.&lt;domain&gt;</summary>
         public string QueryName { get; }
 
-        public PostureStatus Status { get; }
+        public string Status => StatusCode.ToString();
+
+        internal PostureStatus StatusCode { get; }
 
         public string? ErrorMessage { get; }
 
@@ -40,7 +42,9 @@ namespace MailAuth.Posture
 
         public bool IsValid => Record?.IsValid ?? false;
 
-        public DkimKeyType? KeyType => Record?.KeyType;
+        public string? KeyType => KeyTypeCode?.ToString();
+
+        internal DkimKeyType? KeyTypeCode => Record?.KeyTypeCode;
 
         public int? KeyBits => Record?.KeyBits;
 
@@ -95,23 +99,25 @@ namespace MailAuth.Posture
         /// Found when any selector has a record; LookupFailed when none was found and a lookup
         /// failed (the failed one might hold a key); NotFound otherwise.
         /// </summary>
-        public PostureStatus Status => Found.Count > 0
-            ? PostureStatus.Found
-            : Selectors.Any(s => s.Status == PostureStatus.LookupFailed) ? PostureStatus.LookupFailed : PostureStatus.NotFound;
+        public string Status => StatusCode.ToString();
 
-        public string? ErrorMessage => Selectors.FirstOrDefault(s => s.Status == PostureStatus.LookupFailed)?.ErrorMessage;
+        internal PostureStatus StatusCode => Found.Count > 0
+            ? PostureStatus.Found
+            : Selectors.Any(s => s.StatusCode == PostureStatus.LookupFailed) ? PostureStatus.LookupFailed : PostureStatus.NotFound;
+
+        public string? ErrorMessage => Selectors.FirstOrDefault(s => s.StatusCode == PostureStatus.LookupFailed)?.ErrorMessage;
 
         /// <summary>Selectors with a record, in the order tried.</summary>
-        public IReadOnlyList<DkimSelectorResult> Found => Selectors.Where(s => s.Status == PostureStatus.Found).ToArray();
+        public IReadOnlyList<DkimSelectorResult> Found => Selectors.Where(s => s.StatusCode == PostureStatus.Found).ToArray();
 
         /// <summary>Found selectors joined with ';'.</summary>
         public string SelectorsFound => string.Join(";", Found.Select(s => s.Selector));
 
         /// <summary>The smallest RSA key among valid, unrevoked records (null when none).</summary>
-        public int? SmallestRsaBits => Found.Where(s => s.IsValid && s.KeyType == DkimKeyType.Rsa && s.KeyBits.HasValue)
+        public int? SmallestRsaBits => Found.Where(s => s.IsValid && s.KeyTypeCode == DkimKeyType.Rsa && s.KeyBits.HasValue)
             .Select(s => s.KeyBits).Min();
 
-        public int FailedLookupCount => Selectors.Count(s => s.Status == PostureStatus.LookupFailed);
+        public int FailedLookupCount => Selectors.Count(s => s.StatusCode == PostureStatus.LookupFailed);
 
         public string FindingText => PostureHelpers.Ids(Findings);
 

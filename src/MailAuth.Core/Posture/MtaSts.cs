@@ -58,11 +58,11 @@ namespace MailAuth.Posture
         {
             Domain = domain;
             QueryName = queryName;
-            Status = status;
+            StatusCode = status;
             ErrorMessage = errorMessage;
             Record = record;
             RecordCount = recordCount;
-            FetchStatus = fetchStatus;
+            FetchStatusCode = fetchStatus;
             PolicyUrl = policyUrl;
             FetchError = fetchError;
             Policy = policy;
@@ -78,7 +78,9 @@ namespace MailAuth.Posture
         public string QueryName { get; }
 
         /// <summary>State of the TXT lookup (the policy fetch is in <see cref="FetchStatus"/>).</summary>
-        public PostureStatus Status { get; }
+        public string Status => StatusCode.ToString();
+
+        internal PostureStatus StatusCode { get; }
 
         public string? ErrorMessage { get; }
 
@@ -91,14 +93,18 @@ namespace MailAuth.Posture
 
         public int RecordCount { get; }
 
-        public MtaStsFetchStatus FetchStatus { get; }
+        public string FetchStatus => FetchStatusCode.ToString();
+
+        internal MtaStsFetchStatus FetchStatusCode { get; }
 
         public string PolicyUrl { get; }
 
         public string? FetchError { get; }
 
         /// <summary>The policy's mode, when fetched and readable.</summary>
-        public MtaStsMode? Mode => Policy?.Mode;
+        public string? Mode => ModeCode?.ToString();
+
+        internal MtaStsMode? ModeCode => Policy?.ModeCode;
 
         public long? MaxAge => Policy?.MaxAge;
 
@@ -222,11 +228,11 @@ namespace MailAuth.Posture
 
             MtaStsPolicy policy = MtaStsPolicy.Parse(body, url);
             findings.AddRange(policy.Findings);
-            string[] unmatched = policy.Mode == MtaStsMode.None ? Array.Empty<string>() : hosts.Where(h => !policy.MatchesAny(h)).ToArray();
+            string[] unmatched = policy.ModeCode == MtaStsMode.None ? Array.Empty<string>() : hosts.Where(h => !policy.MatchesAny(h)).ToArray();
             if (unmatched.Length > 0)
             {
                 // RFC 8461 §4.1: senders (in enforce mode) refuse to deliver to MX hosts not matched.
-                findings.Add(new Finding(PostureFindingIds.MtaStsMxMismatch, policy.Mode == MtaStsMode.Enforce ? FindingSeverity.Error : FindingSeverity.Warning,
+                findings.Add(new Finding(PostureFindingIds.MtaStsMxMismatch, policy.ModeCode == MtaStsMode.Enforce ? FindingSeverity.Error : FindingSeverity.Warning,
                     $"MX host(s) {string.Join(", ", unmatched)} match no mx pattern of the policy ({string.Join(", ", policy.MxPatterns)}); senders enforcing the policy will not deliver to them (RFC 8461 §4.1).", name));
             }
 

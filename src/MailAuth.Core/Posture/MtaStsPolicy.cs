@@ -94,7 +94,9 @@ namespace MailAuth.Posture
 
         public string? Version { get; private set; }
 
-        public MtaStsMode? Mode { get; private set; }
+        public string? Mode => ModeCode?.ToString();
+
+        internal MtaStsMode? ModeCode { get; private set; }
 
         public long? MaxAge { get; private set; }
 
@@ -186,7 +188,7 @@ namespace MailAuth.Posture
                         Version = value;
                         break;
                     case "mode":
-                        Mode = value switch
+                        ModeCode = value switch
                         {
                             "enforce" => MtaStsMode.Enforce,
                             "testing" => MtaStsMode.Testing,
@@ -249,7 +251,7 @@ namespace MailAuth.Posture
                 ok = false;
             }
 
-            if (mx.Count == 0 && Mode != MtaStsMode.None)
+            if (mx.Count == 0 && ModeCode != MtaStsMode.None)
             {
                 findings.Add(new Finding(PostureFindingIds.MtaStsPolicyNoMx, FindingSeverity.Error,
                     "The policy lists no mx patterns; in enforce or testing mode every MX host then fails it (RFC 8461 §3.2).", subject));
@@ -262,12 +264,12 @@ namespace MailAuth.Posture
                     $"max_age {MaxAge.Value} is under a day; senders cache the policy that briefly, so a downgrade attacker has a wide window (RFC 8461 §3.2 suggests weeks).", subject));
             }
 
-            if (Mode == MtaStsMode.Testing)
+            if (ModeCode == MtaStsMode.Testing)
             {
                 findings.Add(new Finding(PostureFindingIds.MtaStsModeTesting, FindingSeverity.Information,
                     "mode: testing: senders report failures but still deliver without TLS (RFC 8461 §5).", subject));
             }
-            else if (Mode == MtaStsMode.None)
+            else if (ModeCode == MtaStsMode.None)
             {
                 findings.Add(new Finding(PostureFindingIds.MtaStsModeNone, FindingSeverity.Warning,
                     "mode: none: the domain publishes MTA-STS but no active policy (RFC 8461 §5).", subject));

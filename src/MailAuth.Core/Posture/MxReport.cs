@@ -32,7 +32,7 @@ namespace MailAuth.Posture
             Preference = preference;
             Host = host;
             IsIpLiteral = isIpLiteral;
-            Resolution = resolution;
+            ResolutionCode = resolution;
             Addresses = addresses;
             CnameChain = cnameChain;
             ErrorMessage = errorMessage;
@@ -49,7 +49,9 @@ namespace MailAuth.Posture
         /// <summary>The exchange is an alias (CNAME), which RFC 2181 §10.3 forbids.</summary>
         public bool IsCname => CnameChain.Count > 0;
 
-        public MxHostResolution Resolution { get; }
+        public string Resolution => ResolutionCode.ToString();
+
+        internal MxHostResolution ResolutionCode { get; }
 
         public IReadOnlyList<IPAddress> Addresses { get; }
 
@@ -71,7 +73,7 @@ namespace MailAuth.Posture
             bool isNullMx, IReadOnlyList<Finding> findings, IReadOnlyList<DnsResponse> trace)
         {
             Domain = domain;
-            Status = status;
+            StatusCode = status;
             ErrorMessage = errorMessage;
             Hosts = hosts;
             IsNullMx = isNullMx;
@@ -82,7 +84,9 @@ namespace MailAuth.Posture
         public string Domain { get; }
 
         /// <summary>State of the MX lookup itself (host lookups show in each host and in the findings).</summary>
-        public PostureStatus Status { get; }
+        public string Status => StatusCode.ToString();
+
+        internal PostureStatus StatusCode { get; }
 
         public string? ErrorMessage { get; }
 
@@ -94,7 +98,7 @@ namespace MailAuth.Posture
         /// <summary>"10 mx1.example.com;20 mx2.example.com", by preference.</summary>
         public string HostText => string.Join(";", Hosts.Select(h => h.Preference.ToString(CultureInfo.InvariantCulture) + " " + h.Host));
 
-        public int ResolvingHostCount => Hosts.Count(h => h.Resolution == MxHostResolution.Resolves);
+        public int ResolvingHostCount => Hosts.Count(h => h.ResolutionCode == MxHostResolution.Resolves);
 
         public string FindingText => PostureHelpers.Ids(Findings);
 
@@ -147,7 +151,7 @@ namespace MailAuth.Posture
             }
 
             var records = response.Records
-                .Where(r => r.Type == DnsRecordType.MX)
+                .Where(r => r.TypeCode == DnsRecordType.MX)
                 .Select(r => (Preference: r.Preference, Host: (r.Target ?? string.Empty).TrimEnd('.').ToLowerInvariant()))
                 .Distinct()
                 .OrderBy(r => r.Preference).ThenBy(r => r.Host, StringComparer.Ordinal)
@@ -171,8 +175,8 @@ namespace MailAuth.Posture
 
             MxHost[] hosts = await Task.WhenAll(records.Select(r => CheckHostAsync(recorder, r.Preference, r.Host, resolveHosts, cancellationToken))).ConfigureAwait(false);
             findings.AddRange(hosts.SelectMany(h => h.Findings));
-            if (resolveHosts && hosts.Length > 0 && !hosts.Any(h => h.Resolution == MxHostResolution.Resolves)
-                && hosts.All(h => h.Resolution == MxHostResolution.DoesNotResolve || h.IsIpLiteral || h.Host == "."))
+            if (resolveHosts && hosts.Length > 0 && !hosts.Any(h => h.ResolutionCode == MxHostResolution.Resolves)
+                && hosts.All(h => h.ResolutionCode == MxHostResolution.DoesNotResolve || h.IsIpLiteral || h.Host == "."))
             {
                 findings.Add(new Finding(PostureFindingIds.MxNoHostResolves, FindingSeverity.Error,
                     "No MX host has an address: mail to this domain cannot be delivered.", name));
@@ -234,10 +238,10 @@ namespace MailAuth.Posture
             {
                 resolution = MxHostResolution.Resolves;
             }
-            else if (a.Status == DnsLookupStatus.Failed || aaaa.Status == DnsLookupStatus.Failed)
+            else if (a.StatusCode == DnsLookupStatus.Failed || aaaa.StatusCode == DnsLookupStatus.Failed)
             {
                 resolution = MxHostResolution.LookupFailed;
-                error = PostureHelpers.FailureText(a.Status == DnsLookupStatus.Failed ? a : aaaa);
+                error = PostureHelpers.FailureText(a.StatusCode == DnsLookupStatus.Failed ? a : aaaa);
                 Add(findings, new Finding(PostureFindingIds.MxHostLookupFailed, FindingSeverity.Warning,
                     $"The address lookup of MX {host} failed ({error}); whether it resolves is unknown.", host));
             }

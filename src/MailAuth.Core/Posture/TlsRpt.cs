@@ -126,7 +126,7 @@ namespace MailAuth.Posture
         {
             Domain = domain;
             QueryName = queryName;
-            Status = status;
+            StatusCode = status;
             ErrorMessage = errorMessage;
             Record = record;
             RecordCount = recordCount;
@@ -138,7 +138,9 @@ namespace MailAuth.Posture
 
         public string QueryName { get; }
 
-        public PostureStatus Status { get; }
+        public string Status => StatusCode.ToString();
+
+        internal PostureStatus StatusCode { get; }
 
         public string? ErrorMessage { get; }
 

@@ -25,9 +25,9 @@ namespace MailAuth.Spf
         {
             Text = text;
             Terms = terms;
-            Mechanisms = terms.Where(t => t.Kind == SpfTermKind.Mechanism).ToArray();
-            Redirect = terms.FirstOrDefault(t => t.Kind == SpfTermKind.Modifier && t.Name == "redirect");
-            Explanation = terms.FirstOrDefault(t => t.Kind == SpfTermKind.Modifier && t.Name == "exp");
+            Mechanisms = terms.Where(t => t.KindCode == SpfTermKind.Mechanism).ToArray();
+            Redirect = terms.FirstOrDefault(t => t.KindCode == SpfTermKind.Modifier && t.Name == "redirect");
+            Explanation = terms.FirstOrDefault(t => t.KindCode == SpfTermKind.Modifier && t.Name == "exp");
             All = Mechanisms.FirstOrDefault(t => t.Name == "all");
         }
 
@@ -132,7 +132,7 @@ namespace MailAuth.Spf
                 }
 
                 // §6: redirect and exp MUST NOT appear more than once each.
-                if (term!.Kind == SpfTermKind.Modifier && term.Name == "redirect")
+                if (term!.KindCode == SpfTermKind.Modifier && term.Name == "redirect")
                 {
                     if (seenRedirect)
                     {
@@ -142,7 +142,7 @@ namespace MailAuth.Spf
 
                     seenRedirect = true;
                 }
-                else if (term.Kind == SpfTermKind.Modifier && term.Name == "exp")
+                else if (term.KindCode == SpfTermKind.Modifier && term.Name == "exp")
                 {
                     if (seenExp)
                     {

@@ -141,7 +141,7 @@ namespace MailAuth.Spf
                 dns = _responses.ToArray();
             }
 
-            Finding[] ordered = findings.OrderByDescending(f => f.Severity).ToArray();
+            Finding[] ordered = findings.OrderByDescending(f => f.SeverityCode).ToArray();
             return new SpfRecordReport(domain, status, reason, lookup.SpfTexts.FirstOrDefault(), lookup.SpfTexts, parsed, syntax,
                 lookups, voids, crossed, tree, ordered, dns, stopwatch.Elapsed.TotalMilliseconds);
         }
@@ -160,7 +160,7 @@ namespace MailAuth.Spf
                 }
             }
 
-            IReadOnlyList<string>[] all = response.Records.Where(r => r.Type == DnsRecordType.TXT)
+            IReadOnlyList<string>[] all = response.Records.Where(r => r.TypeCode == DnsRecordType.TXT)
                 .Select(r => r.TextStrings.Count > 0 ? r.TextStrings : SpfLinter.SplitStrings(r.Data))
                 .ToArray();
             int size = SpfLinter.EstimateAnswerSize(domain, all);
@@ -288,7 +288,7 @@ namespace MailAuth.Spf
                     dns.Add(mx);
                 }
 
-                return mx.Status == DnsLookupStatus.NotFound;
+                return mx.StatusCode == DnsLookupStatus.NotFound;
             }
 
             if (term.Name == "exists")
@@ -299,7 +299,7 @@ namespace MailAuth.Spf
                     dns.Add(a);
                 }
 
-                return a.Status == DnsLookupStatus.NotFound;
+                return a.StatusCode == DnsLookupStatus.NotFound;
             }
 
             // "a" queries A or AAAA depending on the client; the name is void only if it has neither.
@@ -311,7 +311,7 @@ namespace MailAuth.Spf
                 dns.AddRange(both);
             }
 
-            return both.All(r => r.Status == DnsLookupStatus.NotFound);
+            return both.All(r => r.StatusCode == DnsLookupStatus.NotFound);
         }
 
         private void CountInOrder(SpfIncludeNode node, ref int count, ref string? crossed, List<string> path)
@@ -349,7 +349,7 @@ namespace MailAuth.Spf
             {
                 bool redirect = node.Via != null && node.Via.StartsWith("redirect", StringComparison.OrdinalIgnoreCase);
                 string kind = redirect ? "redirect" : "include";
-                switch (node.Status)
+                switch (node.StatusCode)
                 {
                     case SpfIncludeStatus.NotFound:
                         findings.Add(new Finding(redirect ? "SPF-REDIRECT-NO-SPF" : "SPF-INCLUDE-NO-SPF", FindingSeverity.Error,
@@ -374,7 +374,7 @@ namespace MailAuth.Spf
                                 $"The record of {node.Domain} ({node.Via}) uses ptr, which is slow and should not be used (RFC 7208 §5.5).", node.Via));
                         }
 
-                        if (node.Parsed.All != null && node.Parsed.All.Qualifier == SpfQualifier.Pass)
+                        if (node.Parsed.All != null && node.Parsed.All.QualifierCode == SpfQualifier.Pass)
                         {
                             findings.Add(new Finding("SPF-ALL-PASS", FindingSeverity.Error,
                                 $"The record of {node.Domain} ({node.Via}) ends with '{node.Parsed.All.Text}': including it authorizes every host.", node.Via));

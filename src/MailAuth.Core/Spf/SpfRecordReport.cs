@@ -32,7 +32,7 @@ namespace MailAuth.Spf
             Domain = domain;
             Via = via;
             Depth = depth;
-            Status = status;
+            StatusCode = status;
             Record = record;
             Parsed = parsed;
             OwnLookupCount = ownLookupCount;
@@ -51,7 +51,9 @@ namespace MailAuth.Spf
         /// <summary>0 for the root.</summary>
         public int Depth { get; }
 
-        public SpfIncludeStatus Status { get; }
+        public string Status => StatusCode.ToString();
+
+        internal SpfIncludeStatus StatusCode { get; }
 
         /// <summary>The SPF record text (the first one when several).</summary>
         public string? Record { get; }
@@ -92,7 +94,7 @@ namespace MailAuth.Spf
             IReadOnlyList<DnsResponse> dns, double elapsedMilliseconds)
         {
             Domain = domain;
-            Status = status;
+            StatusCode = status;
             Reason = reason;
             Record = record;
             Records = records;
@@ -103,8 +105,8 @@ namespace MailAuth.Spf
             LimitCrossedAt = limitCrossedAt;
             IncludeTree = includeTree;
             Findings = findings;
-            Errors = findings.Where(f => f.Severity == FindingSeverity.Error).ToArray();
-            Warnings = findings.Where(f => f.Severity != FindingSeverity.Error).ToArray();
+            Errors = findings.Where(f => f.SeverityCode == FindingSeverity.Error).ToArray();
+            Warnings = findings.Where(f => f.SeverityCode != FindingSeverity.Error).ToArray();
             DnsResponses = dns;
             ElapsedMilliseconds = elapsedMilliseconds;
             Terms = parsed?.Terms ?? (IReadOnlyList<SpfTerm>)Array.Empty<SpfTerm>();
@@ -112,7 +114,9 @@ namespace MailAuth.Spf
 
         public string Domain { get; }
 
-        public SpfRecordStatus Status { get; }
+        public string Status => StatusCode.ToString();
+
+        internal SpfRecordStatus StatusCode { get; }
 
         /// <summary>The status in plain language.</summary>
         public string Reason { get; }
@@ -150,7 +154,7 @@ namespace MailAuth.Spf
         public int WarningCount => Warnings.Count;
 
         /// <summary>The most important finding's message (first error, else first warning); empty when none.</summary>
-        public string TopWarning => (Errors.FirstOrDefault() ?? Warnings.FirstOrDefault(w => w.Severity == FindingSeverity.Warning) ?? Warnings.FirstOrDefault())?.Message ?? string.Empty;
+        public string TopWarning => (Errors.FirstOrDefault() ?? Warnings.FirstOrDefault(w => w.SeverityCode == FindingSeverity.Warning) ?? Warnings.FirstOrDefault())?.Message ?? string.Empty;
 
         public double ElapsedMilliseconds { get; }
 

@@ -19,8 +19,8 @@ namespace MailAuth.Spf
             IReadOnlyList<SpfTraceStep> trace, string? receiverName, double elapsedMilliseconds,
             SpfSyntaxError? syntaxError)
         {
-            Result = result;
-            Identity = identity;
+            ResultCode = result;
+            IdentityCode = identity;
             Domain = domain;
             Address = ipAddress;
             Sender = sender;
@@ -44,10 +44,14 @@ namespace MailAuth.Spf
         }
 
         /// <summary>The result (RFC 7208 §8).</summary>
-        public SpfResultCode Result { get; }
+        public string Result => ResultCode.ToString();
+
+        internal SpfResultCode ResultCode { get; }
 
         /// <summary>The identity checked: MAIL FROM (possibly postmaster@HELO) or HELO.</summary>
-        public SpfIdentity Identity { get; }
+        public string Identity => IdentityCode.ToString();
+
+        internal SpfIdentity IdentityCode { get; }
 
         /// <summary>The domain check_host() started with.</summary>
         public string Domain { get; }
@@ -112,7 +116,7 @@ namespace MailAuth.Spf
         public IReadOnlyList<DnsResponse> DnsResponses { get; }
 
         /// <summary>The result as the lower-case keyword of RFC 7208 §8 ("pass", "softfail", ...).</summary>
-        public string ResultKeyword => Keyword(Result);
+        public string ResultKeyword => Keyword(ResultCode);
 
         public override string ToString() => $"{ResultKeyword} ({Reason})";
 
@@ -142,7 +146,7 @@ namespace MailAuth.Spf
         {
             string receiver = string.IsNullOrEmpty(receiverName) ? "unknown" : receiverName!;
             string ip = IPAddress.ToString();
-            string comment = Result switch
+            string comment = ResultCode switch
             {
                 SpfResultCode.Pass => $"{receiver}: domain of {Sender} designates {ip} as permitted sender",
                 SpfResultCode.Fail => $"{receiver}: domain of {Sender} does not designate {ip} as permitted sender",
@@ -171,13 +175,13 @@ namespace MailAuth.Spf
                 pairs.Add("receiver=" + Value(receiverName!));
             }
 
-            pairs.Add("identity=" + (Identity == SpfIdentity.Helo ? "helo" : "mailfrom"));
+            pairs.Add("identity=" + (IdentityCode == SpfIdentity.Helo ? "helo" : "mailfrom"));
             if (MatchedMechanism != null)
             {
                 pairs.Add("mechanism=" + Quote(MatchedMechanism));
             }
 
-            if (Result == SpfResultCode.PermError || Result == SpfResultCode.TempError)
+            if (ResultCode == SpfResultCode.PermError || ResultCode == SpfResultCode.TempError)
             {
                 pairs.Add("problem=" + Quote(Reason));
             }
@@ -189,7 +193,7 @@ namespace MailAuth.Spf
         private string BuildAuthenticationResults()
         {
             // RFC 7208 §9.2: smtp.mailfrom carries the MAIL FROM domain checked, smtp.helo the HELO.
-            string property = Identity == SpfIdentity.Helo ? "smtp.helo=" : "smtp.mailfrom=";
+            string property = IdentityCode == SpfIdentity.Helo ? "smtp.helo=" : "smtp.mailfrom=";
             return "spf=" + ResultKeyword + " " + property + Value(Domain);
         }
 

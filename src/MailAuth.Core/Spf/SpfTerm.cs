@@ -13,9 +13,9 @@ namespace MailAuth.Spf
             Index = index;
             Position = position;
             Text = text;
-            Kind = kind;
+            KindCode = kind;
             Name = name;
-            Qualifier = qualifier;
+            QualifierCode = qualifier;
             HasExplicitQualifier = explicitQualifier;
             DomainSpec = domainSpec;
             Value = value;
@@ -33,7 +33,9 @@ namespace MailAuth.Spf
         /// <summary>The term as written.</summary>
         public string Text { get; }
 
-        public SpfTermKind Kind { get; }
+        public string Kind => KindCode.ToString();
+
+        internal SpfTermKind KindCode { get; }
 
         /// <summary>
         /// Lower-case name: all, include, a, mx, ptr, ip4, ip6, exists, redirect, exp, or the
@@ -42,13 +44,15 @@ namespace MailAuth.Spf
         public string Name { get; }
 
         /// <summary>The qualifier; Pass when none was written. Meaningless for modifiers.</summary>
-        public SpfQualifier Qualifier { get; }
+        public string Qualifier => QualifierCode.ToString();
+
+        internal SpfQualifier QualifierCode { get; }
 
         /// <summary>True when a qualifier character was written.</summary>
         public bool HasExplicitQualifier { get; }
 
         /// <summary>The qualifier character ('+', '-', '~', '?'); empty for modifiers.</summary>
-        public string QualifierSymbol => Kind == SpfTermKind.Modifier ? string.Empty : SymbolOf(Qualifier);
+        public string QualifierSymbol => KindCode == SpfTermKind.Modifier ? string.Empty : SymbolOf(QualifierCode);
 
         /// <summary>The domain-spec (include, a, mx, ptr, exists, redirect, exp), or null when absent.</summary>
         public SpfMacroString? DomainSpec { get; }
@@ -66,7 +70,7 @@ namespace MailAuth.Spf
         public int? Ip6CidrLength { get; }
 
         /// <summary>True for a mechanism.</summary>
-        public bool IsMechanism => Kind == SpfTermKind.Mechanism;
+        public bool IsMechanism => KindCode == SpfTermKind.Mechanism;
 
         /// <summary>
         /// True for the terms that count against the limit of 10 DNS-querying terms (§4.6.4):
@@ -83,9 +87,9 @@ namespace MailAuth.Spf
                     case "mx":
                     case "ptr":
                     case "exists":
-                        return Kind == SpfTermKind.Mechanism;
+                        return KindCode == SpfTermKind.Mechanism;
                     case "redirect":
-                        return Kind == SpfTermKind.Modifier;
+                        return KindCode == SpfTermKind.Modifier;
                     default:
                         return false;
                 }

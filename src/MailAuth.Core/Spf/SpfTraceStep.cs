@@ -29,7 +29,7 @@ namespace MailAuth.Spf
         {
             Sequence = sequence;
             Depth = depth;
-            Kind = kind;
+            KindCode = kind;
             Domain = domain;
             Term = term;
             Outcome = outcome;
@@ -45,7 +45,9 @@ namespace MailAuth.Spf
         /// <summary>Include/redirect depth: 0 for the checked domain.</summary>
         public int Depth { get; }
 
-        public SpfTraceStepKind Kind { get; }
+        public string Kind => KindCode.ToString();
+
+        internal SpfTraceStepKind KindCode { get; }
 
         /// <summary>The domain whose record is being evaluated.</summary>
         public string Domain { get; }

@@ -120,7 +120,7 @@ namespace MailAuth.PowerShell.Commands
         {
             DrainPipelineActions();
             WriteObject(report);
-            if (report.Status == DomainReportStatus.InvalidInput)
+            if (report.StatusCode == DomainReportStatus.InvalidInput)
             {
                 // The row keeps the CSV complete; the error record tells the console which input was bad.
                 WriteInputError(new ArgumentException(report.ErrorMessage ?? "Not a domain name."), "InvalidDomain",

@@ -48,7 +48,7 @@ namespace MailAuth.Core.Tests.DomainReport
             using var reporter = new DomainReporter(dns.Resolver(), new DomainReportOptions
             {
                 MtaSts = new MtaStsOptions { HttpHandler = https.CreateHandler(true) },
-                TraceObserver = r => observed.Add(r.QueryType + " " + r.QueryName),
+                TraceObserver = r => observed.Add(r.QueryTypeCode + " " + r.QueryName),
             });
 
             MailDomainReport report = await reporter.GetReportAsync("Example.com.");
@@ -57,15 +57,15 @@ namespace MailAuth.Core.Tests.DomainReport
             foreach (string query in new[] { "MX example.com", "TXT example.com", "TXT _dmarc.example.com", "TXT selector1._domainkey.example.com",
                 "TXT default._bimi.example.com", "TXT _mta-sts.example.com", "TXT _smtp._tls.example.com", "A mx1.example.com" })
             {
-                Assert.Contains(report.Trace, r => r.QueryType + " " + r.QueryName == query);
+                Assert.Contains(report.Trace, r => r.QueryTypeCode + " " + r.QueryName == query);
                 Assert.Contains(query, observed);
             }
 
             Assert.Equal("example.com", report.Domain);
             Assert.Equal("removed the trailing dot", report.InputNote);
-            Assert.NotEqual(DomainReportStatus.LookupFailed, report.Status);
+            Assert.NotEqual(DomainReportStatus.LookupFailed, report.StatusCode);
             Assert.Null(report.ErrorMessage);
-            Assert.Equal(MailDomainGrade.A, report.Grade);
+            Assert.Equal(MailDomainGrade.A, report.GradeCode);
             Assert.Equal(100, report.Score);
             Assert.Equal("10 mx1.example.com", report.MxHosts);
             Assert.Equal("Found", report.SpfStatus);
@@ -82,7 +82,7 @@ namespace MailAuth.Core.Tests.DomainReport
             Assert.Equal("mailto:tls@example.com", report.TlsRptRua);
             Assert.Equal(0, report.ErrorCount);
             Assert.True(report.QueryCount > 10);
-            Assert.Equal(report.Findings.OrderByDescending(f => f.Severity).Select(f => f.Id), report.Findings.Select(f => f.Id));
+            Assert.Equal(report.Findings.OrderByDescending(f => f.SeverityCode).Select(f => f.Id), report.Findings.Select(f => f.Id));
         }
 
         [Fact]
@@ -105,16 +105,16 @@ namespace MailAuth.Core.Tests.DomainReport
             using var reporter = new DomainReporter(dns.Resolver(), NoFetch("s1"));
 
             MailDomainReport weak = await reporter.GetReportAsync("weak.example");
-            Assert.Equal(MailDomainGrade.F, weak.Grade); // +all caps at F
-            Assert.Equal(DomainReportStatus.Findings, weak.Status);
+            Assert.Equal(MailDomainGrade.F, weak.GradeCode); // +all caps at F
+            Assert.Equal(DomainReportStatus.Findings, weak.StatusCode);
             Assert.Contains(weak.GradeReasons, r => r.Contains("+all", StringComparison.Ordinal));
 
             MailDomainReport noDmarc = await reporter.GetReportAsync("nodmarc.example");
             Assert.Equal("NotFound", noDmarc.DmarcStatus);
-            Assert.True(noDmarc.Grade >= MailDomainGrade.D, $"grade {noDmarc.Grade}");
+            Assert.True(noDmarc.GradeCode >= MailDomainGrade.D, $"grade {noDmarc.GradeCode}");
 
             MailDomainReport monitor = await reporter.GetReportAsync("monitor.example");
-            Assert.Equal(MailDomainGrade.C, monitor.Grade); // all else fine, p=none caps at C
+            Assert.Equal(MailDomainGrade.C, monitor.GradeCode); // all else fine, p=none caps at C
             Assert.Contains(monitor.GradeReasons, r => r.StartsWith("cap C", StringComparison.Ordinal));
         }
 
@@ -132,7 +132,7 @@ namespace MailAuth.Core.Tests.DomainReport
 
             MailDomainReport report = await reporter.GetReportAsync("example.com");
 
-            Assert.Equal(DomainCheck.Dmarc | DomainCheck.Dkim, report.Checks);
+            Assert.Equal(DomainCheck.Dmarc | DomainCheck.Dkim, report.ChecksCode);
             Assert.Null(report.Mx);
             Assert.Null(report.MxHosts);
             Assert.Null(report.Spf);
@@ -146,7 +146,7 @@ namespace MailAuth.Core.Tests.DomainReport
             Assert.DoesNotContain(dns.Queries, q => q.Contains("_bimi", StringComparison.Ordinal) || q.Contains("_mta-sts", StringComparison.Ordinal) || q.Contains("_smtp._tls", StringComparison.Ordinal));
             var dkimQueries = dns.Queries.Where(q => q.Contains("._domainkey.", StringComparison.Ordinal)).OrderBy(q => q, StringComparer.Ordinal).ToArray();
             Assert.Equal(new[] { "TXT custom._domainkey.example.com", "TXT selector1._domainkey.example.com" }, dkimQueries);
-            Assert.NotNull(report.Grade); // graded over the checks that ran
+            Assert.NotNull(report.GradeCode); // graded over the checks that ran
         }
 
         [Fact]
@@ -158,9 +158,9 @@ namespace MailAuth.Core.Tests.DomainReport
 
             MailDomainReport report = await reporter.GetReportAsync("example.com");
 
-            Assert.Equal(DomainCheck.None, report.Checks);
-            Assert.Equal(DomainReportStatus.Ok, report.Status);
-            Assert.Null(report.Grade);
+            Assert.Equal(DomainCheck.None, report.ChecksCode);
+            Assert.Equal(DomainReportStatus.Ok, report.StatusCode);
+            Assert.Null(report.GradeCode);
             Assert.Empty(dns.Queries);
         }
 
@@ -181,10 +181,10 @@ namespace MailAuth.Core.Tests.DomainReport
             MailDomainReport report = await reporter.GetReportAsync("slow.example");
 
             Assert.True(watch.ElapsedMilliseconds < 1800, $"took {watch.ElapsedMilliseconds} ms");
-            Assert.Equal(DomainReportStatus.LookupFailed, report.Status);
+            Assert.Equal(DomainReportStatus.LookupFailed, report.StatusCode);
             Assert.StartsWith("time budget exceeded", report.ErrorMessage);
             Assert.Contains("DMARC", report.ErrorMessage);
-            Assert.Null(report.Grade);
+            Assert.Null(report.GradeCode);
             Assert.NotNull(report.Mx); // what finished is kept
         }
 
@@ -201,12 +201,12 @@ namespace MailAuth.Core.Tests.DomainReport
 
             MailDomainReport report = await reporter.GetReportAsync("example.com");
 
-            Assert.Equal(DomainReportStatus.LookupFailed, report.Status);
+            Assert.Equal(DomainReportStatus.LookupFailed, report.StatusCode);
             Assert.Equal("LookupFailed", report.DmarcStatus);
             Assert.Null(report.DmarcRua);       // unknown, not "no rua"
             Assert.Null(report.DmarcTestMode);
             Assert.Contains("DMARC:", report.ErrorMessage);
-            Assert.Null(report.Grade);
+            Assert.Null(report.GradeCode);
             Assert.Equal("Found", report.SpfStatus); // the other checks still report
         }
 
@@ -218,14 +218,14 @@ namespace MailAuth.Core.Tests.DomainReport
 
             MailDomainReport report = await reporter.GetReportAsync("not a domain");
 
-            Assert.Equal(DomainReportStatus.InvalidInput, report.Status);
+            Assert.Equal(DomainReportStatus.InvalidInput, report.StatusCode);
             Assert.Equal("not a domain", report.Input);
             Assert.Null(report.Domain);
             Assert.Contains("white space", report.ErrorMessage);
-            Assert.Null(report.Grade);
+            Assert.Null(report.GradeCode);
 
             MailDomainReport none = await reporter.GetReportAsync(null);
-            Assert.Equal(DomainReportStatus.InvalidInput, none.Status);
+            Assert.Equal(DomainReportStatus.InvalidInput, none.StatusCode);
             Assert.Equal(string.Empty, none.Input);
             Assert.Empty(dns.Queries);
         }

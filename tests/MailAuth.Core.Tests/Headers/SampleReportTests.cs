@@ -131,7 +131,7 @@ namespace MailAuth.Core.Tests.Headers
         {
             var r = HeaderTestSupport.Sample("phish-spf-pass-unaligned.txt");
             var unaligned = r.Findings.Single(f => f.Id == HeaderFindingIds.SpfPassUnaligned);
-            Assert.Equal(FindingSeverity.Error, unaligned.Severity);
+            Assert.Equal(FindingSeverity.Error, unaligned.SeverityCode);
             Assert.Contains("s12.cpanel-host.example.org", unaligned.Message);
             Assert.Contains("X-Sender webmaster@s12.cpanel-host.example.org", unaligned.Subject);
             Assert.True(r.Has(HeaderFindingIds.ReplyToDiffers));
@@ -142,11 +142,11 @@ namespace MailAuth.Core.Tests.Headers
             Assert.False(r.Has(HeaderFindingIds.EdgePrivateIp));
             Assert.False(r.Has(HeaderFindingIds.MultipleFrom));
             var early = r.Findings.Single(f => f.Id == HeaderFindingIds.ResultsBeforeEdge);
-            Assert.Equal(FindingSeverity.Information, early.Severity);
+            Assert.Equal(FindingSeverity.Information, early.SeverityCode);
             Assert.Contains("spf=pass, dkim=pass", early.Message);
             Assert.Contains("s12.cpanel-host.example.org", early.Message);
             Assert.Equal(r.Findings.Count, r.FindingCount);
-            Assert.Equal(FindingSeverity.Error, r.Findings[0].Severity);
+            Assert.Equal(FindingSeverity.Error, r.Findings[0].SeverityCode);
             Assert.StartsWith(r.Findings[0].Id + ": ", r.TopFinding, StringComparison.Ordinal);
             Assert.Null(r.Verification);
         }

@@ -25,11 +25,11 @@ namespace MailAuth.Core.Tests.Posture
 
             MtaStsReport report = await resolver.ResolveAsync("example.com");
 
-            Assert.Equal(PostureStatus.Found, report.Status);
+            Assert.Equal(PostureStatus.Found, report.StatusCode);
             Assert.True(report.IsRecordValid);
             Assert.Equal("20240101T000000", report.Id);
-            Assert.Equal(MtaStsFetchStatus.Fetched, report.FetchStatus);
-            Assert.Equal(MtaStsMode.Enforce, report.Mode);
+            Assert.Equal(MtaStsFetchStatus.Fetched, report.FetchStatusCode);
+            Assert.Equal(MtaStsMode.Enforce, report.ModeCode);
             Assert.Equal(604800, report.MaxAge);
             Assert.Equal("mx1.example.com;*.mail.example.net", report.MxPatternText);
             Assert.Equal(new[] { "mx1.example.com", "backup.mail.example.net" }, report.MxHosts);
@@ -49,12 +49,12 @@ namespace MailAuth.Core.Tests.Posture
 
             MtaStsReport report = await resolver.ResolveAsync("example.com");
 
-            Assert.Equal(PostureStatus.Found, report.Status);
-            Assert.Equal(MtaStsFetchStatus.Failed, report.FetchStatus);
+            Assert.Equal(PostureStatus.Found, report.StatusCode);
+            Assert.Equal(MtaStsFetchStatus.Failed, report.FetchStatusCode);
             Assert.Null(report.Policy);
             Assert.Null(report.MxMatch);
             Assert.Contains("SSL", report.FetchError, StringComparison.OrdinalIgnoreCase);
-            Assert.Contains(report.Findings, f => f.Id == PostureFindingIds.MtaStsPolicyFetchFailed && f.Severity == FindingSeverity.Error);
+            Assert.Contains(report.Findings, f => f.Id == PostureFindingIds.MtaStsPolicyFetchFailed && f.SeverityCode == FindingSeverity.Error);
         }
 
         [Fact]
@@ -70,7 +70,7 @@ namespace MailAuth.Core.Tests.Posture
 
             Assert.False(report.MxMatch);
             Assert.Equal("backup.mail.example.net", report.UnmatchedMxText);
-            Assert.Contains(report.Findings, f => f.Id == PostureFindingIds.MtaStsMxMismatch && f.Severity == FindingSeverity.Error);
+            Assert.Contains(report.Findings, f => f.Id == PostureFindingIds.MtaStsMxMismatch && f.SeverityCode == FindingSeverity.Error);
         }
 
         [Theory]
@@ -85,7 +85,7 @@ namespace MailAuth.Core.Tests.Posture
 
             MtaStsReport report = await resolver.ResolveAsync("example.com");
 
-            Assert.Equal(MtaStsFetchStatus.Failed, report.FetchStatus);
+            Assert.Equal(MtaStsFetchStatus.Failed, report.FetchStatusCode);
             Assert.Contains(status.ToString(System.Globalization.CultureInfo.InvariantCulture), report.FetchError);
             Assert.Contains(report.Findings, f => f.Id == expectedId);
         }
@@ -101,13 +101,13 @@ namespace MailAuth.Core.Tests.Posture
             using var normal = new MtaStsResolver(dns.Resolver(), new MtaStsOptions { HttpHandler = https.CreateHandler(true) });
 
             MtaStsReport capped = await small.ResolveAsync("example.com");
-            Assert.Equal(MtaStsFetchStatus.Failed, capped.FetchStatus);
+            Assert.Equal(MtaStsFetchStatus.Failed, capped.FetchStatusCode);
             Assert.Contains("larger than 32 bytes", capped.FetchError);
 
             MtaStsReport html = await normal.ResolveAsync("example.com");
-            Assert.Equal(MtaStsFetchStatus.Fetched, html.FetchStatus);
+            Assert.Equal(MtaStsFetchStatus.Fetched, html.FetchStatusCode);
             Assert.True(html.Policy!.IsValid);
-            Assert.Contains(html.Findings, f => f.Id == PostureFindingIds.MtaStsPolicyMalformed && f.Severity == FindingSeverity.Warning && f.Message.Contains("text/html", StringComparison.Ordinal));
+            Assert.Contains(html.Findings, f => f.Id == PostureFindingIds.MtaStsPolicyMalformed && f.SeverityCode == FindingSeverity.Warning && f.Message.Contains("text/html", StringComparison.Ordinal));
         }
 
         [Fact]
@@ -122,7 +122,7 @@ namespace MailAuth.Core.Tests.Posture
             MtaStsReport report = await resolver.ResolveAsync("example.com");
 
             Assert.True(watch.ElapsedMilliseconds < 4000, $"took {watch.ElapsedMilliseconds} ms");
-            Assert.Equal(MtaStsFetchStatus.Failed, report.FetchStatus);
+            Assert.Equal(MtaStsFetchStatus.Failed, report.FetchStatusCode);
             Assert.Contains("within", report.FetchError);
         }
 
@@ -135,8 +135,8 @@ namespace MailAuth.Core.Tests.Posture
 
             MtaStsReport report = await resolver.ResolveAsync("example.com");
 
-            Assert.Equal(PostureStatus.Found, report.Status);
-            Assert.Equal(MtaStsFetchStatus.NotFetched, report.FetchStatus);
+            Assert.Equal(PostureStatus.Found, report.StatusCode);
+            Assert.Equal(MtaStsFetchStatus.NotFetched, report.FetchStatusCode);
             Assert.Equal(0, https.RequestCount);
             Assert.DoesNotContain(dns.Queries, q => q.StartsWith("MX ", StringComparison.Ordinal));
             Assert.Contains(report.Findings, f => f.Id == PostureFindingIds.MtaStsNotFetched);
@@ -155,7 +155,7 @@ namespace MailAuth.Core.Tests.Posture
         {
             MtaStsPolicy policy = MtaStsPolicy.Parse(body);
             Assert.False(policy.IsValid);
-            Assert.Contains(policy.Findings, f => f.Id == expectedId && f.Severity == FindingSeverity.Error);
+            Assert.Contains(policy.Findings, f => f.Id == expectedId && f.SeverityCode == FindingSeverity.Error);
         }
 
         [Fact]
@@ -205,7 +205,7 @@ namespace MailAuth.Core.Tests.Posture
             using var resolver = new MtaStsResolver(dns.Resolver(), new MtaStsOptions { FetchPolicy = false });
 
             MtaStsReport a = await resolver.ResolveAsync("a.example");
-            Assert.Equal(PostureStatus.LookupFailed, a.Status);
+            Assert.Equal(PostureStatus.LookupFailed, a.StatusCode);
             Assert.Contains(a.Findings, f => f.Id == PostureFindingIds.MtaStsLookupFailed);
 
             MtaStsReport b = await resolver.ResolveAsync("b.example");

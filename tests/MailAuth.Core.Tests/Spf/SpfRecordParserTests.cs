@@ -15,7 +15,7 @@ namespace MailAuth.Core.Tests.Spf
 
             Assert.Equal(new[] { "a", "mx", "ptr", "ip4", "ip6", "exists", "include", "all", "redirect", "exp", "foo.bar-x_y" }, record.Terms.Select(t => t.Name));
             Assert.Equal(new[] { SpfQualifier.Pass, SpfQualifier.Fail, SpfQualifier.SoftFail, SpfQualifier.Neutral, SpfQualifier.Pass },
-                record.Mechanisms.Take(5).Select(t => t.Qualifier));
+                record.Mechanisms.Take(5).Select(t => t.QualifierCode));
             Assert.True(record.Terms[0].HasExplicitQualifier);
             Assert.False(record.Terms[4].HasExplicitQualifier);
 
@@ -37,7 +37,7 @@ namespace MailAuth.Core.Tests.Spf
 
             Assert.Null(record.Terms[2].DomainSpec);
             Assert.True(record.Terms[5].DomainSpec!.HasMacros);
-            Assert.Equal(SpfTermKind.Modifier, record.Terms[8].Kind);
+            Assert.Equal(SpfTermKind.Modifier, record.Terms[8].KindCode);
             Assert.Same(record.Terms[8], record.Redirect);
             Assert.Same(record.Terms[9], record.Explanation);
             Assert.Same(record.Terms[7], record.All);
@@ -65,7 +65,7 @@ namespace MailAuth.Core.Tests.Spf
         {
             SpfRecord record = SpfRecord.Parse("V=SPF1   A:Example.COM   IP4:192.0.2.1  ~ALL ");
             Assert.Equal(new[] { "a", "ip4", "all" }, record.Terms.Select(t => t.Name));
-            Assert.Equal(SpfQualifier.SoftFail, record.All!.Qualifier);
+            Assert.Equal(SpfQualifier.SoftFail, record.All!.QualifierCode);
         }
 
         [Theory]

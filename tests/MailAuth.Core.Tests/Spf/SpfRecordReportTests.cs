@@ -23,7 +23,7 @@ namespace MailAuth.Core.Tests.Spf
                 .A("relay.example.org", "203.0.113.9");
             SpfRecordReport report = await Report(dns);
 
-            Assert.Equal(SpfRecordStatus.Found, report.Status);
+            Assert.Equal(SpfRecordStatus.Found, report.StatusCode);
             Assert.Equal("v=spf1 mx include:_spf.example.net ip4:192.0.2.0/24 redirect=_spf.example.org", report.Record);
             Assert.Equal(4, report.Terms.Count);
 
@@ -83,10 +83,10 @@ namespace MailAuth.Core.Tests.Spf
                 .Txt("loop.example.net", "v=spf1 include:example.com");
             SpfRecordReport report = await Report(dns);
 
-            Assert.Equal(SpfRecordStatus.Found, report.Status);
-            SpfIncludeStatus[] statuses = report.IncludeTree!.Children.Select(c => c.Status).ToArray();
+            Assert.Equal(SpfRecordStatus.Found, report.StatusCode);
+            SpfIncludeStatus[] statuses = report.IncludeTree!.Children.Select(c => c.StatusCode).ToArray();
             Assert.Equal(new[] { SpfIncludeStatus.NotFound, SpfIncludeStatus.LookupFailed, SpfIncludeStatus.Invalid, SpfIncludeStatus.Found, SpfIncludeStatus.NotEvaluated }, statuses);
-            Assert.Equal(SpfIncludeStatus.Loop, report.IncludeTree.Children[3].Children.Single().Status);
+            Assert.Equal(SpfIncludeStatus.Loop, report.IncludeTree.Children[3].Children.Single().StatusCode);
             string[] ids = report.Errors.Select(f => f.Id).ToArray();
             Assert.Contains("SPF-INCLUDE-NO-SPF", ids);
             Assert.Contains("SPF-INCLUDE-LOOKUP-FAILED", ids);
@@ -110,24 +110,24 @@ namespace MailAuth.Core.Tests.Spf
                 .Txt("bad.example.com", "v=spf1 ip4:192.0.2.0/33 -all");
 
             SpfRecordReport none = await Report(dns, "none.example.com");
-            Assert.Equal(SpfRecordStatus.NotFound, none.Status);
+            Assert.Equal(SpfRecordStatus.NotFound, none.StatusCode);
             Assert.Null(none.Record);
-            Assert.Equal(SpfRecordStatus.NotFound, (await Report(dns, "nxdomain.example.com")).Status);
-            Assert.Equal(SpfRecordStatus.LookupFailed, (await Report(dns, "slow.example.com")).Status);
+            Assert.Equal(SpfRecordStatus.NotFound, (await Report(dns, "nxdomain.example.com")).StatusCode);
+            Assert.Equal(SpfRecordStatus.LookupFailed, (await Report(dns, "slow.example.com")).StatusCode);
 
             SpfRecordReport two = await Report(dns, "two.example.com");
-            Assert.Equal(SpfRecordStatus.Invalid, two.Status);
+            Assert.Equal(SpfRecordStatus.Invalid, two.StatusCode);
             Assert.Equal(2, two.Records.Count);
             Assert.Contains("SPF-MULTIPLE-RECORDS", two.Errors.Select(f => f.Id));
 
             SpfRecordReport bad = await Report(dns, "bad.example.com");
-            Assert.Equal(SpfRecordStatus.Invalid, bad.Status);
+            Assert.Equal(SpfRecordStatus.Invalid, bad.StatusCode);
             Assert.Equal("ip4:192.0.2.0/33", bad.SyntaxError!.Term);
             Assert.Equal("SPF-SYNTAX", bad.Errors.Single().Id);
             Assert.Null(bad.IncludeTree);
 
             SpfRecordReport invalid = await Report(dns, "not a domain");
-            Assert.Equal(SpfRecordStatus.Invalid, invalid.Status);
+            Assert.Equal(SpfRecordStatus.Invalid, invalid.StatusCode);
             Assert.Equal("SPF-INVALID-DOMAIN", invalid.Errors.Single().Id);
         }
 
@@ -182,7 +182,7 @@ namespace MailAuth.Core.Tests.Spf
             int found = 0;
             void Walk(SpfIncludeNode node)
             {
-                if (node.Status == SpfIncludeStatus.Found)
+                if (node.StatusCode == SpfIncludeStatus.Found)
                 {
                     found++;
                 }
