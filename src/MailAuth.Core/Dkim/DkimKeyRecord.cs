@@ -20,7 +20,7 @@ namespace MailAuth.Dkim
             KeyType = keyType;
             KeyBits = keyBits;
             Testing = testing;
-            HashAlgorithms = hashAlgorithms;
+            HashAlgorithms = ResultList.From(hashAlgorithms);
             Key = key;
         }
 
@@ -64,7 +64,7 @@ namespace MailAuth.Dkim
         public bool Testing { get; }
 
         /// <summary>h= (acceptable hash algorithms); empty means all.</summary>
-        public IReadOnlyList<string> HashAlgorithms { get; }
+        public ResultList<string> HashAlgorithms { get; }
 
         /// <summary>The BouncyCastle key (AsymmetricKeyParameter), kept as object so callers need no BouncyCastle reference.</summary>
         internal object? Key { get; }

@@ -77,7 +77,7 @@ namespace MailAuth.Dkim
             Reason = reason;
             BodyChecked = bodyChecked;
             MessageSignatureResult = messageSignatureResult;
-            SealResults = sealResults;
+            SealResults = ResultList.From(sealResults);
             Errors = errors;
         }
 
@@ -95,7 +95,7 @@ namespace MailAuth.Dkim
         public string? MessageSignatureResult { get; }
 
         /// <summary>Each ARC-Seal's result, i=1 first.</summary>
-        public IReadOnlyList<string> SealResults { get; }
+        public ResultList<string> SealResults { get; }
 
         /// <summary>MimeKit's chain error flags as text ("None" when there were none).</summary>
         public string Errors { get; }

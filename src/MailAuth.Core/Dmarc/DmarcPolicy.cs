@@ -94,7 +94,7 @@ namespace MailAuth.Dmarc
         {
             FromDomain = fromDomain;
             FromOrganizationalDomain = fromOrganizationalDomain;
-            Identifiers = identifiers;
+            Identifiers = ResultList.From(identifiers);
             ResultCode = result;
             AlignedIdentifierCode = alignedIdentifier;
             RequestedPolicyCode = requestedPolicy;
@@ -110,7 +110,7 @@ namespace MailAuth.Dmarc
 
         public string? FromOrganizationalDomain { get; }
 
-        public IReadOnlyList<DmarcIdentifierAlignment> Identifiers { get; }
+        public ResultList<DmarcIdentifierAlignment> Identifiers { get; }
 
         public string Result => ResultCode.ToString();
 
@@ -171,9 +171,9 @@ namespace MailAuth.Dmarc
             PolicySourceCode = policySource;
             EffectivePolicyCode = effectivePolicy;
             DomainExists = domainExists;
-            Findings = findings;
-            Trace = trace;
-            ReportAuthorizations = reportAuthorizations;
+            Findings = ResultList.From(findings);
+            Trace = ResultList.From(trace);
+            ReportAuthorizations = ResultList.From(reportAuthorizations);
             AlternateRecordDomain = alternateRecordDomain;
             AlternateOrganizationalDomain = alternateOrganizationalDomain;
             AlternateStatusCode = alternateStatus;
@@ -245,9 +245,9 @@ namespace MailAuth.Dmarc
         /// <summary>"relaxed" or "strict" (adkim); null without a record.</summary>
         public string? DkimAlignment => ParsedRecord is null ? null : ModeText(ParsedRecord.DkimAlignmentCode);
 
-        public IReadOnlyList<string> ReportUris => ParsedRecord?.ReportUris.Select(u => u.Text).ToArray() ?? Array.Empty<string>();
+        public ResultList<string> ReportUris => ResultList.From(ParsedRecord?.ReportUris.Select(u => u.Text).ToArray() ?? Array.Empty<string>());
 
-        public IReadOnlyList<string> FailureReportUris => ParsedRecord?.FailureReportUris.Select(u => u.Text).ToArray() ?? Array.Empty<string>();
+        public ResultList<string> FailureReportUris => ResultList.From(ParsedRecord?.FailureReportUris.Select(u => u.Text).ToArray() ?? Array.Empty<string>());
 
         /// <summary><see cref="ReportUris"/> joined with ";" (for Export-Csv).</summary>
         public string ReportUriText => string.Join(";", ReportUris);
@@ -255,7 +255,7 @@ namespace MailAuth.Dmarc
         /// <summary><see cref="FailureReportUris"/> joined with ";" (for Export-Csv).</summary>
         public string FailureReportUriText => string.Join(";", FailureReportUris);
 
-        public IReadOnlyList<Finding> Findings { get; }
+        public ResultList<Finding> Findings { get; }
 
         /// <summary>The finding ids joined with ";" (for Export-Csv).</summary>
         public string FindingText => string.Join(";", Findings.Select(f => f.Id));
@@ -306,10 +306,10 @@ namespace MailAuth.Dmarc
         public DmarcRecord? ParsedRecord { get; }
 
         /// <summary>External report destinations checked (RFC 7489 §7.1).</summary>
-        public IReadOnlyList<DmarcReportAuthorization> ReportAuthorizations { get; }
+        public ResultList<DmarcReportAuthorization> ReportAuthorizations { get; }
 
         /// <summary>Every DNS query and answer, in completion order.</summary>
-        public IReadOnlyList<DnsResponse> Trace { get; }
+        public ResultList<DnsResponse> Trace { get; }
 
         /// <summary>The message evaluation; null when no SPF/DKIM inputs were given.</summary>
         public DmarcEvaluation? Evaluation { get; }

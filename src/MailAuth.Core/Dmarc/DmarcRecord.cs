@@ -55,10 +55,10 @@ namespace MailAuth.Dmarc
         public bool IsDmarcRecord { get; private set; }
 
         /// <summary>All well-formed tags in record order, unknown ones included.</summary>
-        public IReadOnlyList<DmarcTag> Tags { get; private set; } = Array.Empty<DmarcTag>();
+        public ResultList<DmarcTag> Tags { get; private set; } = ResultList<DmarcTag>.Empty;
 
         /// <summary>Tags no DMARC version defines.</summary>
-        public IReadOnlyList<DmarcTag> UnknownTags => Tags.Where(t => !t.IsKnown).ToArray();
+        public ResultList<DmarcTag> UnknownTags => ResultList.From(Tags.Where(t => !t.IsKnown).ToArray());
 
         /// <summary>p, or null when absent or invalid (see <see cref="PolicyText"/>).</summary>
         public string? Policy => PolicyCode?.ToString();
@@ -104,9 +104,9 @@ namespace MailAuth.Dmarc
         /// <summary>ri in seconds, or null. RFC 7489 only.</summary>
         public long? ReportInterval { get; private set; }
 
-        public IReadOnlyList<DmarcReportUri> ReportUris { get; private set; } = Array.Empty<DmarcReportUri>();
+        public ResultList<DmarcReportUri> ReportUris { get; private set; } = ResultList<DmarcReportUri>.Empty;
 
-        public IReadOnlyList<DmarcReportUri> FailureReportUris { get; private set; } = Array.Empty<DmarcReportUri>();
+        public ResultList<DmarcReportUri> FailureReportUris { get; private set; } = ResultList<DmarcReportUri>.Empty;
 
         public string Psd => PsdCode.ToString();
 
@@ -119,7 +119,7 @@ namespace MailAuth.Dmarc
         public bool HasValidReportUri => ReportUris.Any(u => u.IsValid);
 
         /// <summary>Findings from the text alone.</summary>
-        public IReadOnlyList<Finding> Findings => _findings;
+        public ResultList<Finding> Findings => ResultList.From(_findings);
 
         public override string ToString() => Text;
 
@@ -245,7 +245,7 @@ namespace MailAuth.Dmarc
                 ApplyTag(name, value);
             }
 
-            Tags = tags;
+            Tags = ResultList.From(tags);
             AddPolicyFindings(seen);
         }
 
@@ -350,10 +350,10 @@ namespace MailAuth.Dmarc
 
                     break;
                 case "rua":
-                    ReportUris = ParseUris(name, value);
+                    ReportUris = ResultList.From(ParseUris(name, value));
                     break;
                 case "ruf":
-                    FailureReportUris = ParseUris(name, value);
+                    FailureReportUris = ResultList.From(ParseUris(name, value));
                     break;
                 case "psd":
                     switch (value.ToLowerInvariant())

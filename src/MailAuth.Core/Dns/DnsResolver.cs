@@ -738,7 +738,7 @@ namespace MailAuth.Dns
 
         private static DnsRecord WithTtl(DnsRecord r, int ttl)
         {
-            return new DnsRecord(r.Name, r.TypeCode, ttl, r.Data, r.TextStrings, r.Address, r.Target, r.Preference);
+            return new DnsRecord(r.Name, r.TypeCode, ttl, r.Data, r.TextStringList, r.AddressValue, r.Target, r.Preference);
         }
 
         private static DnsRecord? ToRecord(DnsResourceRecord answer, DnsRecordType type)

@@ -130,13 +130,13 @@ namespace MailAuth.DomainReport
             TlsRptReport? tls = Done(tlsTask);
 
             var findings = new List<Finding>();
-            findings.AddRange(mx?.Findings ?? Array.Empty<Finding>());
-            findings.AddRange(spf?.Findings ?? Array.Empty<Finding>());
-            findings.AddRange(dmarc?.Findings ?? Array.Empty<Finding>());
-            findings.AddRange(dkim?.Findings ?? Array.Empty<Finding>());
-            findings.AddRange(bimi?.Findings ?? Array.Empty<Finding>());
-            findings.AddRange(mta?.Findings ?? Array.Empty<Finding>());
-            findings.AddRange(tls?.Findings ?? Array.Empty<Finding>());
+            findings.AddRange(mx?.Findings ?? ResultList<Finding>.Empty);
+            findings.AddRange(spf?.Findings ?? ResultList<Finding>.Empty);
+            findings.AddRange(dmarc?.Findings ?? ResultList<Finding>.Empty);
+            findings.AddRange(dkim?.Findings ?? ResultList<Finding>.Empty);
+            findings.AddRange(bimi?.Findings ?? ResultList<Finding>.Empty);
+            findings.AddRange(mta?.Findings ?? ResultList<Finding>.Empty);
+            findings.AddRange(tls?.Findings ?? ResultList<Finding>.Empty);
             Finding[] ordered = findings.Select((f, i) => (f, i)).OrderByDescending(p => p.f.SeverityCode).ThenBy(p => p.i).Select(p => p.f).ToArray();
 
             // A check whose own lookup failed leaves the report incomplete: say so rather than grade it.

@@ -44,9 +44,9 @@ namespace MailAuth.DomainReport
             TlsRpt = tlsRpt;
             GradeCode = grade;
             Score = score;
-            GradeReasons = gradeReasons;
-            Findings = findings;
-            Trace = trace;
+            GradeReasons = ResultList.From(gradeReasons);
+            Findings = ResultList.From(findings);
+            Trace = ResultList.From(trace);
             ElapsedMilliseconds = elapsedMilliseconds;
         }
 
@@ -160,13 +160,13 @@ namespace MailAuth.DomainReport
         public TlsRptReport? TlsRpt { get; }
 
         /// <summary>How each check contributed to the score.</summary>
-        public IReadOnlyList<string> GradeReasons { get; }
+        public ResultList<string> GradeReasons { get; }
 
         /// <summary>Every finding of every check, most severe first.</summary>
-        public IReadOnlyList<Finding> Findings { get; }
+        public ResultList<Finding> Findings { get; }
 
         /// <summary>Every DNS response this domain's checks saw, in completion order.</summary>
-        public IReadOnlyList<DnsResponse> Trace { get; }
+        public ResultList<DnsResponse> Trace { get; }
 
         public override string ToString() => $"{Domain ?? Input}: {Status} {Grade}";
     }

@@ -39,7 +39,7 @@ namespace MailAuth.Headers
             Result = result;
             Reason = reason;
             Comment = comment;
-            Properties = properties;
+            Properties = ResultList.From(properties);
         }
 
         /// <summary>Lower case: spf, dkim, dmarc, arc, compauth, bimi, iprev, auth, ...</summary>
@@ -56,7 +56,7 @@ namespace MailAuth.Headers
         /// <summary>The comments, joined (e.g. "sender IP is 192.0.2.1").</summary>
         public string? Comment { get; }
 
-        public IReadOnlyList<AuthenticationProperty> Properties { get; }
+        public ResultList<AuthenticationProperty> Properties { get; }
 
         /// <summary>The first value of a property by "type.name" (case-insensitive), or null.</summary>
         public string? GetProperty(string key)
@@ -86,7 +86,7 @@ namespace MailAuth.Headers
             ArcInstance = arcInstance;
             AuthServId = authServId;
             Version = version;
-            Results = results;
+            Results = ResultList.From(results);
             NoResult = noResult;
             Raw = raw;
         }
@@ -103,7 +103,7 @@ namespace MailAuth.Headers
 
         public string? Version { get; }
 
-        public IReadOnlyList<AuthenticationMethodResult> Results { get; }
+        public ResultList<AuthenticationMethodResult> Results { get; }
 
         /// <summary>The header said "none": no method was evaluated.</summary>
         public bool NoResult { get; }

@@ -87,7 +87,7 @@ namespace MailAuth.Headers
             var arc = await _dkim.VerifyArcAsync(mime, bodyPresent, cancellationToken).ConfigureAwait(false);
             await spfTask.ConfigureAwait(false);
 
-            v.DkimSignatures = signatures;
+            v.DkimSignatures = ResultList.From(signatures);
             v.DkimNow = signatures.Count == 0 ? "none"
                 : signatures.Any(s => s.ResultCode == DkimVerifyResult.Pass) ? "pass" : signatures[0].ResultKeyword;
             v.Arc = arc;
@@ -101,9 +101,9 @@ namespace MailAuth.Headers
             v.DmarcRecorded = Lower(report.Dmarc);
 
             Compare(report, v, signatures, bodyPresent, comparisons, findings);
-            v.Comparisons = comparisons;
+            v.Comparisons = ResultList.From(comparisons);
             v.Disagreements = comparisons.Count(c => c.Agrees == false);
-            v.Findings = findings.OrderByDescending(f => f.SeverityCode).ToArray();
+            v.Findings = ResultList.From(findings.OrderByDescending(f => f.SeverityCode).ToArray());
 
             report.Verification = v;
             report.RetainedMessage = null;

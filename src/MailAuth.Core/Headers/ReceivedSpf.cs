@@ -13,7 +13,7 @@ namespace MailAuth.Headers
             HeaderIndex = headerIndex;
             Result = result;
             Comment = comment;
-            Pairs = pairs;
+            Pairs = ResultDictionary.From(pairs);
             Raw = raw;
         }
 
@@ -25,7 +25,7 @@ namespace MailAuth.Headers
         public string? Comment { get; }
 
         /// <summary>key=value pairs: client-ip, envelope-from, helo, receiver, identity, mechanism, problem, ...</summary>
-        public IReadOnlyDictionary<string, string> Pairs { get; }
+        public ResultDictionary Pairs { get; }
 
         public string? ClientIp => Get("client-ip");
 

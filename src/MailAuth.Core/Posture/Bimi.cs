@@ -33,9 +33,9 @@ namespace MailAuth.Posture
         /// <summary>a=: where the evidence document (VMC/CMC PEM) is.</summary>
         public string? Authority { get; private set; }
 
-        public IReadOnlyList<PostureTag> Tags { get; private set; } = Array.Empty<PostureTag>();
+        public ResultList<PostureTag> Tags { get; private set; } = ResultList<PostureTag>.Empty;
 
-        public IReadOnlyList<Finding> Findings { get; private set; } = Array.Empty<Finding>();
+        public ResultList<Finding> Findings { get; private set; } = ResultList<Finding>.Empty;
 
         public override string ToString() => Text;
 
@@ -50,7 +50,7 @@ namespace MailAuth.Posture
             var record = new BimiRecord(text);
             var findings = new List<Finding>();
             record.IsValid = record.Parse(findings, subject);
-            record.Findings = findings;
+            record.Findings = ResultList.From(findings);
             return record;
         }
 
@@ -62,7 +62,7 @@ namespace MailAuth.Posture
                 return false;
             }
 
-            Tags = tags;
+            Tags = ResultList.From(tags);
             if (tags.Count == 0 || !string.Equals(tags[0].Name, "v", StringComparison.OrdinalIgnoreCase)
                 || !string.Equals(tags[0].Value, "BIMI1", StringComparison.OrdinalIgnoreCase))
             {
@@ -130,7 +130,7 @@ namespace MailAuth.Posture
             RecordCount = recordCount;
             DmarcQualifies = dmarcQualifies;
             DmarcNote = dmarcNote;
-            Findings = findings;
+            Findings = ResultList.From(findings);
         }
 
         public string Domain { get; }
@@ -169,7 +169,7 @@ namespace MailAuth.Posture
 
         public BimiRecord? Record { get; }
 
-        public IReadOnlyList<Finding> Findings { get; }
+        public ResultList<Finding> Findings { get; }
 
         public override string ToString() => $"{QueryName}: {Status} {RecordText}";
     }

@@ -18,9 +18,9 @@ namespace MailAuth.Posture
             StatusCode = status;
             ErrorMessage = errorMessage;
             Record = record;
-            OtherRecords = otherRecords;
-            CnameChain = cnameChain;
-            Findings = findings;
+            OtherRecords = ResultList.From(otherRecords);
+            CnameChain = ResultList.From(cnameChain);
+            Findings = ResultList.From(findings);
             Response = response;
         }
 
@@ -68,11 +68,11 @@ namespace MailAuth.Posture
         public DkimKeyRecord? Record { get; }
 
         /// <summary>Further TXT records at the name (RFC 6376 §3.6.2.2 leaves the choice undefined).</summary>
-        public IReadOnlyList<string> OtherRecords { get; }
+        public ResultList<string> OtherRecords { get; }
 
-        public IReadOnlyList<string> CnameChain { get; }
+        public ResultList<string> CnameChain { get; }
 
-        public IReadOnlyList<Finding> Findings { get; }
+        public ResultList<Finding> Findings { get; }
 
         public DnsResponse? Response { get; }
 
@@ -86,8 +86,8 @@ namespace MailAuth.Posture
         {
             Domain = domain;
             UsedDefaultSelectors = usedDefaultSelectors;
-            Selectors = selectors;
-            Findings = findings;
+            Selectors = ResultList.From(selectors);
+            Findings = ResultList.From(findings);
         }
 
         public string Domain { get; }
@@ -108,7 +108,7 @@ namespace MailAuth.Posture
         public string? ErrorMessage => Selectors.FirstOrDefault(s => s.StatusCode == PostureStatus.LookupFailed)?.ErrorMessage;
 
         /// <summary>Selectors with a record, in the order tried.</summary>
-        public IReadOnlyList<DkimSelectorResult> Found => Selectors.Where(s => s.StatusCode == PostureStatus.Found).ToArray();
+        public ResultList<DkimSelectorResult> Found => ResultList.From(Selectors.Where(s => s.StatusCode == PostureStatus.Found).ToArray());
 
         /// <summary>Found selectors joined with ';'.</summary>
         public string SelectorsFound => string.Join(";", Found.Select(s => s.Selector));
@@ -121,10 +121,10 @@ namespace MailAuth.Posture
 
         public string FindingText => PostureHelpers.Ids(Findings);
 
-        public IReadOnlyList<DkimSelectorResult> Selectors { get; }
+        public ResultList<DkimSelectorResult> Selectors { get; }
 
         /// <summary>All findings: each selector's, then the report's own.</summary>
-        public IReadOnlyList<Finding> Findings { get; }
+        public ResultList<Finding> Findings { get; }
 
         public override string ToString() => $"{Domain}: {Status} [{SelectorsFound}]";
     }

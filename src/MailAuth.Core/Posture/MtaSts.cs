@@ -66,9 +66,9 @@ namespace MailAuth.Posture
             PolicyUrl = policyUrl;
             FetchError = fetchError;
             Policy = policy;
-            MxHosts = mxHosts;
-            UnmatchedMxHosts = unmatchedMxHosts;
-            Findings = findings;
+            MxHosts = ResultList.From(mxHosts);
+            UnmatchedMxHosts = ResultList.From(unmatchedMxHosts);
+            Findings = ResultList.From(findings);
             Response = response;
         }
 
@@ -123,11 +123,11 @@ namespace MailAuth.Posture
         public MtaStsPolicy? Policy { get; }
 
         /// <summary>The domain's MX hosts the policy was compared with.</summary>
-        public IReadOnlyList<string> MxHosts { get; }
+        public ResultList<string> MxHosts { get; }
 
-        public IReadOnlyList<string> UnmatchedMxHosts { get; }
+        public ResultList<string> UnmatchedMxHosts { get; }
 
-        public IReadOnlyList<Finding> Findings { get; }
+        public ResultList<Finding> Findings { get; }
 
         public DnsResponse? Response { get; }
 

@@ -24,7 +24,7 @@ namespace MailAuth.Posture
             Text = text;
             IsValid = isValid;
             Id = id;
-            Findings = findings;
+            Findings = ResultList.From(findings);
         }
 
         public string Text { get; }
@@ -34,7 +34,7 @@ namespace MailAuth.Posture
         /// <summary>id=: 1 to 32 letters or digits; changes when the policy changes.</summary>
         public string? Id { get; }
 
-        public IReadOnlyList<Finding> Findings { get; }
+        public ResultList<Finding> Findings { get; }
 
         public override string ToString() => Text;
 
@@ -101,9 +101,9 @@ namespace MailAuth.Posture
         public long? MaxAge { get; private set; }
 
         /// <summary>The mx patterns, as written (exact names or "*." wildcards).</summary>
-        public IReadOnlyList<string> MxPatterns { get; private set; } = Array.Empty<string>();
+        public ResultList<string> MxPatterns { get; private set; } = ResultList<string>.Empty;
 
-        public IReadOnlyList<Finding> Findings { get; private set; } = Array.Empty<Finding>();
+        public ResultList<Finding> Findings { get; private set; } = ResultList<Finding>.Empty;
 
         public override string ToString() => $"{Version} {Mode} max_age={MaxAge} mx={string.Join(",", MxPatterns)}";
 
@@ -119,7 +119,7 @@ namespace MailAuth.Posture
             var policy = new MtaStsPolicy(text);
             var findings = new List<Finding>();
             policy.Parse(findings, subject);
-            policy.Findings = findings;
+            policy.Findings = ResultList.From(findings);
             return policy;
         }
 
@@ -231,7 +231,7 @@ namespace MailAuth.Posture
                 }
             }
 
-            MxPatterns = mx;
+            MxPatterns = ResultList.From(mx);
             if (!string.Equals(Version, "STSv1", StringComparison.Ordinal))
             {
                 findings.Add(new Finding(PostureFindingIds.MtaStsPolicyMalformed, FindingSeverity.Error,

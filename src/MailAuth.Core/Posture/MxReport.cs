@@ -28,13 +28,13 @@ namespace MailAuth.Posture
         internal MxHost(int preference, string host, bool isIpLiteral, MxHostResolution resolution,
             IReadOnlyList<IPAddress> addresses, IReadOnlyList<string> cnameChain, string? errorMessage, IReadOnlyList<Finding>? findings = null)
         {
-            Findings = findings ?? Array.Empty<Finding>();
+            Findings = ResultList.From(findings ?? Array.Empty<Finding>());
             Preference = preference;
             Host = host;
             IsIpLiteral = isIpLiteral;
             ResolutionCode = resolution;
-            Addresses = addresses;
-            CnameChain = cnameChain;
+            Addresses = addresses.Select(a => a.ToString()).ToResultList();
+            CnameChain = ResultList.From(cnameChain);
             ErrorMessage = errorMessage;
         }
 
@@ -53,15 +53,15 @@ namespace MailAuth.Posture
 
         internal MxHostResolution ResolutionCode { get; }
 
-        public IReadOnlyList<IPAddress> Addresses { get; }
+        public ResultList<string> Addresses { get; }
 
-        public string AddressText => string.Join(";", Addresses.Select(a => a.ToString()));
+        public string AddressText => string.Join(";", Addresses);
 
-        public IReadOnlyList<string> CnameChain { get; }
+        public ResultList<string> CnameChain { get; }
 
         public string? ErrorMessage { get; }
 
-        public IReadOnlyList<Finding> Findings { get; }
+        public ResultList<Finding> Findings { get; }
 
         public override string ToString() => $"{Preference} {Host} ({Resolution})";
     }
@@ -75,10 +75,10 @@ namespace MailAuth.Posture
             Domain = domain;
             StatusCode = status;
             ErrorMessage = errorMessage;
-            Hosts = hosts;
+            Hosts = ResultList.From(hosts);
             IsNullMx = isNullMx;
-            Findings = findings;
-            Trace = trace;
+            Findings = ResultList.From(findings);
+            Trace = ResultList.From(trace);
         }
 
         public string Domain { get; }
@@ -103,11 +103,11 @@ namespace MailAuth.Posture
         public string FindingText => PostureHelpers.Ids(Findings);
 
         /// <summary>Sorted by preference, then name.</summary>
-        public IReadOnlyList<MxHost> Hosts { get; }
+        public ResultList<MxHost> Hosts { get; }
 
-        public IReadOnlyList<Finding> Findings { get; }
+        public ResultList<Finding> Findings { get; }
 
-        public IReadOnlyList<DnsResponse> Trace { get; }
+        public ResultList<DnsResponse> Trace { get; }
 
         public override string ToString() => $"{Domain}: {Status} {HostText}";
     }
@@ -224,7 +224,7 @@ namespace MailAuth.Posture
                 return new MxHost(preference, host, false, MxHostResolution.DoesNotResolve, Array.Empty<IPAddress>(), Array.Empty<string>(), ex.Message, findings);
             }
 
-            var addresses = a.Records.Concat(aaaa.Records).Where(r => r.Address != null).Select(r => r.Address!).ToArray();
+            var addresses = a.Records.Concat(aaaa.Records).Where(r => r.AddressValue != null).Select(r => r.AddressValue!).ToArray();
             IReadOnlyList<string> chain = a.CanonicalNames.Count > 0 ? a.CanonicalNames : aaaa.CanonicalNames;
             if (chain.Count > 0)
             {

@@ -14,9 +14,9 @@ namespace MailAuth.Posture
         {
             Text = text;
             IsValid = isValid;
-            ReportUris = reportUris;
-            Tags = tags;
-            Findings = findings;
+            ReportUris = ResultList.From(reportUris);
+            Tags = ResultList.From(tags);
+            Findings = ResultList.From(findings);
         }
 
         public string Text { get; }
@@ -25,11 +25,11 @@ namespace MailAuth.Posture
         public bool IsValid { get; }
 
         /// <summary>The rua URIs as written.</summary>
-        public IReadOnlyList<string> ReportUris { get; }
+        public ResultList<string> ReportUris { get; }
 
-        public IReadOnlyList<PostureTag> Tags { get; }
+        public ResultList<PostureTag> Tags { get; }
 
-        public IReadOnlyList<Finding> Findings { get; }
+        public ResultList<Finding> Findings { get; }
 
         public override string ToString() => Text;
 
@@ -130,7 +130,7 @@ namespace MailAuth.Posture
             ErrorMessage = errorMessage;
             Record = record;
             RecordCount = recordCount;
-            Findings = findings;
+            Findings = ResultList.From(findings);
             Response = response;
         }
 
@@ -159,7 +159,7 @@ namespace MailAuth.Posture
 
         public TlsRptRecord? Record { get; }
 
-        public IReadOnlyList<Finding> Findings { get; }
+        public ResultList<Finding> Findings { get; }
 
         public DnsResponse? Response { get; }
 

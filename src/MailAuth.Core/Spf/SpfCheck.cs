@@ -311,7 +311,7 @@ namespace MailAuth.Spf
         {
             bool v4 = term.Name == "ip4";
             int prefix = v4 ? term.EffectiveIp4CidrLength : term.EffectiveIp6CidrLength;
-            bool match = SpfDomainName.InNetwork(Ip, term.Network!, prefix);
+            bool match = SpfDomainName.InNetwork(Ip, term.NetworkAddress!, prefix);
             string detail = match
                 ? $"{Ip} is in {term.NetworkText}"
                 : (v4 != (Ip.AddressFamily == AddressFamily.InterNetwork) ? $"{Ip} is not an {(v4 ? "IPv4" : "IPv6")} address" : $"{Ip} is not in {term.NetworkText}");
@@ -352,7 +352,7 @@ namespace MailAuth.Spf
                 return false;
             }
 
-            bool match = AddressesMatch(response.Records.Select(r => r.Address), term);
+            bool match = AddressesMatch(response.Records.Select(r => r.AddressValue), term);
             AddStep(depth, SpfTraceStepKind.Mechanism, domain, term.Text, match ? "match" : "no match",
                 match ? $"{Ip} is an address of {target}" : $"{Ip} is not among the {response.QueryTypeCode} addresses of {target}", new[] { response });
             return match;
@@ -427,7 +427,7 @@ namespace MailAuth.Spf
                     throw Abort(depth, domain, term, SpfResultCode.TempError, $"the {response.QueryTypeCode} lookup for the MX host {hosts[i]} failed ({response.Error ?? response.ResponseCode})", used.ToArray());
                 }
 
-                if (response.StatusCode == DnsLookupStatus.Found && AddressesMatch(response.Records.Select(r => r.Address), term))
+                if (response.StatusCode == DnsLookupStatus.Found && AddressesMatch(response.Records.Select(r => r.AddressValue), term))
                 {
                     AddStep(depth, SpfTraceStepKind.Mechanism, domain, term.Text, "match", $"{Ip} is an address of {hosts[i]}, an MX host of {target}", used);
                     return true;
@@ -596,7 +596,7 @@ namespace MailAuth.Spf
                 }
 
                 result.Responses.Add(response);
-                if (response.StatusCode == DnsLookupStatus.Found && response.Records.Any(r => r.Address != null && SpfDomainName.Unmap(r.Address).Equals(Ip)))
+                if (response.StatusCode == DnsLookupStatus.Found && response.Records.Any(r => r.AddressValue != null && SpfDomainName.Unmap(r.AddressValue).Equals(Ip)))
                 {
                     validated.Add(names[i]);
                 }

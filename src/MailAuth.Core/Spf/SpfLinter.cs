@@ -134,7 +134,7 @@ namespace MailAuth.Spf
 
         private static void LintNetworks(SpfRecord record, List<Finding> findings)
         {
-            SpfTerm[] nets = record.Mechanisms.Where(t => t.Network != null).ToArray();
+            SpfTerm[] nets = record.Mechanisms.Where(t => t.NetworkAddress != null).ToArray();
             foreach (SpfTerm term in nets)
             {
                 int prefix = term.Name == "ip4" ? term.EffectiveIp4CidrLength : term.EffectiveIp6CidrLength;
@@ -144,8 +144,8 @@ namespace MailAuth.Spf
                         $"'{term.Text}' authorizes every {(term.Name == "ip4" ? "IPv4" : "IPv6")} address.", term.Text));
                 }
 
-                IPAddress masked = Mask(term.Network!, prefix);
-                if (!masked.Equals(term.Network))
+                IPAddress masked = Mask(term.NetworkAddress!, prefix);
+                if (!masked.Equals(term.NetworkAddress))
                 {
                     findings.Add(new Finding("SPF-IP-HOST-BITS", FindingSeverity.Information,
                         $"'{term.Text}' has host bits set; it means {masked}/{prefix.ToString(CultureInfo.InvariantCulture)}.", term.Text));
@@ -165,12 +165,12 @@ namespace MailAuth.Spf
 
                     int pa = a.Name == "ip4" ? a.EffectiveIp4CidrLength : a.EffectiveIp6CidrLength;
                     int pb = b.Name == "ip4" ? b.EffectiveIp4CidrLength : b.EffectiveIp6CidrLength;
-                    if (pa == pb && Mask(a.Network!, pa).Equals(Mask(b.Network!, pb)))
+                    if (pa == pb && Mask(a.NetworkAddress!, pa).Equals(Mask(b.NetworkAddress!, pb)))
                     {
                         findings.Add(new Finding("SPF-IP-DUPLICATE", FindingSeverity.Warning,
                             $"'{b.Text}' repeats '{a.Text}'; remove one.", b.Text));
                     }
-                    else if (SpfDomainName.InNetwork(b.Network!, a.Network!, Math.Min(pa, pb)) && pa != pb)
+                    else if (SpfDomainName.InNetwork(b.NetworkAddress!, a.NetworkAddress!, Math.Min(pa, pb)) && pa != pb)
                     {
                         SpfTerm wide = pa < pb ? a : b;
                         SpfTerm narrow = pa < pb ? b : a;

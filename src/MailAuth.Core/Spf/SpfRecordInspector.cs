@@ -153,7 +153,7 @@ namespace MailAuth.Spf
             {
                 // A character-string carries at most 255 bytes (RFC 1035 §3.3); a longer one cannot be
                 // on the wire, so this catches records split wrongly by the publishing tool.
-                if (record.TextStrings.Any(s => s.Length > 255))
+                if (record.TextStringList.Any(s => s.Length > 255))
                 {
                     findings.Add(new Finding("SPF-STRING-TOO-LONG", FindingSeverity.Error,
                         "A TXT string of the record is longer than 255 characters; split it into several strings (RFC 7208 §3.3).", domain));
@@ -161,7 +161,7 @@ namespace MailAuth.Spf
             }
 
             IReadOnlyList<string>[] all = response.Records.Where(r => r.TypeCode == DnsRecordType.TXT)
-                .Select(r => r.TextStrings.Count > 0 ? r.TextStrings : SpfLinter.SplitStrings(r.Data))
+                .Select(r => r.TextStringList.Count > 0 ? r.TextStringList : SpfLinter.SplitStrings(r.Data))
                 .ToArray();
             int size = SpfLinter.EstimateAnswerSize(domain, all);
             if (all.Length > 0 && (size > SpfLinter.ClassicUdpLimit || response.UsedTcp))

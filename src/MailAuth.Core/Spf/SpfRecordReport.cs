@@ -37,9 +37,9 @@ namespace MailAuth.Spf
             Parsed = parsed;
             OwnLookupCount = ownLookupCount;
             VoidLookupCount = voidLookupCount;
-            Children = children;
+            Children = ResultList.From(children);
             Error = error;
-            Dns = dns;
+            Dns = ResultList.From(dns);
             TotalLookupCount = ownLookupCount + children.Sum(c => c.TotalLookupCount);
         }
 
@@ -70,13 +70,13 @@ namespace MailAuth.Spf
         /// <summary>Terms of this record whose lookup returns NXDOMAIN or no data (§4.6.4).</summary>
         public int VoidLookupCount { get; }
 
-        public IReadOnlyList<SpfIncludeNode> Children { get; }
+        public ResultList<SpfIncludeNode> Children { get; }
 
         /// <summary>Why the node is not Found, in plain language.</summary>
         public string? Error { get; }
 
         /// <summary>The DNS responses read for this node.</summary>
-        public IReadOnlyList<DnsResponse> Dns { get; }
+        public ResultList<DnsResponse> Dns { get; }
 
         public override string ToString() => $"{new string(' ', Depth * 2)}{Via ?? Domain} [{Status}] {OwnLookupCount}/{TotalLookupCount}";
     }
@@ -97,19 +97,19 @@ namespace MailAuth.Spf
             StatusCode = status;
             Reason = reason;
             Record = record;
-            Records = records;
+            Records = ResultList.From(records);
             Parsed = parsed;
             SyntaxError = syntaxError;
             DnsLookupCount = dnsLookupCount;
             VoidLookupCount = voidLookupCount;
             LimitCrossedAt = limitCrossedAt;
             IncludeTree = includeTree;
-            Findings = findings;
-            Errors = findings.Where(f => f.SeverityCode == FindingSeverity.Error).ToArray();
-            Warnings = findings.Where(f => f.SeverityCode != FindingSeverity.Error).ToArray();
-            DnsResponses = dns;
+            Findings = ResultList.From(findings);
+            Errors = ResultList.From(findings.Where(f => f.SeverityCode == FindingSeverity.Error).ToArray());
+            Warnings = ResultList.From(findings.Where(f => f.SeverityCode != FindingSeverity.Error).ToArray());
+            DnsResponses = ResultList.From(dns);
             ElapsedMilliseconds = elapsedMilliseconds;
-            Terms = parsed?.Terms ?? (IReadOnlyList<SpfTerm>)Array.Empty<SpfTerm>();
+            Terms = ResultList.From(parsed?.Terms ?? (IReadOnlyList<SpfTerm>)Array.Empty<SpfTerm>());
         }
 
         public string Domain { get; }
@@ -125,7 +125,7 @@ namespace MailAuth.Spf
         public string? Record { get; }
 
         /// <summary>All TXT records beginning with v=spf1 (more than one is an error).</summary>
-        public IReadOnlyList<string> Records { get; }
+        public ResultList<string> Records { get; }
 
         /// <summary>DNS-querying terms through includes and redirects, counted as check_host() would count them (§4.6.4); 10 is the limit.</summary>
         public int DnsLookupCount { get; }
@@ -159,7 +159,7 @@ namespace MailAuth.Spf
         public double ElapsedMilliseconds { get; }
 
         /// <summary>The record's terms in order.</summary>
-        public IReadOnlyList<SpfTerm> Terms { get; }
+        public ResultList<SpfTerm> Terms { get; }
 
         /// <summary>The parsed record, when valid.</summary>
         public SpfRecord? Parsed { get; }
@@ -171,16 +171,16 @@ namespace MailAuth.Spf
         public SpfIncludeNode? IncludeTree { get; }
 
         /// <summary>Every finding (errors then warnings are also split below).</summary>
-        public IReadOnlyList<Finding> Findings { get; }
+        public ResultList<Finding> Findings { get; }
 
         /// <summary>Findings that make check_host() give PermError or TempError.</summary>
-        public IReadOnlyList<Finding> Errors { get; }
+        public ResultList<Finding> Errors { get; }
 
         /// <summary>Best-practice findings (warnings and information).</summary>
-        public IReadOnlyList<Finding> Warnings { get; }
+        public ResultList<Finding> Warnings { get; }
 
         /// <summary>Every DNS response read.</summary>
-        public IReadOnlyList<DnsResponse> DnsResponses { get; }
+        public ResultList<DnsResponse> DnsResponses { get; }
 
         public override string ToString() => $"{Domain}: {Status} {Record}";
     }

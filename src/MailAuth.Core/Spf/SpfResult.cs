@@ -22,7 +22,7 @@ namespace MailAuth.Spf
             ResultCode = result;
             IdentityCode = identity;
             Domain = domain;
-            Address = ipAddress;
+            ClientAddress = ipAddress;
             Sender = sender;
             Helo = helo;
             Record = record;
@@ -32,11 +32,11 @@ namespace MailAuth.Spf
             Explanation = explanation;
             DnsLookupCount = dnsLookupCount;
             VoidLookupCount = voidLookupCount;
-            Trace = trace;
+            Trace = ResultList.From(trace);
             ElapsedMilliseconds = elapsedMilliseconds;
             SyntaxError = syntaxError;
             var seen = new HashSet<DnsResponse>();
-            DnsResponses = trace.SelectMany(s => s.Dns).Where(seen.Add).ToArray();
+            DnsResponses = ResultList.From(trace.SelectMany(s => s.Dns).Where(seen.Add).ToArray());
             Meaning = MeaningOf(result, domain);
             SmtpReply = SmtpReplyOf(result, explanation);
             ReceivedSpf = BuildReceivedSpf(receiverName);
@@ -60,10 +60,12 @@ namespace MailAuth.Spf
         /// The client IP as text (IPv4-mapped IPv6 addresses are reported as IPv4, §5): text so it
         /// survives Export-Csv and ConvertTo-Json and binds back into Test-Spf -IPAddress.
         /// </summary>
-        public string IPAddress => Address.ToString();
+        public string IPAddress => ClientAddress.ToString();
 
-        /// <summary>The client IP.</summary>
-        public IPAddress Address { get; }
+        /// <summary>The client IP as text, as <see cref="IPAddress"/> (the name it always had).</summary>
+        public string Address => ClientAddress.ToString();
+
+        internal System.Net.IPAddress ClientAddress { get; }
 
         /// <summary>The sender used for macros: MAIL FROM, or postmaster@HELO.</summary>
         public string Sender { get; }
@@ -110,10 +112,10 @@ namespace MailAuth.Spf
         public SpfSyntaxError? SyntaxError { get; }
 
         /// <summary>Ordered evaluation steps.</summary>
-        public IReadOnlyList<SpfTraceStep> Trace { get; }
+        public ResultList<SpfTraceStep> Trace { get; }
 
         /// <summary>Every DNS response the evaluation used, in trace order.</summary>
-        public IReadOnlyList<DnsResponse> DnsResponses { get; }
+        public ResultList<DnsResponse> DnsResponses { get; }
 
         /// <summary>The result as the lower-case keyword of RFC 7208 §8 ("pass", "softfail", ...).</summary>
         public string ResultKeyword => Keyword(ResultCode);

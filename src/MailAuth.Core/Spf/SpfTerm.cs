@@ -19,7 +19,7 @@ namespace MailAuth.Spf
             HasExplicitQualifier = explicitQualifier;
             DomainSpec = domainSpec;
             Value = value;
-            Network = network;
+            NetworkAddress = network;
             Ip4CidrLength = ip4CidrLength;
             Ip6CidrLength = ip6CidrLength;
         }
@@ -61,7 +61,9 @@ namespace MailAuth.Spf
         public string? Value { get; }
 
         /// <summary>ip4/ip6: the network address as written (not masked).</summary>
-        public IPAddress? Network { get; }
+        public string? Network => NetworkAddress?.ToString();
+
+        internal IPAddress? NetworkAddress { get; }
 
         /// <summary>The IPv4 CIDR length written (ip4, a, mx), or null for the default /32.</summary>
         public int? Ip4CidrLength { get; }
@@ -103,8 +105,8 @@ namespace MailAuth.Spf
         public int EffectiveIp6CidrLength => Ip6CidrLength ?? 128;
 
         /// <summary>ip4/ip6 as "network/length" text.</summary>
-        public string? NetworkText => Network is null ? null
-            : Network.ToString() + "/" + (Name == "ip4" ? EffectiveIp4CidrLength : EffectiveIp6CidrLength).ToString(CultureInfo.InvariantCulture);
+        public string? NetworkText => NetworkAddress is null ? null
+            : NetworkAddress.ToString() + "/" + (Name == "ip4" ? EffectiveIp4CidrLength : EffectiveIp6CidrLength).ToString(CultureInfo.InvariantCulture);
 
         public override string ToString() => Text;
 

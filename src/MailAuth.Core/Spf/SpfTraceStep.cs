@@ -34,7 +34,7 @@ namespace MailAuth.Spf
             Term = term;
             Outcome = outcome;
             Detail = detail;
-            Dns = dns;
+            Dns = ResultList.From(dns);
             DnsLookupCount = dnsLookupCount;
             VoidLookupCount = voidLookupCount;
         }
@@ -62,7 +62,7 @@ namespace MailAuth.Spf
         public string Detail { get; }
 
         /// <summary>The DNS responses this step used.</summary>
-        public IReadOnlyList<DnsResponse> Dns { get; }
+        public ResultList<DnsResponse> Dns { get; }
 
         /// <summary>DNS-querying terms counted so far (§4.6.4).</summary>
         public int DnsLookupCount { get; }

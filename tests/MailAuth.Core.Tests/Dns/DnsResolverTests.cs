@@ -36,7 +36,7 @@ namespace MailAuth.Core.Tests.Dns
             Assert.Equal(DnsLookupStatus.Found, response.StatusCode);
             Assert.Equal("NoError", response.ResponseCode);
             DnsRecord record = Assert.Single(response.Records);
-            Assert.Equal(IPAddress.Parse("192.0.2.10"), record.Address);
+            Assert.Equal("192.0.2.10", record.Address);
             Assert.Equal("192.0.2.10", record.Data);
             Assert.Equal(120, record.Ttl);
             Assert.Equal("www.example.com", record.Name, ignoreCase: true);
@@ -64,7 +64,7 @@ namespace MailAuth.Core.Tests.Dns
             using var resolver = NewResolver(server);
 
             DnsResponse aaaa = await resolver.QueryAsync("example.com", DnsRecordType.AAAA);
-            Assert.Equal(IPAddress.Parse("2001:db8::25"), Assert.Single(aaaa.Records).Address);
+            Assert.Equal("2001:db8::25", Assert.Single(aaaa.Records).Address);
 
             DnsResponse mx = await resolver.QueryAsync("example.com", DnsRecordType.MX);
             Assert.Equal(2, mx.Records.Count);
@@ -104,7 +104,9 @@ namespace MailAuth.Core.Tests.Dns
             Assert.Equal(2, response.Records.Count);
             DnsRecord spf = response.Records.Single(r => r.Data.StartsWith("v=spf1", StringComparison.Ordinal));
             Assert.Equal("v=spf1 ip4:192.0.2.0/24 include:_spf.example.net -all", spf.Data);
-            Assert.Equal(new[] { "v=spf1 ip4:192.0.2.0/24", " include:_spf.example.net", " -all" }, spf.TextStrings);
+            Assert.Equal(new[] { "v=spf1 ip4:192.0.2.0/24", " include:_spf.example.net", " -all" }, spf.TextStringList);
+            // The public text is the zone-file form (RFC 1035 §5.1): each string quoted.
+            Assert.Equal("\"v=spf1 ip4:192.0.2.0/24\" \" include:_spf.example.net\" \" -all\"", spf.TextStrings);
             Assert.Contains("google-site-verification=abc", response.Texts);
             Assert.Equal(2, response.Texts.Count());
 
@@ -186,7 +188,7 @@ namespace MailAuth.Core.Tests.Dns
             Assert.True(response.UsedTcp);
             DnsRecord record = Assert.Single(response.Records);
             Assert.Equal(big, record.Data);
-            Assert.Equal(8, record.TextStrings.Count); // 2000 octets in 255-octet character-strings
+            Assert.Equal(8, record.TextStringList.Count); // 2000 octets in 255-octet character-strings
             Assert.Equal(1, server.UdpQueryCount);
             Assert.Equal(1, server.TcpQueryCount);
             Assert.Equal(2, resolver.QueriesSent);

@@ -26,13 +26,13 @@ namespace MailAuth.Core.Tests.Spf
             Assert.Equal("-", mx.QualifierSymbol);
 
             SpfTerm ip4 = record.Terms[3];
-            Assert.Equal(IPAddress.Parse("192.0.2.0"), ip4.Network);
+            Assert.Equal("192.0.2.0", ip4.Network);
             Assert.Equal(24, ip4.Ip4CidrLength);
             Assert.Null(ip4.Ip6CidrLength);
             Assert.Equal("192.0.2.0/24", ip4.NetworkText);
 
             SpfTerm ip6 = record.Terms[4];
-            Assert.Equal(IPAddress.Parse("2001:db8::"), ip6.Network);
+            Assert.Equal("2001:db8::", ip6.Network);
             Assert.Equal(32, ip6.Ip6CidrLength);
 
             Assert.Null(record.Terms[2].DomainSpec);
