@@ -81,6 +81,8 @@ namespace MailAuth.Cli
                     options.DkimSelectors = selectors.Length == 0 ? null : selectors;
                     options.TimeBudget = TimeSpan.FromSeconds(seconds);
                     options.MtaSts.FetchPolicy = !result.GetValue(noFetch);
+                    // --json lines carry each domain's DNS responses in Trace (docs/cli.md); the CSV has no use for them.
+                    options.IncludeDnsTrace = result.GetValue(common.Json);
                     if (result.GetValue(common.Verbose))
                     {
                         options.TraceObserver = response => Console.Error.WriteLine("DNS " + response);

@@ -70,11 +70,11 @@ namespace MailAuth.Cli
                 Output.WriteWrapped("  crossed   ", r.LimitCrossedAt);
             }
 
-            if (r.IncludeTree != null && (r.IncludeTree.Children.Count > 0 || r.IncludeTree.StatusCode != SpfIncludeStatus.Found))
+            if (r.IncludeRoot != null && (r.IncludeRoot.ChildNodes.Count > 0 || r.IncludeRoot.StatusCode != SpfIncludeStatus.Found))
             {
                 Console.WriteLine("  include tree (own lookups / with includes)");
                 var rows = new List<(string Label, SpfIncludeNode Node)>();
-                Flatten(r.IncludeTree, string.Empty, string.Empty, rows);
+                Flatten(r.IncludeRoot, string.Empty, string.Empty, rows);
                 int labelWidth = Math.Min(Math.Max(20, Output.Width - 4 - 34), rows.Max(x => x.Label.Length));
                 foreach ((string label, SpfIncludeNode node) in rows)
                 {
@@ -92,10 +92,10 @@ namespace MailAuth.Cli
         private static void Flatten(SpfIncludeNode node, string prefix, string childPrefix, List<(string, SpfIncludeNode)> rows)
         {
             rows.Add((prefix + (node.Via ?? node.Domain), node));
-            for (int i = 0; i < node.Children.Count; i++)
+            for (int i = 0; i < node.ChildNodes.Count; i++)
             {
-                bool last = i == node.Children.Count - 1;
-                Flatten(node.Children[i], childPrefix + (last ? "└─ " : "├─ "), childPrefix + (last ? "   " : "│  "), rows);
+                bool last = i == node.ChildNodes.Count - 1;
+                Flatten(node.ChildNodes[i], childPrefix + (last ? "└─ " : "├─ "), childPrefix + (last ? "   " : "│  "), rows);
             }
         }
 

@@ -20,7 +20,7 @@ namespace MailAuth.Dkim
             KeyType = keyType;
             KeyBits = keyBits;
             Testing = testing;
-            HashAlgorithms = ResultList.From(hashAlgorithms);
+            HashAlgorithmList = hashAlgorithms;
             Key = key;
         }
 
@@ -63,8 +63,10 @@ namespace MailAuth.Dkim
         /// <summary>t=y: the domain is testing DKIM (§3.6.1); verifiers must not treat messages differently.</summary>
         public bool Testing { get; }
 
-        /// <summary>h= (acceptable hash algorithms); empty means all.</summary>
-        public ResultList<string> HashAlgorithms { get; }
+        /// <summary>h= (acceptable hash algorithms) joined with ':', as DkimSelectorResult has it; empty means all.</summary>
+        public string HashAlgorithms => string.Join(":", HashAlgorithmList);
+
+        internal IReadOnlyList<string> HashAlgorithmList { get; }
 
         /// <summary>The BouncyCastle key (AsymmetricKeyParameter), kept as object so callers need no BouncyCastle reference.</summary>
         internal object? Key { get; }

@@ -94,7 +94,7 @@ namespace MailAuth.Dmarc
         {
             FromDomain = fromDomain;
             FromOrganizationalDomain = fromOrganizationalDomain;
-            Identifiers = ResultList.From(identifiers);
+            IdentifierList = identifiers;
             ResultCode = result;
             AlignedIdentifierCode = alignedIdentifier;
             RequestedPolicyCode = requestedPolicy;
@@ -110,7 +110,8 @@ namespace MailAuth.Dmarc
 
         public string? FromOrganizationalDomain { get; }
 
-        public ResultList<DmarcIdentifierAlignment> Identifiers { get; }
+        /// <summary>How each identifier fared; the policy's Identifiers shows them (one level up, for ConvertTo-Json).</summary>
+        internal IReadOnlyList<DmarcIdentifierAlignment> IdentifierList { get; }
 
         public string Result => ResultCode.ToString();
 
@@ -144,6 +145,9 @@ namespace MailAuth.Dmarc
         public bool TestModeApplied { get; }
 
         public string Reason { get; }
+
+        /// <summary>"Fail, disposition Reject: ..." (the result, what a receiver does, why).</summary>
+        public override string ToString() => $"{Result}, disposition {Disposition}: {Reason}";
     }
 
     /// <summary>
@@ -167,12 +171,14 @@ namespace MailAuth.Dmarc
             ErrorMessage = errorMessage;
             RecordDomain = recordDomain;
             OrganizationalDomain = organizationalDomain;
+            Parsed = parsedRecord;
             ParsedRecord = parsedRecord;
             PolicySourceCode = policySource;
             EffectivePolicyCode = effectivePolicy;
             DomainExists = domainExists;
             Findings = ResultList.From(findings);
             Trace = ResultList.From(trace);
+            QueryCount = Trace.Count;
             ReportAuthorizations = ResultList.From(reportAuthorizations);
             AlternateRecordDomain = alternateRecordDomain;
             AlternateOrganizationalDomain = alternateOrganizationalDomain;
@@ -204,22 +210,22 @@ namespace MailAuth.Dmarc
         public string? OrganizationalDomain { get; }
 
         /// <summary>The record text.</summary>
-        public string? Record => ParsedRecord?.Text;
+        public string? Record => Parsed?.Text;
 
         /// <summary>p as published (null when absent or invalid).</summary>
         public string? Policy => PolicyCode?.ToString();
 
-        internal DmarcPolicyAction? PolicyCode => ParsedRecord?.PolicyCode;
+        internal DmarcPolicyAction? PolicyCode => Parsed?.PolicyCode;
 
         /// <summary>sp as published.</summary>
         public string? SubdomainPolicy => SubdomainPolicyCode?.ToString();
 
-        internal DmarcPolicyAction? SubdomainPolicyCode => ParsedRecord?.SubdomainPolicyCode;
+        internal DmarcPolicyAction? SubdomainPolicyCode => Parsed?.SubdomainPolicyCode;
 
         /// <summary>np as published.</summary>
         public string? NonExistentSubdomainPolicy => NonExistentSubdomainPolicyCode?.ToString();
 
-        internal DmarcPolicyAction? NonExistentSubdomainPolicyCode => ParsedRecord?.NonExistentSubdomainPolicyCode;
+        internal DmarcPolicyAction? NonExistentSubdomainPolicyCode => Parsed?.NonExistentSubdomainPolicyCode;
 
         /// <summary>The policy that applies to <see cref="Domain"/>: p, sp or np (see <see cref="PolicySource"/>).</summary>
         public string? EffectivePolicy => EffectivePolicyCode?.ToString();
@@ -234,20 +240,20 @@ namespace MailAuth.Dmarc
         public bool? DomainExists { get; }
 
         /// <summary>pct as published (RFC 7489); null when absent.</summary>
-        public int? Percentage => ParsedRecord?.Percentage;
+        public int? Percentage => Parsed?.Percentage;
 
         /// <summary>t=y (RFC 9989).</summary>
-        public bool TestMode => ParsedRecord?.TestMode ?? false;
+        public bool TestMode => Parsed?.TestMode ?? false;
 
         /// <summary>"relaxed" or "strict" (aspf); null without a record.</summary>
-        public string? SpfAlignment => ParsedRecord is null ? null : ModeText(ParsedRecord.SpfAlignmentCode);
+        public string? SpfAlignment => Parsed is null ? null : ModeText(Parsed.SpfAlignmentCode);
 
         /// <summary>"relaxed" or "strict" (adkim); null without a record.</summary>
-        public string? DkimAlignment => ParsedRecord is null ? null : ModeText(ParsedRecord.DkimAlignmentCode);
+        public string? DkimAlignment => Parsed is null ? null : ModeText(Parsed.DkimAlignmentCode);
 
-        public ResultList<string> ReportUris => ResultList.From(ParsedRecord?.ReportUris.Select(u => u.Text).ToArray() ?? Array.Empty<string>());
+        public ResultList<string> ReportUris => ResultList.From(Parsed?.ReportUris.Select(u => u.Text).ToArray() ?? Array.Empty<string>());
 
-        public ResultList<string> FailureReportUris => ResultList.From(ParsedRecord?.FailureReportUris.Select(u => u.Text).ToArray() ?? Array.Empty<string>());
+        public ResultList<string> FailureReportUris => ResultList.From(Parsed?.FailureReportUris.Select(u => u.Text).ToArray() ?? Array.Empty<string>());
 
         /// <summary><see cref="ReportUris"/> joined with ";" (for Export-Csv).</summary>
         public string ReportUriText => string.Join(";", ReportUris);
@@ -298,21 +304,39 @@ namespace MailAuth.Dmarc
         public string? Reason => Evaluation?.Reason;
 
         /// <summary>Number of DNS queries made.</summary>
-        public int QueryCount => Trace.Count;
+        public int QueryCount { get; }
 
         // Detail.
 
         /// <summary>The parsed record with its tags.</summary>
-        public DmarcRecord? ParsedRecord { get; }
+        public DmarcRecord? ParsedRecord { get; private set; }
+
+        /// <summary>The record the flat properties read, kept when <see cref="ParsedRecord"/> is left out.</summary>
+        internal DmarcRecord? Parsed { get; }
+
+        /// <summary>
+        /// How each authenticated identifier (SPF's MAIL FROM domain, each DKIM d=) fared in
+        /// alignment (RFC 7489 §3.1); empty without evaluation inputs.
+        /// </summary>
+        public ResultList<DmarcIdentifierAlignment> Identifiers => Evaluation?.IdentifierList.ToResultList() ?? ResultList<DmarcIdentifierAlignment>.Empty;
 
         /// <summary>External report destinations checked (RFC 7489 §7.1).</summary>
         public ResultList<DmarcReportAuthorization> ReportAuthorizations { get; }
 
         /// <summary>Every DNS query and answer, in completion order.</summary>
-        public ResultList<DnsResponse> Trace { get; }
+        public ResultList<DnsResponse> Trace { get; private set; }
 
         /// <summary>The message evaluation; null when no SPF/DKIM inputs were given.</summary>
         public DmarcEvaluation? Evaluation { get; }
+
+        /// <summary>Inside a domain report or a header verification: the parent holds or omits the DNS responses.</summary>
+        internal void OmitDnsResponses() => Trace = ResultList<DnsResponse>.Empty;
+
+        /// <summary>
+        /// Inside a header verification the policy sits two levels down, where the parsed record's
+        /// tags would be past ConvertTo-Json -Depth 4; its flat properties (Record, Policy, ...) stay.
+        /// </summary>
+        internal void OmitParsedRecord() => ParsedRecord = null;
 
         public override string ToString()
         {

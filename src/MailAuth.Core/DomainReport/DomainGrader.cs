@@ -113,7 +113,7 @@ namespace MailAuth.DomainReport
                 }
                 else
                 {
-                    var usable = dkim.Found.Where(s => s.IsValid && !s.IsRevoked && s.Record!.Findings.All(f => f.Id != PostureFindingIds.DkimServiceNotEmail)).ToList();
+                    var usable = dkim.Found.Where(s => s.IsValid && !s.IsRevoked && s.KeyRecord!.Findings.All(f => f.Id != PostureFindingIds.DkimServiceNotEmail)).ToList();
                     int? smallest = usable.Where(s => s.KeyTypeCode == DkimKeyType.Rsa).Select(s => s.KeyBits).Min();
                     if (usable.Count == 0)
                     {

@@ -27,8 +27,16 @@ namespace MailAuth.DomainReport
         internal MailDomainReport(string input, string? domain, string? inputNote, DomainReportStatus status, string? errorMessage,
             DomainCheck checks, MxReport? mx, SpfRecordReport? spf, DmarcPolicy? dmarc, DkimReport? dkim, BimiReport? bimi,
             MtaStsReport? mtaSts, TlsRptReport? tlsRpt, MailDomainGrade? grade, int? score, IReadOnlyList<string> gradeReasons,
-            IReadOnlyList<Finding> findings, IReadOnlyList<DnsResponse> trace, double elapsedMilliseconds)
+            IReadOnlyList<Finding> findings, IReadOnlyList<DnsResponse> trace, bool keepTrace, double elapsedMilliseconds)
         {
+            // The report-level trace has every DNS response of every check; the sub-reports drop
+            // their copies, whose records would sit past ConvertTo-Json -Depth 4 (and double the size).
+            mx?.OmitDnsResponses();
+            spf?.OmitDnsResponses();
+            dmarc?.OmitDnsResponses();
+            dkim?.OmitDnsResponses();
+            mtaSts?.OmitDnsResponses();
+            tlsRpt?.OmitDnsResponses();
             Input = input;
             Domain = domain;
             InputNote = inputNote;
@@ -46,7 +54,8 @@ namespace MailAuth.DomainReport
             Score = score;
             GradeReasons = ResultList.From(gradeReasons);
             Findings = ResultList.From(findings);
-            Trace = ResultList.From(trace);
+            QueryCount = trace.Count;
+            Trace = keepTrace ? ResultList.From(trace) : ResultList<DnsResponse>.Empty;
             ElapsedMilliseconds = elapsedMilliseconds;
         }
 
@@ -96,7 +105,7 @@ namespace MailAuth.DomainReport
 
         public string? DmarcStatus => Dmarc?.StatusCode.ToString();
 
-        public string? DmarcPolicy => Dmarc?.Policy?.ToString();
+        public string? DmarcPolicy => Dmarc?.Policy;
 
         public string? DmarcEffectivePolicy => Dmarc?.EffectivePolicyCode?.ToString();
 
@@ -118,7 +127,7 @@ namespace MailAuth.DomainReport
 
         public string? MtaStsStatus => MtaSts?.StatusCode.ToString();
 
-        public string? MtaStsMode => MtaSts?.Mode?.ToString();
+        public string? MtaStsMode => MtaSts?.Mode;
 
         public bool? MtaStsMxMatch => MtaSts?.MxMatch;
 
@@ -133,7 +142,8 @@ namespace MailAuth.DomainReport
         /// <summary>Finding ids joined with ';'.</summary>
         public string FindingText => string.Join(";", Findings.Select(f => f.Id));
 
-        public int QueryCount => Trace.Count;
+        /// <summary>DNS queries the checks made (the responses are in Trace with DomainReportOptions.IncludeDnsTrace).</summary>
+        public int QueryCount { get; }
 
         public double ElapsedMilliseconds { get; }
 
@@ -165,7 +175,11 @@ namespace MailAuth.DomainReport
         /// <summary>Every finding of every check, most severe first.</summary>
         public ResultList<Finding> Findings { get; }
 
-        /// <summary>Every DNS response this domain's checks saw, in completion order.</summary>
+        /// <summary>
+        /// Every DNS response this domain's checks saw, in completion order, when
+        /// DomainReportOptions.IncludeDnsTrace (Get-MailDomainReport -IncludeDnsTrace) asks for it;
+        /// empty otherwise. The sub-reports' own DNS properties are empty in a domain report.
+        /// </summary>
         public ResultList<DnsResponse> Trace { get; }
 
         public override string ToString() => $"{Domain ?? Input}: {Status} {Grade}";

@@ -39,7 +39,7 @@ namespace MailAuth.Headers
             Result = result;
             Reason = reason;
             Comment = comment;
-            Properties = ResultList.From(properties);
+            PropertyList = properties;
         }
 
         /// <summary>Lower case: spf, dkim, dmarc, arc, compauth, bimi, iprev, auth, ...</summary>
@@ -56,12 +56,19 @@ namespace MailAuth.Headers
         /// <summary>The comments, joined (e.g. "sender IP is 192.0.2.1").</summary>
         public string? Comment { get; }
 
-        public ResultList<AuthenticationProperty> Properties { get; }
+        /// <summary>
+        /// The ptype.property=value pairs as the header writes them, space separated
+        /// ("smtp.mailfrom=example.com header.from=example.com"); <see cref="GetProperty"/> reads one.
+        /// Text, so a result stays one level deep for ConvertTo-Json under its header.
+        /// </summary>
+        public string Properties => string.Join(" ", PropertyList.Select(p => p.ToString()));
+
+        internal IReadOnlyList<AuthenticationProperty> PropertyList { get; }
 
         /// <summary>The first value of a property by "type.name" (case-insensitive), or null.</summary>
         public string? GetProperty(string key)
         {
-            foreach (var p in Properties)
+            foreach (var p in PropertyList)
             {
                 if (string.Equals(p.Key, key, StringComparison.OrdinalIgnoreCase))
                 {
@@ -72,6 +79,7 @@ namespace MailAuth.Headers
             return null;
         }
 
+        /// <summary>"spf=pass", the resinfo's method and result.</summary>
         public override string ToString() => Method + "=" + Result;
     }
 

@@ -89,7 +89,7 @@ namespace MailAuth.Headers
             Instance = instance;
             Seal = seal is null ? null : ResultDictionary.From(seal);
             MessageSignature = messageSignature is null ? null : ResultDictionary.From(messageSignature);
-            AuthenticationResults = authenticationResults;
+            AuthenticationResultsHeader = authenticationResults;
         }
 
         /// <summary>i=, 1 for the first intermediary.</summary>
@@ -106,16 +106,22 @@ namespace MailAuth.Headers
             MessageSignature != null && MessageSignature.TryGetValue("d", out var d) ? d.ToLowerInvariant() : null;
 
         /// <summary>The authserv-id of the ARC-Authentication-Results.</summary>
-        public string? AuthServId => AuthenticationResults?.AuthServId;
+        public string? AuthServId => AuthenticationResultsHeader?.AuthServId;
 
         /// <summary>True when all three fields are there (RFC 8617 §5.1.1 needs complete sets).</summary>
-        public bool IsComplete => Seal != null && MessageSignature != null && AuthenticationResults != null;
+        public bool IsComplete => Seal != null && MessageSignature != null && AuthenticationResultsHeader != null;
 
         public ResultDictionary? Seal { get; }
 
         public ResultDictionary? MessageSignature { get; }
 
-        public AuthenticationResultsHeader? AuthenticationResults { get; }
+        /// <summary>
+        /// The ARC-Authentication-Results of this instance as text ("authserv-id; spf=pass; dkim=pass");
+        /// the parsed header is in the report's AuthenticationResults (its ArcInstance is this Instance).
+        /// </summary>
+        public string? AuthenticationResults => AuthenticationResultsHeader?.ToString();
+
+        internal AuthenticationResultsHeader? AuthenticationResultsHeader { get; }
 
         public override string ToString() => $"i={Instance} cv={ChainValidation} d={SealDomain}";
     }

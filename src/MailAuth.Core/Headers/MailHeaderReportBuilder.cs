@@ -949,7 +949,7 @@ namespace MailAuth.Headers
 
         private static string Describe(AuthenticationMethodResult r) =>
             r.Method + "=" + r.Result + (r.Reason != null ? " reason=" + r.Reason : "")
-            + (r.Properties.Count > 0 ? " " + string.Join(" ", r.Properties.Select(p => p.ToString())) : "");
+            + (r.PropertyList.Count > 0 ? " " + r.Properties : "");
 
         private readonly Dictionary<string, int> _perId = new Dictionary<string, int>(StringComparer.Ordinal);
 

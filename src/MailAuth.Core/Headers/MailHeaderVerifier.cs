@@ -105,6 +105,14 @@ namespace MailAuth.Headers
             v.Disagreements = comparisons.Count(c => c.Agrees == false);
             v.Findings = ResultList.From(findings.OrderByDescending(f => f.SeverityCode).ToArray());
 
+            // The verification sits under the report, its SPF and DMARC results one level further:
+            // DNS responses and the parsed DMARC tags would land past ConvertTo-Json -Depth 4. The
+            // SPF trace keeps each answer as text; Test-Spf and Resolve-DmarcPolicy give the objects.
+            v.Spf?.OmitDnsResponses();
+            v.SpfHelo?.OmitDnsResponses();
+            v.Dmarc?.OmitDnsResponses();
+            v.Dmarc?.OmitParsedRecord();
+
             report.Verification = v;
             report.RetainedMessage = null;
             return v;

@@ -37,6 +37,10 @@ namespace MailAuth.Headers
 
         public string Raw { get; }
 
+        /// <summary>"pass client-ip=192.0.2.1 envelope-from=a@example.com": the result and who it is about.</summary>
+        public override string ToString() =>
+            Result + (ClientIp is null ? string.Empty : " client-ip=" + ClientIp) + (EnvelopeFrom is null ? string.Empty : " envelope-from=" + EnvelopeFrom);
+
         private string? Get(string key) => Pairs.TryGetValue(key, out var v) ? v : null;
 
         internal static ReceivedSpfHeader Parse(int headerIndex, string value)

@@ -42,7 +42,7 @@ namespace MailAuth.Posture
             }
 
             DkimSelectorResult[] results = await Task.WhenAll(list.Select(s => LookupAsync(name, s, cancellationToken))).ConfigureAwait(false);
-            var findings = results.SelectMany(r => r.Findings).ToList();
+            var findings = results.SelectMany(r => r.FindingList).ToList();
             bool anyFound = results.Any(r => r.StatusCode == PostureStatus.Found);
             if (!anyFound)
             {

@@ -22,13 +22,16 @@ namespace MailAuth.Posture
         NotChecked,
     }
 
-    /// <summary>One MX record and what its exchange resolves to.</summary>
+    /// <summary>
+    /// One MX record and what its exchange resolves to: a flat row (the report's Findings hold
+    /// this host's findings, FindingText their ids).
+    /// </summary>
     public sealed class MxHost
     {
         internal MxHost(int preference, string host, bool isIpLiteral, MxHostResolution resolution,
             IReadOnlyList<IPAddress> addresses, IReadOnlyList<string> cnameChain, string? errorMessage, IReadOnlyList<Finding>? findings = null)
         {
-            Findings = ResultList.From(findings ?? Array.Empty<Finding>());
+            FindingList = findings ?? Array.Empty<Finding>();
             Preference = preference;
             Host = host;
             IsIpLiteral = isIpLiteral;
@@ -61,7 +64,10 @@ namespace MailAuth.Posture
 
         public string? ErrorMessage { get; }
 
-        public ResultList<Finding> Findings { get; }
+        /// <summary>This host's finding ids.</summary>
+        public string FindingText => PostureHelpers.Ids(FindingList);
+
+        internal IReadOnlyList<Finding> FindingList { get; }
 
         public override string ToString() => $"{Preference} {Host} ({Resolution})";
     }
@@ -107,7 +113,11 @@ namespace MailAuth.Posture
 
         public ResultList<Finding> Findings { get; }
 
-        public ResultList<DnsResponse> Trace { get; }
+        /// <summary>Every DNS response read (empty inside a domain report, whose Trace has them).</summary>
+        public ResultList<DnsResponse> Trace { get; private set; }
+
+        /// <summary>Inside a domain report: its Trace holds the DNS responses, so this report drops its copy.</summary>
+        internal void OmitDnsResponses() => Trace = ResultList<DnsResponse>.Empty;
 
         public override string ToString() => $"{Domain}: {Status} {HostText}";
     }
@@ -174,7 +184,7 @@ namespace MailAuth.Posture
             }
 
             MxHost[] hosts = await Task.WhenAll(records.Select(r => CheckHostAsync(recorder, r.Preference, r.Host, resolveHosts, cancellationToken))).ConfigureAwait(false);
-            findings.AddRange(hosts.SelectMany(h => h.Findings));
+            findings.AddRange(hosts.SelectMany(h => h.FindingList));
             if (resolveHosts && hosts.Length > 0 && !hosts.Any(h => h.ResolutionCode == MxHostResolution.Resolves)
                 && hosts.All(h => h.ResolutionCode == MxHostResolution.DoesNotResolve || h.IsIpLiteral || h.Host == "."))
             {

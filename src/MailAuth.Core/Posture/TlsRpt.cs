@@ -161,7 +161,11 @@ namespace MailAuth.Posture
 
         public ResultList<Finding> Findings { get; }
 
-        public DnsResponse? Response { get; }
+        /// <summary>The TXT answer for the record (null inside a domain report, whose Trace has it).</summary>
+        public DnsResponse? Response { get; private set; }
+
+        /// <summary>Inside a domain report: its Trace holds the DNS responses, so this report drops its copy.</summary>
+        internal void OmitDnsResponses() => Response = null;
 
         public override string ToString() => $"{QueryName}: {Status} {RecordText}";
     }

@@ -514,12 +514,12 @@ namespace MailAuth.Spf
         /// <summary>The query name of a term's target: the expanded domain-spec, or the current domain.</summary>
         private async Task<string?> ExpandTargetAsync(SpfTerm term, string domain, int depth)
         {
-            if (term.DomainSpec is null)
+            if (term.DomainSpecMacro is null)
             {
                 return domain;
             }
 
-            string expanded = await ExpandAsync(term.DomainSpec, domain, depth).ConfigureAwait(false);
+            string expanded = await ExpandAsync(term.DomainSpecMacro, domain, depth).ConfigureAwait(false);
             return SpfDomainName.NormalizeTarget(expanded, out _);
         }
 
@@ -612,7 +612,7 @@ namespace MailAuth.Spf
         {
             string domain = level.ExpDomain ?? _values.Domain;
             SpfTerm? exp = level.ExpRecord?.Explanation;
-            if (exp?.DomainSpec != null)
+            if (exp?.DomainSpecMacro != null)
             {
                 string? text = await TryExplanationAsync(exp, domain).ConfigureAwait(false);
                 if (text != null)
@@ -633,7 +633,7 @@ namespace MailAuth.Spf
         {
             // §6.2: any problem with the exp lookup or text means "as if no exp= was given"; these
             // lookups count neither against the DNS limit nor as void lookups.
-            string expanded = await ExpandAsync(exp.DomainSpec!, domain).ConfigureAwait(false);
+            string expanded = await ExpandAsync(exp.DomainSpecMacro!, domain).ConfigureAwait(false);
             string? target = SpfDomainName.NormalizeTarget(expanded, out _);
             if (target is null)
             {
@@ -701,12 +701,12 @@ namespace MailAuth.Spf
                     return;
                 }
 
-                if (term.DomainSpec != null && term.DomainSpec.UsesValidatedName)
+                if (term.DomainSpecMacro != null && term.DomainSpecMacro.UsesValidatedName)
                 {
                     continue;
                 }
 
-                string? target = term.DomainSpec is null ? domain : SpfDomainName.NormalizeTarget(term.DomainSpec.Expand(ValuesFor(domain)), out _);
+                string? target = term.DomainSpecMacro is null ? domain : SpfDomainName.NormalizeTarget(term.DomainSpecMacro.Expand(ValuesFor(domain)), out _);
                 if (target is null)
                 {
                     continue;

@@ -68,7 +68,7 @@ namespace MailAuth.Spf
                     $"'{term.Text}': the ptr mechanism is slow, unreliable and should not be used (RFC 7208 §5.5); list the addresses with ip4/ip6 or a instead.", term.Text));
             }
 
-            foreach (SpfTerm term in record.Terms.Where(t => t.DomainSpec != null && t.DomainSpec.UsesValidatedName && t.KindCode == SpfTermKind.Mechanism))
+            foreach (SpfTerm term in record.Terms.Where(t => t.DomainSpecMacro != null && t.DomainSpecMacro.UsesValidatedName && t.KindCode == SpfTermKind.Mechanism))
             {
                 findings.Add(new Finding("SPF-MACRO-P", FindingSeverity.Warning,
                     $"'{term.Text}': the %{{p}} macro needs reverse DNS lookups and should not be used (RFC 7208 §7.2).", term.Text));

@@ -270,12 +270,12 @@ namespace MailAuth.Spf
 
         private static string? LiteralTarget(SpfTerm term, string domain)
         {
-            if (term.DomainSpec is null)
+            if (term.DomainSpecMacro is null)
             {
                 return domain;
             }
 
-            return term.DomainSpec.HasMacros ? null : SpfDomainName.NormalizeTarget(term.DomainSpec.Text, out _);
+            return term.DomainSpecMacro.HasMacros ? null : SpfDomainName.NormalizeTarget(term.DomainSpecMacro.Text, out _);
         }
 
         private async Task<bool> IsVoidAsync(SpfTerm term, string target, List<DnsResponse> dns)
@@ -316,13 +316,13 @@ namespace MailAuth.Spf
 
         private void CountInOrder(SpfIncludeNode node, ref int count, ref string? crossed, List<string> path)
         {
-            if (node.Parsed is null)
+            if (node.ParsedRecord is null)
             {
                 return;
             }
 
             int childIndex = 0;
-            foreach (SpfTerm term in OrderedLookupTerms(node.Parsed))
+            foreach (SpfTerm term in OrderedLookupTerms(node.ParsedRecord))
             {
                 count++;
                 if (count > _options.MaxDnsLookups && crossed is null)
@@ -333,7 +333,7 @@ namespace MailAuth.Spf
 
                 if (term.Name == "include" || term.Name == "redirect")
                 {
-                    SpfIncludeNode child = node.Children[childIndex++];
+                    SpfIncludeNode child = node.ChildNodes[childIndex++];
                     path.Add(term.Text);
                     CountInOrder(child, ref count, ref crossed, path);
                     path.RemoveAt(path.Count - 1);
@@ -341,7 +341,7 @@ namespace MailAuth.Spf
             }
         }
 
-        private static int Sum(SpfIncludeNode node, Func<SpfIncludeNode, int> value) => value(node) + node.Children.Sum(c => Sum(c, value));
+        private static int Sum(SpfIncludeNode node, Func<SpfIncludeNode, int> value) => value(node) + node.ChildNodes.Sum(c => Sum(c, value));
 
         private static void LintTree(SpfIncludeNode root, List<Finding> findings)
         {
@@ -367,17 +367,17 @@ namespace MailAuth.Spf
                         findings.Add(new Finding("SPF-INCLUDE-LOOP", FindingSeverity.Error,
                             $"'{node.Via}': {node.Error}; evaluation gives permerror (RFC 7208 §4.6.4).", node.Via));
                         break;
-                    case SpfIncludeStatus.Found when node.Parsed != null:
-                        if (node.Parsed.Mechanisms.Any(t => t.Name == "ptr"))
+                    case SpfIncludeStatus.Found when node.ParsedRecord != null:
+                        if (node.ParsedRecord.Mechanisms.Any(t => t.Name == "ptr"))
                         {
                             findings.Add(new Finding("SPF-PTR", FindingSeverity.Warning,
                                 $"The record of {node.Domain} ({node.Via}) uses ptr, which is slow and should not be used (RFC 7208 §5.5).", node.Via));
                         }
 
-                        if (node.Parsed.All != null && node.Parsed.All.QualifierCode == SpfQualifier.Pass)
+                        if (node.ParsedRecord.All != null && node.ParsedRecord.All.QualifierCode == SpfQualifier.Pass)
                         {
                             findings.Add(new Finding("SPF-ALL-PASS", FindingSeverity.Error,
-                                $"The record of {node.Domain} ({node.Via}) ends with '{node.Parsed.All.Text}': including it authorizes every host.", node.Via));
+                                $"The record of {node.Domain} ({node.Via}) ends with '{node.ParsedRecord.All.Text}': including it authorizes every host.", node.Via));
                         }
 
                         break;
@@ -387,7 +387,7 @@ namespace MailAuth.Spf
 
         private static IEnumerable<SpfIncludeNode> Descendants(SpfIncludeNode node)
         {
-            foreach (SpfIncludeNode child in node.Children)
+            foreach (SpfIncludeNode child in node.ChildNodes)
             {
                 yield return child;
                 foreach (SpfIncludeNode grandchild in Descendants(child))

@@ -22,7 +22,12 @@ namespace MailAuth.Spf
         NotEvaluated,
     }
 
-    /// <summary>One domain in the include/redirect tree of a record, with its own record and lookup count.</summary>
+    /// <summary>
+    /// One domain in the include/redirect tree of a record, with its own record and lookup count.
+    /// The report lists the tree flat, in the order check_host() reaches it (a node, then what it
+    /// includes), with <see cref="Depth"/> and <see cref="Parent"/> for the shape: a flat list
+    /// converts with ConvertTo-Json -Depth 4 however deep the includes go.
+    /// </summary>
     public sealed class SpfIncludeNode
     {
         internal SpfIncludeNode(string domain, string? via, int depth, SpfIncludeStatus status, string? record,
@@ -34,13 +39,17 @@ namespace MailAuth.Spf
             Depth = depth;
             StatusCode = status;
             Record = record;
-            Parsed = parsed;
+            ParsedRecord = parsed;
             OwnLookupCount = ownLookupCount;
             VoidLookupCount = voidLookupCount;
-            Children = ResultList.From(children);
+            ChildNodes = children;
             Error = error;
-            Dns = ResultList.From(dns);
+            DnsResponses = dns;
             TotalLookupCount = ownLookupCount + children.Sum(c => c.TotalLookupCount);
+            foreach (SpfIncludeNode child in children)
+            {
+                child.Parent = domain;
+            }
         }
 
         public string Domain { get; }
@@ -51,6 +60,9 @@ namespace MailAuth.Spf
         /// <summary>0 for the root.</summary>
         public int Depth { get; }
 
+        /// <summary>The domain whose record holds <see cref="Via"/>; null for the root.</summary>
+        public string? Parent { get; private set; }
+
         public string Status => StatusCode.ToString();
 
         internal SpfIncludeStatus StatusCode { get; }
@@ -59,7 +71,7 @@ namespace MailAuth.Spf
         public string? Record { get; }
 
         /// <summary>The parsed record when it is valid.</summary>
-        public SpfRecord? Parsed { get; }
+        internal SpfRecord? ParsedRecord { get; }
 
         /// <summary>DNS-querying terms of this record itself (§4.6.4), without its includes.</summary>
         public int OwnLookupCount { get; }
@@ -70,15 +82,30 @@ namespace MailAuth.Spf
         /// <summary>Terms of this record whose lookup returns NXDOMAIN or no data (§4.6.4).</summary>
         public int VoidLookupCount { get; }
 
-        public ResultList<SpfIncludeNode> Children { get; }
+        /// <summary>What this record includes or redirects to, in order.</summary>
+        internal IReadOnlyList<SpfIncludeNode> ChildNodes { get; }
 
         /// <summary>Why the node is not Found, in plain language.</summary>
         public string? Error { get; }
 
-        /// <summary>The DNS responses read for this node.</summary>
-        public ResultList<DnsResponse> Dns { get; }
+        /// <summary>The DNS responses read for this node (the report's DnsResponses has them all).</summary>
+        internal IReadOnlyList<DnsResponse> DnsResponses { get; }
 
-        public override string ToString() => $"{new string(' ', Depth * 2)}{Via ?? Domain} [{Status}] {OwnLookupCount}/{TotalLookupCount}";
+        /// <summary>"include:_spf.example.net [Found] 1/3": the term (the domain for the root), status, own/total lookups.</summary>
+        public override string ToString() => $"{Via ?? Domain} [{Status}] {OwnLookupCount}/{TotalLookupCount}";
+
+        /// <summary>This node, then its descendants depth first: the order check_host() reaches them.</summary>
+        internal IEnumerable<SpfIncludeNode> SelfAndDescendants()
+        {
+            yield return this;
+            foreach (SpfIncludeNode child in ChildNodes)
+            {
+                foreach (SpfIncludeNode node in child.SelfAndDescendants())
+                {
+                    yield return node;
+                }
+            }
+        }
     }
 
     /// <summary>
@@ -103,7 +130,8 @@ namespace MailAuth.Spf
             DnsLookupCount = dnsLookupCount;
             VoidLookupCount = voidLookupCount;
             LimitCrossedAt = limitCrossedAt;
-            IncludeTree = includeTree;
+            IncludeRoot = includeTree;
+            IncludeTree = includeTree?.SelfAndDescendants().ToResultList() ?? ResultList<SpfIncludeNode>.Empty;
             Findings = ResultList.From(findings);
             Errors = ResultList.From(findings.Where(f => f.SeverityCode == FindingSeverity.Error).ToArray());
             Warnings = ResultList.From(findings.Where(f => f.SeverityCode != FindingSeverity.Error).ToArray());
@@ -161,14 +189,24 @@ namespace MailAuth.Spf
         /// <summary>The record's terms in order.</summary>
         public ResultList<SpfTerm> Terms { get; }
 
-        /// <summary>The parsed record, when valid.</summary>
-        public SpfRecord? Parsed { get; }
+        /// <summary>
+        /// The parsed record, when valid. Internal: its terms are <see cref="Terms"/> and its text
+        /// <see cref="Record"/>, so the report does not carry them twice (SpfRecord.Parse gives it).
+        /// </summary>
+        internal SpfRecord? Parsed { get; }
 
         /// <summary>The syntax error when Status is Invalid because of one.</summary>
         public SpfSyntaxError? SyntaxError { get; }
 
-        /// <summary>The include/redirect tree; present even when the limit is exceeded or a branch fails.</summary>
-        public SpfIncludeNode? IncludeTree { get; }
+        /// <summary>
+        /// The include/redirect tree, flat: the domain itself (Depth 0), then every include and
+        /// redirect in the order check_host() reaches them, each with its Depth and Parent. Present
+        /// even when the limit is exceeded or a branch fails; empty when there is no valid record.
+        /// </summary>
+        public ResultList<SpfIncludeNode> IncludeTree { get; }
+
+        /// <summary>The root of the same tree, for code that walks it.</summary>
+        internal SpfIncludeNode? IncludeRoot { get; }
 
         /// <summary>Every finding (errors then warnings are also split below).</summary>
         public ResultList<Finding> Findings { get; }
@@ -179,8 +217,11 @@ namespace MailAuth.Spf
         /// <summary>Best-practice findings (warnings and information).</summary>
         public ResultList<Finding> Warnings { get; }
 
-        /// <summary>Every DNS response read.</summary>
-        public ResultList<DnsResponse> DnsResponses { get; }
+        /// <summary>Every DNS response read (empty inside a domain report, whose Trace has them).</summary>
+        public ResultList<DnsResponse> DnsResponses { get; private set; }
+
+        /// <summary>Inside a domain report: its Trace holds the DNS responses, so this report drops its copy.</summary>
+        internal void OmitDnsResponses() => DnsResponses = ResultList<DnsResponse>.Empty;
 
         public override string ToString() => $"{Domain}: {Status} {Record}";
     }

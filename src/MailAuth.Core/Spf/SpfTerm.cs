@@ -17,7 +17,7 @@ namespace MailAuth.Spf
             Name = name;
             QualifierCode = qualifier;
             HasExplicitQualifier = explicitQualifier;
-            DomainSpec = domainSpec;
+            DomainSpecMacro = domainSpec;
             Value = value;
             NetworkAddress = network;
             Ip4CidrLength = ip4CidrLength;
@@ -54,8 +54,14 @@ namespace MailAuth.Spf
         /// <summary>The qualifier character ('+', '-', '~', '?'); empty for modifiers.</summary>
         public string QualifierSymbol => KindCode == SpfTermKind.Modifier ? string.Empty : SymbolOf(QualifierCode);
 
-        /// <summary>The domain-spec (include, a, mx, ptr, exists, redirect, exp), or null when absent.</summary>
-        public SpfMacroString? DomainSpec { get; }
+        /// <summary>The domain-spec as written (include, a, mx, ptr, exists, redirect, exp), or null when absent.</summary>
+        public string? DomainSpec => DomainSpecMacro?.Text;
+
+        /// <summary>True when the domain-spec holds macros (RFC 7208 §7): its target is known only per message.</summary>
+        public bool HasMacros => DomainSpecMacro?.HasMacros ?? false;
+
+        /// <summary>The parsed domain-spec, for evaluation.</summary>
+        internal SpfMacroString? DomainSpecMacro { get; }
 
         /// <summary>The value after ':' or '=' as written (domain-spec, network, or unknown modifier value).</summary>
         public string? Value { get; }

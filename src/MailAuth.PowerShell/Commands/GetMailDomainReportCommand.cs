@@ -56,6 +56,10 @@ namespace MailAuth.PowerShell.Commands
         [Parameter]
         public SwitchParameter NoMtaStsFetch { get; set; }
 
+        /// <summary>Keep every DNS response in the report's Trace (off by default: it makes a report several times larger).</summary>
+        [Parameter]
+        public SwitchParameter IncludeDnsTrace { get; set; }
+
         protected override void BeginProcessing()
         {
             base.BeginProcessing();
@@ -66,6 +70,7 @@ namespace MailAuth.PowerShell.Commands
                 DkimSelectors = Selector,
                 TimeBudget = TimeSpan.FromSeconds(TimeBudgetSec),
                 DmarcMethod = Method,
+                IncludeDnsTrace = IncludeDnsTrace.IsPresent,
                 TraceObserver = response => PostVerbose("DNS " + response),
             };
             options.MtaSts.FetchPolicy = !NoMtaStsFetch.IsPresent;

@@ -471,7 +471,7 @@ namespace MailAuth.Core.Tests.Dmarc
             Assert.Equal("example.com", result.OrganizationalDomain);
             Assert.Equal("example.com", result.RecordDomain);
             Assert.Equal(DmarcAlignedIdentifier.Both, result.AlignedIdentifierCode);
-            Assert.Equal("example.com", result.Evaluation!.Identifiers.Single(i => i.Mechanism == "dkim").OrganizationalDomain);
+            Assert.Equal("example.com", result.Identifiers.Single(i => i.Mechanism == "dkim").OrganizationalDomain);
         }
     }
 }

@@ -41,7 +41,7 @@ namespace MailAuth.Core.Tests.Dmarc
             Assert.Equal(DmarcResult.Pass, result.DmarcResultCode);
             Assert.Equal(DmarcAlignedIdentifier.Spf, result.AlignedIdentifierCode);
             Assert.Equal(DmarcPolicyAction.None, result.DispositionCode);
-            DmarcIdentifierAlignment spf = Assert.Single(result.Evaluation!.Identifiers);
+            DmarcIdentifierAlignment spf = Assert.Single(result.Identifiers);
             Assert.Equal("example.com", spf.OrganizationalDomain);
             Assert.True(spf.Aligned);
         }
@@ -69,7 +69,7 @@ namespace MailAuth.Core.Tests.Dmarc
             DmarcPolicy result = await dns.ResolveAsync(Message("example.com", "mailer.example.net", "pass"));
             Assert.Equal(DmarcResult.Fail, result.DmarcResultCode);
             Assert.Equal(DmarcPolicyAction.Quarantine, result.DispositionCode);
-            Assert.False(result.Evaluation!.Identifiers[0].Aligned);
+            Assert.False(result.Identifiers[0].Aligned);
         }
 
         [Fact]
@@ -95,7 +95,7 @@ namespace MailAuth.Core.Tests.Dmarc
             DmarcPolicy result = await dns.ResolveAsync(Message("example.com", "example.com", "pass", DmarcDiscoveryMethod.TreeWalk,
                 ("example.net", "pass"), ("example.com", "pass")));
             Assert.Equal(DmarcAlignedIdentifier.Both, result.AlignedIdentifierCode);
-            Assert.Equal(3, result.Evaluation!.Identifiers.Count);
+            Assert.Equal(3, result.Identifiers.Count);
         }
 
         [Fact]
@@ -104,7 +104,7 @@ namespace MailAuth.Core.Tests.Dmarc
             using DmarcTestDns dns = Zone("v=DMARC1; p=reject");
             DmarcPolicy result = await dns.ResolveAsync(Message("example.com", "example.com", "softfail", DmarcDiscoveryMethod.TreeWalk, ("example.com", "fail")));
             Assert.Equal(DmarcResult.Fail, result.DmarcResultCode);
-            Assert.All(result.Evaluation!.Identifiers, i => Assert.True(i.Aligned));
+            Assert.All(result.Identifiers, i => Assert.True(i.Aligned));
             Assert.Equal(DmarcPolicyAction.Reject, result.DispositionCode);
         }
 
@@ -312,7 +312,7 @@ namespace MailAuth.Core.Tests.Dmarc
             using DmarcTestDns dns = Zone("v=DMARC1; p=reject");
             dns.Fault("_dmarc.mail.example.com", TestFault.ServFail);
             DmarcPolicy result = await dns.ResolveAsync(Message("example.com", null, null, DmarcDiscoveryMethod.TreeWalk, ("mail.example.com", "pass")));
-            DmarcIdentifierAlignment dkim = Assert.Single(result.Evaluation!.Identifiers);
+            DmarcIdentifierAlignment dkim = Assert.Single(result.Identifiers);
             Assert.Null(dkim.Aligned);
             Assert.Equal(DmarcResult.TempError, result.DmarcResultCode);
 
@@ -354,8 +354,8 @@ namespace MailAuth.Core.Tests.Dmarc
             using DmarcTestDns dns = Zone("v=DMARC1; p=reject");
             DmarcPolicy result = await dns.ResolveAsync(Message("Someone@Example.com", "bounce+123@Example.COM", "PASS"));
             Assert.Equal(DmarcResult.Pass, result.DmarcResultCode);
-            Assert.Equal("example.com", result.Evaluation!.Identifiers[0].Domain);
-            Assert.Equal("pass", result.Evaluation.Identifiers[0].Result);
+            Assert.Equal("example.com", result.Identifiers[0].Domain);
+            Assert.Equal("pass", result.Identifiers[0].Result);
         }
     }
 }

@@ -49,6 +49,7 @@ namespace MailAuth.Core.Tests.DomainReport
             {
                 MtaSts = new MtaStsOptions { HttpHandler = https.CreateHandler(true) },
                 TraceObserver = r => observed.Add(r.QueryTypeCode + " " + r.QueryName),
+                IncludeDnsTrace = true,
             });
 
             MailDomainReport report = await reporter.GetReportAsync("Example.com.");
@@ -83,6 +84,39 @@ namespace MailAuth.Core.Tests.DomainReport
             Assert.Equal(0, report.ErrorCount);
             Assert.True(report.QueryCount > 10);
             Assert.Equal(report.Findings.OrderByDescending(f => f.SeverityCode).Select(f => f.Id), report.Findings.Select(f => f.Id));
+        }
+
+        [Fact]
+        public async Task TheDnsTraceIsKeptOnlyWhenAskedForAndSubReportsNeverRepeatIt()
+        {
+            using var dns = new PostureTestDns();
+            AddGoodDomain(dns, "example.com", RsaKey(2048));
+            var observed = new System.Collections.Concurrent.ConcurrentBag<string>();
+            DomainReportOptions options = NoFetch("selector1");
+            options.TraceObserver = r => observed.Add(r.QueryName);
+            using var reporter = new DomainReporter(dns.Resolver(), options);
+
+            MailDomainReport report = await reporter.GetReportAsync("example.com");
+
+            // Off by default: QueryCount still counts every query the observer saw.
+            Assert.Empty(report.Trace);
+            Assert.Equal(observed.Count, report.QueryCount);
+
+            // The sub-reports leave their DNS responses to the report's Trace.
+            Assert.Empty(report.Mx!.Trace);
+            Assert.Empty(report.Spf!.DnsResponses);
+            Assert.Empty(report.Dmarc!.Trace);
+            Assert.True(report.Dmarc.QueryCount > 0);
+            Assert.Empty(report.Dkim!.Trace);
+            Assert.Null(report.MtaSts!.Response);
+            Assert.Null(report.TlsRpt!.Response);
+
+            options.IncludeDnsTrace = true;
+            using var tracing = new DomainReporter(dns.Resolver(), options);
+            MailDomainReport traced = await tracing.GetReportAsync("example.com");
+            Assert.Equal(traced.QueryCount, traced.Trace.Count);
+            Assert.Contains(traced.Trace, r => r.QueryName == "_dmarc.example.com" && r.Status == "Found");
+            Assert.Empty(traced.Spf!.DnsResponses);
         }
 
         [Fact]

@@ -256,15 +256,15 @@ namespace MailAuth.Core.Tests.Headers
             Assert.Equal("mx.google.com", google.AuthServId);
             Assert.True(google.IsComplete);
             Assert.Equal("arc-20240605", google.Seal!["s"]);
-            Assert.Equal("alice@example.org", google.AuthenticationResults!.Get("spf").Single().GetProperty("smtp.mailfrom"));
+            Assert.Equal("alice@example.org", google.AuthenticationResultsHeader!.Get("spf").Single().GetProperty("smtp.mailfrom"));
 
             var microsoft = r.ArcSets[1];
             Assert.Equal("pass", microsoft.ChainValidation);
             Assert.Equal("microsoft.com", microsoft.SealDomain);
             Assert.Equal("mx.microsoft.com", microsoft.AuthServId);
-            Assert.Equal("1", microsoft.AuthenticationResults!.Version);
-            Assert.Equal("pass", microsoft.AuthenticationResults.Get("arc").Single().Result);
-            Assert.False(microsoft.AuthenticationResults.IsTrusted);
+            Assert.Equal("1", microsoft.AuthenticationResultsHeader!.Version);
+            Assert.Equal("pass", microsoft.AuthenticationResultsHeader.Get("arc").Single().Result);
+            Assert.False(microsoft.AuthenticationResultsHeader.IsTrusted);
             Assert.False(r.Has(HeaderFindingIds.ArcIncomplete));
         }
 

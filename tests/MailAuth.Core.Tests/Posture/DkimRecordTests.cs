@@ -59,11 +59,11 @@ namespace MailAuth.Core.Tests.Posture
             Assert.Equal(bits, result.KeyBits);
             if (expectedFinding is null)
             {
-                Assert.Empty(result.Findings);
+                Assert.Empty(result.FindingList);
             }
             else
             {
-                Finding finding = Assert.Single(result.Findings);
+                Finding finding = Assert.Single(result.FindingList);
                 Assert.Equal(expectedFinding, finding.Id);
                 Assert.Equal(FindingSeverity.Warning, finding.SeverityCode);
             }
@@ -75,9 +75,9 @@ namespace MailAuth.Core.Tests.Posture
             DkimSelectorResult result = await ServeOne("v=DKIM1; p=" + SmallRsaSpki());
 
             Assert.Equal(512, result.KeyBits);
-            Finding finding = Assert.Single(result.Findings, f => f.Id == PostureFindingIds.DkimKeyTooSmall);
+            Finding finding = Assert.Single(result.FindingList, f => f.Id == PostureFindingIds.DkimKeyTooSmall);
             Assert.Equal(FindingSeverity.Error, finding.SeverityCode);
-            Assert.DoesNotContain(result.Findings, f => f.Id == PostureFindingIds.DkimKeyWeak);
+            Assert.DoesNotContain(result.FindingList, f => f.Id == PostureFindingIds.DkimKeyWeak);
         }
 
         [Fact]
@@ -88,7 +88,7 @@ namespace MailAuth.Core.Tests.Posture
             Assert.True(result.IsValid);
             Assert.Equal(DkimKeyType.Ed25519, result.KeyTypeCode);
             Assert.Equal(256, result.KeyBits);
-            Assert.Empty(result.Findings);
+            Assert.Empty(result.FindingList);
         }
 
         [Fact]
@@ -110,7 +110,7 @@ namespace MailAuth.Core.Tests.Posture
 
             Assert.True(result.IsValid);
             Assert.Equal(2048, result.KeyBits);
-            Assert.Equal(PostureFindingIds.DkimKeyPkcs1, Assert.Single(result.Findings).Id);
+            Assert.Equal(PostureFindingIds.DkimKeyPkcs1, Assert.Single(result.FindingList).Id);
         }
 
         [Theory]
@@ -126,10 +126,10 @@ namespace MailAuth.Core.Tests.Posture
             using RSA rsa = RSA.Create();
             rsa.ImportSubjectPublicKeyInfo(Convert.FromBase64String(p), out _);
 
-            Assert.True(result.IsValid, result.Record?.Error);
+            Assert.True(result.IsValid, result.KeyRecord?.Error);
             Assert.Equal(DkimKeyType.Rsa, result.KeyTypeCode); // k= absent in test2.txt: rsa is the default (RFC 6376 §3.6.1)
             Assert.Equal(rsa.KeySize, result.KeyBits);
-            Assert.Contains(result.Findings, f => f.Id == PostureFindingIds.DkimKeyWeak);
+            Assert.Contains(result.FindingList, f => f.Id == PostureFindingIds.DkimKeyWeak);
         }
 
         [Fact]
@@ -138,7 +138,7 @@ namespace MailAuth.Core.Tests.Posture
             DkimSelectorResult result = await ServeOne(Dkimpy("ed25519test.dns"));
 
             Assert.True(result.IsValid);
-            Assert.Null(result.Record!.Version); // v= is optional (RFC 6376 §3.6.1)
+            Assert.Null(result.KeyRecord!.Version); // v= is optional (RFC 6376 §3.6.1)
             Assert.Equal(DkimKeyType.Ed25519, result.KeyTypeCode);
             Assert.Equal(256, result.KeyBits);
         }
@@ -154,9 +154,9 @@ namespace MailAuth.Core.Tests.Posture
             Assert.Equal(PostureStatus.Found, result.StatusCode);
             Assert.False(result.IsValid);
             Assert.Null(result.KeyBits);
-            Finding finding = Assert.Single(result.Findings, f => f.Id == expectedId);
+            Finding finding = Assert.Single(result.FindingList, f => f.Id == expectedId);
             Assert.Equal(FindingSeverity.Error, finding.SeverityCode);
-            Assert.Equal(finding.Message, result.Record!.Error);
+            Assert.Equal(finding.Message, result.KeyRecord!.Error);
         }
 
         [Fact]
@@ -165,9 +165,9 @@ namespace MailAuth.Core.Tests.Posture
             DkimSelectorResult result = await ServeOne(Dkimpy("test_tlsrpt.txt"));
 
             Assert.True(result.IsValid);
-            Assert.Equal(new[] { "tlsrpt" }, result.Record!.ServiceTypes);
-            Assert.False(result.Record.IsForEmail);
-            Assert.Contains(result.Findings, f => f.Id == PostureFindingIds.DkimServiceNotEmail);
+            Assert.Equal(new[] { "tlsrpt" }, result.KeyRecord!.ServiceTypes);
+            Assert.False(result.KeyRecord.IsForEmail);
+            Assert.Contains(result.FindingList, f => f.Id == PostureFindingIds.DkimServiceNotEmail);
         }
 
         [Theory]
@@ -282,7 +282,7 @@ namespace MailAuth.Core.Tests.Posture
             DkimSelectorResult two = report.Selectors[1];
             Assert.Equal(PostureStatus.NotFound, two.StatusCode);
             Assert.Equal("selector2-contoso-com._domainkey.contoso.onmicrosoft.com", Assert.Single(two.CnameChain));
-            Assert.Contains(two.Findings, f => f.Id == PostureFindingIds.DkimCnameDangling);
+            Assert.Contains(two.FindingList, f => f.Id == PostureFindingIds.DkimCnameDangling);
         }
 
         [Theory]
@@ -325,7 +325,7 @@ namespace MailAuth.Core.Tests.Posture
 
             Assert.Equal(DkimKeyType.Ed25519, result.KeyTypeCode);
             Assert.Equal("some verification token", Assert.Single(result.OtherRecords));
-            Assert.Contains(result.Findings, f => f.Id == PostureFindingIds.DkimMultipleRecords);
+            Assert.Contains(result.FindingList, f => f.Id == PostureFindingIds.DkimMultipleRecords);
         }
 
         [Fact]

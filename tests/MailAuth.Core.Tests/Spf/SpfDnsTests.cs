@@ -68,7 +68,7 @@ namespace MailAuth.Core.Tests.Spf
             SpfResult nx = await evaluator.CheckAsync(s_client, "x@void.example.com", null);
             Assert.Equal(SpfResultCode.Pass, nx.ResultCode);
             Assert.Equal(1, nx.VoidLookupCount);
-            Assert.True(nx.Trace.Single(s => s.Term == "a:nowhere.example.net").Dns.Single().IsNxDomain);
+            Assert.True(nx.Trace.Single(s => s.Term == "a:nowhere.example.net").DnsResponses.Single().IsNxDomain);
 
             SpfResult nodata = await evaluator.CheckAsync(s_client, "x@nodata.example.com", null);
             Assert.Equal(SpfResultCode.Pass, nodata.ResultCode);

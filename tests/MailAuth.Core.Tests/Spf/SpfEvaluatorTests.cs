@@ -65,7 +65,7 @@ namespace MailAuth.Core.Tests.Spf
             Assert.Equal(SpfTraceStepKind.Record, result.Trace[0].KindCode);
             SpfTraceStep mx = result.Trace.Single(s => s.Term == "mx");
             Assert.Equal("no match", mx.Outcome);
-            Assert.Equal(new[] { DnsRecordType.MX, DnsRecordType.A }, mx.Dns.Select(d => d.QueryTypeCode));
+            Assert.Equal(new[] { DnsRecordType.MX, DnsRecordType.A }, mx.DnsResponses.Select(d => d.QueryTypeCode));
             Assert.Equal("match", result.Trace.Single(s => s.Term == "ip4:192.0.2.0/24").Outcome);
             Assert.Equal(3, result.DnsResponses.Count);
         }
@@ -232,7 +232,9 @@ namespace MailAuth.Core.Tests.Spf
             Assert.Equal(2, inner.Depth);
             Assert.Equal("two.example.net", inner.Domain);
             Assert.Equal(new[] { 0, 1, 2 }, result.Trace.Where(s => s.KindCode == SpfTraceStepKind.Record).Select(s => s.Depth));
-            Assert.All(result.Trace.Where(s => s.KindCode == SpfTraceStepKind.Record), s => Assert.Single(s.Dns));
+            Assert.All(result.Trace.Where(s => s.KindCode == SpfTraceStepKind.Record), s => Assert.Single(s.DnsResponses));
+            // The public Dns is the answer as text, one line per response.
+            Assert.All(result.Trace.Where(s => s.KindCode == SpfTraceStepKind.Record), s => Assert.StartsWith("TXT " + s.Domain + " @", s.Dns, StringComparison.Ordinal));
         }
 
         [Theory]
@@ -316,7 +318,7 @@ namespace MailAuth.Core.Tests.Spf
             Assert.Equal("host mail.example.com", result.Explanation);
             SpfTraceStep p = result.Trace.Single(s => s.KindCode == SpfTraceStepKind.ValidatedName);
             Assert.Equal("mail.example.com", p.Outcome);
-            Assert.Equal(new[] { DnsRecordType.PTR, DnsRecordType.A, DnsRecordType.A }, p.Dns.Select(d => d.QueryTypeCode));
+            Assert.Equal(new[] { DnsRecordType.PTR, DnsRecordType.A, DnsRecordType.A }, p.DnsResponses.Select(d => d.QueryTypeCode));
 
             var unvalidated = new FakeDnsResolver()
                 .Txt("example.com", "v=spf1 -all exp=why.example.com")

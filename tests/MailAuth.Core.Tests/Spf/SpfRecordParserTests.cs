@@ -20,7 +20,8 @@ namespace MailAuth.Core.Tests.Spf
             Assert.False(record.Terms[4].HasExplicitQualifier);
 
             SpfTerm mx = record.Terms[1];
-            Assert.Equal("example.com", mx.DomainSpec!.Text);
+            Assert.Equal("example.com", mx.DomainSpec);
+            Assert.False(mx.HasMacros);
             Assert.Equal(24, mx.Ip4CidrLength);
             Assert.Equal(64, mx.Ip6CidrLength);
             Assert.Equal("-", mx.QualifierSymbol);
@@ -36,7 +37,7 @@ namespace MailAuth.Core.Tests.Spf
             Assert.Equal(32, ip6.Ip6CidrLength);
 
             Assert.Null(record.Terms[2].DomainSpec);
-            Assert.True(record.Terms[5].DomainSpec!.HasMacros);
+            Assert.True(record.Terms[5].HasMacros);
             Assert.Equal(SpfTermKind.Modifier, record.Terms[8].KindCode);
             Assert.Same(record.Terms[8], record.Redirect);
             Assert.Same(record.Terms[9], record.Explanation);
@@ -202,7 +203,7 @@ namespace MailAuth.Core.Tests.Spf
         public void ParsesMacroTransformersAndDelimiters()
         {
             SpfRecord record = SpfRecord.Parse("v=spf1 exists:%{ir}.%{L2r+-}.%%%_%-.%{d}");
-            SpfMacroPart[] parts = record.Terms[0].DomainSpec!.Parts.ToArray();
+            SpfMacroPart[] parts = record.Terms[0].DomainSpecMacro!.Parts.ToArray();
             Assert.Equal(SpfMacroPartKind.Macro, parts[0].Kind);
             Assert.Equal('i', parts[0].Letter);
             Assert.True(parts[0].Reverse);

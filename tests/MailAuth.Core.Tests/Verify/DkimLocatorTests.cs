@@ -107,7 +107,8 @@ namespace MailAuth.Core.Tests.Verify
             Assert.Equal(DkimKeyStatus.Found, lookup.StatusCode);
             Assert.Equal(2048, lookup.KeyBits);
             Assert.True(lookup.Testing);
-            Assert.Equal(new[] { "sha256" }, lookup.HashAlgorithms);
+            Assert.Equal(new[] { "sha256" }, lookup.HashAlgorithmList);
+            Assert.Equal("sha256", lookup.HashAlgorithms);
             Assert.Null(lookup.FailureResultCode);
         }
 
@@ -155,7 +156,7 @@ namespace MailAuth.Core.Tests.Verify
             if (lookup.StatusCode == DkimKeyStatus.Found)
             {
                 Assert.Equal(record.KeyBits, lookup.KeyBits);
-                Assert.Equal(record.HashAlgorithms, lookup.HashAlgorithms);
+                Assert.Equal(record.HashAlgorithms, lookup.HashAlgorithmList);
                 Assert.Equal(record.IsTesting, lookup.Testing);
             }
         }
