@@ -117,6 +117,9 @@ namespace MailAuth.Core.Tests.Cli
             JsonElement r = Assert.Single(result.JsonLines);
             Assert.Equal(expected, r.GetProperty("Result").GetString());
             Assert.Equal(mechanism, r.GetProperty("MatchedMechanism").GetString());
+            Assert.Equal("MailFrom", r.GetProperty("Identity").GetString());
+            Assert.Equal(ip, r.GetProperty("Address").GetString());
+            Assert.All(r.GetProperty("Trace").EnumerateArray(), step => Assert.Equal(JsonValueKind.String, step.GetProperty("Dns").ValueKind));
             string keyword = expected.ToLowerInvariant();
             string domain = sender.Substring(sender.IndexOf('@') + 1);
             string receivedSpf = r.GetProperty("ReceivedSpf").GetString()!;

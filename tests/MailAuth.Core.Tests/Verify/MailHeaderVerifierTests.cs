@@ -100,6 +100,17 @@ namespace MailAuth.Core.Tests.Verify
             Assert.Equal(0, v.Disagreements);
             Assert.Contains(v.Comparisons, c => c.Method == "dkim" && c.Subject == "d=example.com s=rsa2048" && c.Agrees == true);
             Assert.DoesNotContain(v.Findings, f => f.Id.EndsWith("-DIFFERS", StringComparison.Ordinal));
+
+            // Under the report the results sit two levels down: DNS responses and the DMARC tags are
+            // left out (their text stays), so the whole report converts at ConvertTo-Json -Depth 4.
+            Assert.Empty(v.Spf.DnsResponses);
+            Assert.StartsWith("TXT example.com @", v.Spf.Trace[0].Dns, StringComparison.Ordinal);
+            Assert.Empty(v.Dmarc!.Trace);
+            Assert.Null(v.Dmarc.ParsedRecord);
+            Assert.Equal("v=DMARC1; p=reject", v.Dmarc.Record);
+            Assert.Equal("Reject", v.Dmarc.Policy);
+            Assert.Equal(new[] { "spf", "dkim", "dkim" }, v.Dmarc.Identifiers.Select(i => i.Mechanism));
+            Assert.Empty(OutputShapeTests.Problems(report));
         }
 
         [Fact]
