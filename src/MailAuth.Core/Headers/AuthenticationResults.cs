@@ -128,8 +128,9 @@ namespace MailAuth.Headers
         public IEnumerable<AuthenticationMethodResult> Get(string method) =>
             Results.Where(r => string.Equals(r.Method, method, StringComparison.OrdinalIgnoreCase));
 
+        /// <summary>"mx.example.net: spf=pass dkim=pass dmarc=pass" (no "; " inside, so a list of headers in a CSV cell reads one by one).</summary>
         public override string ToString() =>
-            (AuthServId ?? "(no authserv-id)") + "; " + string.Join("; ", Results.Select(r => r.ToString()));
+            (AuthServId ?? "(no authserv-id)") + ": " + string.Join(" ", Results.Select(r => r.ToString()));
     }
 
     /// <summary>Parser for RFC 8601 §2.2 (and RFC 8617 §4.1.1 for the ARC variant). Never throws.</summary>
