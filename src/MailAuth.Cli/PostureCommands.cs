@@ -54,7 +54,8 @@ namespace MailAuth.Cli
 
         private static void WriteDkim(DkimReport r)
         {
-            string tried = r.UsedDefaultSelectors ? $"{r.Selectors.Count} common selectors tried" : $"{r.Selectors.Count} selector{(r.Selectors.Count == 1 ? string.Empty : "s")} tried";
+            int count = r.SelectorsTried.Count;
+            string tried = r.UsedDefaultSelectors ? $"{count} common selectors tried" : $"{count} selector{(count == 1 ? string.Empty : "s")} tried";
             Head(r.Domain, r.StatusCode.ToString(), r.StatusCode == PostureStatus.LookupFailed ? r.ErrorMessage : tried);
             foreach (DkimSelectorResult s in r.Selectors.Where(s => s.StatusCode != PostureStatus.NotFound || s.CnameChain.Count > 0))
             {
