@@ -108,6 +108,7 @@ Describe 'Help example <Number> of <Name>: <Title>' -ForEach $script:ExampleCase
         Copy-Item (Join-Path $script:RepoRoot 'samples/phish-spf-pass-unaligned.txt') (Join-Path $script:Sandbox 'hdr.txt')
         Copy-Item (Join-Path $script:RepoRoot 'samples/spoof-dmarc-reject.txt') (Join-Path $script:Sandbox 'suspicious.eml')
         Set-Content (Join-Path $script:Sandbox 'domains.txt') 'contoso.com', 'fabrikam.com', 'tailspintoys.com'
+        $script:Seeded = (Get-ChildItem $script:Sandbox -File).Name
         # Exchange Online cmdlets as a tenant would answer them (see common.ps1 for the shapes).
         function global:Get-Mailbox { param($Identity, $ResultSize) New-ExoMailbox megan@contoso.com fabrikam@fabrikam.com; New-ExoMailbox alex@contoso.com -Name 'Alex Wilber' }
         function global:Get-AcceptedDomain { New-ExoAcceptedDomain contoso.com; New-ExoAcceptedDomain fabrikam.com }
@@ -131,9 +132,9 @@ Describe 'Help example <Number> of <Name>: <Title>' -ForEach $script:ExampleCase
         $output = & ([scriptblock]::Create($Code)) 2>&1
         $failures = @($output | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] })
         ($failures | ForEach-Object { "$($_.FullyQualifiedErrorId): $_" }) | Should -BeNullOrEmpty
-        # Something to see: output, or the CSV file it wrote (a -WhatIf example only says what it would do).
+        # Something to see: output, or a file it wrote (a -WhatIf example only says what it would do).
         if ($Code -notmatch '-WhatIf') {
-            $written = Get-ChildItem $script:Sandbox -Filter *.csv
+            $written = Get-ChildItem $script:Sandbox -File | Where-Object Name -notin $script:Seeded
             (@($output).Count + @($written).Count) | Should -BeGreaterThan 0
         }
     }

@@ -387,8 +387,8 @@ namespace MailAuth.Posture
             // are the chain's end, while TLS still checks the certificate for the host itself.
             IReadOnlyList<string> chain = a.CanonicalNames.Count > 0 ? a.CanonicalNames : aaaa.CanonicalNames;
             string alias = chain.Count > 0 ? $" (alias of {chain[chain.Count - 1]})" : string.Empty;
-            IPAddress[] v4 = a.Records.Where(r => r.Address != null).Select(r => r.Address!).Distinct().ToArray();
-            IPAddress[] v6 = aaaa.Records.Where(r => r.Address != null).Select(r => r.Address!).Distinct().ToArray();
+            IPAddress[] v4 = a.Records.Where(r => r.AddressValue != null).Select(r => r.AddressValue!).Distinct().ToArray();
+            IPAddress[] v6 = aaaa.Records.Where(r => r.AddressValue != null).Select(r => r.AddressValue!).Distinct().ToArray();
 
             // IPv6 first, then the families alternate (RFC 8305 §4).
             var addresses = new List<IPAddress>(v4.Length + v6.Length);
@@ -405,7 +405,7 @@ namespace MailAuth.Posture
                 }
             }
 
-            var failed = new[] { a, aaaa }.Where(r => r.Status == DnsLookupStatus.Failed).ToArray();
+            var failed = new[] { a, aaaa }.Where(r => r.StatusCode == DnsLookupStatus.Failed).ToArray();
             string failureText = string.Join("; ", failed.Select(r => PostureHelpers.FailureText(r).TrimEnd('.')));
             if (addresses.Count > 0)
             {

@@ -68,7 +68,7 @@ namespace MailAuth.Spf
                     $"'{term.Text}': the ptr mechanism is slow, unreliable and should not be used (RFC 7208 §5.5); list the addresses with ip4/ip6 or a instead.", term.Text));
             }
 
-            foreach (SpfTerm term in record.Terms.Where(t => t.DomainSpec != null && t.DomainSpec.UsesValidatedName && t.Kind == SpfTermKind.Mechanism))
+            foreach (SpfTerm term in record.Terms.Where(t => t.DomainSpecMacro != null && t.DomainSpecMacro.UsesValidatedName && t.KindCode == SpfTermKind.Mechanism))
             {
                 findings.Add(new Finding("SPF-MACRO-P", FindingSeverity.Warning,
                     $"'{term.Text}': the %{{p}} macro needs reverse DNS lookups and should not be used (RFC 7208 §7.2).", term.Text));
@@ -77,12 +77,12 @@ namespace MailAuth.Spf
             SpfTerm? all = record.All;
             if (all != null)
             {
-                if (all.Qualifier == SpfQualifier.Pass)
+                if (all.QualifierCode == SpfQualifier.Pass)
                 {
                     findings.Add(new Finding("SPF-ALL-PASS", FindingSeverity.Error,
                         $"'{all.Text}' authorizes every host on the Internet to send mail as this domain; use -all or ~all.", all.Text));
                 }
-                else if (all.Qualifier == SpfQualifier.Neutral)
+                else if (all.QualifierCode == SpfQualifier.Neutral)
                 {
                     findings.Add(new Finding("SPF-ALL-NEUTRAL", FindingSeverity.Warning,
                         $"'{all.Text}' ends the record with neutral: unlisted hosts are neither denied nor marked, so the record protects little; use ~all or -all.", all.Text));
@@ -107,7 +107,7 @@ namespace MailAuth.Spf
                     $"{where} has neither an \"all\" mechanism nor redirect=: hosts not listed get neutral (RFC 7208 §4.7); end it with -all or ~all.", domain));
             }
 
-            foreach (SpfTerm term in record.Terms.Where(t => t.Kind == SpfTermKind.Modifier && t.Name != "redirect" && t.Name != "exp"))
+            foreach (SpfTerm term in record.Terms.Where(t => t.KindCode == SpfTermKind.Modifier && t.Name != "redirect" && t.Name != "exp"))
             {
                 findings.Add(new Finding("SPF-UNKNOWN-MODIFIER", FindingSeverity.Information,
                     $"'{term.Text}' is not a modifier of RFC 7208 and is ignored by receivers (§6).", term.Text));
@@ -134,18 +134,18 @@ namespace MailAuth.Spf
 
         private static void LintNetworks(SpfRecord record, List<Finding> findings)
         {
-            SpfTerm[] nets = record.Mechanisms.Where(t => t.Network != null).ToArray();
+            SpfTerm[] nets = record.Mechanisms.Where(t => t.NetworkAddress != null).ToArray();
             foreach (SpfTerm term in nets)
             {
                 int prefix = term.Name == "ip4" ? term.EffectiveIp4CidrLength : term.EffectiveIp6CidrLength;
-                if (prefix == 0 && term.Qualifier == SpfQualifier.Pass)
+                if (prefix == 0 && term.QualifierCode == SpfQualifier.Pass)
                 {
                     findings.Add(new Finding("SPF-IP-ALL", FindingSeverity.Error,
                         $"'{term.Text}' authorizes every {(term.Name == "ip4" ? "IPv4" : "IPv6")} address.", term.Text));
                 }
 
-                IPAddress masked = Mask(term.Network!, prefix);
-                if (!masked.Equals(term.Network))
+                IPAddress masked = Mask(term.NetworkAddress!, prefix);
+                if (!masked.Equals(term.NetworkAddress))
                 {
                     findings.Add(new Finding("SPF-IP-HOST-BITS", FindingSeverity.Information,
                         $"'{term.Text}' has host bits set; it means {masked}/{prefix.ToString(CultureInfo.InvariantCulture)}.", term.Text));
@@ -165,17 +165,17 @@ namespace MailAuth.Spf
 
                     int pa = a.Name == "ip4" ? a.EffectiveIp4CidrLength : a.EffectiveIp6CidrLength;
                     int pb = b.Name == "ip4" ? b.EffectiveIp4CidrLength : b.EffectiveIp6CidrLength;
-                    if (pa == pb && Mask(a.Network!, pa).Equals(Mask(b.Network!, pb)))
+                    if (pa == pb && Mask(a.NetworkAddress!, pa).Equals(Mask(b.NetworkAddress!, pb)))
                     {
                         findings.Add(new Finding("SPF-IP-DUPLICATE", FindingSeverity.Warning,
                             $"'{b.Text}' repeats '{a.Text}'; remove one.", b.Text));
                     }
-                    else if (SpfDomainName.InNetwork(b.Network!, a.Network!, Math.Min(pa, pb)) && pa != pb)
+                    else if (SpfDomainName.InNetwork(b.NetworkAddress!, a.NetworkAddress!, Math.Min(pa, pb)) && pa != pb)
                     {
                         SpfTerm wide = pa < pb ? a : b;
                         SpfTerm narrow = pa < pb ? b : a;
                         findings.Add(new Finding("SPF-IP-OVERLAP", FindingSeverity.Information,
-                            $"'{narrow.Text}' lies inside '{wide.Text}'" + (narrow.Qualifier == wide.Qualifier ? "; the narrower one is redundant." : " with a different qualifier; the first one listed decides."), narrow.Text));
+                            $"'{narrow.Text}' lies inside '{wide.Text}'" + (narrow.QualifierCode == wide.QualifierCode ? "; the narrower one is redundant." : " with a different qualifier; the first one listed decides."), narrow.Text));
                     }
                 }
             }

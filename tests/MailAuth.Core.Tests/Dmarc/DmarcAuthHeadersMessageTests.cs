@@ -47,14 +47,14 @@ namespace MailAuth.Core.Tests.Dmarc
             DmarcPolicy result = await dns.ResolveAsync(query);
 
             Assert.Equal("example.biz", result.RecordDomain);
-            Assert.Equal(source, result.PolicySource);
-            Assert.Equal(DmarcResult.Fail, result.DmarcResult);
-            Assert.Equal(disposition, result.Disposition);
+            Assert.Equal(source, result.PolicySourceCode);
+            Assert.Equal(DmarcResult.Fail, result.DmarcResultCode);
+            Assert.Equal(disposition, result.DispositionCode);
 
             // The same signature passing aligns (relaxed: same Organizational Domain).
             var passing = new DmarcQuery(from);
             passing.DkimResults.Add(new DkimSignatureResult(d, "pass"));
-            Assert.Equal(DmarcResult.Pass, (await dns.ResolveAsync(passing)).DmarcResult);
+            Assert.Equal(DmarcResult.Pass, (await dns.ResolveAsync(passing)).DmarcResultCode);
         }
 
         [Fact]
@@ -68,8 +68,8 @@ namespace MailAuth.Core.Tests.Dmarc
             var query = new DmarcQuery(from);
             query.DkimResults.Add(new DkimSignatureResult(d, "pass"));
             DmarcPolicy result = await dns.ResolveAsync(query);
-            Assert.Equal(DmarcResult.Fail, result.DmarcResult);
-            Assert.Equal(DmarcPolicyAction.Reject, result.Disposition);
+            Assert.Equal(DmarcResult.Fail, result.DmarcResultCode);
+            Assert.Equal(DmarcPolicyAction.Reject, result.DispositionCode);
         }
     }
 }

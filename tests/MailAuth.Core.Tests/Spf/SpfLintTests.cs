@@ -46,10 +46,10 @@ namespace MailAuth.Core.Tests.Spf
         {
             Finding after = SpfLinter.Lint("v=spf1 ~all mx a:x.example.com", "example.com").Single(f => f.Id == "SPF-TERMS-AFTER-ALL");
             Assert.Contains("mx a:x.example.com", after.Message, StringComparison.Ordinal);
-            Assert.Equal(FindingSeverity.Warning, after.Severity);
+            Assert.Equal(FindingSeverity.Warning, after.SeverityCode);
 
             Finding syntax = SpfLinter.Lint("v=spf1 ip4:192.0.2.0/33 -all").Single();
-            Assert.Equal(FindingSeverity.Error, syntax.Severity);
+            Assert.Equal(FindingSeverity.Error, syntax.SeverityCode);
             Assert.Equal("ip4:192.0.2.0/33", syntax.Subject);
             Assert.Contains("CIDR length over 32", syntax.Message, StringComparison.Ordinal);
         }
