@@ -11,7 +11,7 @@
       Test     dotnet test (xunit, including the engine-hosted tests), then Pester in this pwsh.
       Pester   only the Pester tests in tests/Pester.
       Package  out/package/MailAuth.PowerShell/<version> (the module, ready for Publish-PSResource)
-               and out/package/mailauth.<version>.nupkg (the dotnet tool).
+               and out/package/MailAuth.Cli.<version>.nupkg (the mailauth dotnet tool).
       Clean    removes out/ and every bin/ and obj/ folder.
     Test and Pester end with one line per run, "<run>: Failed: N, Passed: N, Skipped: N", and
     fail when any test failed.
@@ -22,13 +22,17 @@
 .PARAMETER Configuration
     Debug or Release. Default: Release.
 
+.PARAMETER OutputPath
+    Where Package puts the module folder and the tool package. Default: out/package.
+
 .EXAMPLE
     dotnet tool restore; dotnet pwsh ./build.ps1 Test
     Builds and runs every test: xunit, then Pester in the pinned PowerShell 7.6.9.
 
 .EXAMPLE
-    dotnet pwsh ./build.ps1 Package
-    Produces out/package/MailAuth.PowerShell/<version>, then: Publish-PSResource -Path <that folder>.
+    dotnet pwsh ./build.ps1 Build, Package
+    Builds, then produces out/package/MailAuth.PowerShell/<version> (then: Publish-PSResource -Path
+    <that folder>) and the mailauth tool package.
 #>
 [CmdletBinding()]
 param(
@@ -37,13 +41,15 @@ param(
     [string[]] $Task = @('Build', 'Test'),
 
     [ValidateSet('Debug', 'Release')]
-    [string] $Configuration = 'Release'
+    [string] $Configuration = 'Release',
+
+    [string] $OutputPath
 )
 
 $ErrorActionPreference = 'Stop'
 Set-Location $PSScriptRoot
 $moduleOut = Join-Path $PSScriptRoot 'out/MailAuth.PowerShell'
-$packageOut = Join-Path $PSScriptRoot 'out/package'
+$packageOut = if ($OutputPath) { $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($OutputPath) } else { Join-Path $PSScriptRoot 'out/package' }
 
 function Invoke-Dotnet {
     & dotnet @args
@@ -106,7 +112,11 @@ foreach ($step in $Task) {
             if ($failed -gt 0 -or $result.Result -ne 'Passed') { exit 1 }
         }
         'Package' {
-            Invoke-Dotnet build MailAuth.PowerShell.sln -c Release
+            # Packs what Build laid out (run "Build, Package" after a change); never rebuilds under
+            # a session that has the module loaded.
+            if (-not (Test-Path (Join-Path $moduleOut 'MailAuth.PowerShell.psd1'))) {
+                Invoke-Dotnet build MailAuth.PowerShell.sln -c Release
+            }
             $manifest = Import-PowerShellDataFile (Join-Path $moduleOut 'MailAuth.PowerShell.psd1')
             $target = Join-Path $packageOut "MailAuth.PowerShell/$($manifest.ModuleVersion)"
             Remove-Item -Recurse -Force -ErrorAction SilentlyContinue $target
@@ -114,7 +124,7 @@ foreach ($step in $Task) {
             Copy-Item -Recurse -Path (Join-Path $moduleOut '*') -Destination $target -Exclude '*.pdb'
             Invoke-Dotnet pack src/MailAuth.Cli -c Release --no-build -o $packageOut
             Write-Host "Module ready for Publish-PSResource: $target"
-            Write-Host "dotnet tool: dotnet tool install --global --add-source $packageOut mailauth"
+            Write-Host "dotnet tool: dotnet tool install --global --add-source $packageOut MailAuth.Cli"
         }
     }
 }

@@ -7,7 +7,8 @@
     Author               = 'MailAuth.PowerShell contributors'
     CompanyName          = 'MailAuth.PowerShell'
     Copyright            = '(c) MailAuth.PowerShell contributors. MIT License.'
-    Description          = 'Email authentication toolkit: SPF (RFC 7208), DMARC, DKIM/ARC, header forensics and bulk domain audits.'
+    # The build writes ModuleVersion from Directory.Build.props and ReleaseNotes from CHANGELOG.md.
+    Description          = 'Email authentication for Exchange and Microsoft 365 admins and security analysts: SPF (RFC 7208) record checks and check_host() with traces, DMARC discovery and evaluation (RFC 7489, RFC 9989), DKIM, ARC, BIMI, MTA-STS, TLS-RPT and MX posture, forensic reports from pasted message headers with Microsoft 365 stamps decoded, and bulk audits of thousands of domains. Objects pipe into each other, into Export-Csv and ConvertTo-Json, and take Exchange Online cmdlet output.'
     PowerShellVersion    = '5.1'
     DotNetFrameworkVersion = '4.7.2'
     CompatiblePSEditions = @('Desktop', 'Core')
@@ -32,9 +33,11 @@
     VariablesToExport    = @()
     PrivateData          = @{
         PSData = @{
-            Tags         = @('SPF', 'DMARC', 'DKIM', 'ARC', 'Email', 'Exchange', 'M365', 'DNS', 'PSEdition_Desktop', 'PSEdition_Core')
+            Tags         = @('SPF', 'DMARC', 'DKIM', 'ARC', 'BIMI', 'MTA-STS', 'Email', 'EmailSecurity', 'Exchange', 'ExchangeOnline', 'M365', 'Office365', 'DNS', 'Headers', 'Phishing', 'Windows', 'Linux', 'MacOS', 'PSEdition_Desktop', 'PSEdition_Core')
+            # Placeholders until the project has a public home; the Gallery requires both fields.
             ProjectUri   = 'https://example.invalid/MailAuth.PowerShell'
             LicenseUri   = 'https://opensource.org/licenses/MIT'
+            ReleaseNotes = ''
         }
     }
 }

@@ -101,7 +101,7 @@ namespace MailAuth.Bench
                 {
                     (string name, DnsRecordType type) = mix[i % mix.Length];
                     DnsResponse response = await resolver.QueryAsync(name, type).ConfigureAwait(false);
-                    if (response.Status == DnsLookupStatus.Failed)
+                    if (response.StatusCode == DnsLookupStatus.Failed)
                     {
                         Interlocked.Increment(ref failed);
                     }

@@ -150,7 +150,9 @@ namespace MailAuth.PowerShell.Tests
                 "'contoso.com', 'not a domain', '', 'fabrikam.com' | Resolve-DmarcPolicy -Server $args[0] -SkipReportAuthorization");
             Assert.Equal(new[] { "contoso.com", "fabrikam.com" }, result.Output.Select(o => (string)o.Properties["Domain"].Value).ToArray());
             Assert.Equal(2, result.Errors.Count);
-            Assert.All(result.Errors, e => Assert.Equal("InvalidDomain,MailAuth.PowerShell.Commands.ResolveDmarcPolicyCommand", e.FullyQualifiedErrorId));
+            // The same ids as every cmdlet that takes domains: an empty one is EmptyDomain.
+            Assert.Equal("InvalidDomain,MailAuth.PowerShell.Commands.ResolveDmarcPolicyCommand", result.Errors[0].FullyQualifiedErrorId);
+            Assert.Equal("EmptyDomain,MailAuth.PowerShell.Commands.ResolveDmarcPolicyCommand", result.Errors[1].FullyQualifiedErrorId);
             Assert.Equal("not a domain", result.Errors[0].TargetObject);
             Assert.Equal(ErrorCategory.InvalidArgument, result.Errors[0].CategoryInfo.Category);
         }

@@ -1,9 +1,30 @@
 # Dot-sourced by every Pester test: imports the module folder that `dotnet build` lays out, and
-# offers the loopback DNS server the xunit tests use (built by `dotnet build` too), with a world of
-# mail domains shaped like real ones.
+# offers the loopback DNS and HTTPS servers the xunit tests use (MailAuth.Testing.Dns, built by
+# `dotnet build` too), with a world of mail domains shaped like real ones.
 $script:RepoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
 $script:ModuleManifest = Join-Path $script:RepoRoot 'out/MailAuth.PowerShell/MailAuth.PowerShell.psd1'
 Import-Module $script:ModuleManifest -Force -ErrorAction Stop
+
+# Another pwsh like this one, for tests that need a clean session: the host's own pwsh, run by
+# dotnet when it is the global tool (pwsh.dll), else the executable. -Environment sets variables
+# for that process only. Returns its output lines; $LASTEXITCODE is its exit code.
+function Invoke-Pwsh {
+    param([Parameter(Mandatory)] [string[]] $ArgumentList, [hashtable] $Environment = @{})
+    $dll = Join-Path $PSHOME 'pwsh.dll'
+    $start = if (Test-Path $dll) { [System.Diagnostics.ProcessStartInfo]::new([Environment]::ProcessPath) } else { [System.Diagnostics.ProcessStartInfo]::new((Join-Path $PSHOME 'pwsh')) }
+    if (Test-Path $dll) { $start.ArgumentList.Add($dll) }
+    foreach ($a in $ArgumentList) { $start.ArgumentList.Add($a) }
+    foreach ($k in $Environment.Keys) { $start.Environment[$k] = [string]$Environment[$k] }
+    $start.RedirectStandardOutput = $true
+    $start.RedirectStandardError = $true
+    $start.UseShellExecute = $false
+    $process = [System.Diagnostics.Process]::Start($start)
+    $stderr = $process.StandardError.ReadToEndAsync()
+    $stdout = $process.StandardOutput.ReadToEnd()
+    $process.WaitForExit()
+    $global:LASTEXITCODE = $process.ExitCode
+    ($stdout + $stderr.Result) -split "`r?`n" | Where-Object { $_ -ne '' }
+}
 
 function Import-TestDnsServer {
     if (-not ('MailAuth.Testing.Dns.LoopbackDnsServer' -as [type])) {
@@ -19,6 +40,14 @@ function Start-TestDnsServer {
     $dnsZone = [MailAuth.Testing.Dns.DnsZone]::new()
     & $Zone $dnsZone | Out-Null
     [MailAuth.Testing.Dns.LoopbackDnsServer]::Start($dnsZone)
+}
+
+# An HTTPS server on 127.0.0.1 (a free port) with a self-signed certificate for -CertificateName;
+# .Serve(host, path, [MailAuth.Testing.Http.HttpAnswer]) sets what it answers, .Requests logs SNI and Host.
+function Start-TestHttpsServer {
+    param([Parameter(Mandatory)] [string[]] $CertificateName)
+    Import-TestDnsServer
+    [MailAuth.Testing.Http.LoopbackHttpsServer]::new([string[]] $CertificateName)
 }
 
 # A DKIM TXT value with a fresh RSA key of the given size (RFC 6376 §3.6.1: p= is the base64 of the
@@ -87,11 +116,12 @@ function Add-MailWorld {
 
 function Start-MailWorld {
     param([scriptblock] $More)
+    # $More is seen through the call stack: a closure would lose this file's functions.
     Start-TestDnsServer {
         param($z)
         Add-MailWorld $z
         if ($More) { & $More $z }
-    }.GetNewClosure()
+    }
 }
 
 # Exchange Online cmdlet output, shaped as Microsoft documents it (the REST-based module returns
@@ -140,5 +170,26 @@ function Get-ViewLines {
         $formatted = if ($View -eq 'Table') { $all | Format-Table } else { $all | Format-List }
         # Out-String -Width is the console width the formatter lays out for; no wrapping past it.
         $formatted | Out-String -Width $Width -Stream
+    }
+}
+
+# One output of every cmdlet against the world, with its nested detail filled in: the objects the
+# view, export and JSON tests look at.
+function Get-CmdletOutputs {
+    param([Parameter(Mandatory)] [string] $Server)
+    $D = @{ Server = $Server }
+    $phish = Join-Path $script:RepoRoot 'samples/phish-spf-pass-unaligned.txt'
+    [ordered]@{
+        'Resolve-MailAuthDnsName' = @(Resolve-MailAuthDnsName contoso.com @D; Resolve-MailAuthDnsName contoso.com -Type MX @D)
+        'Get-SpfRecord'           = @(Get-SpfRecord contoso.com, fabrikam.com, tailspintoys.com, nothing.example @D)
+        'Test-Spf'                = @(Test-Spf 40.107.22.51 bounce@contoso.com @D; Test-Spf '2a01:111:f403:c000::1' bounce@contoso.com @D; Test-Spf 198.51.100.23 ceo@contoso.com @D)
+        'Resolve-DmarcPolicy'     = @(Resolve-DmarcPolicy contoso.com, tailspintoys.com @D; Resolve-DmarcPolicy -From ceo@contoso.com -MailFrom bounce@hoster.example -SpfResult pass @D)
+        'Get-MailHeaderReport'    = @(Get-ChildItem (Join-Path $script:RepoRoot 'samples/*.txt') | Get-MailHeaderReport; Get-MailHeaderReport -Path $phish -Verify @D)
+        'Get-MailDomainReport'    = @(Get-MailDomainReport contoso.com, fabrikam.com, tailspintoys.com @D -NoMtaStsFetch)
+        'Get-DkimRecord'          = @(Get-DkimRecord contoso.com, tailspintoys.com @D)
+        'Get-BimiRecord'          = @(Get-BimiRecord contoso.com, fabrikam.com @D)
+        'Get-MtaStsPolicy'        = @(Get-MtaStsPolicy contoso.com @D -NoFetch; Get-MtaStsPolicy contoso.com @D -FetchTimeoutSec 2)
+        'Get-TlsRptRecord'        = @(Get-TlsRptRecord contoso.com, fabrikam.com @D)
+        'Get-MxRecord'            = @(Get-MxRecord contoso.com, fabrikam.com @D)
     }
 }

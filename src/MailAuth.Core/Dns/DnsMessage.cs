@@ -168,7 +168,7 @@ namespace MailAuth.Dns
             for (int i = 0; i < authorities; i++)
             {
                 DnsRecord? record = reader.ReadRecord(out _, out _);
-                if (record != null && record.Type == DnsRecordType.SOA && result.Soa is null)
+                if (record != null && record.TypeCode == DnsRecordType.SOA && result.Soa is null)
                 {
                     result.Soa = record;
                     result.SoaMinimum = reader.LastSoaMinimum;

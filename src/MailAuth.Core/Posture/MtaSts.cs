@@ -1,12 +1,8 @@
 using System;
 using System.Collections.Generic;
-using System.IO;
 using System.Linq;
-using System.Net;
-using System.Net.Http;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
-using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using MailAuth.Dns;
@@ -34,19 +30,41 @@ namespace MailAuth.Posture
         public TimeSpan FetchTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
         /// <summary>
-        /// The handler requests go through (tests serve the policy from 127.0.0.1). Null: an
-        /// HttpClientHandler with redirects off and the platform's certificate validation.
+        /// Replaces certificate validation: called with the policy host name, the server's
+        /// certificate, its chain and the platform's verdict; true accepts. Null (default): only a
+        /// certificate with no errors (trusted chain, in date, valid for mta-sts.&lt;domain&gt;) is
+        /// accepted, as RFC 8461 §3.3 requires. Only relax it to test (see <see cref="TrustCertificate"/>).
         /// </summary>
-        public HttpMessageHandler? HttpHandler { get; set; }
+        public Func<string, X509Certificate2?, X509Chain?, SslPolicyErrors, bool>? ServerCertificateValidation { get; set; }
 
         /// <summary>
-        /// Replaces certificate validation of the default handler (ignored with <see cref="HttpHandler"/>).
-        /// RFC 8461 §3.3 requires a valid certificate for mta-sts.&lt;domain&gt;; only relax it to test.
+        /// TCP port of the policy host. RFC 8461 §3.3 fetches over HTTPS, port 443; the setting
+        /// exists only so tests can reach a local server on a free port.
         /// </summary>
-        public Func<HttpRequestMessage, X509Certificate2?, X509Chain?, SslPolicyErrors, bool>? ServerCertificateValidation { get; set; }
+        public int PolicyPort { get; set; } = 443;
 
         /// <summary>RFC 8461 §3.3: senders may cap the body; 64 KiB is the suggested limit.</summary>
         public int MaxPolicyBytes { get; set; } = 64 * 1024;
+
+        /// <summary>
+        /// For tests with a self-signed certificate: a <see cref="ServerCertificateValidation"/> that
+        /// accepts the certificate with this SHA-1 thumbprint in place of a trusted chain. Every
+        /// other check stays: the certificate must still be valid for the host name.
+        /// </summary>
+        /// <exception cref="ArgumentException">Empty thumbprint.</exception>
+        public static Func<string, X509Certificate2?, X509Chain?, SslPolicyErrors, bool> TrustCertificate(string thumbprint)
+        {
+            if (string.IsNullOrWhiteSpace(thumbprint))
+            {
+                throw new ArgumentException("Give the certificate's SHA-1 thumbprint (hex).", nameof(thumbprint));
+            }
+
+            string expected = thumbprint.Replace(" ", string.Empty).Replace(":", string.Empty).Trim();
+            return (host, certificate, chain, errors) =>
+                certificate != null
+                && string.Equals(certificate.Thumbprint, expected, StringComparison.OrdinalIgnoreCase)
+                && (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) == SslPolicyErrors.None;
+        }
     }
 
     /// <summary>The MTA-STS state of a domain: TXT record, HTTPS policy and MX match.</summary>
@@ -58,17 +76,17 @@ namespace MailAuth.Posture
         {
             Domain = domain;
             QueryName = queryName;
-            Status = status;
+            StatusCode = status;
             ErrorMessage = errorMessage;
             Record = record;
             RecordCount = recordCount;
-            FetchStatus = fetchStatus;
+            FetchStatusCode = fetchStatus;
             PolicyUrl = policyUrl;
             FetchError = fetchError;
             Policy = policy;
-            MxHosts = mxHosts;
-            UnmatchedMxHosts = unmatchedMxHosts;
-            Findings = findings;
+            MxHosts = ResultList.From(mxHosts);
+            UnmatchedMxHosts = ResultList.From(unmatchedMxHosts);
+            Findings = ResultList.From(findings);
             Response = response;
         }
 
@@ -78,7 +96,9 @@ namespace MailAuth.Posture
         public string QueryName { get; }
 
         /// <summary>State of the TXT lookup (the policy fetch is in <see cref="FetchStatus"/>).</summary>
-        public PostureStatus Status { get; }
+        public string Status => StatusCode.ToString();
+
+        internal PostureStatus StatusCode { get; }
 
         public string? ErrorMessage { get; }
 
@@ -91,14 +111,18 @@ namespace MailAuth.Posture
 
         public int RecordCount { get; }
 
-        public MtaStsFetchStatus FetchStatus { get; }
+        public string FetchStatus => FetchStatusCode.ToString();
+
+        internal MtaStsFetchStatus FetchStatusCode { get; }
 
         public string PolicyUrl { get; }
 
         public string? FetchError { get; }
 
         /// <summary>The policy's mode, when fetched and readable.</summary>
-        public MtaStsMode? Mode => Policy?.Mode;
+        public string? Mode => ModeCode?.ToString();
+
+        internal MtaStsMode? ModeCode => Policy?.ModeCode;
 
         public long? MaxAge => Policy?.MaxAge;
 
@@ -117,13 +141,17 @@ namespace MailAuth.Posture
         public MtaStsPolicy? Policy { get; }
 
         /// <summary>The domain's MX hosts the policy was compared with.</summary>
-        public IReadOnlyList<string> MxHosts { get; }
+        public ResultList<string> MxHosts { get; }
 
-        public IReadOnlyList<string> UnmatchedMxHosts { get; }
+        public ResultList<string> UnmatchedMxHosts { get; }
 
-        public IReadOnlyList<Finding> Findings { get; }
+        public ResultList<Finding> Findings { get; }
 
-        public DnsResponse? Response { get; }
+        /// <summary>The TXT answer for the record (null inside a domain report, whose Trace has it).</summary>
+        public DnsResponse? Response { get; private set; }
+
+        /// <summary>Inside a domain report: its Trace holds the DNS responses, so this report drops its copy.</summary>
+        internal void OmitDnsResponses() => Response = null;
 
         public override string ToString() => $"{QueryName}: {Status} {Mode}";
     }
@@ -133,9 +161,11 @@ namespace MailAuth.Posture
     {
         private readonly IDnsResolver _dns;
         private readonly MtaStsOptions _options;
-        private readonly Lazy<HttpClient> _http;
 
-        /// <summary>Creates a resolver; share it so the HTTP connections are reused. Dispose it when done.</summary>
+        /// <summary>
+        /// Creates a resolver. The policy host is looked up through <paramref name="dns"/> too
+        /// (RFC 8461 §3.3 fetch over our own resolver, never the operating system's).
+        /// </summary>
         public MtaStsResolver(IDnsResolver dns, MtaStsOptions? options = null)
         {
             _dns = dns ?? throw new ArgumentNullException(nameof(dns));
@@ -150,7 +180,10 @@ namespace MailAuth.Posture
                 throw new ArgumentOutOfRangeException(nameof(options), _options.MaxPolicyBytes, "MtaStsOptions.MaxPolicyBytes must be positive.");
             }
 
-            _http = new Lazy<HttpClient>(CreateClient, LazyThreadSafetyMode.ExecutionAndPublication);
+            if (_options.PolicyPort < 1 || _options.PolicyPort > 65535)
+            {
+                throw new ArgumentOutOfRangeException(nameof(options), _options.PolicyPort, "MtaStsOptions.PolicyPort must be 1 to 65535.");
+            }
         }
 
         /// <summary>
@@ -169,7 +202,8 @@ namespace MailAuth.Posture
         {
             string name = PostureDomain.Normalize(domain, nameof(domain));
             string queryName = "_mta-sts." + name;
-            string url = "https://mta-sts." + name + "/.well-known/mta-sts.txt";
+            string policyHost = "mta-sts." + name;
+            string url = "https://" + policyHost + MtaStsPolicyFetcher.PolicyPath;
             var findings = new List<Finding>();
 
             Task<MxReport?> mxTask = mxHosts is null && _options.FetchPolicy
@@ -203,7 +237,8 @@ namespace MailAuth.Posture
                     mxHosts ?? Array.Empty<string>(), Array.Empty<string>(), findings, lookup.Response);
             }
 
-            (string? body, string? fetchError, string? contentType) = await FetchAsync(url, cancellationToken).ConfigureAwait(false);
+            MtaStsPolicyFetcher.Result fetch = await MtaStsPolicyFetcher.FetchAsync(dns, policyHost, _options, cancellationToken).ConfigureAwait(false);
+            (string? body, string? fetchError, string? contentType) = (fetch.Body, fetch.Error, fetch.ContentType);
             MxReport? mx = await mxTask.ConfigureAwait(false);
             IReadOnlyList<string> hosts = mxHosts ?? (mx?.Hosts.Where(h => h.Host != ".").Select(h => h.Host).ToArray() ?? Array.Empty<string>());
             if (body is null)
@@ -222,11 +257,11 @@ namespace MailAuth.Posture
 
             MtaStsPolicy policy = MtaStsPolicy.Parse(body, url);
             findings.AddRange(policy.Findings);
-            string[] unmatched = policy.Mode == MtaStsMode.None ? Array.Empty<string>() : hosts.Where(h => !policy.MatchesAny(h)).ToArray();
+            string[] unmatched = policy.ModeCode == MtaStsMode.None ? Array.Empty<string>() : hosts.Where(h => !policy.MatchesAny(h)).ToArray();
             if (unmatched.Length > 0)
             {
                 // RFC 8461 §4.1: senders (in enforce mode) refuse to deliver to MX hosts not matched.
-                findings.Add(new Finding(PostureFindingIds.MtaStsMxMismatch, policy.Mode == MtaStsMode.Enforce ? FindingSeverity.Error : FindingSeverity.Warning,
+                findings.Add(new Finding(PostureFindingIds.MtaStsMxMismatch, policy.ModeCode == MtaStsMode.Enforce ? FindingSeverity.Error : FindingSeverity.Warning,
                     $"MX host(s) {string.Join(", ", unmatched)} match no mx pattern of the policy ({string.Join(", ", policy.MxPatterns)}); senders enforcing the policy will not deliver to them (RFC 8461 §4.1).", name));
             }
 
@@ -234,113 +269,14 @@ namespace MailAuth.Posture
                 hosts, unmatched, findings, lookup.Response);
         }
 
+        /// <summary>Nothing is held (each fetch is one connection, closed when done); kept so callers can dispose.</summary>
         public void Dispose()
         {
-            if (_http.IsValueCreated)
-            {
-                _http.Value.Dispose();
-            }
         }
 
         private static async Task<MxReport?> LookupMxAsync(IDnsResolver dns, string domain, CancellationToken cancellationToken)
         {
             return await new MxResolver(dns).ResolveAsync(domain, resolveHosts: false, cancellationToken).ConfigureAwait(false);
-        }
-
-        private HttpClient CreateClient()
-        {
-            HttpMessageHandler handler = _options.HttpHandler ?? CreateDefaultHandler();
-            return new HttpClient(handler, disposeHandler: _options.HttpHandler is null)
-            {
-                // Our own per-request timeout applies; the client's must not cut in first.
-                Timeout = System.Threading.Timeout.InfiniteTimeSpan,
-            };
-        }
-
-        private HttpClientHandler CreateDefaultHandler()
-        {
-            var handler = new HttpClientHandler
-            {
-                // RFC 8461 §3.3: "HTTP 3xx redirects MUST NOT be followed".
-                AllowAutoRedirect = false,
-                UseCookies = false,
-            };
-            if (_options.ServerCertificateValidation != null)
-            {
-                handler.ServerCertificateCustomValidationCallback = _options.ServerCertificateValidation;
-            }
-
-            return handler;
-        }
-
-        /// <summary>Body, or null with the reason. Never throws except on caller cancellation.</summary>
-        private async Task<(string? Body, string? Error, string? ContentType)> FetchAsync(string url, CancellationToken cancellationToken)
-        {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(_options.FetchTimeout);
-            try
-            {
-                using var request = new HttpRequestMessage(HttpMethod.Get, url);
-                using HttpResponseMessage response = await _http.Value.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
-                int code = (int)response.StatusCode;
-                if (code >= 300 && code < 400)
-                {
-                    return (null, $"HTTP {code} redirect to {response.Headers.Location}; RFC 8461 §3.3 forbids following redirects.", null);
-                }
-
-                if (response.StatusCode != HttpStatusCode.OK)
-                {
-                    return (null, $"HTTP {code} {response.ReasonPhrase}; only 200 is a policy (RFC 8461 §3.3).", null);
-                }
-
-                string? contentType = response.Content.Headers.ContentType?.MediaType;
-                using Stream stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
-                var buffer = new MemoryStream();
-                var chunk = new byte[8192];
-                while (true)
-                {
-                    int read = await stream.ReadAsync(chunk, 0, chunk.Length, timeout.Token).ConfigureAwait(false);
-                    if (read == 0)
-                    {
-                        break;
-                    }
-
-                    buffer.Write(chunk, 0, read);
-                    if (buffer.Length > _options.MaxPolicyBytes)
-                    {
-                        return (null, $"The policy is larger than {_options.MaxPolicyBytes} bytes.", contentType);
-                    }
-                }
-
-                return (new UTF8Encoding(false, false).GetString(buffer.ToArray()), null, contentType);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                return (null, $"No complete answer within {_options.FetchTimeout.TotalSeconds:0.#} s.", null);
-            }
-            catch (HttpRequestException ex)
-            {
-                return (null, Describe(ex), null);
-            }
-            catch (IOException ex)
-            {
-                return (null, Describe(ex), null);
-            }
-        }
-
-        /// <summary>The innermost message says what went wrong (certificate, refused, name).</summary>
-        private static string Describe(Exception ex)
-        {
-            var parts = new List<string>();
-            for (Exception? e = ex; e != null; e = e.InnerException)
-            {
-                if (!parts.Contains(e.Message))
-                {
-                    parts.Add(e.Message);
-                }
-            }
-
-            return string.Join(" ", parts);
         }
     }
 }

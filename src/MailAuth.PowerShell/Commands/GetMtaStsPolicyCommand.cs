@@ -25,6 +25,23 @@ namespace MailAuth.PowerShell.Commands
         [ValidateRange(1, 120)]
         public int FetchTimeoutSec { get; set; } = 15;
 
+        /// <summary>
+        /// Hidden, for tests only: the port of the policy host (RFC 8461 §3.3 uses 443), so a test
+        /// can serve the policy from a local server. Not in help syntax or tab completion.
+        /// </summary>
+        [Parameter(DontShow = true)]
+        [ValidateRange(1, 65535)]
+        public int PolicyPort { get; set; } = 443;
+
+        /// <summary>
+        /// Hidden, for tests only: accept the policy host's certificate with this SHA-1 thumbprint
+        /// although its chain is not trusted (a test's self-signed certificate). It must still be
+        /// valid for mta-sts.&lt;domain&gt;.
+        /// </summary>
+        [Parameter(DontShow = true)]
+        [ValidateNotNullOrEmpty]
+        public string? PolicyCertificateThumbprint { get; set; }
+
         protected override void BeginProcessing()
         {
             base.BeginProcessing();
@@ -32,6 +49,8 @@ namespace MailAuth.PowerShell.Commands
             {
                 FetchPolicy = !NoFetch.IsPresent,
                 FetchTimeout = TimeSpan.FromSeconds(FetchTimeoutSec),
+                PolicyPort = PolicyPort,
+                ServerCertificateValidation = PolicyCertificateThumbprint is null ? null : MtaStsOptions.TrustCertificate(PolicyCertificateThumbprint),
             });
         }
 

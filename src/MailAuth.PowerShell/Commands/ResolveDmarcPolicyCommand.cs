@@ -113,7 +113,9 @@ namespace MailAuth.PowerShell.Commands
             bool message = !string.IsNullOrWhiteSpace(MailFrom) || !string.IsNullOrWhiteSpace(SpfResult) || (DkimResult?.Length ?? 0) > 0;
             foreach (DomainArgument argument in _domains.Take(Domain, EmailAddress, onceFromAddresses: !message))
             {
-                string? input = argument.Input;
+                // "Name <user@contoso.com>" is DMARC's own reading of a From; a URL or other input
+                // the shared rule can reduce to a domain is taken as that domain.
+                string? input = DmarcResolver.TryGetDomain(argument.Input, out _, out _) ? argument.Input : argument.Domain ?? argument.Input;
                 if (!DmarcResolver.TryGetDomain(input, out _, out string error))
                 {
                     EnqueueError(argument.Domain is null ? argument.ToErrorRecord()

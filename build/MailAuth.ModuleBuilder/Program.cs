@@ -5,11 +5,13 @@ using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 
-namespace MailAuth.HelpBuilder
+namespace MailAuth.ModuleBuilder
 {
     /// <summary>
-    /// Builds the module's help folder: MAML for every cmdlet from docs/en-US/&lt;cmdlet&gt;.md and
-    /// the cmdlet's own metadata, plus the about_ topics. Usage: HelpBuilder &lt;docs/en-US&gt; &lt;module folder&gt;.
+    /// Finishes the laid-out module folder: stamps the manifest with the version and its release
+    /// notes from CHANGELOG.md, and builds the help: MAML for every cmdlet from
+    /// docs/en-US/&lt;cmdlet&gt;.md and the cmdlet's own metadata, plus the about_ topics.
+    /// Usage: MailAuth.ModuleBuilder &lt;repository root&gt; &lt;module folder&gt; &lt;version&gt;.
     /// Pages and parameters that do not match the cmdlets are reported as MSBuild warnings; the
     /// Pester suite fails on them (tests/Pester/Help.Tests.ps1).
     /// </summary>
@@ -19,15 +21,17 @@ namespace MailAuth.HelpBuilder
 
         private static int Main(string[] args)
         {
-            if (args.Length != 2)
+            if (args.Length != 3)
             {
-                Console.Error.WriteLine("usage: MailAuth.HelpBuilder <docs/en-US folder> <module folder>");
+                Console.Error.WriteLine("usage: MailAuth.ModuleBuilder <repository root> <module folder> <version>");
                 return 2;
             }
 
-            string docs = Path.GetFullPath(args[0]);
+            string root = Path.GetFullPath(args[0]);
+            string docs = Path.Combine(root, "docs", "en-US");
             string module = Path.GetFullPath(args[1]);
             string manifest = Path.Combine(module, ModuleName + ".psd1");
+            ManifestStamp.Apply(manifest, args[2], Path.Combine(root, "CHANGELOG.md"));
             string helpFolder = Path.Combine(module, "en-US");
             Directory.CreateDirectory(helpFolder);
 

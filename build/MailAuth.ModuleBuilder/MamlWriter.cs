@@ -3,7 +3,7 @@ using System.Linq;
 using System.Text;
 using System.Xml;
 
-namespace MailAuth.HelpBuilder
+namespace MailAuth.ModuleBuilder
 {
     /// <summary>
     /// Writes MAML (the help format Get-Help reads for compiled cmdlets), in the shape PlatyPS emits:

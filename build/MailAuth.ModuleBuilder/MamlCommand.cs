@@ -5,7 +5,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Reflection;
 
-namespace MailAuth.HelpBuilder
+namespace MailAuth.ModuleBuilder
 {
     /// <summary>One parameter as help shows it: the cmdlet's metadata with the page's description.</summary>
     internal sealed class MamlParameter
@@ -67,8 +67,9 @@ namespace MailAuth.HelpBuilder
             foreach (ParameterMetadata metadata in cmdlet.Parameters.Values)
             {
                 bool risk = s_riskParameters.ContainsKey(metadata.Name);
-                if (s_common.Contains(metadata.Name) && !risk)
+                if (s_common.Contains(metadata.Name) && !risk || IsHidden(metadata))
                 {
+                    // Common parameters are PowerShell's to describe; DontShow ones are not for users.
                     continue;
                 }
 
@@ -114,7 +115,7 @@ namespace MailAuth.HelpBuilder
             foreach (CommandParameterSetInfo set in cmdlet.ParameterSets)
             {
                 var names = set.Parameters
-                    .Where(p => !s_common.Contains(p.Name) || s_riskParameters.ContainsKey(p.Name))
+                    .Where(p => (!s_common.Contains(p.Name) || s_riskParameters.ContainsKey(p.Name)) && parameters.Any(q => q.Name == p.Name))
                     .OrderBy(p => p.Position < 0 ? int.MaxValue : p.Position)
                     .Select(p => new SyntaxParameter(parameters.First(q => q.Name == p.Name), p.IsMandatory,
                         p.Position < 0 ? "named" : p.Position.ToString(System.Globalization.CultureInfo.InvariantCulture)))
@@ -137,6 +138,9 @@ namespace MailAuth.HelpBuilder
 
         /// <summary>Where the page and the cmdlet disagree.</summary>
         public List<string> Problems { get; } = new List<string>();
+
+        private static bool IsHidden(ParameterMetadata metadata) =>
+            metadata.Attributes.OfType<ParameterAttribute>().Any(a => a.DontShow);
 
         private static MamlParameter ToParameter(ParameterMetadata metadata, IReadOnlyList<string> description, object? defaults, Type cmdletType)
         {

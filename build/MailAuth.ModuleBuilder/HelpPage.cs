@@ -5,7 +5,7 @@ using System.Linq;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace MailAuth.HelpBuilder
+namespace MailAuth.ModuleBuilder
 {
     /// <summary>A titled part of a page: a "### " subsection, or a whole "## " section without subsections.</summary>
     internal sealed class HelpBlock
