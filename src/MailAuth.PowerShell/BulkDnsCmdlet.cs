@@ -94,8 +94,14 @@ namespace MailAuth.PowerShell
             }
             else
             {
+                OnWriting(outcome.Value);
                 WriteObject(outcome.Value);
             }
+        }
+
+        /// <summary>Called on the pipeline thread just before a result is written (for warnings about it).</summary>
+        protected virtual void OnWriting(object result)
+        {
         }
 
         private static async Task<BulkOutcome> RunAsync(BulkWork work, CancellationToken cancellationToken) =>

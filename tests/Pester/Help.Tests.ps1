@@ -108,6 +108,8 @@ Describe 'Help example <Number> of <Name>: <Title>' -ForEach $script:ExampleCase
         Copy-Item (Join-Path $script:RepoRoot 'samples/phish-spf-pass-unaligned.txt') (Join-Path $script:Sandbox 'hdr.txt')
         Copy-Item (Join-Path $script:RepoRoot 'samples/spoof-dmarc-reject.txt') (Join-Path $script:Sandbox 'suspicious.eml')
         Set-Content (Join-Path $script:Sandbox 'domains.txt') 'contoso.com', 'fabrikam.com', 'tailspintoys.com'
+        # A mail log as Import-Csv reads it (Test-Spf's example): client address, MAIL FROM, HELO.
+        Set-Content (Join-Path $script:Sandbox 'conn.csv') 'ClientIP,Sender,Helo', '52.100.165.209,bounce@contoso.com,EUR05-AM6-obe.outbound.protection.outlook.com', '209.85.220.41,invoices@fabrikam.com,mail-sor-f41.google.com', '198.51.100.23,ceo@contoso.com,unknown.example'
         $script:Seeded = (Get-ChildItem $script:Sandbox -File).Name
         # Exchange Online cmdlets as a tenant would answer them (see common.ps1 for the shapes).
         function global:Get-Mailbox { param($Identity, $ResultSize) New-ExoMailbox megan@contoso.com fabrikam@fabrikam.com; New-ExoMailbox alex@contoso.com -Name 'Alex Wilber' }

@@ -33,6 +33,7 @@ namespace MailAuth.DomainReport
             // their copies, whose records would sit past ConvertTo-Json -Depth 4 (and double the size).
             mx?.OmitDnsResponses();
             spf?.OmitDnsResponses();
+            spf?.KeepCountingLedgerEntries();
             dmarc?.OmitDnsResponses();
             dkim?.OmitDnsResponses();
             mtaSts?.OmitDnsResponses();

@@ -216,6 +216,24 @@ namespace MailAuth.Spf
             return SpfRecordInspector.InspectAsync(_resolver, domain.Trim(), effective, cancellationToken);
         }
 
+        /// <summary>
+        /// A flattening suggestion: the address ranges the domain's include tree resolves to now, as one
+        /// candidate record within 10 DNS lookups and 255-byte strings, with the TTLs it rests on. It is a
+        /// snapshot that must be refreshed when providers change their ranges (<see cref="SpfFlattening.Warning"/>).
+        /// </summary>
+        /// <exception cref="ArgumentNullException"><paramref name="domain"/> is null.</exception>
+        public Task<SpfFlattening> FlattenRecordAsync(string domain, SpfEvaluationOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            if (domain is null)
+            {
+                throw new ArgumentNullException(nameof(domain));
+            }
+
+            SpfEvaluationOptions effective = options ?? _options;
+            effective.Validate();
+            return SpfRecordInspector.FlattenAsync(_resolver, domain.Trim(), effective, cancellationToken);
+        }
+
         private async Task<SpfResult> EvaluateAsync(IPAddress ipAddress, string domain, string sender, string? helo,
             SpfIdentity identity, string? candidate, SpfEvaluationOptions? options, CancellationToken cancellationToken)
         {

@@ -13,7 +13,7 @@ namespace MailAuth.Spf
     /// Builds a <see cref="SpfRecordReport"/>: fetches the record and, concurrently, everything it
     /// includes or redirects to, then counts lookups in evaluation order and lints.
     /// </summary>
-    internal sealed class SpfRecordInspector
+    internal sealed partial class SpfRecordInspector
     {
         private readonly SpfEvaluationOptions _options;
         private readonly List<DnsResponse> _responses = new List<DnsResponse>();
@@ -102,6 +102,7 @@ namespace MailAuth.Spf
             LintPublication(domain, response, lookup, findings);
 
             SpfIncludeNode? tree = null;
+            List<SpfLedgerEntry>? ledger = null;
             int lookups = 0;
             int voids = 0;
             string? crossed = null;
@@ -112,9 +113,8 @@ namespace MailAuth.Spf
                 // The static lookup-limit finding of the record alone is superseded by the recursive count.
                 findings.RemoveAll(f => f.Id == "SPF-LOOKUP-LIMIT");
                 tree = await BuildNodeAsync(domain, null, 0, parsed, response, new[] { domain }).ConfigureAwait(false);
-                var path = new List<string>();
-                crossed = null;
-                CountInOrder(tree, ref lookups, ref crossed, path);
+                ledger = BuildLedger(tree, out crossed);
+                lookups = ledger.Count == 0 ? 0 : ledger[ledger.Count - 1].RunningDnsLookups;
                 voids = Sum(tree, n => n.VoidLookupCount);
                 LintTree(tree, findings);
                 if (crossed != null)
@@ -143,7 +143,7 @@ namespace MailAuth.Spf
 
             Finding[] ordered = findings.OrderByDescending(f => f.SeverityCode).ToArray();
             return new SpfRecordReport(domain, status, reason, lookup.SpfTexts.FirstOrDefault(), lookup.SpfTexts, parsed, syntax,
-                lookups, voids, crossed, tree, ordered, dns, stopwatch.Elapsed.TotalMilliseconds);
+                lookups, voids, crossed, tree, ordered, dns, stopwatch.Elapsed.TotalMilliseconds, ledger, _options.MaxVoidLookups);
         }
 
         private static void LintPublication(string domain, DnsResponse response, SpfRecordLookup lookup, List<Finding> findings)
@@ -187,8 +187,11 @@ namespace MailAuth.Spf
                         return Leaf(domain, via, depth, SpfIncludeStatus.LookupFailed, null, $"the TXT lookup failed ({response.Error ?? response.ResponseCode})", dns,
                             voids: 0);
                     case SpfSelection.NotFound:
+                        // A void lookup only when the name has no TXT records at all (§4.6.4); TXT records
+                        // without v=spf1 are an answer, though not an SPF record.
                         return Leaf(domain, via, depth, SpfIncludeStatus.NotFound, null,
-                            response.IsNxDomain ? $"{domain} does not exist (NXDOMAIN)" : $"{domain} has no SPF record", dns, voids: 1);
+                            response.IsNxDomain ? $"{domain} does not exist (NXDOMAIN)" : $"{domain} has no SPF record", dns,
+                            voids: response.StatusCode == DnsLookupStatus.NotFound ? 1 : 0);
                     case SpfSelection.Multiple:
                         return Leaf(domain, via, depth, SpfIncludeStatus.Invalid, lookup.SpfTexts[0],
                             $"{domain} publishes {lookup.SpfTexts.Count.ToString(CultureInfo.InvariantCulture)} SPF records", dns, voids: 0);
@@ -207,7 +210,7 @@ namespace MailAuth.Spf
 
             // Children and void probes, all at once.
             var children = new List<Task<SpfIncludeNode>>();
-            var probes = new List<Task<bool>>();
+            var probes = new List<Task<SpfTermProbe>>();
             foreach (SpfTerm term in OrderedLookupTerms(record!))
             {
                 string? target = LiteralTarget(term, domain);
@@ -241,14 +244,20 @@ namespace MailAuth.Spf
                 }
                 else if (target != null && term.Name != "ptr")
                 {
-                    probes.Add(IsVoidAsync(term, target, dns));
+                    probes.Add(ProbeAsync(term, target, dns));
                 }
             }
 
             SpfIncludeNode[] nodes = await Task.WhenAll(children).ConfigureAwait(false);
-            bool[] voidResults = await Task.WhenAll(probes).ConfigureAwait(false);
-            return new SpfIncludeNode(domain, via, depth, SpfIncludeStatus.Found, text, record, record!.DnsLookupTermCount,
-                voidResults.Count(v => v), nodes, null, dns);
+            SpfTermProbe[] probed = await Task.WhenAll(probes).ConfigureAwait(false);
+            var node = new SpfIncludeNode(domain, via, depth, SpfIncludeStatus.Found, text, record, record!.DnsLookupTermCount,
+                probed.Count(p => p.IsVoid), nodes, null, dns);
+            foreach (SpfTermProbe probe in probed)
+            {
+                node.Probes[probe.Term] = probe;
+            }
+
+            return node;
         }
 
         private static SpfIncludeNode Leaf(string domain, string? via, int depth, SpfIncludeStatus status, string? record, string error, List<DnsResponse> dns, int voids) =>
@@ -278,66 +287,147 @@ namespace MailAuth.Spf
             return term.DomainSpecMacro.HasMacros ? null : SpfDomainName.NormalizeTarget(term.DomainSpecMacro.Text, out _);
         }
 
-        private async Task<bool> IsVoidAsync(SpfTerm term, string target, List<DnsResponse> dns)
+        /// <summary>The queries a term of an included record asks (its literal target), and whether they are void.</summary>
+        private async Task<SpfTermProbe> ProbeAsync(SpfTerm term, string target, List<DnsResponse> dns)
         {
+            DnsResponse[] answers;
             if (term.Name == "mx")
             {
-                DnsResponse mx = await QueryAsync(target, DnsRecordType.MX).ConfigureAwait(false);
-                lock (dns)
-                {
-                    dns.Add(mx);
-                }
-
-                return mx.StatusCode == DnsLookupStatus.NotFound;
+                answers = new[] { await QueryAsync(target, DnsRecordType.MX).ConfigureAwait(false) };
             }
-
-            if (term.Name == "exists")
+            else if (term.Name == "exists")
             {
-                DnsResponse a = await QueryAsync(target, DnsRecordType.A).ConfigureAwait(false);
-                lock (dns)
-                {
-                    dns.Add(a);
-                }
-
-                return a.StatusCode == DnsLookupStatus.NotFound;
+                // §5.7: exists always asks for A.
+                answers = new[] { await QueryAsync(target, DnsRecordType.A).ConfigureAwait(false) };
+            }
+            else
+            {
+                // "a" asks A or AAAA depending on the client; the name is void only if it has neither.
+                Task<DnsResponse> v4 = QueryAsync(target, DnsRecordType.A);
+                Task<DnsResponse> v6 = QueryAsync(target, DnsRecordType.AAAA);
+                answers = await Task.WhenAll(v4, v6).ConfigureAwait(false);
             }
 
-            // "a" queries A or AAAA depending on the client; the name is void only if it has neither.
-            Task<DnsResponse> v4 = QueryAsync(target, DnsRecordType.A);
-            Task<DnsResponse> v6 = QueryAsync(target, DnsRecordType.AAAA);
-            DnsResponse[] both = await Task.WhenAll(v4, v6).ConfigureAwait(false);
             lock (dns)
             {
-                dns.AddRange(both);
+                dns.AddRange(answers);
             }
 
-            return both.All(r => r.StatusCode == DnsLookupStatus.NotFound);
+            bool isVoid = answers.All(r => r.StatusCode == DnsLookupStatus.NotFound);
+            return new SpfTermProbe(term, target, answers, isVoid, isVoid ? (answers[0].IsNxDomain ? "NXDOMAIN" : "no data") : null);
         }
 
-        private void CountInOrder(SpfIncludeNode node, ref int count, ref string? crossed, List<string> path)
+        /// <summary>
+        /// The lookup ledger: every term of the whole tree in the order check_host() reaches it, with
+        /// its lookups, void lookups and the running counts, and where each limit is crossed.
+        /// </summary>
+        private List<SpfLedgerEntry> BuildLedger(SpfIncludeNode root, out string? crossedAt)
         {
-            if (node.ParsedRecord is null)
+            var ledger = new List<SpfLedgerEntry>();
+            int lookups = 0;
+            int voids = 0;
+            string? crossed = null;
+            bool voidCrossed = false;
+            var path = new List<string>();
+
+            void Walk(SpfIncludeNode node)
             {
-                return;
+                SpfRecord? record = node.ParsedRecord;
+                if (record is null)
+                {
+                    return;
+                }
+
+                path.Add(node.Via ?? node.Domain);
+                string includePath = string.Join(" > ", path);
+                int childIndex = 0;
+                bool afterAll = false;
+                foreach (SpfTerm term in EvaluationOrder(record))
+                {
+                    int termLookups = term.CausesDnsLookup ? 1 : 0;
+                    int termVoids = 0;
+                    string? voidName = null;
+                    string? voidAnswer = null;
+                    string? note = afterAll ? "after 'all': check_host() never reaches it (§5.1), but it is counted, as checkers count it" : null;
+                    var queries = new List<string>();
+                    SpfIncludeNode? child = null;
+                    if (term.Name == "include" || term.Name == "redirect")
+                    {
+                        child = node.ChildNodes[childIndex++];
+                        queries.AddRange(child.DnsResponses.Select(r => r.QueryType + " " + r.QueryName));
+                        if (child.StatusCode == SpfIncludeStatus.NotFound && child.VoidLookupCount > 0)
+                        {
+                            termVoids = 1;
+                            voidName = child.Domain;
+                            voidAnswer = child.DnsResponses.FirstOrDefault()?.IsNxDomain == true ? "NXDOMAIN" : "no data";
+                        }
+
+                        note ??= child.StatusCode switch
+                        {
+                            SpfIncludeStatus.Found => null,
+                            SpfIncludeStatus.NotFound => $"{child.Error}: permerror (§5.2, §6.1)",
+                            SpfIncludeStatus.Invalid => $"{child.Error}: permerror",
+                            SpfIncludeStatus.Loop => $"{child.Error}: permerror (§4.6.4)",
+                            SpfIncludeStatus.LookupFailed => $"{child.Error}: temperror",
+                            _ => child.Error,
+                        };
+                    }
+                    else if (node.Probes.TryGetValue(term, out SpfTermProbe? probe))
+                    {
+                        queries.AddRange(probe.Answers.Select(r => r.QueryType + " " + r.QueryName));
+                        if (probe.IsVoid)
+                        {
+                            termVoids = 1;
+                            voidName = probe.Target;
+                            voidAnswer = probe.VoidAnswer;
+                        }
+                    }
+                    else if (term.CausesDnsLookup)
+                    {
+                        note ??= term.Name == "ptr"
+                            ? "ptr asks for the client's PTR name, so its lookups depend on the message (§5.5)"
+                            : "the target uses macros, so its lookups depend on the message (§7)";
+                    }
+
+                    lookups += termLookups;
+                    voids += termVoids;
+                    bool crossesLookups = termLookups > 0 && lookups == _options.MaxDnsLookups + 1;
+                    bool crossesVoids = termVoids > 0 && voids > _options.MaxVoidLookups && !voidCrossed;
+                    voidCrossed |= crossesVoids;
+                    if (crossesLookups)
+                    {
+                        string route = path.Count <= 1 ? string.Empty : " (reached through " + string.Join(" then ", path.Skip(1)) + ")";
+                        crossed = $"'{term.Text}' in the record of {node.Domain}{route}";
+                    }
+
+                    ledger.Add(new SpfLedgerEntry(ledger.Count + 1, node.Depth, node.Domain, term.Text, includePath, termLookups, termVoids,
+                        lookups, voids, ResultList.From(queries), voidName, voidAnswer, crossesLookups, crossesVoids, note));
+                    afterAll |= term.Name == "all";
+                    if (child != null)
+                    {
+                        Walk(child);
+                    }
+                }
+
+                path.RemoveAt(path.Count - 1);
             }
 
-            int childIndex = 0;
-            foreach (SpfTerm term in OrderedLookupTerms(node.ParsedRecord))
-            {
-                count++;
-                if (count > _options.MaxDnsLookups && crossed is null)
-                {
-                    string route = path.Count == 0 ? string.Empty : " (reached through " + string.Join(" then ", path) + ")";
-                    crossed = $"'{term.Text}' in the record of {node.Domain}{route}";
-                }
+            Walk(root);
+            crossedAt = crossed;
+            return ledger;
+        }
 
-                if (term.Name == "include" || term.Name == "redirect")
-                {
-                    SpfIncludeNode child = node.ChildNodes[childIndex++];
-                    path.Add(term.Text);
-                    CountInOrder(child, ref count, ref crossed, path);
-                    path.RemoveAt(path.Count - 1);
-                }
+        /// <summary>Every mechanism in order, then redirect when it applies (no "all", §5.1); exp= and unknown modifiers ask nothing.</summary>
+        private static IEnumerable<SpfTerm> EvaluationOrder(SpfRecord record)
+        {
+            foreach (SpfTerm term in record.Mechanisms)
+            {
+                yield return term;
+            }
+
+            if (record.Redirect != null && record.All is null)
+            {
+                yield return record.Redirect;
             }
         }
 
@@ -398,5 +488,32 @@ namespace MailAuth.Spf
         }
 
         private Task<DnsResponse> QueryAsync(string name, DnsRecordType type) => _queries.QueryAsync(name, type);
+    }
+}
+
+namespace MailAuth.Spf
+{
+    /// <summary>What the inspector asked for one term of an included record (a, mx, exists with a literal target).</summary>
+    internal sealed class SpfTermProbe
+    {
+        public SpfTermProbe(SpfTerm term, string target, IReadOnlyList<DnsResponse> answers, bool isVoid, string? voidAnswer)
+        {
+            Term = term;
+            Target = target;
+            Answers = answers;
+            IsVoid = isVoid;
+            VoidAnswer = voidAnswer;
+        }
+
+        public SpfTerm Term { get; }
+
+        public string Target { get; }
+
+        public IReadOnlyList<DnsResponse> Answers { get; }
+
+        public bool IsVoid { get; }
+
+        /// <summary>"NXDOMAIN" or "no data" for a void lookup.</summary>
+        public string? VoidAnswer { get; }
     }
 }

@@ -6,12 +6,17 @@ namespace MailAuth.PowerShell.Commands
 {
     /// <summary>
     /// Get-SpfRecord: looks up, parses and lints the SPF record of each domain and walks its include
-    /// tree, counting DNS lookups the way an evaluation would (RFC 7208 §4.6.4).
+    /// tree, counting DNS lookups the way an evaluation would (RFC 7208 §4.6.4), with the lookup
+    /// ledger of every term. -Flatten suggests the record the tree resolves to now.
     /// </summary>
-    [Cmdlet(VerbsCommon.Get, "SpfRecord")]
-    [OutputType(typeof(SpfRecordReport))]
+    [Cmdlet(VerbsCommon.Get, "SpfRecord", DefaultParameterSetName = ReportSet)]
+    [OutputType(typeof(SpfRecordReport), ParameterSetName = new[] { ReportSet })]
+    [OutputType(typeof(SpfFlattening), ParameterSetName = new[] { FlattenSet })]
     public sealed class GetSpfRecordCommand : SpfCmdlet
     {
+        public const string ReportSet = "Report";
+
+        public const string FlattenSet = "Flatten";
         protected override string ProgressActivity => "Reading SPF records";
 
         protected override int ProgressActivityId => 0x4D53;
@@ -31,6 +36,19 @@ namespace MailAuth.PowerShell.Commands
         [AllowEmptyCollection]
         [AllowNull]
         public string[]? EmailAddress { get; set; }
+
+        /// <summary>Return a flattening suggestion (SpfFlattening) instead of the report.</summary>
+        [Parameter(ParameterSetName = FlattenSet)]
+        public SwitchParameter Flatten { get; set; }
+
+        protected override void OnWriting(object result)
+        {
+            // The object carries the warning too; this one reaches an admin who only looks at the screen.
+            if (result is SpfFlattening flattening && flattening.Record != null)
+            {
+                WriteWarning($"{flattening.Domain}: {flattening.Warning}");
+            }
+        }
 
         protected override void ProcessRecord()
         {
@@ -54,8 +72,16 @@ namespace MailAuth.PowerShell.Commands
                 }
 
                 string domain = argument.Domain;
-                Enqueue(argument.Input, async ct => await Evaluator.GetRecordReportAsync(domain, SpfOptions, ct).ConfigureAwait(false),
-                    "InvalidDomain", "Give a domain name of labels up to 63 characters, 253 in all.");
+                if (Flatten.IsPresent)
+                {
+                    Enqueue(argument.Input, async ct => await Evaluator.FlattenRecordAsync(domain, SpfOptions, ct).ConfigureAwait(false),
+                        "InvalidDomain", "Give a domain name of labels up to 63 characters, 253 in all.");
+                }
+                else
+                {
+                    Enqueue(argument.Input, async ct => await Evaluator.GetRecordReportAsync(domain, SpfOptions, ct).ConfigureAwait(false),
+                        "InvalidDomain", "Give a domain name of labels up to 63 characters, 253 in all.");
+                }
             }
         }
     }
