@@ -30,9 +30,9 @@ namespace MailAuth.Bench
         }
 
         /// <summary>Child process: serve <see cref="Zone"/> on loopback, print the port, stop when stdin closes.</summary>
-        public static void Serve()
+        public static void Serve(DnsZone zone)
         {
-            using LoopbackDnsServer server = LoopbackDnsServer.Start(Zone());
+            using LoopbackDnsServer server = LoopbackDnsServer.Start(zone);
             Console.WriteLine(server.EndPoint.Port);
             Console.Out.Flush();
             Console.In.ReadToEnd();

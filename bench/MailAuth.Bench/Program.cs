@@ -19,7 +19,19 @@ namespace MailAuth.Bench
             string only = args.Length > 0 ? args[0] : "all";
             if (only == "serve-dns")
             {
-                DnsBench.Serve();
+                // serve-dns [dns|mail] [latency-ms]: the zone of the dns or spf-bulk bench, in its own process.
+                bool mail = args.Length > 1 && args[1] == "mail";
+                TimeSpan serveLatency = TimeSpan.FromMilliseconds(args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 0);
+                DnsBench.Serve(mail ? SpfBulkBench.Zone(serveLatency) : DnsBench.Zone());
+                return 0;
+            }
+
+            if (only == "spf-bulk")
+            {
+                // spf-bulk [rows] [latency-ms,...]
+                int rows = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 4000;
+                int[] latencies = args.Length > 2 ? args[2].Split(',').Select(l => int.Parse(l, System.Globalization.CultureInfo.InvariantCulture)).ToArray() : new[] { 0, 10 };
+                SpfBulkBench.Run(rows, latencies);
                 return 0;
             }
 
@@ -76,7 +88,7 @@ namespace MailAuth.Bench
             return 0;
         }
 
-        private static string RepoRoot()
+        internal static string RepoRoot()
         {
             string? directory = AppContext.BaseDirectory;
             while (directory != null && !System.IO.File.Exists(System.IO.Path.Combine(directory, "MailAuth.PowerShell.sln")))

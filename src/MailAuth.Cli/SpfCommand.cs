@@ -305,9 +305,13 @@ namespace MailAuth.Cli
         internal static async Task<int> RunBatchAsync(SpfEvaluator spf, Stream input, Stream output, int concurrency,
             string? domain, string? record, SpfIdentity identity)
         {
-            // A slot is taken before a line is read and given back when its answer is written, which
-            // bounds both the evaluations in flight and the finished answers waiting for an earlier line.
-            using var slots = new SemaphoreSlim(concurrency, concurrency);
+            // A slot is taken before a line is read and given back when its answer is written: that bounds
+            // the answers waiting for an earlier line (memory stays flat). Evaluations in flight are bounded
+            // apart, by the running gate, so one slow line (an mx with three round trips) does not hold the
+            // finished lines after it out of the concurrency (the window is 8 x concurrency, as BulkRunner's).
+            int window = Math.Max(256, concurrency * 8);
+            using var slots = new SemaphoreSlim(window, window);
+            var running = new SemaphoreSlim(concurrency, concurrency); // not disposed: a line still running after a closed pipe releases it
             Channel<Task<string>> pending = Channel.CreateUnbounded<Task<string>>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
             using var stop = new CancellationTokenSource();
 
@@ -327,7 +331,18 @@ namespace MailAuth.Cli
                         }
 
                         long n = ++number;
-                        pending.Writer.TryWrite(Task.Run(() => AnswerLineAsync(spf, line, n, domain, record, identity)));
+                        pending.Writer.TryWrite(Task.Run(async () =>
+                        {
+                            await running.WaitAsync().ConfigureAwait(false);
+                            try
+                            {
+                                return await AnswerLineAsync(spf, line, n, domain, record, identity).ConfigureAwait(false);
+                            }
+                            finally
+                            {
+                                running.Release();
+                            }
+                        }));
                     }
 
                     pending.Writer.TryComplete();
