@@ -164,7 +164,7 @@ namespace MailAuth.Testing.Dns
         {
             try
             {
-                byte[]? answer = await AnswerAsync(message, DnsTransport.Udp).ConfigureAwait(false);
+                byte[]? answer = await AnswerAsync(message, DnsTransport.Udp, (remote as IPEndPoint)?.Port ?? 0).ConfigureAwait(false);
                 if (answer != null && !_stop.IsCancellationRequested)
                 {
                     await _udp.SendToAsync(answer, SocketFlags.None, remote).ConfigureAwait(false);
@@ -240,7 +240,7 @@ namespace MailAuth.Testing.Dns
         {
             try
             {
-                byte[]? answer = await AnswerAsync(message, DnsTransport.Tcp).ConfigureAwait(false);
+                byte[]? answer = await AnswerAsync(message, DnsTransport.Tcp, 0).ConfigureAwait(false);
                 if (answer is null)
                 {
                     return;
@@ -283,12 +283,12 @@ namespace MailAuth.Testing.Dns
             return true;
         }
 
-        private async Task<byte[]?> AnswerAsync(byte[] message, DnsTransport transport)
+        private async Task<byte[]?> AnswerAsync(byte[] message, DnsTransport transport, int clientPort)
         {
             DnsQueryMessage? query = DnsQueryMessage.TryParse(message);
             string name = query?.Name ?? string.Empty;
             int type = query?.Type ?? 0;
-            _queries.Enqueue(new ServedQuery(name, (ZoneRecordType)type, transport, query?.Id ?? (message.Length >= 2 ? (message[0] << 8) | message[1] : 0), DateTimeOffset.UtcNow));
+            _queries.Enqueue(new ServedQuery(name, (ZoneRecordType)type, transport, query?.Id ?? (message.Length >= 2 ? (message[0] << 8) | message[1] : 0), DateTimeOffset.UtcNow, clientPort));
 
             if (query is null)
             {

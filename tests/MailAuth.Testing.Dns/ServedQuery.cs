@@ -12,8 +12,9 @@ namespace MailAuth.Testing.Dns
     /// <summary>One query the loopback server received, in arrival order.</summary>
     public sealed class ServedQuery
     {
-        internal ServedQuery(string name, ZoneRecordType type, DnsTransport transport, int id, DateTimeOffset receivedAt)
+        internal ServedQuery(string name, ZoneRecordType type, DnsTransport transport, int id, DateTimeOffset receivedAt, int clientPort = 0)
         {
+            ClientPort = clientPort;
             Name = name;
             Type = type;
             Transport = transport;
@@ -33,6 +34,9 @@ namespace MailAuth.Testing.Dns
         public int Id { get; }
 
         public DateTimeOffset ReceivedAt { get; }
+
+        /// <summary>The UDP source port of the query (0 for TCP): shows whether a client reuses its socket.</summary>
+        public int ClientPort { get; }
 
         public override string ToString() => $"{Transport} {Type} {Name} (id {Id})";
     }
