@@ -70,6 +70,22 @@ namespace MailAuth.Cli
                 Output.WriteWrapped("  crossed   ", r.LimitCrossedAt);
             }
 
+            if (r.Record != null)
+            {
+                string verdict = r.VerdictCode switch
+                {
+                    SpfVerdict.OK => Output.Paint("OK", "32"),
+                    SpfVerdict.Warnings => Output.Paint("Warnings", "33"),
+                    _ => Output.Paint(r.Verdict, "1;31"),
+                };
+                Output.WriteWrapped("  verdict   ", verdict + " - " + Output.OneLine(r.VerdictReason));
+            }
+
+            foreach (string voidLookup in r.VoidLookups)
+            {
+                Output.WriteWrapped("  void      ", voidLookup);
+            }
+
             if (r.IncludeRoot != null && (r.IncludeRoot.ChildNodes.Count > 0 || r.IncludeRoot.StatusCode != SpfIncludeStatus.Found))
             {
                 Console.WriteLine("  include tree (own lookups / with includes)");

@@ -176,6 +176,27 @@ namespace MailAuth.PowerShell.Tests
         }
 
         [Fact]
+        public void Get_SpfRecord_ledger_and_Flatten_in_one_pipeline_with_a_bad_domain()
+        {
+            PsInvocation report = Run("Get-SpfRecord contoso.com -Server $args[0]");
+            dynamic contoso = Assert.Single(report.Output);
+            Assert.Equal("OK", (string)contoso.Verdict);
+            object[] ledger = ((System.Collections.IEnumerable)contoso.Ledger).Cast<object>().ToArray();
+            Assert.Equal("include:_spf.contoso.com", PSObject.AsPSObject(ledger[0]).Properties["Term"].Value);
+            Assert.Equal("MailAuth.Spf.SpfLedgerEntry", PSObject.AsPSObject(ledger[0]).TypeNames[0]);
+
+            PsInvocation flat = Run("'fabrikam.com', 'not a domain', 'contoso.com' | Get-SpfRecord -Flatten -Server $args[0] -WarningVariable w -WarningAction SilentlyContinue; $w.Count");
+            Assert.Equal("InvalidDomain,MailAuth.PowerShell.Commands.GetSpfRecordCommand", Assert.Single(flat.Errors).FullyQualifiedErrorId);
+            Assert.Equal(3, flat.Output.Count);
+            Assert.Equal("v=spf1 ip4:40.92.0.0/15 ip4:40.107.0.0/16 ip4:52.100.0.0/15 ip4:104.47.0.0/17 ip6:2a01:111:f400::/48 -all", flat.Output[0].Properties["Record"].Value);
+            Assert.Equal(0, (int)flat.Output[0].Properties["DnsLookupCount"].Value);
+            Assert.Equal("MailAuth.Spf.SpfFlattening", flat.Output[1].TypeNames[0]);
+            // contoso.com here: include:_spf.contoso.com mx -all, with mail.contoso.com at 198.51.100.25.
+            Assert.Equal("v=spf1 ip4:192.0.2.0/24 ip4:198.51.100.25 ip6:2001:db8::/32 -all", flat.Output[1].Properties["Record"].Value);
+            Assert.Equal(2, (int)flat.Output[2].BaseObject);
+        }
+
+        [Fact]
         public void Test_Spf_result_pipes_into_Resolve_DmarcPolicy_the_seeds_case()
         {
             PsInvocation result = Run(
