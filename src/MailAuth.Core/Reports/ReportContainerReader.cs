@@ -303,6 +303,8 @@ namespace MailAuth.Reports
                 yield break;
             }
 
+            int yielded = 0;
+            var skipped = new List<string>();
             foreach ((int index, string name, long length, long compressed) in entries)
             {
                 _cancellationToken.ThrowIfCancellationRequested();
@@ -326,11 +328,34 @@ namespace MailAuth.Reports
                     continue;
                 }
 
+                ContentKind kind = Sniff(head, name);
+                if (!LooksLikeReport(kind, name))
+                {
+                    // A stray file beside the reports (a README, __MACOSX data): not a report, skipped.
+                    skipped.Add(name);
+                    continue;
+                }
+
                 foreach (ReportContainerItem item in FromBlob(file, entryLocation, openEntry, head, name, depth + 1, isFile: false))
                 {
+                    yielded++;
                     yield return item;
                 }
             }
+
+            if (yielded == 0)
+            {
+                yield return ReportContainerItem.Fail(file, location, ReportErrorIds.EmptyArchive,
+                    $"empty archive: none of the zip archive's {skipped.Count} file{(skipped.Count == 1 ? string.Empty : "s")} is a report ({string.Join(", ", skipped.Take(5))}).");
+            }
+        }
+
+        private static bool LooksLikeReport(ContentKind kind, string name)
+        {
+            string lower = name.ToLowerInvariant();
+            bool reportName = lower.EndsWith(".xml", StringComparison.Ordinal) || lower.EndsWith(".gz", StringComparison.Ordinal)
+                || lower.EndsWith(".json", StringComparison.Ordinal) || lower.EndsWith(".zip", StringComparison.Ordinal);
+            return kind == ContentKind.Xml || kind == ContentKind.Json || kind == ContentKind.Gzip || kind == ContentKind.Zip || reportName;
         }
 
         private Stream OpenEntry(Func<Stream> open, int index, long compressed, string what)
