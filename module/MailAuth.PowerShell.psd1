@@ -28,6 +28,7 @@
         'Get-TlsRptRecord'
         'Get-MxRecord'
         'Import-DmarcReport'
+        'Import-TlsRptReport'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -187,3 +187,16 @@ with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
             e.write(chunk)
 w("bomb.zip", buf.getvalue())
 print("written")
+
+# TLS-RPT (RFC 8460 §4.4), as Microsoft sends it: gzip, two policies, mx-host as a list.
+tls = ('{"organization-name":"Microsoft Corporation","date-range":{"start-datetime":"2026-01-01T00:00:00Z","end-datetime":"2026-01-01T23:59:59Z"},'
+       '"contact-info":"tlsrpt-noreply@microsoft.com","report-id":"134120000000000000+contoso.com","policies":['
+       '{"policy":{"policy-type":"sts","policy-string":["version: STSv1","mode: enforce","mx: contoso-com.mail.protection.outlook.com","max_age: 604800"],'
+       '"policy-domain":"contoso.com","mx-host":["contoso-com.mail.protection.outlook.com"]},'
+       '"summary":{"total-successful-session-count":1209,"total-failure-session-count":9},'
+       '"failure-details":[{"result-type":"certificate-expired","sending-mta-ip":"40.107.22.51","receiving-mx-hostname":"contoso-com.mail.protection.outlook.com","receiving-ip":"52.101.68.10","failed-session-count":6},'
+       '{"result-type":"sts-policy-fetch-error","sending-mta-ip":"40.107.22.52","receiving-mx-hostname":"contoso-com.mail.protection.outlook.com","failed-session-count":3,"failure-reason-code":"HTTP 404"}]},'
+       '{"policy":{"policy-type":"tlsa","policy-string":["3 1 1 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"],"policy-domain":"fabrikam.com"},'
+       '"summary":{"total-successful-session-count":88,"total-failure-session-count":0}}]}')
+w("tlsrpt-microsoft.json.gz", gz(tls))
+w("tlsrpt-truncated.json", tls[: len(tls) // 2])
