@@ -29,6 +29,7 @@
         'Get-MxRecord'
         'Import-DmarcReport'
         'Import-TlsRptReport'
+        'Get-DmarcReportSummary'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
