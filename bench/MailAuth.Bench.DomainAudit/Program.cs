@@ -238,7 +238,7 @@ namespace MailAuth.Bench.DomainAudit
             void Drain(MailDomainReport r)
             {
                 // Stand-in for Export-Csv: touch the flat row, then drop the object.
-                _ = r.Domain + r.Grade + r.FindingText;
+                _ = r.Domain + r.GradeCode + r.FindingText;
                 sumElapsed += r.ElapsedMilliseconds;
                 foreach (DnsResponse q in r.Trace)
                 {
@@ -249,7 +249,7 @@ namespace MailAuth.Bench.DomainAudit
                     }
                 }
 
-                statuses[r.Status] = statuses.TryGetValue(r.Status, out int n) ? n + 1 : 1;
+                statuses[r.StatusCode] = statuses.TryGetValue(r.StatusCode, out int n) ? n + 1 : 1;
                 taken++;
             }
 

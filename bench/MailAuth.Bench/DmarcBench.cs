@@ -58,7 +58,7 @@ namespace MailAuth.Bench
                 try
                 {
                     DmarcPolicy policy = await resolver.ResolveAsync(new DmarcQuery(name), options).ConfigureAwait(false);
-                    switch (policy.Status)
+                    switch (policy.StatusCode)
                     {
                         case DmarcStatus.Found: Interlocked.Increment(ref found); break;
                         case DmarcStatus.NotFound: Interlocked.Increment(ref notFound); break;

@@ -86,7 +86,7 @@ namespace MailAuth.Bench
             var stopwatch = Stopwatch.StartNew();
             SpfResult result = await evaluator.CheckAsync(IPAddress.Parse("192.0.2.10"), "x@example.com", null).ConfigureAwait(false);
             stopwatch.Stop();
-            if (result.Result != SpfResultCode.Fail || result.DnsLookupCount != 9)
+            if (result.ResultCode != SpfResultCode.Fail || result.DnsLookupCount != 9)
             {
                 throw new InvalidOperationException("unexpected result " + result);
             }

@@ -81,6 +81,8 @@ namespace MailAuth.Cli
                     options.DkimSelectors = selectors.Length == 0 ? null : selectors;
                     options.TimeBudget = TimeSpan.FromSeconds(seconds);
                     options.MtaSts.FetchPolicy = !result.GetValue(noFetch);
+                    // --json lines carry each domain's DNS responses in Trace (docs/cli.md); the CSV has no use for them.
+                    options.IncludeDnsTrace = result.GetValue(common.Json);
                     if (result.GetValue(common.Verbose))
                     {
                         options.TraceObserver = response => Console.Error.WriteLine("DNS " + response);
@@ -334,8 +336,8 @@ namespace MailAuth.Cli
             public void Write(MailDomainReport report)
             {
                 Rows++;
-                _counts[report.Status] = (_counts.TryGetValue(report.Status, out long n) ? n : 0) + 1;
-                if (report.Status == DomainReportStatus.LookupFailed || report.Status == DomainReportStatus.InvalidInput)
+                _counts[report.StatusCode] = (_counts.TryGetValue(report.StatusCode, out long n) ? n : 0) + 1;
+                if (report.StatusCode == DomainReportStatus.LookupFailed || report.StatusCode == DomainReportStatus.InvalidInput)
                 {
                     Failed = true;
                 }
@@ -426,17 +428,17 @@ namespace MailAuth.Cli
             string[] cells =
             {
                 r.Domain ?? r.Input.Trim(),
-                r.Status.ToString(),
-                r.Grade?.ToString() ?? "-",
+                r.StatusCode.ToString(),
+                r.GradeCode?.ToString() ?? "-",
                 Spf(r),
                 Dmarc(r),
                 Dkim(r),
                 MtaSts(r),
                 TlsRpt(r),
-                r.Status == DomainReportStatus.InvalidInput ? "-" : r.ErrorCount.ToString(CultureInfo.InvariantCulture) + "/" + r.WarningCount.ToString(CultureInfo.InvariantCulture),
+                r.StatusCode == DomainReportStatus.InvalidInput ? "-" : r.ErrorCount.ToString(CultureInfo.InvariantCulture) + "/" + r.WarningCount.ToString(CultureInfo.InvariantCulture),
             };
             string line = Line(cells);
-            Console.WriteLine(r.Status switch
+            Console.WriteLine(r.StatusCode switch
             {
                 DomainReportStatus.LookupFailed => Output.Paint(line, "31"),
                 DomainReportStatus.InvalidInput => Output.Paint(line, "31"),

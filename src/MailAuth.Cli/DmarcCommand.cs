@@ -79,7 +79,7 @@ namespace MailAuth.Cli
                             WriteHuman(policy);
                         }
 
-                        if (policy.Status == DmarcStatus.LookupFailed)
+                        if (policy.StatusCode == DmarcStatus.LookupFailed)
                         {
                             exit = Output.InputFailed;
                         }
@@ -98,26 +98,26 @@ namespace MailAuth.Cli
 
         private static void WriteHuman(DmarcPolicy p)
         {
-            Console.WriteLine($"{p.Domain}: {p.Status}{(p.ErrorMessage is null ? string.Empty : " (" + p.ErrorMessage + ")")}");
+            Console.WriteLine($"{p.Domain}: {p.StatusCode}{(p.ErrorMessage is null ? string.Empty : " (" + p.ErrorMessage + ")")}");
             if (p.Record != null)
             {
                 Console.WriteLine($"  record at {p.RecordDomain}: {p.Record}");
-                Console.WriteLine($"  organizational domain {p.OrganizationalDomain} ({p.Method}); effective policy {p.EffectivePolicy} from {p.PolicySource}");
+                Console.WriteLine($"  organizational domain {p.OrganizationalDomain} ({p.Method}); effective policy {p.EffectivePolicyCode} from {p.PolicySourceCode}");
             }
 
             if (p.MethodsAgree == false)
             {
-                Console.WriteLine($"  the other method finds {p.AlternateRecordDomain ?? "no record"} ({p.AlternateStatus})");
+                Console.WriteLine($"  the other method finds {p.AlternateRecordDomain ?? "no record"} ({p.AlternateStatusCode})");
             }
 
             if (p.Evaluation != null)
             {
-                Console.WriteLine($"  dmarc={p.DmarcResult} aligned={p.AlignedIdentifier} disposition={p.Disposition}: {p.Reason}");
+                Console.WriteLine($"  dmarc={p.DmarcResult} aligned={p.AlignedIdentifierCode} disposition={p.DispositionCode}: {p.Reason}");
             }
 
             foreach (Finding finding in p.Findings)
             {
-                Console.WriteLine($"  {finding.Severity} {finding.Id}: {finding.Message}");
+                Console.WriteLine($"  {finding.SeverityCode} {finding.Id}: {finding.Message}");
             }
         }
     }

@@ -46,7 +46,7 @@ namespace MailAuth.Cli
                             Console.WriteLine(response.ToString());
                         }
 
-                        if (response.Status == DnsLookupStatus.Failed)
+                        if (response.StatusCode == DnsLookupStatus.Failed)
                         {
                             exit = Output.InputFailed;
                         }

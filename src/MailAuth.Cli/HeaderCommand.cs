@@ -241,15 +241,15 @@ namespace MailAuth.Cli
 
         private static void WriteVerdict(MailHeaderReport r)
         {
-            int errors = r.Findings.Count(f => f.Severity == FindingSeverity.Error);
-            int warnings = r.Findings.Count(f => f.Severity == FindingSeverity.Warning);
+            int errors = r.Findings.Count(f => f.SeverityCode == FindingSeverity.Error);
+            int warnings = r.Findings.Count(f => f.SeverityCode == FindingSeverity.Warning);
             int notes = r.Findings.Count - errors - warnings;
             string word = errors > 0 ? Output.Paint("SUSPECT", "1;31") : warnings > 0 ? Output.Paint("CHECK", "1;33") : Output.Paint("NO PROBLEM FOUND", "1;32");
             string counts = $"{errors} error{(errors == 1 ? string.Empty : "s")}, {warnings} warning{(warnings == 1 ? string.Empty : "s")}, {notes} note{(notes == 1 ? string.Empty : "s")}";
             Console.WriteLine(Label("Verdict") + word + "  (" + counts + ")");
 
             // The most severe findings, one line each, so the reason is in the first lines of output.
-            foreach (Finding f in r.Findings.Where(f => f.Severity == (errors > 0 ? FindingSeverity.Error : FindingSeverity.Warning)).Take(3))
+            foreach (Finding f in r.Findings.Where(f => f.SeverityCode == (errors > 0 ? FindingSeverity.Error : FindingSeverity.Warning)).Take(3))
             {
                 Output.WriteWrapped(new string(' ', LabelWidth) + "- ", f.Message);
             }
@@ -427,7 +427,7 @@ namespace MailAuth.Cli
             // The *-DIFFERS findings are the disagreements above; the others (key gone, body missing) follow.
             foreach (Finding f in v.Findings.Where(f => !f.Id.EndsWith("-DIFFERS", StringComparison.Ordinal)))
             {
-                Output.WriteWrapped("  " + Output.PaintSeverity(f.Severity, 8) + f.Id + "  ", f.Message, 2 + 8 + f.Id.Length + 2);
+                Output.WriteWrapped("  " + Output.PaintSeverity(f.SeverityCode, 8) + f.Id + "  ", f.Message, 2 + 8 + f.Id.Length + 2);
             }
         }
 
@@ -583,7 +583,7 @@ namespace MailAuth.Cli
             int indent = 2 + 8 + idWidth + 2;
             foreach (Finding f in r.Findings)
             {
-                string prefix = "  " + Output.PaintSeverity(f.Severity, 8) + Output.Cell(f.Id, idWidth) + "  ";
+                string prefix = "  " + Output.PaintSeverity(f.SeverityCode, 8) + Output.Cell(f.Id, idWidth) + "  ";
                 Output.WriteWrapped(prefix, f.Message, indent);
                 if (!string.IsNullOrEmpty(f.Subject) && Output.OneLine(f.Message).IndexOf(Output.OneLine(f.Subject!), StringComparison.OrdinalIgnoreCase) < 0)
                 {

@@ -47,19 +47,20 @@ namespace MailAuth.Cli
                 string[] selectors = (result.GetValue(selector) ?? Array.Empty<string>()).Select(s => s.Trim()).Where(s => s.Length > 0).ToArray();
                 return DomainLoop.Run(result, common, domains,
                     (dns, domain, ct) => new DkimRecordResolver(dns).ResolveAsync(domain, selectors.Length == 0 ? null : selectors, ct),
-                    WriteDkim, r => r.Status == PostureStatus.LookupFailed);
+                    WriteDkim, r => r.StatusCode == PostureStatus.LookupFailed);
             });
             return command;
         }
 
         private static void WriteDkim(DkimReport r)
         {
-            string tried = r.UsedDefaultSelectors ? $"{r.Selectors.Count} common selectors tried" : $"{r.Selectors.Count} selector{(r.Selectors.Count == 1 ? string.Empty : "s")} tried";
-            Head(r.Domain, r.Status.ToString(), r.Status == PostureStatus.LookupFailed ? r.ErrorMessage : tried);
-            foreach (DkimSelectorResult s in r.Selectors.Where(s => s.Status != PostureStatus.NotFound || s.CnameChain.Count > 0))
+            int count = r.SelectorsTried.Count;
+            string tried = r.UsedDefaultSelectors ? $"{count} common selectors tried" : $"{count} selector{(count == 1 ? string.Empty : "s")} tried";
+            Head(r.Domain, r.StatusCode.ToString(), r.StatusCode == PostureStatus.LookupFailed ? r.ErrorMessage : tried);
+            foreach (DkimSelectorResult s in r.Selectors.Where(s => s.StatusCode != PostureStatus.NotFound || s.CnameChain.Count > 0))
             {
                 var key = new List<string>();
-                if (s.Status == PostureStatus.Found)
+                if (s.StatusCode == PostureStatus.Found)
                 {
                     key.Add(s.IsRevoked ? "revoked" : (s.KeyType?.ToString().ToLowerInvariant() ?? "?") + (s.KeyBits.HasValue ? " " + s.KeyBits.Value.ToString(CultureInfo.InvariantCulture) + " bits" : string.Empty));
                     if (!s.IsValid)
@@ -89,7 +90,7 @@ namespace MailAuth.Cli
                 }
                 else
                 {
-                    key.Add(s.Status + (s.ErrorMessage is null ? string.Empty : ": " + s.ErrorMessage));
+                    key.Add(s.StatusCode + (s.ErrorMessage is null ? string.Empty : ": " + s.ErrorMessage));
                 }
 
                 Output.WriteWrapped("  " + Output.Cell(s.Selector, 16) + " ", string.Join(", ", key), 19);
@@ -123,16 +124,16 @@ namespace MailAuth.Cli
                 string? sel = result.GetValue(selector);
                 return DomainLoop.Run(result, common, domains,
                     (dns, domain, ct) => new BimiResolver(dns).ResolveAsync(domain, string.IsNullOrWhiteSpace(sel) ? null : sel!.Trim(), null, ct),
-                    WriteBimi, r => r.Status == PostureStatus.LookupFailed);
+                    WriteBimi, r => r.StatusCode == PostureStatus.LookupFailed);
             });
             return command;
         }
 
         private static void WriteBimi(BimiReport r)
         {
-            Head(r.Domain, r.Status.ToString(), r.ErrorMessage ?? r.QueryName);
+            Head(r.Domain, r.StatusCode.ToString(), r.ErrorMessage ?? r.QueryName);
             Line("record", r.RecordText);
-            Line("valid", r.Status == PostureStatus.Found ? (r.IsValid ? "yes" : "no") : null);
+            Line("valid", r.StatusCode == PostureStatus.Found ? (r.IsValid ? "yes" : "no") : null);
             Line("logo (l=)", r.Location);
             Line("evidence (a=)", r.Authority);
             Line("DMARC", r.DmarcQualifies is null ? r.DmarcNote ?? "not checked" : (r.DmarcQualifies.Value ? "qualifies" : "does not qualify") + (r.DmarcNote is null ? string.Empty : ": " + r.DmarcNote));
@@ -155,7 +156,7 @@ namespace MailAuth.Cli
                 using var sts = new MtaStsResolverHolder(!result.GetValue(noFetch));
                 return DomainLoop.Run(result, common, domains,
                     (dns, domain, ct) => sts.Get(dns).ResolveAsync(domain, null, ct),
-                    WriteMtaSts, r => r.Status == PostureStatus.LookupFailed);
+                    WriteMtaSts, r => r.StatusCode == PostureStatus.LookupFailed);
             });
             return command;
         }
@@ -175,12 +176,12 @@ namespace MailAuth.Cli
 
         private static void WriteMtaSts(MtaStsReport r)
         {
-            Head(r.Domain, r.Status.ToString(), r.ErrorMessage ?? r.QueryName);
+            Head(r.Domain, r.StatusCode.ToString(), r.ErrorMessage ?? r.QueryName);
             Line("record", r.RecordText);
             Line("id", r.Id);
-            if (r.Status == PostureStatus.Found)
+            if (r.StatusCode == PostureStatus.Found)
             {
-                Line("policy", r.FetchStatus + " " + r.PolicyUrl + (r.FetchError is null ? string.Empty : ": " + r.FetchError));
+                Line("policy", r.FetchStatusCode + " " + r.PolicyUrl + (r.FetchError is null ? string.Empty : ": " + r.FetchError));
             }
 
             if (r.Policy != null)
@@ -206,15 +207,15 @@ namespace MailAuth.Cli
             common.AddTo(command);
             command.SetAction(result => DomainLoop.Run(result, common, domains,
                 (dns, domain, ct) => new TlsRptResolver(dns).ResolveAsync(domain, ct),
-                WriteTlsRpt, r => r.Status == PostureStatus.LookupFailed));
+                WriteTlsRpt, r => r.StatusCode == PostureStatus.LookupFailed));
             return command;
         }
 
         private static void WriteTlsRpt(TlsRptReport r)
         {
-            Head(r.Domain, r.Status.ToString(), r.ErrorMessage ?? r.QueryName);
+            Head(r.Domain, r.StatusCode.ToString(), r.ErrorMessage ?? r.QueryName);
             Line("record", r.RecordText);
-            Line("valid", r.Status == PostureStatus.Found ? (r.IsValid ? "yes" : "no") : null);
+            Line("valid", r.StatusCode == PostureStatus.Found ? (r.IsValid ? "yes" : "no") : null);
             Line("rua", r.ReportUriText.Length == 0 ? null : r.ReportUriText.Replace(";", ", "));
             WriteFindings(r.Findings);
         }
@@ -232,13 +233,13 @@ namespace MailAuth.Cli
             common.AddTo(command);
             command.SetAction(result => DomainLoop.Run(result, common, domains,
                 (dns, domain, ct) => new MxResolver(dns).ResolveAsync(domain, !result.GetValue(noHosts), ct),
-                WriteMx, r => r.Status == PostureStatus.LookupFailed));
+                WriteMx, r => r.StatusCode == PostureStatus.LookupFailed));
             return command;
         }
 
         private static void WriteMx(MxReport r)
         {
-            Head(r.Domain, r.Status.ToString(), r.ErrorMessage ?? (r.IsNullMx ? "null MX: the domain accepts no mail (RFC 7505)" : r.HostCount + " host" + (r.HostCount == 1 ? string.Empty : "s")));
+            Head(r.Domain, r.StatusCode.ToString(), r.ErrorMessage ?? (r.IsNullMx ? "null MX: the domain accepts no mail (RFC 7505)" : r.HostCount + " host" + (r.HostCount == 1 ? string.Empty : "s")));
             if (r.Hosts.Count > 0 && !r.IsNullMx)
             {
                 int hostWidth = Math.Min(Math.Max(4, r.Hosts.Max(h => h.Host.Length)), Math.Max(20, Output.Width / 2 - 10));
@@ -256,7 +257,7 @@ namespace MailAuth.Cli
                         detail = detail.Length == 0 ? h.ErrorMessage : detail + "; " + h.ErrorMessage;
                     }
 
-                    string prefix = "  " + h.Preference.ToString(CultureInfo.InvariantCulture).PadLeft(5) + " " + Output.CellMiddle(h.Host, hostWidth) + " " + Output.Cell(h.Resolution.ToString(), 15);
+                    string prefix = "  " + h.Preference.ToString(CultureInfo.InvariantCulture).PadLeft(5) + " " + Output.CellMiddle(h.Host, hostWidth) + " " + Output.Cell(h.ResolutionCode.ToString(), 15);
                     Output.WriteWrapped(prefix, detail, 2 + 5 + 1 + hostWidth + 1 + 15);
                 }
             }
@@ -305,7 +306,7 @@ namespace MailAuth.Cli
             int idWidth = findings.Max(f => f.Id.Length);
             foreach (Finding f in findings)
             {
-                string prefix = "    " + Output.PaintSeverity(f.Severity, 8) + Output.Cell(f.Id, idWidth) + "  ";
+                string prefix = "    " + Output.PaintSeverity(f.SeverityCode, 8) + Output.Cell(f.Id, idWidth) + "  ";
                 Output.WriteWrapped(prefix, f.Message, 4 + 8 + idWidth + 2);
             }
         }

@@ -38,17 +38,17 @@ namespace MailAuth.Cli
             // A record that could not be read is a failed input; an invalid one was evaluated.
             command.SetAction(result => DomainLoop.Run(result, common, domains,
                 (dns, domain, ct) => new SpfEvaluator(dns).GetRecordReportAsync(domain, null, ct),
-                WriteRecord, report => report.Status == SpfRecordStatus.LookupFailed));
+                WriteRecord, report => report.StatusCode == SpfRecordStatus.LookupFailed));
             return command;
         }
 
         private static void WriteRecord(SpfRecordReport r)
         {
-            string status = r.Status switch
+            string status = r.StatusCode switch
             {
                 SpfRecordStatus.Found => Output.Paint("Found", "32"),
                 SpfRecordStatus.NotFound => Output.Paint("NotFound", "33"),
-                _ => Output.Paint(r.Status.ToString(), "31"),
+                _ => Output.Paint(r.StatusCode.ToString(), "31"),
             };
             Console.WriteLine(Output.Paint(r.Domain, "1") + ": " + status + (string.IsNullOrEmpty(r.Reason) ? string.Empty : " - " + Output.OneLine(r.Reason)));
             if (r.Records.Count > 0)
@@ -70,16 +70,16 @@ namespace MailAuth.Cli
                 Output.WriteWrapped("  crossed   ", r.LimitCrossedAt);
             }
 
-            if (r.IncludeTree != null && (r.IncludeTree.Children.Count > 0 || r.IncludeTree.Status != SpfIncludeStatus.Found))
+            if (r.IncludeRoot != null && (r.IncludeRoot.ChildNodes.Count > 0 || r.IncludeRoot.StatusCode != SpfIncludeStatus.Found))
             {
                 Console.WriteLine("  include tree (own lookups / with includes)");
                 var rows = new List<(string Label, SpfIncludeNode Node)>();
-                Flatten(r.IncludeTree, string.Empty, string.Empty, rows);
+                Flatten(r.IncludeRoot, string.Empty, string.Empty, rows);
                 int labelWidth = Math.Min(Math.Max(20, Output.Width - 4 - 34), rows.Max(x => x.Label.Length));
                 foreach ((string label, SpfIncludeNode node) in rows)
                 {
                     string counts = string.Format(CultureInfo.InvariantCulture, "{0,2} / {1,-2}", node.OwnLookupCount, node.TotalLookupCount);
-                    string nodeStatus = node.Status == SpfIncludeStatus.Found ? Output.Cell("Found", 12) : Output.Paint(Output.Cell(node.Status.ToString(), 12), node.Status == SpfIncludeStatus.NotEvaluated ? "33" : "31");
+                    string nodeStatus = node.StatusCode == SpfIncludeStatus.Found ? Output.Cell("Found", 12) : Output.Paint(Output.Cell(node.StatusCode.ToString(), 12), node.StatusCode == SpfIncludeStatus.NotEvaluated ? "33" : "31");
                     Output.WriteWrapped("    " + Output.CellMiddle(label, labelWidth) + "  " + nodeStatus + counts + "  ", node.Error ?? string.Empty, 4 + labelWidth + 2 + 12 + 7 + 2);
                 }
             }
@@ -92,10 +92,10 @@ namespace MailAuth.Cli
         private static void Flatten(SpfIncludeNode node, string prefix, string childPrefix, List<(string, SpfIncludeNode)> rows)
         {
             rows.Add((prefix + (node.Via ?? node.Domain), node));
-            for (int i = 0; i < node.Children.Count; i++)
+            for (int i = 0; i < node.ChildNodes.Count; i++)
             {
-                bool last = i == node.Children.Count - 1;
-                Flatten(node.Children[i], childPrefix + (last ? "└─ " : "├─ "), childPrefix + (last ? "   " : "│  "), rows);
+                bool last = i == node.ChildNodes.Count - 1;
+                Flatten(node.ChildNodes[i], childPrefix + (last ? "└─ " : "├─ "), childPrefix + (last ? "   " : "│  "), rows);
             }
         }
 
@@ -110,7 +110,7 @@ namespace MailAuth.Cli
             int idWidth = findings.Max(f => f.Id.Length);
             foreach (Finding f in findings)
             {
-                string prefix = "    " + Output.PaintSeverity(f.Severity, 8) + Output.Cell(f.Id, idWidth) + "  ";
+                string prefix = "    " + Output.PaintSeverity(f.SeverityCode, 8) + Output.Cell(f.Id, idWidth) + "  ";
                 Output.WriteWrapped(prefix, f.Message, 4 + 8 + idWidth + 2);
             }
         }
@@ -236,7 +236,7 @@ namespace MailAuth.Cli
                     WriteCheck(spfResult, result.GetValue(common.Verbose));
                 }
 
-                return spfResult.Result == SpfResultCode.TempError ? Output.InputFailed : Output.Success;
+                return spfResult.ResultCode == SpfResultCode.TempError ? Output.InputFailed : Output.Success;
             });
             return command;
         }
@@ -253,7 +253,7 @@ namespace MailAuth.Cli
                 }
             }
 
-            Line("identity", r.Identity == SpfIdentity.Helo ? "HELO " + r.Helo : "MAIL FROM " + r.Sender + (string.IsNullOrEmpty(r.Helo) ? string.Empty : ", HELO " + r.Helo));
+            Line("identity", r.IdentityCode == SpfIdentity.Helo ? "HELO " + r.Helo : "MAIL FROM " + r.Sender + (string.IsNullOrEmpty(r.Helo) ? string.Empty : ", HELO " + r.Helo));
             Line("record", r.Record);
             Line("matched", r.MatchedMechanism is null ? "(no mechanism matched)" : r.MatchedMechanism + (string.IsNullOrEmpty(r.MatchedDomain) || r.MatchedDomain == r.Domain ? string.Empty : " in " + r.MatchedDomain));
             Line("reason", r.Reason);
@@ -278,7 +278,7 @@ namespace MailAuth.Cli
         private static string Headline(SpfResult r)
         {
             string ip = r.IPAddress.ToString();
-            return r.Result switch
+            return r.ResultCode switch
             {
                 SpfResultCode.Pass => $"{r.Domain} authorizes {ip}",
                 SpfResultCode.Fail => $"{r.Domain} does not authorize {ip}",
@@ -415,7 +415,7 @@ namespace MailAuth.Cli
                 SpfResult result = await spf.CheckAsync(request).ConfigureAwait(false);
 
                 // §6.2: the explanation is for Fail; every other result is explained by its reason.
-                string text = result.Result == SpfResultCode.Fail && !string.IsNullOrEmpty(result.Explanation) ? result.Explanation! : result.Reason;
+                string text = result.ResultCode == SpfResultCode.Fail && !string.IsNullOrEmpty(result.Explanation) ? result.Explanation! : result.Reason;
                 return result.ResultKeyword + "\t" + Clean(text);
             }
             catch (ArgumentException ex)

@@ -17,19 +17,23 @@ namespace MailAuth
         public Finding(string id, FindingSeverity severity, string message, string? subject = null)
         {
             Id = id ?? throw new System.ArgumentNullException(nameof(id));
-            Severity = severity;
+            SeverityCode = severity;
             Message = message ?? throw new System.ArgumentNullException(nameof(message));
             Subject = subject;
         }
 
         public string Id { get; }
 
-        public FindingSeverity Severity { get; }
+        /// <summary>Information, Warning or Error: the name, so ConvertTo-Json writes it, not a number.</summary>
+        public string Severity => SeverityCode.ToString();
+
+        internal FindingSeverity SeverityCode { get; }
 
         public string Message { get; }
 
         public string? Subject { get; }
 
-        public override string ToString() => $"{Severity} {Id}: {Message}";
+        /// <summary>The id: a list of findings reads "SPF-PTR; DMARC-NO-RUA" in a CSV cell.</summary>
+        public override string ToString() => Id;
     }
 }

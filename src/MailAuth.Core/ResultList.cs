@@ -25,6 +25,7 @@ namespace MailAuth
         {
         }
 
+        // The flag only tells this no-copy constructor from the public one.
         private ResultList(T[] items, bool owned)
             : base(items)
         {

@@ -146,7 +146,7 @@ namespace MailAuth.PowerShell.Tests
             dynamic policy = Assert.Single(result.Output);
             Assert.Equal("Fail", policy.DmarcResult.ToString());
             Assert.Equal("Reject", policy.Disposition.ToString());
-            Assert.Contains(((System.Collections.IEnumerable)policy.Evaluation.Identifiers).Cast<object>(),
+            Assert.Contains(((System.Collections.IEnumerable)policy.Identifiers).Cast<object>(),
                 i => PSObject.AsPSObject(i).Properties["Mechanism"].Value.ToString() == "spf"
                     && (bool)PSObject.AsPSObject(i).Properties["Passed"].Value);
         }

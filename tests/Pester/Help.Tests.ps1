@@ -115,6 +115,7 @@ Describe 'Help example <Number> of <Name>: <Title>' -ForEach $script:ExampleCase
             (Join-Path $corpus 'enterprise.protection.outlook.com!contoso.com!1767225600!1767312000.eml') -Destination $reports
         $tls = New-Item -ItemType Directory -Path (Join-Path $script:Sandbox 'tlsrpt')
         Copy-Item -Path (Join-Path $script:RepoRoot 'tests/conformance/dmarc-reports/parsedmarc/smtp_tls/*.json') -Destination $tls
+        $script:Seeded = (Get-ChildItem $script:Sandbox -File).Name
         # Exchange Online cmdlets as a tenant would answer them (see common.ps1 for the shapes).
         function global:Get-Mailbox { param($Identity, $ResultSize) New-ExoMailbox megan@contoso.com fabrikam@fabrikam.com; New-ExoMailbox alex@contoso.com -Name 'Alex Wilber' }
         function global:Get-AcceptedDomain { New-ExoAcceptedDomain contoso.com; New-ExoAcceptedDomain fabrikam.com }
@@ -138,9 +139,9 @@ Describe 'Help example <Number> of <Name>: <Title>' -ForEach $script:ExampleCase
         $output = & ([scriptblock]::Create($Code)) 2>&1
         $failures = @($output | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] })
         ($failures | ForEach-Object { "$($_.FullyQualifiedErrorId): $_" }) | Should -BeNullOrEmpty
-        # Something to see: output, or the CSV file it wrote (a -WhatIf example only says what it would do).
+        # Something to see: output, or a file it wrote (a -WhatIf example only says what it would do).
         if ($Code -notmatch '-WhatIf') {
-            $written = Get-ChildItem $script:Sandbox -Filter *.csv
+            $written = Get-ChildItem $script:Sandbox -File | Where-Object Name -notin $script:Seeded
             (@($output).Count + @($written).Count) | Should -BeGreaterThan 0
         }
     }

@@ -14,13 +14,13 @@ namespace MailAuth.Dkim
         {
             Domain = domain;
             Selector = selector;
-            Status = status;
+            StatusCode = status;
             Reason = reason;
             Record = record;
             KeyType = keyType;
             KeyBits = keyBits;
             Testing = testing;
-            HashAlgorithms = hashAlgorithms;
+            HashAlgorithmList = hashAlgorithms;
             Key = key;
         }
 
@@ -31,13 +31,17 @@ namespace MailAuth.Dkim
         /// <summary>The name queried.</summary>
         public string QueryName => Selector + "._domainkey." + Domain;
 
-        public DkimKeyStatus Status { get; }
+        public string Status => StatusCode.ToString();
+
+        internal DkimKeyStatus StatusCode { get; }
 
         /// <summary>True when the record holds a key that can verify mail.</summary>
-        public bool IsUsable => Status == DkimKeyStatus.Found;
+        public bool IsUsable => StatusCode == DkimKeyStatus.Found;
 
         /// <summary>The DKIM result a failed lookup gives: temperror for DNS failure, permerror otherwise (RFC 6376 §6.1.2).</summary>
-        public DkimVerifyResult? FailureResult => Status switch
+        public string? FailureResult => FailureResultCode?.ToString();
+
+        internal DkimVerifyResult? FailureResultCode => StatusCode switch
         {
             DkimKeyStatus.Found => null,
             DkimKeyStatus.LookupFailed => DkimVerifyResult.TempError,
@@ -59,8 +63,10 @@ namespace MailAuth.Dkim
         /// <summary>t=y: the domain is testing DKIM (§3.6.1); verifiers must not treat messages differently.</summary>
         public bool Testing { get; }
 
-        /// <summary>h= (acceptable hash algorithms); empty means all.</summary>
-        public IReadOnlyList<string> HashAlgorithms { get; }
+        /// <summary>h= (acceptable hash algorithms) joined with ':', as DkimSelectorResult has it; empty means all.</summary>
+        public string HashAlgorithms => string.Join(":", HashAlgorithmList);
+
+        internal IReadOnlyList<string> HashAlgorithmList { get; }
 
         /// <summary>The BouncyCastle key (AsymmetricKeyParameter), kept as object so callers need no BouncyCastle reference.</summary>
         internal object? Key { get; }
@@ -80,6 +86,6 @@ namespace MailAuth.Dkim
         public DkimKeyLookup Lookup { get; }
 
         /// <summary>temperror or permerror.</summary>
-        public DkimVerifyResult Result => Lookup.FailureResult ?? DkimVerifyResult.PermError;
+        public DkimVerifyResult Result => Lookup.FailureResultCode ?? DkimVerifyResult.PermError;
     }
 }

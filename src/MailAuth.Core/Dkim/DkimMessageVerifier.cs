@@ -83,7 +83,7 @@ namespace MailAuth.Dkim
             var key = await _locator.LookupAsync(d!, s!, cancellationToken).ConfigureAwait(false);
             if (!key.IsUsable)
             {
-                return Done(key.FailureResult!.Value, key.Reason, key);
+                return Done(key.FailureResultCode!.Value, key.Reason, key);
             }
 
             string keyHash = a == "rsa-sha1" ? "sha1" : "sha256";
@@ -93,9 +93,9 @@ namespace MailAuth.Dkim
                 return Done(DkimVerifyResult.PermError, $"a={a} does not match the key type k={key.KeyType} (RFC 6376 §3.6.1).", key);
             }
 
-            if (key.HashAlgorithms.Count > 0 && !key.HashAlgorithms.Contains(keyHash))
+            if (key.HashAlgorithmList.Count > 0 && !key.HashAlgorithmList.Contains(keyHash))
             {
-                return Done(DkimVerifyResult.PermError, $"The key record allows only h={string.Join(":", key.HashAlgorithms)}, the signature uses {keyHash} (RFC 6376 §3.6.1).", key);
+                return Done(DkimVerifyResult.PermError, $"The key record allows only h={key.HashAlgorithms}, the signature uses {keyHash} (RFC 6376 §3.6.1).", key);
             }
 
             var checker = new Checker(_locator, _settings);

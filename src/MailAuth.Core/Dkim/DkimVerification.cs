@@ -14,7 +14,7 @@ namespace MailAuth.Dkim
             Domain = domain;
             Selector = selector;
             Algorithm = algorithm;
-            Result = result;
+            ResultCode = result;
             Reason = reason;
             BodyChecked = bodyChecked;
             BodyHashMatches = bodyHashMatches;
@@ -36,7 +36,9 @@ namespace MailAuth.Dkim
         /// <summary>a=.</summary>
         public string? Algorithm { get; }
 
-        public DkimVerifyResult Result { get; }
+        public string Result => ResultCode.ToString();
+
+        internal DkimVerifyResult ResultCode { get; }
 
         /// <summary>The result as the RFC 8601 keyword (pass, fail, neutral, policy, temperror, permerror).</summary>
         public string ResultKeyword => Result.ToString().ToLowerInvariant();
@@ -75,7 +77,7 @@ namespace MailAuth.Dkim
             Reason = reason;
             BodyChecked = bodyChecked;
             MessageSignatureResult = messageSignatureResult;
-            SealResults = sealResults;
+            SealResults = ResultList.From(sealResults);
             Errors = errors;
         }
 
@@ -93,7 +95,7 @@ namespace MailAuth.Dkim
         public string? MessageSignatureResult { get; }
 
         /// <summary>Each ARC-Seal's result, i=1 first.</summary>
-        public IReadOnlyList<string> SealResults { get; }
+        public ResultList<string> SealResults { get; }
 
         /// <summary>MimeKit's chain error flags as text ("None" when there were none).</summary>
         public string Errors { get; }

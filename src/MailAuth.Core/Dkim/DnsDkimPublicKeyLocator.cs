@@ -41,7 +41,7 @@ namespace MailAuth.Dkim
 
         /// <summary>
         /// Looks up and checks the key record of <paramref name="domain"/> and <paramref name="selector"/>.
-        /// Never throws for DNS or record problems: they come back in <see cref="DkimKeyLookup.Status"/>.
+        /// Never throws for DNS or record problems: they come back in <see cref="DkimKeyLookup.StatusCode"/>.
         /// </summary>
         /// <exception cref="ArgumentNullException">An argument is null.</exception>
         /// <exception cref="OperationCanceledException">Cancelled.</exception>
@@ -165,7 +165,7 @@ namespace MailAuth.Dkim
                 return Fail(DkimKeyStatus.Invalid, $"{name} is not a name that can be queried: {e.Message}");
             }
 
-            switch (response.Status)
+            switch (response.StatusCode)
             {
                 case DnsLookupStatus.Failed:
                     return Fail(DkimKeyStatus.LookupFailed, $"The TXT lookup of {name} failed ({response.Error ?? response.ResponseCode}); a later retry may succeed.");
@@ -218,7 +218,7 @@ namespace MailAuth.Dkim
                 return Invalid($"The key is for service type s={string.Join(":", parsed.ServiceTypes)}, not email (RFC 6376 §3.6.1).");
             }
 
-            string k = parsed.KeyType == DkimKeyType.Ed25519 ? "ed25519" : "rsa";
+            string k = parsed.KeyTypeCode == DkimKeyType.Ed25519 ? "ed25519" : "rsa";
             if (parsed.IsRevoked)
             {
                 return new DkimKeyLookup(domain, selector, DkimKeyStatus.Revoked,
@@ -255,7 +255,7 @@ namespace MailAuth.Dkim
         private static AsymmetricKeyParameter DecodeKey(DkimKeyRecord record)
         {
             byte[] data = record.KeyData!;
-            if (record.KeyType == DkimKeyType.Ed25519)
+            if (record.KeyTypeCode == DkimKeyType.Ed25519)
             {
                 return new Ed25519PublicKeyParameters(data, 0);
             }

@@ -29,7 +29,7 @@ namespace MailAuth.Dmarc
         /// <summary>TXT records that start with v=DMARC1 (RFC 9989 §4.10 step 2); others discarded.</summary>
         public IReadOnlyList<DmarcRecord> Records { get; }
 
-        public bool Failed => Response.Status == DnsLookupStatus.Failed;
+        public bool Failed => Response.StatusCode == DnsLookupStatus.Failed;
 
         /// <summary>The one DMARC record, or null when there are none or several (several are all discarded).</summary>
         public DmarcRecord? Single => !Failed && Records.Count == 1 ? Records[0] : null;
@@ -290,9 +290,9 @@ namespace MailAuth.Dmarc
 
                 // Steps 2 and 6: a single remaining record with psd=n or psd=y ends the walk.
                 DmarcRecord? record = lookup.Single;
-                if (record != null && record.Psd != DmarcPsd.Unspecified)
+                if (record != null && record.PsdCode != DmarcPsd.Unspecified)
                 {
-                    if (record.Psd == DmarcPsd.Yes)
+                    if (record.PsdCode == DmarcPsd.Yes)
                     {
                         psdStop = lookup;
                     }
@@ -311,12 +311,12 @@ namespace MailAuth.Dmarc
             foreach (PolicyLookup step in found)
             {
                 DmarcRecord record = step.Single!;
-                if (record.Psd == DmarcPsd.No)
+                if (record.PsdCode == DmarcPsd.No)
                 {
                     return step.Domain;
                 }
 
-                if (record.Psd == DmarcPsd.Yes && !string.Equals(step.Domain, start, StringComparison.Ordinal))
+                if (record.PsdCode == DmarcPsd.Yes && !string.Equals(step.Domain, start, StringComparison.Ordinal))
                 {
                     // One label below the Public Suffix Domain, on the path of the starting domain
                     // (taken from the start's own labels, since a long name's walk skips some).
@@ -347,7 +347,7 @@ namespace MailAuth.Dmarc
                 response = await Dns.QueryAsync(name, DnsRecordType.TXT, CancellationToken).ConfigureAwait(false);
             }
 
-            IReadOnlyList<DmarcRecord> records = response.Status == DnsLookupStatus.Found
+            IReadOnlyList<DmarcRecord> records = response.StatusCode == DnsLookupStatus.Found
                 ? response.Texts.Where(DmarcRecord.IsDmarc).Select(DmarcRecord.Parse).ToArray()
                 : Array.Empty<DmarcRecord>();
             return new PolicyLookup(domain, name, response, records);

@@ -12,7 +12,7 @@ namespace MailAuth.Dmarc
         {
             Host = host;
             QueryName = queryName;
-            Status = status;
+            StatusCode = status;
             Record = record;
             Error = error;
         }
@@ -24,9 +24,11 @@ namespace MailAuth.Dmarc
         public string QueryName { get; }
 
         /// <summary>Found: authorized; NotFound: not authorized; LookupFailed: unknown.</summary>
-        public DmarcStatus Status { get; }
+        public string Status => StatusCode.ToString();
 
-        public bool IsAuthorized => Status == DmarcStatus.Found;
+        internal DmarcStatus StatusCode { get; }
+
+        public bool IsAuthorized => StatusCode == DmarcStatus.Found;
 
         /// <summary>The authorizing record, when found.</summary>
         public string? Record { get; }
@@ -46,7 +48,7 @@ namespace MailAuth.Dmarc
             Domain = domain;
             Result = result;
             Passed = passed;
-            Mode = mode;
+            ModeCode = mode;
             OrganizationalDomain = organizationalDomain;
             Aligned = aligned;
             Note = note;
@@ -63,7 +65,9 @@ namespace MailAuth.Dmarc
 
         public bool Passed { get; }
 
-        public DmarcAlignmentMode Mode { get; }
+        public string Mode => ModeCode.ToString();
+
+        internal DmarcAlignmentMode ModeCode { get; }
 
         /// <summary>The identifier's Organizational Domain (relaxed mode), when determined.</summary>
         public string? OrganizationalDomain { get; }
@@ -90,12 +94,12 @@ namespace MailAuth.Dmarc
         {
             FromDomain = fromDomain;
             FromOrganizationalDomain = fromOrganizationalDomain;
-            Identifiers = identifiers;
-            Result = result;
-            AlignedIdentifier = alignedIdentifier;
-            RequestedPolicy = requestedPolicy;
-            PolicySource = policySource;
-            Disposition = disposition;
+            IdentifierList = identifiers;
+            ResultCode = result;
+            AlignedIdentifierCode = alignedIdentifier;
+            RequestedPolicyCode = requestedPolicy;
+            PolicySourceCode = policySource;
+            DispositionCode = disposition;
             SamplingRoll = samplingRoll;
             SamplingApplied = samplingApplied;
             TestModeApplied = testModeApplied;
@@ -106,19 +110,30 @@ namespace MailAuth.Dmarc
 
         public string? FromOrganizationalDomain { get; }
 
-        public IReadOnlyList<DmarcIdentifierAlignment> Identifiers { get; }
+        /// <summary>How each identifier fared; the policy's Identifiers shows them (one level up, for ConvertTo-Json).</summary>
+        internal IReadOnlyList<DmarcIdentifierAlignment> IdentifierList { get; }
 
-        public DmarcResult Result { get; }
+        public string Result => ResultCode.ToString();
 
-        public DmarcAlignedIdentifier AlignedIdentifier { get; }
+        internal DmarcResult ResultCode { get; }
+
+        public string AlignedIdentifier => AlignedIdentifierCode.ToString();
+
+        internal DmarcAlignedIdentifier AlignedIdentifierCode { get; }
 
         /// <summary>The policy the domain owner asks for (p, sp or np), before pct / t.</summary>
-        public DmarcPolicyAction? RequestedPolicy { get; }
+        public string? RequestedPolicy => RequestedPolicyCode?.ToString();
 
-        public DmarcPolicySource PolicySource { get; }
+        internal DmarcPolicyAction? RequestedPolicyCode { get; }
+
+        public string PolicySource => PolicySourceCode.ToString();
+
+        internal DmarcPolicySource PolicySourceCode { get; }
 
         /// <summary>What a receiver following the record does with this message.</summary>
-        public DmarcPolicyAction Disposition { get; }
+        public string Disposition => DispositionCode.ToString();
+
+        internal DmarcPolicyAction DispositionCode { get; }
 
         /// <summary>The pct roll (0-99) when pct sampling was applied (RFC 7489 method, fail, pct &lt; 100).</summary>
         public int? SamplingRoll { get; }
@@ -130,6 +145,9 @@ namespace MailAuth.Dmarc
         public bool TestModeApplied { get; }
 
         public string Reason { get; }
+
+        /// <summary>"Fail, disposition Reject: ..." (the result, what a receiver does, why).</summary>
+        public override string ToString() => $"{Result}, disposition {Disposition}: {Reason}";
     }
 
     /// <summary>
@@ -148,21 +166,23 @@ namespace MailAuth.Dmarc
         {
             Input = input;
             Domain = domain;
-            Method = method;
-            Status = status;
+            MethodCode = method;
+            StatusCode = status;
             ErrorMessage = errorMessage;
             RecordDomain = recordDomain;
             OrganizationalDomain = organizationalDomain;
+            Parsed = parsedRecord;
             ParsedRecord = parsedRecord;
-            PolicySource = policySource;
-            EffectivePolicy = effectivePolicy;
+            PolicySourceCode = policySource;
+            EffectivePolicyCode = effectivePolicy;
             DomainExists = domainExists;
-            Findings = findings;
-            Trace = trace;
-            ReportAuthorizations = reportAuthorizations;
+            Findings = ResultList.From(findings);
+            Trace = ResultList.From(trace);
+            QueryCount = Trace.Count;
+            ReportAuthorizations = ResultList.From(reportAuthorizations);
             AlternateRecordDomain = alternateRecordDomain;
             AlternateOrganizationalDomain = alternateOrganizationalDomain;
-            AlternateStatus = alternateStatus;
+            AlternateStatusCode = alternateStatus;
             Evaluation = evaluation;
         }
 
@@ -172,12 +192,16 @@ namespace MailAuth.Dmarc
         /// <summary>The domain evaluated (A-label, lower case).</summary>
         public string Domain { get; }
 
-        public DmarcStatus Status { get; }
+        public string Status => StatusCode.ToString();
+
+        internal DmarcStatus StatusCode { get; }
 
         /// <summary>Which query failed and how, when <see cref="Status"/> is LookupFailed.</summary>
         public string? ErrorMessage { get; }
 
-        public DmarcDiscoveryMethod Method { get; }
+        public string Method => MethodCode.ToString();
+
+        internal DmarcDiscoveryMethod MethodCode { get; }
 
         /// <summary>The domain whose _dmarc record applies (the domain itself or an ancestor), or null.</summary>
         public string? RecordDomain { get; }
@@ -186,40 +210,50 @@ namespace MailAuth.Dmarc
         public string? OrganizationalDomain { get; }
 
         /// <summary>The record text.</summary>
-        public string? Record => ParsedRecord?.Text;
+        public string? Record => Parsed?.Text;
 
         /// <summary>p as published (null when absent or invalid).</summary>
-        public DmarcPolicyAction? Policy => ParsedRecord?.Policy;
+        public string? Policy => PolicyCode?.ToString();
+
+        internal DmarcPolicyAction? PolicyCode => Parsed?.PolicyCode;
 
         /// <summary>sp as published.</summary>
-        public DmarcPolicyAction? SubdomainPolicy => ParsedRecord?.SubdomainPolicy;
+        public string? SubdomainPolicy => SubdomainPolicyCode?.ToString();
+
+        internal DmarcPolicyAction? SubdomainPolicyCode => Parsed?.SubdomainPolicyCode;
 
         /// <summary>np as published.</summary>
-        public DmarcPolicyAction? NonExistentSubdomainPolicy => ParsedRecord?.NonExistentSubdomainPolicy;
+        public string? NonExistentSubdomainPolicy => NonExistentSubdomainPolicyCode?.ToString();
+
+        internal DmarcPolicyAction? NonExistentSubdomainPolicyCode => Parsed?.NonExistentSubdomainPolicyCode;
 
         /// <summary>The policy that applies to <see cref="Domain"/>: p, sp or np (see <see cref="PolicySource"/>).</summary>
-        public DmarcPolicyAction? EffectivePolicy { get; }
+        public string? EffectivePolicy => EffectivePolicyCode?.ToString();
 
-        public DmarcPolicySource PolicySource { get; }
+        internal DmarcPolicyAction? EffectivePolicyCode { get; }
+
+        public string PolicySource => PolicySourceCode.ToString();
+
+        internal DmarcPolicySource PolicySourceCode { get; }
 
         /// <summary>Whether the domain exists in DNS (checked when the policy is inherited, for np); null when not checked or unknown.</summary>
         public bool? DomainExists { get; }
 
         /// <summary>pct as published (RFC 7489); null when absent.</summary>
-        public int? Percentage => ParsedRecord?.Percentage;
+        public int? Percentage => Parsed?.Percentage;
 
         /// <summary>t=y (RFC 9989).</summary>
-        public bool TestMode => ParsedRecord?.TestMode ?? false;
+        public bool TestMode => Parsed?.TestMode ?? false;
 
         /// <summary>"relaxed" or "strict" (aspf); null without a record.</summary>
-        public string? SpfAlignment => ParsedRecord is null ? null : ModeText(ParsedRecord.SpfAlignment);
+        public string? SpfAlignment => Parsed is null ? null : ModeText(Parsed.SpfAlignmentCode);
 
         /// <summary>"relaxed" or "strict" (adkim); null without a record.</summary>
-        public string? DkimAlignment => ParsedRecord is null ? null : ModeText(ParsedRecord.DkimAlignment);
+        public string? DkimAlignment => Parsed is null ? null : ModeText(Parsed.DkimAlignmentCode);
 
-        public IReadOnlyList<string> ReportUris => ParsedRecord?.ReportUris.Select(u => u.Text).ToArray() ?? Array.Empty<string>();
+        public ResultList<string> ReportUris => ResultList.From(Parsed?.ReportUris.Select(u => u.Text).ToArray() ?? Array.Empty<string>());
 
-        public IReadOnlyList<string> FailureReportUris => ParsedRecord?.FailureReportUris.Select(u => u.Text).ToArray() ?? Array.Empty<string>();
+        public ResultList<string> FailureReportUris => ResultList.From(Parsed?.FailureReportUris.Select(u => u.Text).ToArray() ?? Array.Empty<string>());
 
         /// <summary><see cref="ReportUris"/> joined with ";" (for Export-Csv).</summary>
         public string ReportUriText => string.Join(";", ReportUris);
@@ -227,13 +261,15 @@ namespace MailAuth.Dmarc
         /// <summary><see cref="FailureReportUris"/> joined with ";" (for Export-Csv).</summary>
         public string FailureReportUriText => string.Join(";", FailureReportUris);
 
-        public IReadOnlyList<Finding> Findings { get; }
+        public ResultList<Finding> Findings { get; }
 
         /// <summary>The finding ids joined with ";" (for Export-Csv).</summary>
         public string FindingText => string.Join(";", Findings.Select(f => f.Id));
 
         /// <summary>The most severe finding's severity, or null without findings.</summary>
-        public FindingSeverity? MaxSeverity => Findings.Count == 0 ? (FindingSeverity?)null : Findings.Max(f => f.Severity);
+        public string? MaxSeverity => MaxSeverityCode?.ToString();
+
+        internal FindingSeverity? MaxSeverityCode => Findings.Count == 0 ? (FindingSeverity?)null : Findings.Max(f => f.SeverityCode);
 
         /// <summary>The other method's record domain (when <see cref="DmarcOptions.CompareMethods"/>).</summary>
         public string? AlternateRecordDomain { get; }
@@ -242,7 +278,9 @@ namespace MailAuth.Dmarc
         public string? AlternateOrganizationalDomain { get; }
 
         /// <summary>The other method's status; null when it was not run.</summary>
-        public DmarcStatus? AlternateStatus { get; }
+        public string? AlternateStatus => AlternateStatusCode?.ToString();
+
+        internal DmarcStatus? AlternateStatusCode { get; }
 
         /// <summary>False when the two methods found a different record domain or Organizational Domain; null when not compared.</summary>
         public bool? MethodsAgree => AlternateStatus is null
@@ -251,34 +289,58 @@ namespace MailAuth.Dmarc
               && string.Equals(OrganizationalDomain, AlternateOrganizationalDomain, StringComparison.Ordinal);
 
         /// <summary>With evaluation inputs: pass / fail / none / temperror / permerror; else null.</summary>
-        public DmarcResult? DmarcResult => Evaluation?.Result;
+        public string? DmarcResult => DmarcResultCode?.ToString();
 
-        public DmarcAlignedIdentifier? AlignedIdentifier => Evaluation?.AlignedIdentifier;
+        internal DmarcResult? DmarcResultCode => Evaluation?.ResultCode;
 
-        public DmarcPolicyAction? Disposition => Evaluation?.Disposition;
+        public string? AlignedIdentifier => AlignedIdentifierCode?.ToString();
+
+        internal DmarcAlignedIdentifier? AlignedIdentifierCode => Evaluation?.AlignedIdentifierCode;
+
+        public string? Disposition => DispositionCode?.ToString();
+
+        internal DmarcPolicyAction? DispositionCode => Evaluation?.DispositionCode;
 
         public string? Reason => Evaluation?.Reason;
 
         /// <summary>Number of DNS queries made.</summary>
-        public int QueryCount => Trace.Count;
+        public int QueryCount { get; }
 
         // Detail.
 
         /// <summary>The parsed record with its tags.</summary>
-        public DmarcRecord? ParsedRecord { get; }
+        public DmarcRecord? ParsedRecord { get; private set; }
+
+        /// <summary>The record the flat properties read, kept when <see cref="ParsedRecord"/> is left out.</summary>
+        internal DmarcRecord? Parsed { get; }
+
+        /// <summary>
+        /// How each authenticated identifier (SPF's MAIL FROM domain, each DKIM d=) fared in
+        /// alignment (RFC 7489 §3.1); empty without evaluation inputs.
+        /// </summary>
+        public ResultList<DmarcIdentifierAlignment> Identifiers => Evaluation?.IdentifierList.ToResultList() ?? ResultList<DmarcIdentifierAlignment>.Empty;
 
         /// <summary>External report destinations checked (RFC 7489 §7.1).</summary>
-        public IReadOnlyList<DmarcReportAuthorization> ReportAuthorizations { get; }
+        public ResultList<DmarcReportAuthorization> ReportAuthorizations { get; }
 
         /// <summary>Every DNS query and answer, in completion order.</summary>
-        public IReadOnlyList<DnsResponse> Trace { get; }
+        public ResultList<DnsResponse> Trace { get; private set; }
 
         /// <summary>The message evaluation; null when no SPF/DKIM inputs were given.</summary>
         public DmarcEvaluation? Evaluation { get; }
 
+        /// <summary>Inside a domain report or a header verification: the parent holds or omits the DNS responses.</summary>
+        internal void OmitDnsResponses() => Trace = ResultList<DnsResponse>.Empty;
+
+        /// <summary>
+        /// Inside a header verification the policy sits two levels down, where the parsed record's
+        /// tags would be past ConvertTo-Json -Depth 4; its flat properties (Record, Policy, ...) stay.
+        /// </summary>
+        internal void OmitParsedRecord() => ParsedRecord = null;
+
         public override string ToString()
         {
-            string policy = EffectivePolicy.HasValue ? DmarcRecord.Name(EffectivePolicy.Value) : "-";
+            string policy = EffectivePolicyCode.HasValue ? DmarcRecord.Name(EffectivePolicyCode.Value) : "-";
             return $"{Domain}: {Status} {policy} ({RecordDomain ?? "no record"})";
         }
 

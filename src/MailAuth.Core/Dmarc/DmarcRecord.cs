@@ -41,7 +41,8 @@ namespace MailAuth.Dmarc
             "v", "p", "sp", "np", "adkim", "aspf", "pct", "fo", "rf", "ri", "rua", "ruf", "psd", "t",
         };
 
-        private readonly List<Finding> _findings = new List<Finding>();
+        // Findings while the tags are read; Findings holds them once parsing is done.
+        private readonly FindingCollector _collected = new FindingCollector();
 
         private DmarcRecord(string text)
         {
@@ -55,29 +56,39 @@ namespace MailAuth.Dmarc
         public bool IsDmarcRecord { get; private set; }
 
         /// <summary>All well-formed tags in record order, unknown ones included.</summary>
-        public IReadOnlyList<DmarcTag> Tags { get; private set; } = Array.Empty<DmarcTag>();
+        public ResultList<DmarcTag> Tags { get; private set; } = ResultList<DmarcTag>.Empty;
 
         /// <summary>Tags no DMARC version defines.</summary>
-        public IReadOnlyList<DmarcTag> UnknownTags => Tags.Where(t => !t.IsKnown).ToArray();
+        public ResultList<DmarcTag> UnknownTags => ResultList.From(Tags.Where(t => !t.IsKnown).ToArray());
 
         /// <summary>p, or null when absent or invalid (see <see cref="PolicyText"/>).</summary>
-        public DmarcPolicyAction? Policy { get; private set; }
+        public string? Policy => PolicyCode?.ToString();
+
+        internal DmarcPolicyAction? PolicyCode { get; private set; }
 
         /// <summary>The p value as written, or null when absent.</summary>
         public string? PolicyText { get; private set; }
 
         /// <summary>sp, or null when absent or invalid.</summary>
-        public DmarcPolicyAction? SubdomainPolicy { get; private set; }
+        public string? SubdomainPolicy => SubdomainPolicyCode?.ToString();
+
+        internal DmarcPolicyAction? SubdomainPolicyCode { get; private set; }
 
         /// <summary>np, or null when absent or invalid.</summary>
-        public DmarcPolicyAction? NonExistentSubdomainPolicy { get; private set; }
+        public string? NonExistentSubdomainPolicy => NonExistentSubdomainPolicyCode?.ToString();
+
+        internal DmarcPolicyAction? NonExistentSubdomainPolicyCode { get; private set; }
 
         /// <summary>True when p is present but not none/quarantine/reject, or sp/np are present and invalid.</summary>
         public bool HasInvalidPolicyTag { get; private set; }
 
-        public DmarcAlignmentMode DkimAlignment { get; private set; } = DmarcAlignmentMode.Relaxed;
+        public string DkimAlignment => DkimAlignmentCode.ToString();
 
-        public DmarcAlignmentMode SpfAlignment { get; private set; } = DmarcAlignmentMode.Relaxed;
+        internal DmarcAlignmentMode DkimAlignmentCode { get; private set; } = DmarcAlignmentMode.Relaxed;
+
+        public string SpfAlignment => SpfAlignmentCode.ToString();
+
+        internal DmarcAlignmentMode SpfAlignmentCode { get; private set; } = DmarcAlignmentMode.Relaxed;
 
         /// <summary>pct as written (0-100), or null when absent or invalid. RFC 7489 only.</summary>
         public int? Percentage { get; private set; }
@@ -94,11 +105,13 @@ namespace MailAuth.Dmarc
         /// <summary>ri in seconds, or null. RFC 7489 only.</summary>
         public long? ReportInterval { get; private set; }
 
-        public IReadOnlyList<DmarcReportUri> ReportUris { get; private set; } = Array.Empty<DmarcReportUri>();
+        public ResultList<DmarcReportUri> ReportUris { get; private set; } = ResultList<DmarcReportUri>.Empty;
 
-        public IReadOnlyList<DmarcReportUri> FailureReportUris { get; private set; } = Array.Empty<DmarcReportUri>();
+        public ResultList<DmarcReportUri> FailureReportUris { get; private set; } = ResultList<DmarcReportUri>.Empty;
 
-        public DmarcPsd Psd { get; private set; } = DmarcPsd.Unspecified;
+        public string Psd => PsdCode.ToString();
+
+        internal DmarcPsd PsdCode { get; private set; } = DmarcPsd.Unspecified;
 
         /// <summary>t=y (RFC 9989 testing mode).</summary>
         public bool TestMode { get; private set; }
@@ -107,7 +120,7 @@ namespace MailAuth.Dmarc
         public bool HasValidReportUri => ReportUris.Any(u => u.IsValid);
 
         /// <summary>Findings from the text alone.</summary>
-        public IReadOnlyList<Finding> Findings => _findings;
+        public ResultList<Finding> Findings { get; private set; } = ResultList<Finding>.Empty;
 
         public override string ToString() => Text;
 
@@ -141,12 +154,13 @@ namespace MailAuth.Dmarc
 
             var record = new DmarcRecord(text);
             record.ParseTags();
+            record.Findings = ResultList.From(record._collected.ToList());
             return record;
         }
 
         private void Add(string id, FindingSeverity severity, string message, string? subject = null)
         {
-            _findings.Add(new Finding(id, severity, message, subject));
+            _collected.Add(id, severity, message, subject);
         }
 
         private void ParseTags()
@@ -233,7 +247,7 @@ namespace MailAuth.Dmarc
                 ApplyTag(name, value);
             }
 
-            Tags = tags;
+            Tags = ResultList.From(tags);
             AddPolicyFindings(seen);
         }
 
@@ -243,7 +257,7 @@ namespace MailAuth.Dmarc
             {
                 case "p":
                     PolicyText = value;
-                    Policy = ParsePolicy(value);
+                    PolicyCode = ParsePolicy(value);
                     if (Policy is null)
                     {
                         HasInvalidPolicyTag = true;
@@ -253,7 +267,7 @@ namespace MailAuth.Dmarc
 
                     break;
                 case "sp":
-                    SubdomainPolicy = ParsePolicy(value);
+                    SubdomainPolicyCode = ParsePolicy(value);
                     if (SubdomainPolicy is null)
                     {
                         HasInvalidPolicyTag = true;
@@ -263,7 +277,7 @@ namespace MailAuth.Dmarc
 
                     break;
                 case "np":
-                    NonExistentSubdomainPolicy = ParsePolicy(value);
+                    NonExistentSubdomainPolicyCode = ParsePolicy(value);
                     if (NonExistentSubdomainPolicy is null)
                     {
                         HasInvalidPolicyTag = true;
@@ -287,11 +301,11 @@ namespace MailAuth.Dmarc
                     }
                     else if (name == "adkim")
                     {
-                        DkimAlignment = mode.Value;
+                        DkimAlignmentCode = mode.Value;
                     }
                     else
                     {
-                        SpfAlignment = mode.Value;
+                        SpfAlignmentCode = mode.Value;
                     }
 
                     break;
@@ -338,17 +352,17 @@ namespace MailAuth.Dmarc
 
                     break;
                 case "rua":
-                    ReportUris = ParseUris(name, value);
+                    ReportUris = ResultList.From(ParseUris(name, value));
                     break;
                 case "ruf":
-                    FailureReportUris = ParseUris(name, value);
+                    FailureReportUris = ResultList.From(ParseUris(name, value));
                     break;
                 case "psd":
                     switch (value.ToLowerInvariant())
                     {
-                        case "y": Psd = DmarcPsd.Yes; break;
-                        case "n": Psd = DmarcPsd.No; break;
-                        case "u": Psd = DmarcPsd.Unspecified; break;
+                        case "y": PsdCode = DmarcPsd.Yes; break;
+                        case "n": PsdCode = DmarcPsd.No; break;
+                        case "u": PsdCode = DmarcPsd.Unspecified; break;
                         default:
                             Add(DmarcFindingIds.PsdInvalid, FindingSeverity.Error,
                                 $"psd={value} is not valid: use y, n or u. The default u applies.", name);
@@ -416,7 +430,7 @@ namespace MailAuth.Dmarc
                 Add(DmarcFindingIds.PolicyMissing, FindingSeverity.Error,
                     "The record has no p tag. RFC 7489 requires it (receivers then apply p=none only when rua is valid); RFC 9989 treats it as p=none. Publish p=none, quarantine or reject.", "p");
             }
-            else if (Policy == DmarcPolicyAction.None)
+            else if (PolicyCode == DmarcPolicyAction.None)
             {
                 Add(DmarcFindingIds.PolicyNone, FindingSeverity.Warning,
                     "p=none: monitoring only. Receivers take no action on failing mail, so forged mail from this domain is delivered; move to quarantine or reject once reports show legitimate mail aligns.", "p");
@@ -456,19 +470,19 @@ namespace MailAuth.Dmarc
                     "fo is set but there is no ruf tag; fo is ignored without ruf.", "fo");
             }
 
-            if (Policy.HasValue && SubdomainPolicy.HasValue && Strength(SubdomainPolicy.Value) < Strength(Policy.Value))
+            if (PolicyCode.HasValue && SubdomainPolicyCode.HasValue && Strength(SubdomainPolicyCode.Value) < Strength(PolicyCode.Value))
             {
                 Add(DmarcFindingIds.SubdomainPolicyWeaker, FindingSeverity.Warning,
-                    $"sp={Name(SubdomainPolicy.Value)} is weaker than p={Name(Policy.Value)}: mail forged from subdomains is treated more leniently than the domain itself.", "sp");
+                    $"sp={Name(SubdomainPolicyCode.Value)} is weaker than p={Name(PolicyCode.Value)}: mail forged from subdomains is treated more leniently than the domain itself.", "sp");
             }
 
-            if (Policy.HasValue && NonExistentSubdomainPolicy.HasValue)
+            if (PolicyCode.HasValue && NonExistentSubdomainPolicyCode.HasValue)
             {
-                DmarcPolicyAction reference = SubdomainPolicy ?? Policy.Value;
-                if (Strength(NonExistentSubdomainPolicy.Value) < Strength(reference))
+                DmarcPolicyAction reference = SubdomainPolicyCode ?? PolicyCode.Value;
+                if (Strength(NonExistentSubdomainPolicyCode.Value) < Strength(reference))
                 {
                     Add(DmarcFindingIds.NonExistentPolicyWeaker, FindingSeverity.Warning,
-                        $"np={Name(NonExistentSubdomainPolicy.Value)} is weaker than {(SubdomainPolicy.HasValue ? "sp" : "p")}={Name(reference)}: mail from made-up subdomains, which no legitimate sender uses, is treated more leniently.", "np");
+                        $"np={Name(NonExistentSubdomainPolicyCode.Value)} is weaker than {(SubdomainPolicyCode.HasValue ? "sp" : "p")}={Name(reference)}: mail from made-up subdomains, which no legitimate sender uses, is treated more leniently.", "np");
                 }
             }
         }

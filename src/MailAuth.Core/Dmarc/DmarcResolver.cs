@@ -214,7 +214,7 @@ namespace MailAuth.Dmarc
 
             if (outcome.RecordDomain != null && list.IsPublicSuffix(outcome.RecordDomain))
             {
-                bool psd = outcome.Record?.Psd == DmarcPsd.Yes;
+                bool psd = outcome.Record?.PsdCode == DmarcPsd.Yes;
                 findings.Add(new Finding(DmarcFindingIds.PublicSuffix, psd ? FindingSeverity.Information : FindingSeverity.Warning,
                     psd
                         ? $"The policy is published on the public suffix {outcome.RecordDomain} by its operator (psd=y, RFC 9989 §5.2); it covers registrations that publish none."
@@ -249,7 +249,7 @@ namespace MailAuth.Dmarc
             if (method == DmarcDiscoveryMethod.TreeWalk)
             {
                 DnsResponse a = await dns.QueryAsync(domain, DnsRecordType.A, cancellationToken).ConfigureAwait(false);
-                if (a.Status == DnsLookupStatus.Failed)
+                if (a.StatusCode == DnsLookupStatus.Failed)
                 {
                     return null;
                 }
@@ -261,12 +261,12 @@ namespace MailAuth.Dmarc
                 dns.QueryAsync(domain, DnsRecordType.A, cancellationToken),
                 dns.QueryAsync(domain, DnsRecordType.AAAA, cancellationToken),
                 dns.QueryAsync(domain, DnsRecordType.MX, cancellationToken)).ConfigureAwait(false);
-            if (answers.Any(r => r.Status == DnsLookupStatus.Found))
+            if (answers.Any(r => r.StatusCode == DnsLookupStatus.Found))
             {
                 return true;
             }
 
-            if (answers.Any(r => r.Status == DnsLookupStatus.Failed))
+            if (answers.Any(r => r.StatusCode == DnsLookupStatus.Failed))
             {
                 return null;
             }
@@ -308,13 +308,13 @@ namespace MailAuth.Dmarc
             DmarcReportAuthorization[] results = await Task.WhenAll(hosts.Select(h => CheckOneAsync(context, policyDomain, h))).ConfigureAwait(false);
             foreach (DmarcReportAuthorization result in results)
             {
-                if (result.Status == DmarcStatus.NotFound)
+                if (result.StatusCode == DmarcStatus.NotFound)
                 {
                     findings.Add(new Finding(DmarcFindingIds.ReportUnauthorized, FindingSeverity.Warning,
                         $"Reports go to {result.Host}, outside {ownOrganization}, but {result.QueryName} has no TXT record starting with v=DMARC1: receivers will not send reports there (RFC 7489 §7.1). Ask the report consumer to publish it.",
                         result.Host));
                 }
-                else if (result.Status == DmarcStatus.LookupFailed)
+                else if (result.StatusCode == DmarcStatus.LookupFailed)
                 {
                     findings.Add(new Finding(DmarcFindingIds.ReportAuthorizationFailed, FindingSeverity.Warning,
                         $"Could not check whether {result.Host} accepts reports for {policyDomain}: {result.Error}.",
@@ -335,7 +335,7 @@ namespace MailAuth.Dmarc
             }
 
             DnsResponse response = await context.Dns.QueryAsync(name, DnsRecordType.TXT, context.CancellationToken).ConfigureAwait(false);
-            switch (response.Status)
+            switch (response.StatusCode)
             {
                 case DnsLookupStatus.Failed:
                     return new DmarcReportAuthorization(host, name, DmarcStatus.LookupFailed, null, $"TXT {name}: {response.Error ?? response.ResponseCode}");
@@ -390,7 +390,7 @@ namespace MailAuth.Dmarc
                 return choice;
             }
 
-            DmarcPolicyAction p = record.Policy ?? DmarcPolicyAction.None;
+            DmarcPolicyAction p = record.PolicyCode ?? DmarcPolicyAction.None;
             if (!inherited)
             {
                 choice.Action = p;
@@ -398,14 +398,14 @@ namespace MailAuth.Dmarc
                 return choice;
             }
 
-            if (exists == false && record.NonExistentSubdomainPolicy.HasValue)
+            if (exists == false && record.NonExistentSubdomainPolicyCode.HasValue)
             {
-                choice.Action = record.NonExistentSubdomainPolicy.Value;
+                choice.Action = record.NonExistentSubdomainPolicyCode.Value;
                 choice.Source = DmarcPolicySource.Np;
             }
-            else if (record.SubdomainPolicy.HasValue)
+            else if (record.SubdomainPolicyCode.HasValue)
             {
-                choice.Action = record.SubdomainPolicy.Value;
+                choice.Action = record.SubdomainPolicyCode.Value;
                 choice.Source = DmarcPolicySource.Sp;
             }
             else
@@ -443,12 +443,12 @@ namespace MailAuth.Dmarc
             var checks = new List<Task<DmarcIdentifierAlignment>>();
             if (mailFrom != null || spfResult != null)
             {
-                checks.Add(AlignAsync(context, "spf", mailFrom, spfResult ?? "none", record.SpfAlignment, domain, fromOrganization, method));
+                checks.Add(AlignAsync(context, "spf", mailFrom, spfResult ?? "none", record.SpfAlignmentCode, domain, fromOrganization, method));
             }
 
             foreach ((string d, DkimSignatureResult input) in dkim)
             {
-                checks.Add(AlignAsync(context, "dkim", d, input.Result, record.DkimAlignment, domain, fromOrganization, method));
+                checks.Add(AlignAsync(context, "dkim", d, input.Result, record.DkimAlignmentCode, domain, fromOrganization, method));
             }
 
             identifiers.AddRange(await Task.WhenAll(checks).ConfigureAwait(false));

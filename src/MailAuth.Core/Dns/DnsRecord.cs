@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using System.Net;
 
 namespace MailAuth.Dns
@@ -11,11 +12,11 @@ namespace MailAuth.Dns
             string? target = null, int preference = 0)
         {
             Name = name;
-            Type = type;
+            TypeCode = type;
             Ttl = ttl;
             Data = data;
-            TextStrings = textStrings ?? System.Array.Empty<string>();
-            Address = address;
+            TextStringList = textStrings ?? System.Array.Empty<string>();
+            AddressValue = address;
             Target = target;
             Preference = preference;
         }
@@ -23,7 +24,9 @@ namespace MailAuth.Dns
         /// <summary>Owner name, without the trailing dot.</summary>
         public string Name { get; }
 
-        public DnsRecordType Type { get; }
+        public string Type => TypeCode.ToString();
+
+        internal DnsRecordType TypeCode { get; }
 
         public int Ttl { get; }
 
@@ -33,11 +36,19 @@ namespace MailAuth.Dns
         /// </summary>
         public string Data { get; }
 
-        /// <summary>TXT only: the character-strings as sent.</summary>
-        public IReadOnlyList<string> TextStrings { get; }
+        /// <summary>
+        /// TXT only: the character-strings as sent, each quoted, separated by a space: the zone-file
+        /// form (RFC 1035 §5.1), e.g. "v=spf1 ip4:192.0.2.0/24" " -all". Text, not a list, so a
+        /// record in a trace stays one level deep for ConvertTo-Json; empty for other types.
+        /// </summary>
+        public string TextStrings => TextStringList.Count == 0 ? string.Empty : string.Join(" ", TextStringList.Select(Quote));
 
-        /// <summary>A and AAAA only.</summary>
-        public IPAddress? Address { get; }
+        /// <summary>A and AAAA only: the address as text.</summary>
+        public string? Address => AddressValue?.ToString();
+
+        internal IReadOnlyList<string> TextStringList { get; }
+
+        internal IPAddress? AddressValue { get; }
 
         /// <summary>MX exchange, PTR/CNAME/NS target, without the trailing dot.</summary>
         public string? Target { get; }
@@ -46,5 +57,8 @@ namespace MailAuth.Dns
         public int Preference { get; }
 
         public override string ToString() => $"{Name} {Ttl} {Type} {Data}";
+
+        // RFC 1035 §5.1: a character-string in quotes, with '"' and '\' escaped by a backslash.
+        private static string Quote(string text) => "\"" + text.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
     }
 }

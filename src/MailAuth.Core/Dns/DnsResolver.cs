@@ -451,7 +451,7 @@ namespace MailAuth.Dns
         /// <summary>How long an answer may be kept; null for failures, which are never cached.</summary>
         private static TimeSpan? CacheTime(DnsResponse response, int? negativeTtl)
         {
-            switch (response.Status)
+            switch (response.StatusCode)
             {
                 case DnsLookupStatus.Found:
                     // The smallest TTL of the records used (RFC 2181 §5.2: an RRset has one TTL).
@@ -493,7 +493,7 @@ namespace MailAuth.Dns
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     (DnsResponse Response, int? NegativeTtl) outcome = await QueryServerAsync(server, question, queryName, type, stopwatch, cancellationToken).ConfigureAwait(false);
-                    if (outcome.Response.Status != DnsLookupStatus.Failed)
+                    if (outcome.Response.StatusCode != DnsLookupStatus.Failed)
                     {
                         return outcome;
                     }
@@ -738,7 +738,7 @@ namespace MailAuth.Dns
 
         private static DnsRecord WithTtl(DnsRecord r, int ttl)
         {
-            return new DnsRecord(r.Name, r.Type, ttl, r.Data, r.TextStrings, r.Address, r.Target, r.Preference);
+            return new DnsRecord(r.Name, r.TypeCode, ttl, r.Data, r.TextStringList, r.AddressValue, r.Target, r.Preference);
         }
 
         private static DnsRecord? ToRecord(DnsResourceRecord answer, DnsRecordType type)
@@ -827,7 +827,7 @@ namespace MailAuth.Dns
                 DnsRecord[] records = Response.Records
                     .Select(r => WithTtl(r, Math.Max(0, Math.Min(r.Ttl - age, remaining))))
                     .ToArray();
-                return new DnsResponse(Response.QueryName, Response.QueryType, Response.Status, Response.ResponseCode,
+                return new DnsResponse(Response.QueryName, Response.QueryTypeCode, Response.StatusCode, Response.ResponseCode,
                     records, Response.Server, started.Elapsed.TotalMilliseconds, true, Response.Error,
                     Response.CanonicalNames, Response.UsedTcp);
             }

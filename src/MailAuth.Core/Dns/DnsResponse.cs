@@ -16,23 +16,27 @@ namespace MailAuth.Dns
             IReadOnlyList<string>? canonicalNames = null, bool usedTcp = false)
         {
             QueryName = queryName;
-            QueryType = queryType;
-            Status = status;
+            QueryTypeCode = queryType;
+            StatusCode = status;
             ResponseCode = responseCode;
-            Records = records ?? Array.Empty<DnsRecord>();
+            Records = ResultList.From(records ?? Array.Empty<DnsRecord>());
             Server = server;
             ElapsedMilliseconds = elapsedMilliseconds;
             FromCache = fromCache;
             Error = error;
-            CanonicalNames = canonicalNames ?? Array.Empty<string>();
+            CanonicalNames = ResultList.From(canonicalNames ?? Array.Empty<string>());
             UsedTcp = usedTcp;
         }
 
         public string QueryName { get; }
 
-        public DnsRecordType QueryType { get; }
+        public string QueryType => QueryTypeCode.ToString();
 
-        public DnsLookupStatus Status { get; }
+        internal DnsRecordType QueryTypeCode { get; }
+
+        public string Status => StatusCode.ToString();
+
+        internal DnsLookupStatus StatusCode { get; }
 
         /// <summary>NoError, NXDomain, ServFail, Refused, FormErr, ... or Timeout / NetworkError / Malformed when no usable answer came.</summary>
         public string ResponseCode { get; }
@@ -41,10 +45,10 @@ namespace MailAuth.Dns
         public bool IsNxDomain => string.Equals(ResponseCode, "NXDomain", StringComparison.Ordinal);
 
         /// <summary>Records of the asked type only (after following any CNAME chain).</summary>
-        public IReadOnlyList<DnsRecord> Records { get; }
+        public ResultList<DnsRecord> Records { get; }
 
         /// <summary>The CNAME targets followed on the way, in order.</summary>
-        public IReadOnlyList<string> CanonicalNames { get; }
+        public ResultList<string> CanonicalNames { get; }
 
         /// <summary>address:port of the server that answered (or was last tried).</summary>
         public string? Server { get; }
@@ -60,11 +64,11 @@ namespace MailAuth.Dns
         public string? Error { get; }
 
         /// <summary>The TXT records' joined texts (one entry per record).</summary>
-        public IEnumerable<string> Texts => Records.Where(r => r.Type == DnsRecordType.TXT).Select(r => r.Data);
+        public ResultList<string> Texts => ResultList.From(Records.Where(r => r.TypeCode == DnsRecordType.TXT).Select(r => r.Data));
 
         public override string ToString()
         {
-            string answer = Status switch
+            string answer = StatusCode switch
             {
                 DnsLookupStatus.Found => string.Join(", ", Records.Select(r => r.Data)),
                 DnsLookupStatus.NotFound => IsNxDomain ? "NXDOMAIN" : "no data",

@@ -40,7 +40,7 @@ namespace MailAuth.DomainReport
             if (dmarc != null)
             {
                 int pct = dmarc.Percentage ?? 100;
-                DmarcPolicyAction? policy = dmarc.Status == DmarcStatus.Found ? dmarc.EffectivePolicy : null;
+                DmarcPolicyAction? policy = dmarc.StatusCode == DmarcStatus.Found ? dmarc.EffectivePolicyCode : null;
                 if (policy == DmarcPolicyAction.Reject && pct == 100)
                 {
                     Add("DMARC", DmarcPoints, DmarcPoints, "policy reject at 100%");
@@ -69,11 +69,11 @@ namespace MailAuth.DomainReport
 
             if (spf != null)
             {
-                if (spf.Status == SpfRecordStatus.NotFound)
+                if (spf.StatusCode == SpfRecordStatus.NotFound)
                 {
                     Add("SPF", 0, SpfPoints, "no SPF record");
                 }
-                else if (spf.Status != SpfRecordStatus.Found)
+                else if (spf.StatusCode != SpfRecordStatus.Found)
                 {
                     Add("SPF", 0, SpfPoints, "invalid record (several records or a syntax error: permerror)");
                 }
@@ -113,8 +113,8 @@ namespace MailAuth.DomainReport
                 }
                 else
                 {
-                    var usable = dkim.Found.Where(s => s.IsValid && !s.IsRevoked && s.Record!.Findings.All(f => f.Id != PostureFindingIds.DkimServiceNotEmail)).ToList();
-                    int? smallest = usable.Where(s => s.KeyType == DkimKeyType.Rsa).Select(s => s.KeyBits).Min();
+                    var usable = dkim.Found.Where(s => s.IsValid && !s.IsRevoked && s.KeyRecord!.Findings.All(f => f.Id != PostureFindingIds.DkimServiceNotEmail)).ToList();
+                    int? smallest = usable.Where(s => s.KeyTypeCode == DkimKeyType.Rsa).Select(s => s.KeyBits).Min();
                     if (usable.Count == 0)
                     {
                         Add("DKIM", 0, DkimPoints, dkim.Found.Count == 0 ? "no key at the selectors tried" : "no usable key");
@@ -140,21 +140,21 @@ namespace MailAuth.DomainReport
                 {
                     Add("MTA-STS", MtaStsPoints, MtaStsPoints, "not needed: null MX");
                 }
-                else if (mtaSts.Mode == MtaStsMode.Enforce && mtaSts.Policy!.IsValid && mtaSts.MxMatch != false)
+                else if (mtaSts.ModeCode == MtaStsMode.Enforce && mtaSts.Policy!.IsValid && mtaSts.MxMatch != false)
                 {
                     Add("MTA-STS", MtaStsPoints, MtaStsPoints, "enforce");
                 }
-                else if (mtaSts.Mode == MtaStsMode.Testing && mtaSts.Policy!.IsValid && mtaSts.MxMatch != false)
+                else if (mtaSts.ModeCode == MtaStsMode.Testing && mtaSts.Policy!.IsValid && mtaSts.MxMatch != false)
                 {
                     Add("MTA-STS", 3, MtaStsPoints, "testing");
                 }
-                else if (mtaSts.FetchStatus == MtaStsFetchStatus.NotFetched && mtaSts.IsRecordValid)
+                else if (mtaSts.FetchStatusCode == MtaStsFetchStatus.NotFetched && mtaSts.IsRecordValid)
                 {
                     Add("MTA-STS", 3, MtaStsPoints, "record published (policy not fetched)");
                 }
                 else
                 {
-                    Add("MTA-STS", 0, MtaStsPoints, mtaSts.Status == PostureStatus.Found ? "policy unusable or mode none" : "not published");
+                    Add("MTA-STS", 0, MtaStsPoints, mtaSts.StatusCode == PostureStatus.Found ? "policy unusable or mode none" : "not published");
                 }
             }
 

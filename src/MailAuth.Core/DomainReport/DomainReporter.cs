@@ -71,7 +71,7 @@ namespace MailAuth.DomainReport
             if (!parsed.IsValid)
             {
                 return new MailDomainReport(parsed.Input, null, null, DomainReportStatus.InvalidInput, parsed.Error, checks,
-                    null, null, null, null, null, null, null, null, null, Array.Empty<string>(), Array.Empty<Finding>(), Array.Empty<DnsResponse>(), watch.Elapsed.TotalMilliseconds);
+                    null, null, null, null, null, null, null, null, null, Array.Empty<string>(), Array.Empty<Finding>(), Array.Empty<DnsResponse>(), false, watch.Elapsed.TotalMilliseconds);
             }
 
             string domain = parsed.Domain!;
@@ -118,7 +118,7 @@ namespace MailAuth.DomainReport
                 return new MailDomainReport(parsed.Input, domain, parsed.Note, DomainReportStatus.LookupFailed,
                     $"time budget exceeded ({seconds} s) before {(pending.Length == 0 ? "the checks" : pending)} finished.", checks,
                     Done(mxTask), Done(spfTask), Done(dmarcTask), Done(dkimTask), Done(bimiTask), Done(mtaTask), Done(tlsTask),
-                    null, null, Array.Empty<string>(), Array.Empty<Finding>(), recorder.Responses, watch.Elapsed.TotalMilliseconds);
+                    null, null, Array.Empty<string>(), Array.Empty<Finding>(), recorder.Responses, _options.IncludeDnsTrace, watch.Elapsed.TotalMilliseconds);
             }
 
             MxReport? mx = Done(mxTask);
@@ -130,48 +130,48 @@ namespace MailAuth.DomainReport
             TlsRptReport? tls = Done(tlsTask);
 
             var findings = new List<Finding>();
-            findings.AddRange(mx?.Findings ?? Array.Empty<Finding>());
-            findings.AddRange(spf?.Findings ?? Array.Empty<Finding>());
-            findings.AddRange(dmarc?.Findings ?? Array.Empty<Finding>());
-            findings.AddRange(dkim?.Findings ?? Array.Empty<Finding>());
-            findings.AddRange(bimi?.Findings ?? Array.Empty<Finding>());
-            findings.AddRange(mta?.Findings ?? Array.Empty<Finding>());
-            findings.AddRange(tls?.Findings ?? Array.Empty<Finding>());
-            Finding[] ordered = findings.Select((f, i) => (f, i)).OrderByDescending(p => p.f.Severity).ThenBy(p => p.i).Select(p => p.f).ToArray();
+            findings.AddRange(mx?.Findings ?? ResultList<Finding>.Empty);
+            findings.AddRange(spf?.Findings ?? ResultList<Finding>.Empty);
+            findings.AddRange(dmarc?.Findings ?? ResultList<Finding>.Empty);
+            findings.AddRange(dkim?.Findings ?? ResultList<Finding>.Empty);
+            findings.AddRange(bimi?.Findings ?? ResultList<Finding>.Empty);
+            findings.AddRange(mta?.Findings ?? ResultList<Finding>.Empty);
+            findings.AddRange(tls?.Findings ?? ResultList<Finding>.Empty);
+            Finding[] ordered = findings.Select((f, i) => (f, i)).OrderByDescending(p => p.f.SeverityCode).ThenBy(p => p.i).Select(p => p.f).ToArray();
 
             // A check whose own lookup failed leaves the report incomplete: say so rather than grade it.
             var failures = new List<string>();
-            if (mx?.Status == PostureStatus.LookupFailed)
+            if (mx?.StatusCode == PostureStatus.LookupFailed)
             {
                 failures.Add("MX: " + mx.ErrorMessage);
             }
 
-            if (spf?.Status == SpfRecordStatus.LookupFailed)
+            if (spf?.StatusCode == SpfRecordStatus.LookupFailed)
             {
                 failures.Add("SPF: " + spf.Reason);
             }
 
-            if (dmarc?.Status == DmarcStatus.LookupFailed)
+            if (dmarc?.StatusCode == DmarcStatus.LookupFailed)
             {
                 failures.Add("DMARC: " + dmarc.ErrorMessage);
             }
 
-            if (dkim?.Status == PostureStatus.LookupFailed)
+            if (dkim?.StatusCode == PostureStatus.LookupFailed)
             {
                 failures.Add("DKIM: " + dkim.ErrorMessage);
             }
 
-            if (bimi?.Status == PostureStatus.LookupFailed)
+            if (bimi?.StatusCode == PostureStatus.LookupFailed)
             {
                 failures.Add("BIMI: " + bimi.ErrorMessage);
             }
 
-            if (mta?.Status == PostureStatus.LookupFailed)
+            if (mta?.StatusCode == PostureStatus.LookupFailed)
             {
                 failures.Add("MTA-STS: " + mta.ErrorMessage);
             }
 
-            if (tls?.Status == PostureStatus.LookupFailed)
+            if (tls?.StatusCode == PostureStatus.LookupFailed)
             {
                 failures.Add("TLS-RPT: " + tls.ErrorMessage);
             }
@@ -179,20 +179,20 @@ namespace MailAuth.DomainReport
             if (failures.Count > 0)
             {
                 return new MailDomainReport(parsed.Input, domain, parsed.Note, DomainReportStatus.LookupFailed, string.Join(" | ", failures), checks,
-                    mx, spf, dmarc, dkim, bimi, mta, tls, null, null, Array.Empty<string>(), ordered, recorder.Responses, watch.Elapsed.TotalMilliseconds);
+                    mx, spf, dmarc, dkim, bimi, mta, tls, null, null, Array.Empty<string>(), ordered, recorder.Responses, _options.IncludeDnsTrace, watch.Elapsed.TotalMilliseconds);
             }
 
-            DomainReportStatus status = ordered.Any(f => f.Severity >= FindingSeverity.Warning) ? DomainReportStatus.Findings : DomainReportStatus.Ok;
+            DomainReportStatus status = ordered.Any(f => f.SeverityCode >= FindingSeverity.Warning) ? DomainReportStatus.Findings : DomainReportStatus.Ok;
             if (checks == DomainCheck.None)
             {
                 // Nothing was checked: nothing to grade.
                 return new MailDomainReport(parsed.Input, domain, parsed.Note, status, null, checks,
-                    null, null, null, null, null, null, null, null, null, Array.Empty<string>(), ordered, recorder.Responses, watch.Elapsed.TotalMilliseconds);
+                    null, null, null, null, null, null, null, null, null, Array.Empty<string>(), ordered, recorder.Responses, _options.IncludeDnsTrace, watch.Elapsed.TotalMilliseconds);
             }
 
             (MailDomainGrade grade, int score, IReadOnlyList<string> reasons) = DomainGrader.Grade(checks, mx, spf, dmarc, dkim, bimi, mta, tls);
             return new MailDomainReport(parsed.Input, domain, parsed.Note, status, null, checks,
-                mx, spf, dmarc, dkim, bimi, mta, tls, grade, score, reasons, ordered, recorder.Responses, watch.Elapsed.TotalMilliseconds);
+                mx, spf, dmarc, dkim, bimi, mta, tls, grade, score, reasons, ordered, recorder.Responses, _options.IncludeDnsTrace, watch.Elapsed.TotalMilliseconds);
         }
 
         /// <summary>
@@ -212,14 +212,14 @@ namespace MailAuth.DomainReport
             if (!parsed.IsValid)
             {
                 return new MailDomainReport(parsed.Input, null, null, DomainReportStatus.InvalidInput, parsed.Error, _options.EffectiveChecks,
-                    null, null, null, null, null, null, null, null, null, Array.Empty<string>(), Array.Empty<Finding>(), Array.Empty<DnsResponse>(), 0);
+                    null, null, null, null, null, null, null, null, null, Array.Empty<string>(), Array.Empty<Finding>(), Array.Empty<DnsResponse>(), false, 0);
             }
 
             string message = exception is OperationCanceledException
                 ? "cancelled before the checks finished."
                 : $"the checks stopped with an unexpected {exception.GetType().Name}: {exception.Message}";
             return new MailDomainReport(parsed.Input, parsed.Domain, parsed.Note, DomainReportStatus.LookupFailed, message, _options.EffectiveChecks,
-                null, null, null, null, null, null, null, null, null, Array.Empty<string>(), Array.Empty<Finding>(), Array.Empty<DnsResponse>(), 0);
+                null, null, null, null, null, null, null, null, null, Array.Empty<string>(), Array.Empty<Finding>(), Array.Empty<DnsResponse>(), false, 0);
         }
 
         public void Dispose() => _mtaSts.Dispose();

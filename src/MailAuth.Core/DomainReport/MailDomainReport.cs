@@ -27,14 +27,22 @@ namespace MailAuth.DomainReport
         internal MailDomainReport(string input, string? domain, string? inputNote, DomainReportStatus status, string? errorMessage,
             DomainCheck checks, MxReport? mx, SpfRecordReport? spf, DmarcPolicy? dmarc, DkimReport? dkim, BimiReport? bimi,
             MtaStsReport? mtaSts, TlsRptReport? tlsRpt, MailDomainGrade? grade, int? score, IReadOnlyList<string> gradeReasons,
-            IReadOnlyList<Finding> findings, IReadOnlyList<DnsResponse> trace, double elapsedMilliseconds)
+            IReadOnlyList<Finding> findings, IReadOnlyList<DnsResponse> trace, bool keepTrace, double elapsedMilliseconds)
         {
+            // The report-level trace has every DNS response of every check; the sub-reports drop
+            // their copies, whose records would sit past ConvertTo-Json -Depth 4 (and double the size).
+            mx?.OmitDnsResponses();
+            spf?.OmitDnsResponses();
+            dmarc?.OmitDnsResponses();
+            dkim?.OmitDnsResponses();
+            mtaSts?.OmitDnsResponses();
+            tlsRpt?.OmitDnsResponses();
             Input = input;
             Domain = domain;
             InputNote = inputNote;
-            Status = status;
+            StatusCode = status;
             ErrorMessage = errorMessage;
-            Checks = checks;
+            ChecksCode = checks;
             Mx = mx;
             Spf = spf;
             Dmarc = dmarc;
@@ -42,11 +50,12 @@ namespace MailAuth.DomainReport
             Bimi = bimi;
             MtaSts = mtaSts;
             TlsRpt = tlsRpt;
-            Grade = grade;
+            GradeCode = grade;
             Score = score;
-            GradeReasons = gradeReasons;
-            Findings = findings;
-            Trace = trace;
+            GradeReasons = ResultList.From(gradeReasons);
+            Findings = ResultList.From(findings);
+            QueryCount = trace.Count;
+            Trace = keepTrace ? ResultList.From(trace) : ResultList<DnsResponse>.Empty;
             ElapsedMilliseconds = elapsedMilliseconds;
         }
 
@@ -61,24 +70,28 @@ namespace MailAuth.DomainReport
         /// <summary>What normalisation changed, if anything.</summary>
         public string? InputNote { get; }
 
-        public DomainReportStatus Status { get; }
+        public string Status => StatusCode.ToString();
+
+        internal DomainReportStatus StatusCode { get; }
 
         public string? ErrorMessage { get; }
 
         /// <summary>Null when the report is incomplete (LookupFailed) or the input invalid.</summary>
-        public MailDomainGrade? Grade { get; }
+        public string? Grade => GradeCode?.ToString();
+
+        internal MailDomainGrade? GradeCode { get; }
 
         /// <summary>0-100, the points behind the grade.</summary>
         public int? Score { get; }
 
-        public string? MxStatus => Mx?.Status.ToString();
+        public string? MxStatus => Mx?.StatusCode.ToString();
 
         public string? MxHosts => Mx?.HostText;
 
         public bool? NullMx => Mx?.IsNullMx;
 
         /// <summary>Found, NotFound, LookupFailed or Invalid (several records or a syntax error).</summary>
-        public string? SpfStatus => Spf?.Status.ToString();
+        public string? SpfStatus => Spf?.StatusCode.ToString();
 
         public string? SpfRecord => Spf?.Record;
 
@@ -90,53 +103,56 @@ namespace MailAuth.DomainReport
 
         public string? SpfTopWarning => Spf?.TopWarning;
 
-        public string? DmarcStatus => Dmarc?.Status.ToString();
+        public string? DmarcStatus => Dmarc?.StatusCode.ToString();
 
-        public string? DmarcPolicy => Dmarc?.Policy?.ToString();
+        public string? DmarcPolicy => Dmarc?.Policy;
 
-        public string? DmarcEffectivePolicy => Dmarc?.EffectivePolicy?.ToString();
+        public string? DmarcEffectivePolicy => Dmarc?.EffectivePolicyCode?.ToString();
 
         public int? DmarcPct => Dmarc?.Percentage;
 
-        public bool? DmarcTestMode => Dmarc is { Status: MailAuth.Dmarc.DmarcStatus.Found } found ? found.TestMode : (bool?)null;
+        public bool? DmarcTestMode => Dmarc is { StatusCode: MailAuth.Dmarc.DmarcStatus.Found } found ? found.TestMode : (bool?)null;
 
-        public bool? DmarcRua => Dmarc is { Status: MailAuth.Dmarc.DmarcStatus.Found } found ? found.ReportUris.Count > 0 : (bool?)null;
+        public bool? DmarcRua => Dmarc is { StatusCode: MailAuth.Dmarc.DmarcStatus.Found } found ? found.ReportUris.Count > 0 : (bool?)null;
 
-        public string? DkimStatus => Dkim?.Status.ToString();
+        public string? DkimStatus => Dkim?.StatusCode.ToString();
 
         public string? DkimSelectors => Dkim?.SelectorsFound;
 
         public int? DkimMinKeyBits => Dkim?.SmallestRsaBits;
 
-        public string? BimiStatus => Bimi?.Status.ToString();
+        public string? BimiStatus => Bimi?.StatusCode.ToString();
 
         public bool? BimiValid => Bimi is null ? (bool?)null : Bimi.IsValid && Bimi.DmarcQualifies == true;
 
-        public string? MtaStsStatus => MtaSts?.Status.ToString();
+        public string? MtaStsStatus => MtaSts?.StatusCode.ToString();
 
-        public string? MtaStsMode => MtaSts?.Mode?.ToString();
+        public string? MtaStsMode => MtaSts?.Mode;
 
         public bool? MtaStsMxMatch => MtaSts?.MxMatch;
 
-        public string? TlsRptStatus => TlsRpt?.Status.ToString();
+        public string? TlsRptStatus => TlsRpt?.StatusCode.ToString();
 
         public string? TlsRptRua => TlsRpt?.ReportUriText;
 
-        public int ErrorCount => Findings.Count(f => f.Severity == FindingSeverity.Error);
+        public int ErrorCount => Findings.Count(f => f.SeverityCode == FindingSeverity.Error);
 
-        public int WarningCount => Findings.Count(f => f.Severity == FindingSeverity.Warning);
+        public int WarningCount => Findings.Count(f => f.SeverityCode == FindingSeverity.Warning);
 
         /// <summary>Finding ids joined with ';'.</summary>
         public string FindingText => string.Join(";", Findings.Select(f => f.Id));
 
-        public int QueryCount => Trace.Count;
+        /// <summary>DNS queries the checks made (the responses are in Trace with DomainReportOptions.IncludeDnsTrace).</summary>
+        public int QueryCount { get; }
 
         public double ElapsedMilliseconds { get; }
 
         // ---- detail ----
 
         /// <summary>The checks that ran.</summary>
-        public DomainCheck Checks { get; }
+        public string Checks => ChecksCode.ToString();
+
+        internal DomainCheck ChecksCode { get; }
 
         public MxReport? Mx { get; }
 
@@ -154,13 +170,17 @@ namespace MailAuth.DomainReport
         public TlsRptReport? TlsRpt { get; }
 
         /// <summary>How each check contributed to the score.</summary>
-        public IReadOnlyList<string> GradeReasons { get; }
+        public ResultList<string> GradeReasons { get; }
 
         /// <summary>Every finding of every check, most severe first.</summary>
-        public IReadOnlyList<Finding> Findings { get; }
+        public ResultList<Finding> Findings { get; }
 
-        /// <summary>Every DNS response this domain's checks saw, in completion order.</summary>
-        public IReadOnlyList<DnsResponse> Trace { get; }
+        /// <summary>
+        /// Every DNS response this domain's checks saw, in completion order, when
+        /// DomainReportOptions.IncludeDnsTrace (Get-MailDomainReport -IncludeDnsTrace) asks for it;
+        /// empty otherwise. The sub-reports' own DNS properties are empty in a domain report.
+        /// </summary>
+        public ResultList<DnsResponse> Trace { get; }
 
         public override string ToString() => $"{Domain ?? Input}: {Status} {Grade}";
     }

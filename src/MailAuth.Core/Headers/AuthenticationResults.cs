@@ -39,7 +39,7 @@ namespace MailAuth.Headers
             Result = result;
             Reason = reason;
             Comment = comment;
-            Properties = properties;
+            PropertyList = properties;
         }
 
         /// <summary>Lower case: spf, dkim, dmarc, arc, compauth, bimi, iprev, auth, ...</summary>
@@ -56,12 +56,19 @@ namespace MailAuth.Headers
         /// <summary>The comments, joined (e.g. "sender IP is 192.0.2.1").</summary>
         public string? Comment { get; }
 
-        public IReadOnlyList<AuthenticationProperty> Properties { get; }
+        /// <summary>
+        /// The ptype.property=value pairs as the header writes them, space separated
+        /// ("smtp.mailfrom=example.com header.from=example.com"); <see cref="GetProperty"/> reads one.
+        /// Text, so a result stays one level deep for ConvertTo-Json under its header.
+        /// </summary>
+        public string Properties => string.Join(" ", PropertyList.Select(p => p.ToString()));
+
+        internal IReadOnlyList<AuthenticationProperty> PropertyList { get; }
 
         /// <summary>The first value of a property by "type.name" (case-insensitive), or null.</summary>
         public string? GetProperty(string key)
         {
-            foreach (var p in Properties)
+            foreach (var p in PropertyList)
             {
                 if (string.Equals(p.Key, key, StringComparison.OrdinalIgnoreCase))
                 {
@@ -72,6 +79,7 @@ namespace MailAuth.Headers
             return null;
         }
 
+        /// <summary>"spf=pass", the resinfo's method and result.</summary>
         public override string ToString() => Method + "=" + Result;
     }
 
@@ -86,7 +94,7 @@ namespace MailAuth.Headers
             ArcInstance = arcInstance;
             AuthServId = authServId;
             Version = version;
-            Results = results;
+            Results = ResultList.From(results);
             NoResult = noResult;
             Raw = raw;
         }
@@ -103,7 +111,7 @@ namespace MailAuth.Headers
 
         public string? Version { get; }
 
-        public IReadOnlyList<AuthenticationMethodResult> Results { get; }
+        public ResultList<AuthenticationMethodResult> Results { get; }
 
         /// <summary>The header said "none": no method was evaluated.</summary>
         public bool NoResult { get; }
@@ -120,8 +128,9 @@ namespace MailAuth.Headers
         public IEnumerable<AuthenticationMethodResult> Get(string method) =>
             Results.Where(r => string.Equals(r.Method, method, StringComparison.OrdinalIgnoreCase));
 
+        /// <summary>"mx.example.net: spf=pass dkim=pass dmarc=pass" (no "; " inside, so a list of headers in a CSV cell reads one by one).</summary>
         public override string ToString() =>
-            (AuthServId ?? "(no authserv-id)") + "; " + string.Join("; ", Results.Select(r => r.ToString()));
+            (AuthServId ?? "(no authserv-id)") + ": " + string.Join(" ", Results.Select(r => r.ToString()));
     }
 
     /// <summary>Parser for RFC 8601 §2.2 (and RFC 8617 §4.1.1 for the ARC variant). Never throws.</summary>

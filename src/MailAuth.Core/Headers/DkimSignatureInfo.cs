@@ -11,11 +11,11 @@ namespace MailAuth.Headers
         internal DkimSignatureInfo(int headerIndex, IReadOnlyDictionary<string, string> tags, string raw)
         {
             HeaderIndex = headerIndex;
-            Tags = tags;
+            Tags = ResultDictionary.From(tags);
             Raw = raw;
             SignedHeaders = Get("h") is string h
-                ? h.Split(new[] { ':' }, StringSplitOptions.RemoveEmptyEntries).Select(x => x.Trim()).ToArray()
-                : Array.Empty<string>();
+                ? h.Split(new[] { ':' }, StringSplitOptions.RemoveEmptyEntries).Select(x => x.Trim()).ToResultList()
+                : ResultList<string>.Empty;
             Timestamp = UnixTime(Get("t"));
             Expiration = UnixTime(Get("x"));
             if (Get("l") is string l && long.TryParse(l, NumberStyles.None, CultureInfo.InvariantCulture, out var n))
@@ -40,7 +40,7 @@ namespace MailAuth.Headers
         /// <summary>c=, header/body canonicalization (simple/simple when absent, RFC 6376 §3.5).</summary>
         public string Canonicalization => Get("c") ?? "simple/simple";
 
-        public IReadOnlyList<string> SignedHeaders { get; }
+        public ResultList<string> SignedHeaders { get; }
 
         /// <summary>bh=, the body hash.</summary>
         public string? BodyHash => Get("bh");
@@ -60,7 +60,7 @@ namespace MailAuth.Headers
         /// <summary>Whether d= aligns (relaxed, RFC 7489 §3.1.1) with the From domain; null without a From domain.</summary>
         public bool? AlignedWithFrom { get; internal set; }
 
-        public IReadOnlyDictionary<string, string> Tags { get; }
+        public ResultDictionary Tags { get; }
 
         public string Raw { get; }
 
@@ -87,9 +87,9 @@ namespace MailAuth.Headers
             IReadOnlyDictionary<string, string>? messageSignature, AuthenticationResultsHeader? authenticationResults)
         {
             Instance = instance;
-            Seal = seal;
-            MessageSignature = messageSignature;
-            AuthenticationResults = authenticationResults;
+            Seal = seal is null ? null : ResultDictionary.From(seal);
+            MessageSignature = messageSignature is null ? null : ResultDictionary.From(messageSignature);
+            AuthenticationResultsHeader = authenticationResults;
         }
 
         /// <summary>i=, 1 for the first intermediary.</summary>
@@ -106,16 +106,22 @@ namespace MailAuth.Headers
             MessageSignature != null && MessageSignature.TryGetValue("d", out var d) ? d.ToLowerInvariant() : null;
 
         /// <summary>The authserv-id of the ARC-Authentication-Results.</summary>
-        public string? AuthServId => AuthenticationResults?.AuthServId;
+        public string? AuthServId => AuthenticationResultsHeader?.AuthServId;
 
         /// <summary>True when all three fields are there (RFC 8617 §5.1.1 needs complete sets).</summary>
-        public bool IsComplete => Seal != null && MessageSignature != null && AuthenticationResults != null;
+        public bool IsComplete => Seal != null && MessageSignature != null && AuthenticationResultsHeader != null;
 
-        public IReadOnlyDictionary<string, string>? Seal { get; }
+        public ResultDictionary? Seal { get; }
 
-        public IReadOnlyDictionary<string, string>? MessageSignature { get; }
+        public ResultDictionary? MessageSignature { get; }
 
-        public AuthenticationResultsHeader? AuthenticationResults { get; }
+        /// <summary>
+        /// The ARC-Authentication-Results of this instance as text ("authserv-id; spf=pass; dkim=pass");
+        /// the parsed header is in the report's AuthenticationResults (its ArcInstance is this Instance).
+        /// </summary>
+        public string? AuthenticationResults => AuthenticationResultsHeader?.ToString();
+
+        internal AuthenticationResultsHeader? AuthenticationResultsHeader { get; }
 
         public override string ToString() => $"i={Instance} cv={ChainValidation} d={SealDomain}";
     }

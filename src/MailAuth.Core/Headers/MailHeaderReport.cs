@@ -58,7 +58,7 @@ namespace MailAuth.Headers
         /// Each DKIM outcome the trusted authserv-id recorded, with its d= domain: the input DMARC
         /// evaluation needs (binds into Resolve-DmarcPolicy -DkimResult by property name).
         /// </summary>
-        public IReadOnlyList<RecordedDkimResult> DkimResults { get; internal set; } = Array.Empty<RecordedDkimResult>();
+        public ResultList<RecordedDkimResult> DkimResults { get; internal set; } = ResultList<RecordedDkimResult>.Empty;
 
         /// <summary>arc result recorded by the trusted authserv-id (RFC 8617 §4.2: pass, fail, none).</summary>
         public string? Arc { get; internal set; }
@@ -141,38 +141,38 @@ namespace MailAuth.Headers
         // ---- Receiving organization and trust ---------------------------------------------------
 
         /// <summary>Organizational Domains taken as the receiving organization (inferred and given).</summary>
-        public IReadOnlyList<string> ReceivingDomains { get; internal set; } = Array.Empty<string>();
+        public ResultList<string> ReceivingDomains { get; internal set; } = ResultList<string>.Empty;
 
         /// <summary>authserv-ids whose results are believed.</summary>
-        public IReadOnlyList<string> TrustedAuthServIds { get; internal set; } = Array.Empty<string>();
+        public ResultList<string> TrustedAuthServIds { get; internal set; } = ResultList<string>.Empty;
 
         public MailHop? EdgeHop { get; internal set; }
 
         // ---- Detail ---------------------------------------------------------------------------
 
         /// <summary>Received chain in travel order (oldest first).</summary>
-        public IReadOnlyList<MailHop> Hops { get; internal set; } = Array.Empty<MailHop>();
+        public ResultList<MailHop> Hops { get; internal set; } = ResultList<MailHop>.Empty;
 
         /// <summary>Authentication-Results and ARC-Authentication-Results, top to bottom.</summary>
-        public IReadOnlyList<AuthenticationResultsHeader> AuthenticationResults { get; internal set; } = Array.Empty<AuthenticationResultsHeader>();
+        public ResultList<AuthenticationResultsHeader> AuthenticationResults { get; internal set; } = ResultList<AuthenticationResultsHeader>.Empty;
 
-        public IReadOnlyList<ReceivedSpfHeader> ReceivedSpf { get; internal set; } = Array.Empty<ReceivedSpfHeader>();
+        public ResultList<ReceivedSpfHeader> ReceivedSpf { get; internal set; } = ResultList<ReceivedSpfHeader>.Empty;
 
-        public IReadOnlyList<DkimSignatureInfo> DkimSignatures { get; internal set; } = Array.Empty<DkimSignatureInfo>();
+        public ResultList<DkimSignatureInfo> DkimSignatures { get; internal set; } = ResultList<DkimSignatureInfo>.Empty;
 
         /// <summary>ARC sets in instance order (i=1 first).</summary>
-        public IReadOnlyList<ArcSet> ArcSets { get; internal set; } = Array.Empty<ArcSet>();
+        public ResultList<ArcSet> ArcSets { get; internal set; } = ResultList<ArcSet>.Empty;
 
-        public IReadOnlyList<MailHeaderStamp> Stamps { get; internal set; } = Array.Empty<MailHeaderStamp>();
+        public ResultList<MailHeaderStamp> Stamps { get; internal set; } = ResultList<MailHeaderStamp>.Empty;
 
         /// <summary>Most severe first.</summary>
-        public IReadOnlyList<Finding> Findings { get; internal set; } = Array.Empty<Finding>();
+        public ResultList<Finding> Findings { get; internal set; } = ResultList<Finding>.Empty;
 
         /// <summary>Every header field in order, duplicates and unknown ones included.</summary>
-        public IReadOnlyList<MailHeaderField> Headers { get; internal set; } = Array.Empty<MailHeaderField>();
+        public ResultList<MailHeaderField> Headers { get; internal set; } = ResultList<MailHeaderField>.Empty;
 
         /// <summary>What the input repair did (leading lines skipped, indentation removed, ...).</summary>
-        public IReadOnlyList<string> InputNotes { get; internal set; } = Array.Empty<string>();
+        public ResultList<string> InputNotes { get; internal set; } = ResultList<string>.Empty;
 
         /// <summary>A body followed the headers (DKIM body hashes could be checked by -Verify).</summary>
         public bool HasBody { get; internal set; }

@@ -47,8 +47,8 @@ namespace MailAuth.Headers
             b._report.Source = source;
             b._report.MessageNumber = messageNumber;
             b._report.HasBody = hasBody;
-            b._report.InputNotes = notes;
-            b._report.Headers = fields;
+            b._report.InputNotes = ResultList.From(notes);
+            b._report.Headers = ResultList.From(fields);
             if (truncated)
             {
                 b.Add(HeaderFindingIds.InputTruncated, FindingSeverity.Warning,
@@ -111,11 +111,11 @@ namespace MailAuth.Headers
 
             var ordered = _findings
                 .Select((f, i) => (f, i))
-                .OrderByDescending(x => (int)x.f.Severity)
+                .OrderByDescending(x => (int)x.f.SeverityCode)
                 .ThenBy(x => x.i)
                 .Select(x => x.f)
                 .ToList();
-            _report.Findings = ordered;
+            _report.Findings = ResultList.From(ordered);
             _report.FindingCount = ordered.Count;
             _report.TopFinding = ordered.Count > 0 ? ordered[0].Id + ": " + ordered[0].Message : null;
         }
@@ -347,7 +347,7 @@ namespace MailAuth.Headers
                     $"{unreadable} Received field(s) carry a date that cannot be read.", null);
             }
 
-            _report.Hops = hops;
+            _report.Hops = ResultList.From(hops);
             _report.HopCount = hops.Count;
             if (first != null && last != null && hops.Count(h => h.Timestamp != null) > 1)
             {
@@ -403,7 +403,7 @@ namespace MailAuth.Headers
                 _receiving.UnionWith(s_googleDomains);
             }
 
-            _report.ReceivingDomains = _receiving.OrderBy(x => x, StringComparer.Ordinal).ToList();
+            _report.ReceivingDomains = ResultList.From(_receiving.OrderBy(x => x, StringComparer.Ordinal).ToList());
 
             // Walk down from the newest hop while the receiver is inside the organization; the
             // lowest such hop with a "from" clause is where the message came in.
@@ -528,11 +528,11 @@ namespace MailAuth.Headers
                 }
             }
 
-            _report.AuthenticationResults = all;
-            _report.TrustedAuthServIds = explicitIds.Count > 0 ? explicitIds : trustedIds.ToList();
+            _report.AuthenticationResults = ResultList.From(all);
+            _report.TrustedAuthServIds = ResultList.From(explicitIds.Count > 0 ? explicitIds : trustedIds.ToList());
 
             var spfHeaders = All("Received-SPF").Select(f => ReceivedSpfHeader.Parse(f.Index, f.Value)).ToList();
-            _report.ReceivedSpf = spfHeaders;
+            _report.ReceivedSpf = ResultList.From(spfHeaders);
         }
 
         /// <summary>
@@ -592,7 +592,7 @@ namespace MailAuth.Headers
                 }
             }
 
-            _report.DkimSignatures = signatures;
+            _report.DkimSignatures = ResultList.From(signatures);
 
             var seals = new Dictionary<int, IReadOnlyDictionary<string, string>>();
             var sigs = new Dictionary<int, IReadOnlyDictionary<string, string>>();
@@ -642,7 +642,7 @@ namespace MailAuth.Headers
                 }
             }
 
-            _report.ArcSets = sets;
+            _report.ArcSets = ResultList.From(sets);
             var newest = sets.LastOrDefault();
             if (newest != null && string.Equals(newest.ChainValidation, "fail", StringComparison.OrdinalIgnoreCase))
             {
@@ -698,7 +698,7 @@ namespace MailAuth.Headers
                 }
             }
 
-            _report.Stamps = stamps;
+            _report.Stamps = ResultList.From(stamps);
 
             // The organization header is written by the receiving Exchange itself; prefer it.
             var orgScl = stamps.FirstOrDefault(s => s.Header.Equals("X-MS-Exchange-Organization-SCL", StringComparison.OrdinalIgnoreCase));
@@ -736,7 +736,7 @@ namespace MailAuth.Headers
                     .Select(d => (Domain: DkimDomain(d), d.Result, Selector: d.GetProperty("header.s")))
                     .Where(d => !string.IsNullOrEmpty(d.Domain))
                     .Select(d => new RecordedDkimResult(d.Domain!, d.Result, d.Selector))
-                    .ToArray();
+                    .ToResultList();
             }
 
             _report.Dmarc = TrustedResults("dmarc").FirstOrDefault()?.Result;
@@ -954,7 +954,7 @@ namespace MailAuth.Headers
 
         private static string Describe(AuthenticationMethodResult r) =>
             r.Method + "=" + r.Result + (r.Reason != null ? " reason=" + r.Reason : "")
-            + (r.Properties.Count > 0 ? " " + string.Join(" ", r.Properties.Select(p => p.ToString())) : "");
+            + (r.PropertyList.Count > 0 ? " " + r.Properties : "");
 
         private readonly Dictionary<string, int> _perId = new Dictionary<string, int>(StringComparer.Ordinal);
 

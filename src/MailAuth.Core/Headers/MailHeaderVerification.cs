@@ -66,7 +66,7 @@ namespace MailAuth.Headers
         public string? SpfNote { get; internal set; }
 
         /// <summary>Each DKIM-Signature, top first.</summary>
-        public IReadOnlyList<DkimSignatureVerification> DkimSignatures { get; internal set; } = Array.Empty<DkimSignatureVerification>();
+        public ResultList<DkimSignatureVerification> DkimSignatures { get; internal set; } = ResultList<DkimSignatureVerification>.Empty;
 
         public ArcChainVerification? Arc { get; internal set; }
 
@@ -77,10 +77,10 @@ namespace MailAuth.Headers
         public string? DmarcNote { get; internal set; }
 
         /// <summary>Each verdict the receiver recorded next to the recomputed one.</summary>
-        public IReadOnlyList<VerdictComparison> Comparisons { get; internal set; } = Array.Empty<VerdictComparison>();
+        public ResultList<VerdictComparison> Comparisons { get; internal set; } = ResultList<VerdictComparison>.Empty;
 
         /// <summary>Disagreements and notes (HDR-VERIFY-*), most severe first.</summary>
-        public IReadOnlyList<Finding> Findings { get; internal set; } = Array.Empty<Finding>();
+        public ResultList<Finding> Findings { get; internal set; } = ResultList<Finding>.Empty;
 
         public override string ToString() =>
             $"now: spf={SpfNow ?? "-"} dkim={DkimNow ?? "-"} arc={ArcNow ?? "-"} dmarc={DmarcNow ?? "-"}, {Disagreements} disagreement(s)";

@@ -87,9 +87,9 @@ namespace MailAuth.Headers
             var arc = await _dkim.VerifyArcAsync(mime, bodyPresent, cancellationToken).ConfigureAwait(false);
             await spfTask.ConfigureAwait(false);
 
-            v.DkimSignatures = signatures;
+            v.DkimSignatures = ResultList.From(signatures);
             v.DkimNow = signatures.Count == 0 ? "none"
-                : signatures.Any(s => s.Result == DkimVerifyResult.Pass) ? "pass" : signatures[0].ResultKeyword;
+                : signatures.Any(s => s.ResultCode == DkimVerifyResult.Pass) ? "pass" : signatures[0].ResultKeyword;
             v.Arc = arc;
             v.ArcNow = arc.Result;
 
@@ -101,9 +101,17 @@ namespace MailAuth.Headers
             v.DmarcRecorded = Lower(report.Dmarc);
 
             Compare(report, v, signatures, bodyPresent, comparisons, findings);
-            v.Comparisons = comparisons;
+            v.Comparisons = ResultList.From(comparisons);
             v.Disagreements = comparisons.Count(c => c.Agrees == false);
-            v.Findings = findings.OrderByDescending(f => f.Severity).ToArray();
+            v.Findings = ResultList.From(findings.OrderByDescending(f => f.SeverityCode).ToArray());
+
+            // The verification sits under the report, its SPF and DMARC results one level further:
+            // DNS responses and the parsed DMARC tags would land past ConvertTo-Json -Depth 4. The
+            // SPF trace keeps each answer as text; Test-Spf and Resolve-DmarcPolicy give the objects.
+            v.Spf?.OmitDnsResponses();
+            v.SpfHelo?.OmitDnsResponses();
+            v.Dmarc?.OmitDnsResponses();
+            v.Dmarc?.OmitParsedRecord();
 
             report.Verification = v;
             report.RetainedMessage = null;
@@ -278,9 +286,9 @@ namespace MailAuth.Headers
             }
 
             v.DmarcNow = v.Dmarc.DmarcResult?.ToString().ToLowerInvariant()
-                ?? (v.Dmarc.Status == DmarcStatus.LookupFailed ? "temperror" : "none");
-            v.DispositionNow = v.Dmarc.Disposition?.ToString().ToLowerInvariant();
-            bool unverifiedDkim = signatures.Any(s => !s.BodyChecked && s.Result == DkimVerifyResult.Neutral);
+                ?? (v.Dmarc.StatusCode == DmarcStatus.LookupFailed ? "temperror" : "none");
+            v.DispositionNow = v.Dmarc.DispositionCode?.ToString().ToLowerInvariant();
+            bool unverifiedDkim = signatures.Any(s => !s.BodyChecked && s.ResultCode == DkimVerifyResult.Neutral);
             v.DmarcNote = unverifiedDkim && v.DmarcNow != "pass"
                 ? "DKIM could not be fully verified without the body, so this DMARC result rests on SPF alone; with the body it may pass."
                 : v.Dmarc.Reason;
@@ -322,9 +330,9 @@ namespace MailAuth.Headers
             foreach (var s in signatures.Where(s => s.Key != null && !s.Key.IsUsable))
             {
                 findings.Add(new Finding(HeaderFindingIds.VerifyDkimKey,
-                    s.Result == DkimVerifyResult.TempError ? FindingSeverity.Information : FindingSeverity.Warning,
+                    s.ResultCode == DkimVerifyResult.TempError ? FindingSeverity.Information : FindingSeverity.Warning,
                     $"The key of d={s.Domain} s={s.Selector} is not usable now ({s.ResultKeyword}): {s.Reason}" +
-                    (s.Result == DkimVerifyResult.PermError ? " Keys are often rotated or removed after some time; for old mail this is expected." : ""),
+                    (s.ResultCode == DkimVerifyResult.PermError ? " Keys are often rotated or removed after some time; for old mail this is expected." : ""),
                     s.Key!.QueryName));
             }
 
@@ -340,7 +348,7 @@ namespace MailAuth.Headers
             }
             else if (v.DkimRecorded != null)
             {
-                CompareDkim(signatures.FirstOrDefault(s => s.Result == DkimVerifyResult.Pass) ?? signatures.FirstOrDefault(),
+                CompareDkim(signatures.FirstOrDefault(s => s.ResultCode == DkimVerifyResult.Pass) ?? signatures.FirstOrDefault(),
                     null, null, v.DkimRecorded, comparisons, findings);
             }
 
@@ -360,7 +368,7 @@ namespace MailAuth.Headers
             if (v.DmarcNow != null || v.DmarcRecorded != null)
             {
                 bool inconclusive = v.DmarcNow == null || v.DmarcRecorded == null
-                    || (v.DmarcNow != "pass" && signatures.Any(s => !s.BodyChecked && s.Result == DkimVerifyResult.Neutral));
+                    || (v.DmarcNow != "pass" && signatures.Any(s => !s.BodyChecked && s.ResultCode == DkimVerifyResult.Neutral));
                 bool? agrees = inconclusive ? (bool?)null : SameDmarc(v.DmarcRecorded!, v.DmarcNow!);
                 comparisons.Add(new VerdictComparison("dmarc", report.FromDomain, v.DmarcRecorded, v.DmarcNow, agrees, v.DmarcNote ?? ""));
                 if (agrees == false)
@@ -390,7 +398,7 @@ namespace MailAuth.Headers
             }
 
             string now = match.ResultKeyword;
-            if (!match.BodyChecked && match.Result == DkimVerifyResult.Neutral)
+            if (!match.BodyChecked && match.ResultCode == DkimVerifyResult.Neutral)
             {
                 comparisons.Add(new VerdictComparison("dkim", subject, recorded, now, null, match.Reason));
                 return;

@@ -80,7 +80,8 @@ namespace MailAuth.Headers
         /// <summary>The Received field's value as written, unfolded.</summary>
         public string Raw { get; }
 
+        /// <summary>"2: from host [ip] by host with ESMTPS at 2026-11-16 09:14:02Z" (no "; " inside: a list of hops in a CSV cell reads one by one).</summary>
         public override string ToString() =>
-            $"{Number}: from {FromHost ?? "?"} [{FromIp ?? "?"}] by {ByHost ?? "?"} with {With ?? "?"}; {Timestamp?.ToString("u") ?? "no date"}";
+            $"{Number}: from {FromHost ?? "?"} [{FromIp ?? "?"}] by {ByHost ?? "?"} with {With ?? "?"} at {Timestamp?.ToString("u", System.Globalization.CultureInfo.InvariantCulture) ?? "no date"}";
     }
 }

@@ -13,7 +13,7 @@ namespace MailAuth.Headers
             HeaderIndex = headerIndex;
             Result = result;
             Comment = comment;
-            Pairs = pairs;
+            Pairs = ResultDictionary.From(pairs);
             Raw = raw;
         }
 
@@ -25,7 +25,7 @@ namespace MailAuth.Headers
         public string? Comment { get; }
 
         /// <summary>key=value pairs: client-ip, envelope-from, helo, receiver, identity, mechanism, problem, ...</summary>
-        public IReadOnlyDictionary<string, string> Pairs { get; }
+        public ResultDictionary Pairs { get; }
 
         public string? ClientIp => Get("client-ip");
 
@@ -36,6 +36,10 @@ namespace MailAuth.Headers
         public string? Receiver => Get("receiver");
 
         public string Raw { get; }
+
+        /// <summary>"pass client-ip=192.0.2.1 envelope-from=a@example.com": the result and who it is about.</summary>
+        public override string ToString() =>
+            Result + (ClientIp is null ? string.Empty : " client-ip=" + ClientIp) + (EnvelopeFrom is null ? string.Empty : " envelope-from=" + EnvelopeFrom);
 
         private string? Get(string key) => Pairs.TryGetValue(key, out var v) ? v : null;
 

@@ -33,9 +33,9 @@ namespace MailAuth.Posture
         /// <summary>a=: where the evidence document (VMC/CMC PEM) is.</summary>
         public string? Authority { get; private set; }
 
-        public IReadOnlyList<PostureTag> Tags { get; private set; } = Array.Empty<PostureTag>();
+        public ResultList<PostureTag> Tags { get; private set; } = ResultList<PostureTag>.Empty;
 
-        public IReadOnlyList<Finding> Findings { get; private set; } = Array.Empty<Finding>();
+        public ResultList<Finding> Findings { get; private set; } = ResultList<Finding>.Empty;
 
         public override string ToString() => Text;
 
@@ -50,7 +50,7 @@ namespace MailAuth.Posture
             var record = new BimiRecord(text);
             var findings = new List<Finding>();
             record.IsValid = record.Parse(findings, subject);
-            record.Findings = findings;
+            record.Findings = ResultList.From(findings);
             return record;
         }
 
@@ -62,7 +62,7 @@ namespace MailAuth.Posture
                 return false;
             }
 
-            Tags = tags;
+            Tags = ResultList.From(tags);
             if (tags.Count == 0 || !string.Equals(tags[0].Name, "v", StringComparison.OrdinalIgnoreCase)
                 || !string.Equals(tags[0].Value, "BIMI1", StringComparison.OrdinalIgnoreCase))
             {
@@ -124,13 +124,13 @@ namespace MailAuth.Posture
             Domain = domain;
             Selector = selector;
             QueryName = queryName;
-            Status = status;
+            StatusCode = status;
             ErrorMessage = errorMessage;
             Record = record;
             RecordCount = recordCount;
             DmarcQualifies = dmarcQualifies;
             DmarcNote = dmarcNote;
-            Findings = findings;
+            Findings = ResultList.From(findings);
         }
 
         public string Domain { get; }
@@ -140,7 +140,9 @@ namespace MailAuth.Posture
         /// <summary>The name the record applied from (the domain's, or the Organizational Domain's as fallback).</summary>
         public string QueryName { get; }
 
-        public PostureStatus Status { get; }
+        public string Status => StatusCode.ToString();
+
+        internal PostureStatus StatusCode { get; }
 
         public string? ErrorMessage { get; }
 
@@ -167,7 +169,7 @@ namespace MailAuth.Posture
 
         public BimiRecord? Record { get; }
 
-        public IReadOnlyList<Finding> Findings { get; }
+        public ResultList<Finding> Findings { get; }
 
         public override string ToString() => $"{QueryName}: {Status} {RecordText}";
     }
@@ -242,7 +244,7 @@ namespace MailAuth.Posture
         /// </summary>
         private static async Task<(bool?, string)> CheckDmarcAsync(DmarcResolver resolver, string domain, DmarcPolicy policy, List<Finding> findings, CancellationToken cancellationToken)
         {
-            if (policy.Status == DmarcStatus.LookupFailed)
+            if (policy.StatusCode == DmarcStatus.LookupFailed)
             {
                 findings.Add(new Finding(PostureFindingIds.BimiDmarcLookupFailed, FindingSeverity.Warning,
                     $"The DMARC prerequisite could not be checked: {policy.ErrorMessage}", domain));
@@ -250,22 +252,22 @@ namespace MailAuth.Posture
             }
 
             var problems = new List<string>();
-            Judge(policy, policy.EffectivePolicy, "the domain", problems, findings);
+            Judge(policy, policy.EffectivePolicyCode, "the domain", problems, findings);
 
             string? org = policy.OrganizationalDomain;
-            if (org != null && !string.Equals(org, domain, StringComparison.Ordinal) && policy.Status == DmarcStatus.Found
+            if (org != null && !string.Equals(org, domain, StringComparison.Ordinal) && policy.StatusCode == DmarcStatus.Found
                 && !string.Equals(policy.RecordDomain, org, StringComparison.Ordinal))
             {
                 // The domain has its own record: the Organizational Domain's p= must also enforce.
                 DmarcPolicy orgPolicy = await resolver.ResolveAsync(new DmarcQuery(org), new DmarcOptions { CompareMethods = false, CheckReportAuthorization = false }, cancellationToken).ConfigureAwait(false);
-                if (orgPolicy.Status == DmarcStatus.LookupFailed)
+                if (orgPolicy.StatusCode == DmarcStatus.LookupFailed)
                 {
                     findings.Add(new Finding(PostureFindingIds.BimiDmarcLookupFailed, FindingSeverity.Warning,
                         $"The Organizational Domain's DMARC policy could not be checked: {orgPolicy.ErrorMessage}", org));
                     return (null, "DMARC lookup of the Organizational Domain failed");
                 }
 
-                Judge(orgPolicy, orgPolicy.Policy, "the Organizational Domain " + org, problems, findings);
+                Judge(orgPolicy, orgPolicy.PolicyCode, "the Organizational Domain " + org, problems, findings);
             }
 
             return problems.Count == 0 ? (true, "DMARC enforced") : (false, string.Join("; ", problems));
@@ -273,9 +275,9 @@ namespace MailAuth.Posture
 
         private static void Judge(DmarcPolicy policy, DmarcPolicyAction? action, string who, List<string> problems, List<Finding> findings)
         {
-            if (policy.Status != DmarcStatus.Found || action is null || action == DmarcPolicyAction.None)
+            if (policy.StatusCode != DmarcStatus.Found || action is null || action == DmarcPolicyAction.None)
             {
-                string what = policy.Status != DmarcStatus.Found ? "has no DMARC policy" : "has DMARC policy none";
+                string what = policy.StatusCode != DmarcStatus.Found ? "has no DMARC policy" : "has DMARC policy none";
                 problems.Add(who + " " + what);
                 findings.Add(new Finding(PostureFindingIds.BimiDmarcNotEnforced, FindingSeverity.Error,
                     $"BIMI requires DMARC at enforcement (quarantine or reject), but {who} {what}; no logo will be shown.", policy.Domain));

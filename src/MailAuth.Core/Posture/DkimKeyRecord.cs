@@ -45,12 +45,14 @@ namespace MailAuth.Posture
         /// <summary>The first reason the record is not valid.</summary>
         public string? Error { get; private set; }
 
-        public IReadOnlyList<PostureTag> Tags { get; private set; } = Array.Empty<PostureTag>();
+        public ResultList<PostureTag> Tags { get; private set; } = ResultList<PostureTag>.Empty;
 
         /// <summary>v=, when present.</summary>
         public string? Version { get; private set; }
 
-        public DkimKeyType KeyType { get; private set; } = DkimKeyType.Rsa;
+        public string KeyType => KeyTypeCode.ToString();
+
+        internal DkimKeyType KeyTypeCode { get; private set; } = DkimKeyType.Rsa;
 
         /// <summary>k= as written (default "rsa").</summary>
         public string KeyTypeText { get; private set; } = "rsa";
@@ -65,10 +67,10 @@ namespace MailAuth.Posture
         public bool IsRevoked { get; private set; }
 
         /// <summary>h=: the hash algorithms allowed; empty means all.</summary>
-        public IReadOnlyList<string> HashAlgorithms { get; private set; } = Array.Empty<string>();
+        public ResultList<string> HashAlgorithms { get; private set; } = ResultList<string>.Empty;
 
         /// <summary>s=: service types (default "*").</summary>
-        public IReadOnlyList<string> ServiceTypes { get; private set; } = new[] { "*" };
+        public ResultList<string> ServiceTypes { get; private set; } = ResultList.From(new[] { "*" });
 
         /// <summary>
         /// s= lists "email" or "*" (or is absent): the key may verify mail. RFC 6376 §3.6.1: verifiers
@@ -83,12 +85,12 @@ namespace MailAuth.Posture
         public bool IsStrict { get; private set; }
 
         /// <summary>t= flags as written.</summary>
-        public IReadOnlyList<string> Flags { get; private set; } = Array.Empty<string>();
+        public ResultList<string> Flags { get; private set; } = ResultList<string>.Empty;
 
         /// <summary>n=: notes for humans.</summary>
         public string? Notes { get; private set; }
 
-        public IReadOnlyList<Finding> Findings { get; private set; } = Array.Empty<Finding>();
+        public ResultList<Finding> Findings { get; private set; } = ResultList<Finding>.Empty;
 
         /// <summary>p= decoded, when the record is valid and not revoked: a DER key for rsa, 32 bytes for ed25519.</summary>
         internal byte[]? KeyData { get; private set; }
@@ -113,7 +115,7 @@ namespace MailAuth.Posture
             var record = new DkimKeyRecord(text);
             var findings = new List<Finding>();
             record.Parse(findings, subject);
-            record.Findings = findings;
+            record.Findings = ResultList.From(findings);
             return record;
         }
 
@@ -125,7 +127,7 @@ namespace MailAuth.Posture
                 return;
             }
 
-            Tags = tags;
+            Tags = ResultList.From(tags);
 
             // RFC 6376 §3.6.1 v=: optional, but when present it must be first and exactly "DKIM1";
             // records with any other value must be discarded.
@@ -150,7 +152,7 @@ namespace MailAuth.Posture
             string? hashes = Get(tags, "h");
             if (hashes != null)
             {
-                HashAlgorithms = PostureHelpers.SplitList(hashes, ':');
+                HashAlgorithms = ResultList.From(PostureHelpers.SplitList(hashes, ':'));
                 bool sha256 = HashAlgorithms.Contains("sha256", StringComparer.Ordinal);
                 bool sha1 = HashAlgorithms.Contains("sha1", StringComparer.Ordinal);
                 if (!sha256 && !sha1)
@@ -174,15 +176,15 @@ namespace MailAuth.Posture
                 KeyTypeText = keyType;
                 if (string.Equals(keyType, "rsa", StringComparison.Ordinal))
                 {
-                    KeyType = DkimKeyType.Rsa;
+                    KeyTypeCode = DkimKeyType.Rsa;
                 }
                 else if (string.Equals(keyType, "ed25519", StringComparison.Ordinal))
                 {
-                    KeyType = DkimKeyType.Ed25519;
+                    KeyTypeCode = DkimKeyType.Ed25519;
                 }
                 else
                 {
-                    KeyType = DkimKeyType.Unknown;
+                    KeyTypeCode = DkimKeyType.Unknown;
                 }
             }
 
@@ -192,7 +194,7 @@ namespace MailAuth.Posture
             if (services != null)
             {
                 // Values are case-sensitive unless the tag says otherwise (RFC 6376 §3.2); s= does not.
-                ServiceTypes = PostureHelpers.SplitList(services, ':');
+                ServiceTypes = ResultList.From(PostureHelpers.SplitList(services, ':'));
                 IsForEmail = ServiceTypes.Contains("*", StringComparer.Ordinal) || ServiceTypes.Contains("email", StringComparer.Ordinal);
                 if (!IsForEmail)
                 {
@@ -206,7 +208,7 @@ namespace MailAuth.Posture
             string? flags = Get(tags, "t");
             if (flags != null)
             {
-                Flags = PostureHelpers.SplitList(flags, ':');
+                Flags = ResultList.From(PostureHelpers.SplitList(flags, ':'));
                 IsTesting = Flags.Contains("y", StringComparer.Ordinal);
                 IsStrict = Flags.Contains("s", StringComparer.Ordinal);
                 if (IsTesting)
@@ -216,7 +218,7 @@ namespace MailAuth.Posture
                 }
             }
 
-            if (KeyType == DkimKeyType.Unknown)
+            if (KeyTypeCode == DkimKeyType.Unknown)
             {
                 Invalid(findings, PostureFindingIds.DkimKeyTypeUnknown, $"k={TagList.Shorten(KeyTypeText)} is not a key type verifiers know (rsa, ed25519); they ignore this record (RFC 6376 §3.6.1).", subject);
                 return;
@@ -251,7 +253,7 @@ namespace MailAuth.Posture
                 return;
             }
 
-            if (KeyType == DkimKeyType.Ed25519)
+            if (KeyTypeCode == DkimKeyType.Ed25519)
             {
                 // RFC 8463 §4.2: p= is the base64 of the raw 32-byte public key.
                 if (data.Length != 32)

@@ -66,15 +66,15 @@ namespace MailAuth.Posture
 
             DkimSelectorResult[] results = await Task.WhenAll(list.Select(s =>
                 LookupAsync(name, s, expected.TryGetValue(s, out string? target) ? target : null, cancellationToken))).ConfigureAwait(false);
-            var findings = results.SelectMany(r => r.Findings).ToList();
-            bool anyFound = results.Any(r => r.Status == PostureStatus.Found);
+            var findings = results.SelectMany(r => r.FindingList).ToList();
+            bool anyFound = results.Any(r => r.StatusCode == PostureStatus.Found);
             if (!anyFound)
             {
-                DkimSelectorResult? failed = results.FirstOrDefault(r => r.Status == PostureStatus.LookupFailed);
+                DkimSelectorResult? failed = results.FirstOrDefault(r => r.StatusCode == PostureStatus.LookupFailed);
                 if (failed != null)
                 {
                     findings.Add(new Finding(PostureFindingIds.DkimLookupFailed, FindingSeverity.Error,
-                        $"No DKIM key was found and {results.Count(r => r.Status == PostureStatus.LookupFailed)} selector lookup(s) failed ({failed.ErrorMessage}); the answer is unknown.", name));
+                        $"No DKIM key was found and {results.Count(r => r.StatusCode == PostureStatus.LookupFailed)} selector lookup(s) failed ({failed.ErrorMessage}); the answer is unknown.", name));
                 }
                 else
                 {
@@ -91,7 +91,7 @@ namespace MailAuth.Posture
         private async Task<DkimSelectorResult> LookupAsync(string domain, string selector, string? expectedCname, CancellationToken cancellationToken)
         {
             DkimSelectorResult result = await LookupAsync(domain, selector, cancellationToken).ConfigureAwait(false);
-            if (expectedCname is null || result.Status == PostureStatus.LookupFailed)
+            if (expectedCname is null || result.StatusCode == PostureStatus.LookupFailed)
             {
                 return result;
             }
@@ -103,7 +103,7 @@ namespace MailAuth.Posture
             }
 
             string what = published is null
-                ? result.Status == PostureStatus.Found ? "publishes a key record itself instead of a CNAME" : "is not published"
+                ? result.StatusCode == PostureStatus.Found ? "publishes a key record itself instead of a CNAME" : "is not published"
                 : $"is a CNAME to {published}";
             var finding = new Finding(PostureFindingIds.DkimCnameMismatch, FindingSeverity.Error,
                 $"{result.QueryName} {what}; the signing service expects a CNAME to {expectedCname}, so it cannot sign with (or rotate) this selector's key. Publish: {result.QueryName} CNAME {expectedCname}.",

@@ -5,7 +5,11 @@ using MailAuth.Dns;
 
 namespace MailAuth.Posture
 {
-    /// <summary>The key record at one selector: lookup state, parsed record, CNAME chain, findings.</summary>
+    /// <summary>
+    /// The key record at one selector: lookup state, the key's facts, CNAME chain. One flat row
+    /// (ConvertTo-Json -Depth 4 writes it whole even inside a domain report); the report's
+    /// Findings hold this selector's findings and its Trace the DNS answer.
+    /// </summary>
     public sealed class DkimSelectorResult
     {
         internal DkimSelectorResult(string domain, string selector, string queryName, PostureStatus status,
@@ -15,12 +19,12 @@ namespace MailAuth.Posture
             Domain = domain;
             Selector = selector;
             QueryName = queryName;
-            Status = status;
+            StatusCode = status;
             ErrorMessage = errorMessage;
-            Record = record;
-            OtherRecords = otherRecords;
-            CnameChain = cnameChain;
-            Findings = findings;
+            KeyRecord = record;
+            OtherRecords = ResultList.From(otherRecords);
+            CnameChain = ResultList.From(cnameChain);
+            FindingList = findings;
             Response = response;
         }
 
@@ -31,27 +35,31 @@ namespace MailAuth.Posture
         /// <summary>&lt;selector&gt;._domainkey.&lt;domain&gt;</summary>
         public string QueryName { get; }
 
-        public PostureStatus Status { get; }
+        public string Status => StatusCode.ToString();
+
+        internal PostureStatus StatusCode { get; }
 
         public string? ErrorMessage { get; }
 
         /// <summary>The record text, when found.</summary>
-        public string? RecordText => Record?.Text;
+        public string? RecordText => KeyRecord?.Text;
 
-        public bool IsValid => Record?.IsValid ?? false;
+        public bool IsValid => KeyRecord?.IsValid ?? false;
 
-        public DkimKeyType? KeyType => Record?.KeyType;
+        public string? KeyType => KeyTypeCode?.ToString();
 
-        public int? KeyBits => Record?.KeyBits;
+        internal DkimKeyType? KeyTypeCode => KeyRecord?.KeyTypeCode;
 
-        public bool IsTesting => Record?.IsTesting ?? false;
+        public int? KeyBits => KeyRecord?.KeyBits;
 
-        public bool IsStrict => Record?.IsStrict ?? false;
+        public bool IsTesting => KeyRecord?.IsTesting ?? false;
 
-        public bool IsRevoked => Record?.IsRevoked ?? false;
+        public bool IsStrict => KeyRecord?.IsStrict ?? false;
+
+        public bool IsRevoked => KeyRecord?.IsRevoked ?? false;
 
         /// <summary>h= joined with ':'; empty when all algorithms are allowed.</summary>
-        public string HashAlgorithms => Record is null ? string.Empty : string.Join(":", Record.HashAlgorithms);
+        public string HashAlgorithms => KeyRecord is null ? string.Empty : string.Join(":", KeyRecord.HashAlgorithms);
 
         /// <summary>The CNAME targets followed, joined with " -> ".</summary>
         public string CnameText => string.Join(" -> ", CnameChain);
@@ -59,18 +67,20 @@ namespace MailAuth.Posture
         /// <summary>The chain goes to a Microsoft 365 tenant (…onmicrosoft.com).</summary>
         public bool IsMicrosoft365 => CnameChain.Any(n => n.EndsWith(".onmicrosoft.com", StringComparison.OrdinalIgnoreCase));
 
-        public string FindingText => PostureHelpers.Ids(Findings);
+        /// <summary>This selector's finding ids (the report's Findings has them in full).</summary>
+        public string FindingText => PostureHelpers.Ids(FindingList);
 
-        public DkimKeyRecord? Record { get; }
+        /// <summary>The parsed key record (DkimKeyRecord.Parse of RecordText gives the same).</summary>
+        internal DkimKeyRecord? KeyRecord { get; }
 
         /// <summary>Further TXT records at the name (RFC 6376 §3.6.2.2 leaves the choice undefined).</summary>
-        public IReadOnlyList<string> OtherRecords { get; }
+        public ResultList<string> OtherRecords { get; }
 
-        public IReadOnlyList<string> CnameChain { get; }
+        public ResultList<string> CnameChain { get; }
 
-        public IReadOnlyList<Finding> Findings { get; }
+        internal IReadOnlyList<Finding> FindingList { get; }
 
-        public DnsResponse? Response { get; }
+        internal DnsResponse? Response { get; }
 
         /// <summary>The CNAME target a signing service expects at this selector (Get-DkimSigningConfig), when given.</summary>
         public string? ExpectedCname { get; private set; }
@@ -78,8 +88,8 @@ namespace MailAuth.Posture
         /// <summary>A copy that records the expected CNAME target and, when the DNS disagrees, the finding saying so.</summary>
         internal DkimSelectorResult WithExpectedCname(string expected, Finding? mismatch)
         {
-            var findings = mismatch is null ? Findings : new[] { mismatch }.Concat(Findings).ToList();
-            return new DkimSelectorResult(Domain, Selector, QueryName, Status, ErrorMessage, Record, OtherRecords, CnameChain, findings, Response)
+            var findings = mismatch is null ? FindingList : new[] { mismatch }.Concat(FindingList).ToList();
+            return new DkimSelectorResult(Domain, Selector, QueryName, StatusCode, ErrorMessage, KeyRecord, OtherRecords, CnameChain, findings, Response)
             {
                 ExpectedCname = expected,
             };
@@ -95,8 +105,14 @@ namespace MailAuth.Posture
         {
             Domain = domain;
             UsedDefaultSelectors = usedDefaultSelectors;
-            Selectors = selectors;
-            Findings = findings;
+            AllSelectors = selectors;
+
+            // Discovery tries some thirty names; one that has no record and no CNAME says only that
+            // it was tried (SelectorsTried), so it is not a row. Selectors given are always rows.
+            Selectors = selectors.Where(s => !usedDefaultSelectors || s.StatusCode != PostureStatus.NotFound || s.CnameChain.Count > 0).ToResultList();
+            SelectorsTried = selectors.Select(s => s.Selector).ToResultList();
+            Findings = ResultList.From(findings);
+            Trace = selectors.Where(s => s.Response != null).Select(s => s.Response!).ToResultList();
         }
 
         public string Domain { get; }
@@ -108,30 +124,48 @@ namespace MailAuth.Posture
         /// Found when any selector has a record; LookupFailed when none was found and a lookup
         /// failed (the failed one might hold a key); NotFound otherwise.
         /// </summary>
-        public PostureStatus Status => Found.Count > 0
-            ? PostureStatus.Found
-            : Selectors.Any(s => s.Status == PostureStatus.LookupFailed) ? PostureStatus.LookupFailed : PostureStatus.NotFound;
+        public string Status => StatusCode.ToString();
 
-        public string? ErrorMessage => Selectors.FirstOrDefault(s => s.Status == PostureStatus.LookupFailed)?.ErrorMessage;
+        internal PostureStatus StatusCode => Found.Count > 0
+            ? PostureStatus.Found
+            : AllSelectors.Any(s => s.StatusCode == PostureStatus.LookupFailed) ? PostureStatus.LookupFailed : PostureStatus.NotFound;
+
+        public string? ErrorMessage => AllSelectors.FirstOrDefault(s => s.StatusCode == PostureStatus.LookupFailed)?.ErrorMessage;
 
         /// <summary>Selectors with a record, in the order tried.</summary>
-        public IReadOnlyList<DkimSelectorResult> Found => Selectors.Where(s => s.Status == PostureStatus.Found).ToArray();
+        public ResultList<DkimSelectorResult> Found => ResultList.From(Selectors.Where(s => s.StatusCode == PostureStatus.Found).ToArray());
 
         /// <summary>Found selectors joined with ';'.</summary>
         public string SelectorsFound => string.Join(";", Found.Select(s => s.Selector));
 
         /// <summary>The smallest RSA key among valid, unrevoked records (null when none).</summary>
-        public int? SmallestRsaBits => Found.Where(s => s.IsValid && s.KeyType == DkimKeyType.Rsa && s.KeyBits.HasValue)
+        public int? SmallestRsaBits => Found.Where(s => s.IsValid && s.KeyTypeCode == DkimKeyType.Rsa && s.KeyBits.HasValue)
             .Select(s => s.KeyBits).Min();
 
-        public int FailedLookupCount => Selectors.Count(s => s.Status == PostureStatus.LookupFailed);
+        public int FailedLookupCount => AllSelectors.Count(s => s.StatusCode == PostureStatus.LookupFailed);
 
         public string FindingText => PostureHelpers.Ids(Findings);
 
-        public IReadOnlyList<DkimSelectorResult> Selectors { get; }
+        /// <summary>
+        /// One row per selector given, in order. With the default list (UsedDefaultSelectors), the
+        /// selectors that answered only: a record, a CNAME or a failed lookup.
+        /// </summary>
+        public ResultList<DkimSelectorResult> Selectors { get; }
+
+        /// <summary>Every selector queried, in order.</summary>
+        public ResultList<string> SelectorsTried { get; }
 
         /// <summary>All findings: each selector's, then the report's own.</summary>
-        public IReadOnlyList<Finding> Findings { get; }
+        public ResultList<Finding> Findings { get; }
+
+        /// <summary>The DNS answer of each selector, in the order tried (empty inside a domain report, whose Trace has them).</summary>
+        public ResultList<DnsResponse> Trace { get; private set; }
+
+        /// <summary>Every selector's result, the ones without a record included.</summary>
+        internal IReadOnlyList<DkimSelectorResult> AllSelectors { get; }
+
+        /// <summary>Inside a domain report: its Trace holds the DNS responses, so this report drops its copy.</summary>
+        internal void OmitDnsResponses() => Trace = ResultList<DnsResponse>.Empty;
 
         public override string ToString() => $"{Domain}: {Status} [{SelectorsFound}]";
     }

@@ -76,17 +76,17 @@ namespace MailAuth.Posture
         {
             Domain = domain;
             QueryName = queryName;
-            Status = status;
+            StatusCode = status;
             ErrorMessage = errorMessage;
             Record = record;
             RecordCount = recordCount;
-            FetchStatus = fetchStatus;
+            FetchStatusCode = fetchStatus;
             PolicyUrl = policyUrl;
             FetchError = fetchError;
             Policy = policy;
-            MxHosts = mxHosts;
-            UnmatchedMxHosts = unmatchedMxHosts;
-            Findings = findings;
+            MxHosts = ResultList.From(mxHosts);
+            UnmatchedMxHosts = ResultList.From(unmatchedMxHosts);
+            Findings = ResultList.From(findings);
             Response = response;
         }
 
@@ -96,7 +96,9 @@ namespace MailAuth.Posture
         public string QueryName { get; }
 
         /// <summary>State of the TXT lookup (the policy fetch is in <see cref="FetchStatus"/>).</summary>
-        public PostureStatus Status { get; }
+        public string Status => StatusCode.ToString();
+
+        internal PostureStatus StatusCode { get; }
 
         public string? ErrorMessage { get; }
 
@@ -109,14 +111,18 @@ namespace MailAuth.Posture
 
         public int RecordCount { get; }
 
-        public MtaStsFetchStatus FetchStatus { get; }
+        public string FetchStatus => FetchStatusCode.ToString();
+
+        internal MtaStsFetchStatus FetchStatusCode { get; }
 
         public string PolicyUrl { get; }
 
         public string? FetchError { get; }
 
         /// <summary>The policy's mode, when fetched and readable.</summary>
-        public MtaStsMode? Mode => Policy?.Mode;
+        public string? Mode => ModeCode?.ToString();
+
+        internal MtaStsMode? ModeCode => Policy?.ModeCode;
 
         public long? MaxAge => Policy?.MaxAge;
 
@@ -135,13 +141,17 @@ namespace MailAuth.Posture
         public MtaStsPolicy? Policy { get; }
 
         /// <summary>The domain's MX hosts the policy was compared with.</summary>
-        public IReadOnlyList<string> MxHosts { get; }
+        public ResultList<string> MxHosts { get; }
 
-        public IReadOnlyList<string> UnmatchedMxHosts { get; }
+        public ResultList<string> UnmatchedMxHosts { get; }
 
-        public IReadOnlyList<Finding> Findings { get; }
+        public ResultList<Finding> Findings { get; }
 
-        public DnsResponse? Response { get; }
+        /// <summary>The TXT answer for the record (null inside a domain report, whose Trace has it).</summary>
+        public DnsResponse? Response { get; private set; }
+
+        /// <summary>Inside a domain report: its Trace holds the DNS responses, so this report drops its copy.</summary>
+        internal void OmitDnsResponses() => Response = null;
 
         public override string ToString() => $"{QueryName}: {Status} {Mode}";
     }
@@ -247,11 +257,11 @@ namespace MailAuth.Posture
 
             MtaStsPolicy policy = MtaStsPolicy.Parse(body, url);
             findings.AddRange(policy.Findings);
-            string[] unmatched = policy.Mode == MtaStsMode.None ? Array.Empty<string>() : hosts.Where(h => !policy.MatchesAny(h)).ToArray();
+            string[] unmatched = policy.ModeCode == MtaStsMode.None ? Array.Empty<string>() : hosts.Where(h => !policy.MatchesAny(h)).ToArray();
             if (unmatched.Length > 0)
             {
                 // RFC 8461 §4.1: senders (in enforce mode) refuse to deliver to MX hosts not matched.
-                findings.Add(new Finding(PostureFindingIds.MtaStsMxMismatch, policy.Mode == MtaStsMode.Enforce ? FindingSeverity.Error : FindingSeverity.Warning,
+                findings.Add(new Finding(PostureFindingIds.MtaStsMxMismatch, policy.ModeCode == MtaStsMode.Enforce ? FindingSeverity.Error : FindingSeverity.Warning,
                     $"MX host(s) {string.Join(", ", unmatched)} match no mx pattern of the policy ({string.Join(", ", policy.MxPatterns)}); senders enforcing the policy will not deliver to them (RFC 8461 §4.1).", name));
             }
 

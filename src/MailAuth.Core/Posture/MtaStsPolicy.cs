@@ -24,7 +24,7 @@ namespace MailAuth.Posture
             Text = text;
             IsValid = isValid;
             Id = id;
-            Findings = findings;
+            Findings = ResultList.From(findings);
         }
 
         public string Text { get; }
@@ -34,7 +34,7 @@ namespace MailAuth.Posture
         /// <summary>id=: 1 to 32 letters or digits; changes when the policy changes.</summary>
         public string? Id { get; }
 
-        public IReadOnlyList<Finding> Findings { get; }
+        public ResultList<Finding> Findings { get; }
 
         public override string ToString() => Text;
 
@@ -94,14 +94,16 @@ namespace MailAuth.Posture
 
         public string? Version { get; private set; }
 
-        public MtaStsMode? Mode { get; private set; }
+        public string? Mode => ModeCode?.ToString();
+
+        internal MtaStsMode? ModeCode { get; private set; }
 
         public long? MaxAge { get; private set; }
 
         /// <summary>The mx patterns, as written (exact names or "*." wildcards).</summary>
-        public IReadOnlyList<string> MxPatterns { get; private set; } = Array.Empty<string>();
+        public ResultList<string> MxPatterns { get; private set; } = ResultList<string>.Empty;
 
-        public IReadOnlyList<Finding> Findings { get; private set; } = Array.Empty<Finding>();
+        public ResultList<Finding> Findings { get; private set; } = ResultList<Finding>.Empty;
 
         public override string ToString() => $"{Version} {Mode} max_age={MaxAge} mx={string.Join(",", MxPatterns)}";
 
@@ -117,7 +119,7 @@ namespace MailAuth.Posture
             var policy = new MtaStsPolicy(text);
             var findings = new List<Finding>();
             policy.Parse(findings, subject);
-            policy.Findings = findings;
+            policy.Findings = ResultList.From(findings);
             return policy;
         }
 
@@ -186,7 +188,7 @@ namespace MailAuth.Posture
                         Version = value;
                         break;
                     case "mode":
-                        Mode = value switch
+                        ModeCode = value switch
                         {
                             "enforce" => MtaStsMode.Enforce,
                             "testing" => MtaStsMode.Testing,
@@ -229,7 +231,7 @@ namespace MailAuth.Posture
                 }
             }
 
-            MxPatterns = mx;
+            MxPatterns = ResultList.From(mx);
             if (!string.Equals(Version, "STSv1", StringComparison.Ordinal))
             {
                 findings.Add(new Finding(PostureFindingIds.MtaStsPolicyMalformed, FindingSeverity.Error,
@@ -249,7 +251,7 @@ namespace MailAuth.Posture
                 ok = false;
             }
 
-            if (mx.Count == 0 && Mode != MtaStsMode.None)
+            if (mx.Count == 0 && ModeCode != MtaStsMode.None)
             {
                 findings.Add(new Finding(PostureFindingIds.MtaStsPolicyNoMx, FindingSeverity.Error,
                     "The policy lists no mx patterns; in enforce or testing mode every MX host then fails it (RFC 8461 §3.2).", subject));
@@ -262,12 +264,12 @@ namespace MailAuth.Posture
                     $"max_age {MaxAge.Value} is under a day; senders cache the policy that briefly, so a downgrade attacker has a wide window (RFC 8461 §3.2 suggests weeks).", subject));
             }
 
-            if (Mode == MtaStsMode.Testing)
+            if (ModeCode == MtaStsMode.Testing)
             {
                 findings.Add(new Finding(PostureFindingIds.MtaStsModeTesting, FindingSeverity.Information,
                     "mode: testing: senders report failures but still deliver without TLS (RFC 8461 §5).", subject));
             }
-            else if (Mode == MtaStsMode.None)
+            else if (ModeCode == MtaStsMode.None)
             {
                 findings.Add(new Finding(PostureFindingIds.MtaStsModeNone, FindingSeverity.Warning,
                     "mode: none: the domain publishes MTA-STS but no active policy (RFC 8461 §5).", subject));

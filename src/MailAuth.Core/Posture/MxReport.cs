@@ -22,19 +22,22 @@ namespace MailAuth.Posture
         NotChecked,
     }
 
-    /// <summary>One MX record and what its exchange resolves to.</summary>
+    /// <summary>
+    /// One MX record and what its exchange resolves to: a flat row (the report's Findings hold
+    /// this host's findings, FindingText their ids).
+    /// </summary>
     public sealed class MxHost
     {
         internal MxHost(int preference, string host, bool isIpLiteral, MxHostResolution resolution,
             IReadOnlyList<IPAddress> addresses, IReadOnlyList<string> cnameChain, string? errorMessage, IReadOnlyList<Finding>? findings = null)
         {
-            Findings = findings ?? Array.Empty<Finding>();
+            FindingList = findings ?? Array.Empty<Finding>();
             Preference = preference;
             Host = host;
             IsIpLiteral = isIpLiteral;
-            Resolution = resolution;
-            Addresses = addresses;
-            CnameChain = cnameChain;
+            ResolutionCode = resolution;
+            Addresses = addresses.Select(a => a.ToString()).ToResultList();
+            CnameChain = ResultList.From(cnameChain);
             ErrorMessage = errorMessage;
         }
 
@@ -49,17 +52,22 @@ namespace MailAuth.Posture
         /// <summary>The exchange is an alias (CNAME), which RFC 2181 §10.3 forbids.</summary>
         public bool IsCname => CnameChain.Count > 0;
 
-        public MxHostResolution Resolution { get; }
+        public string Resolution => ResolutionCode.ToString();
 
-        public IReadOnlyList<IPAddress> Addresses { get; }
+        internal MxHostResolution ResolutionCode { get; }
 
-        public string AddressText => string.Join(";", Addresses.Select(a => a.ToString()));
+        public ResultList<string> Addresses { get; }
 
-        public IReadOnlyList<string> CnameChain { get; }
+        public string AddressText => string.Join(";", Addresses);
+
+        public ResultList<string> CnameChain { get; }
 
         public string? ErrorMessage { get; }
 
-        public IReadOnlyList<Finding> Findings { get; }
+        /// <summary>This host's finding ids.</summary>
+        public string FindingText => PostureHelpers.Ids(FindingList);
+
+        internal IReadOnlyList<Finding> FindingList { get; }
 
         public override string ToString() => $"{Preference} {Host} ({Resolution})";
     }
@@ -71,18 +79,20 @@ namespace MailAuth.Posture
             bool isNullMx, IReadOnlyList<Finding> findings, IReadOnlyList<DnsResponse> trace)
         {
             Domain = domain;
-            Status = status;
+            StatusCode = status;
             ErrorMessage = errorMessage;
-            Hosts = hosts;
+            Hosts = ResultList.From(hosts);
             IsNullMx = isNullMx;
-            Findings = findings;
-            Trace = trace;
+            Findings = ResultList.From(findings);
+            Trace = ResultList.From(trace);
         }
 
         public string Domain { get; }
 
         /// <summary>State of the MX lookup itself (host lookups show in each host and in the findings).</summary>
-        public PostureStatus Status { get; }
+        public string Status => StatusCode.ToString();
+
+        internal PostureStatus StatusCode { get; }
 
         public string? ErrorMessage { get; }
 
@@ -94,16 +104,20 @@ namespace MailAuth.Posture
         /// <summary>"10 mx1.example.com;20 mx2.example.com", by preference.</summary>
         public string HostText => string.Join(";", Hosts.Select(h => h.Preference.ToString(CultureInfo.InvariantCulture) + " " + h.Host));
 
-        public int ResolvingHostCount => Hosts.Count(h => h.Resolution == MxHostResolution.Resolves);
+        public int ResolvingHostCount => Hosts.Count(h => h.ResolutionCode == MxHostResolution.Resolves);
 
         public string FindingText => PostureHelpers.Ids(Findings);
 
         /// <summary>Sorted by preference, then name.</summary>
-        public IReadOnlyList<MxHost> Hosts { get; }
+        public ResultList<MxHost> Hosts { get; }
 
-        public IReadOnlyList<Finding> Findings { get; }
+        public ResultList<Finding> Findings { get; }
 
-        public IReadOnlyList<DnsResponse> Trace { get; }
+        /// <summary>Every DNS response read (empty inside a domain report, whose Trace has them).</summary>
+        public ResultList<DnsResponse> Trace { get; private set; }
+
+        /// <summary>Inside a domain report: its Trace holds the DNS responses, so this report drops its copy.</summary>
+        internal void OmitDnsResponses() => Trace = ResultList<DnsResponse>.Empty;
 
         public override string ToString() => $"{Domain}: {Status} {HostText}";
     }
@@ -147,7 +161,7 @@ namespace MailAuth.Posture
             }
 
             var records = response.Records
-                .Where(r => r.Type == DnsRecordType.MX)
+                .Where(r => r.TypeCode == DnsRecordType.MX)
                 .Select(r => (Preference: r.Preference, Host: (r.Target ?? string.Empty).TrimEnd('.').ToLowerInvariant()))
                 .Distinct()
                 .OrderBy(r => r.Preference).ThenBy(r => r.Host, StringComparer.Ordinal)
@@ -170,9 +184,9 @@ namespace MailAuth.Posture
             }
 
             MxHost[] hosts = await Task.WhenAll(records.Select(r => CheckHostAsync(recorder, r.Preference, r.Host, resolveHosts, cancellationToken))).ConfigureAwait(false);
-            findings.AddRange(hosts.SelectMany(h => h.Findings));
-            if (resolveHosts && hosts.Length > 0 && !hosts.Any(h => h.Resolution == MxHostResolution.Resolves)
-                && hosts.All(h => h.Resolution == MxHostResolution.DoesNotResolve || h.IsIpLiteral || h.Host == "."))
+            findings.AddRange(hosts.SelectMany(h => h.FindingList));
+            if (resolveHosts && hosts.Length > 0 && !hosts.Any(h => h.ResolutionCode == MxHostResolution.Resolves)
+                && hosts.All(h => h.ResolutionCode == MxHostResolution.DoesNotResolve || h.IsIpLiteral || h.Host == "."))
             {
                 findings.Add(new Finding(PostureFindingIds.MxNoHostResolves, FindingSeverity.Error,
                     "No MX host has an address: mail to this domain cannot be delivered.", name));
@@ -204,14 +218,10 @@ namespace MailAuth.Posture
                 return new MxHost(preference, host, false, MxHostResolution.NotChecked, Array.Empty<IPAddress>(), Array.Empty<string>(), null);
             }
 
-            DnsResponse a;
-            DnsResponse aaaa;
+            HostAddressAnswers answers;
             try
             {
-                Task<DnsResponse> aTask = dns.QueryAsync(host, DnsRecordType.A, cancellationToken);
-                Task<DnsResponse> aaaaTask = dns.QueryAsync(host, DnsRecordType.AAAA, cancellationToken);
-                a = await aTask.ConfigureAwait(false);
-                aaaa = await aaaaTask.ConfigureAwait(false);
+                answers = await HostAddressAnswers.QueryAsync(dns, host, cancellationToken).ConfigureAwait(false);
             }
             catch (ArgumentException ex)
             {
@@ -220,8 +230,8 @@ namespace MailAuth.Posture
                 return new MxHost(preference, host, false, MxHostResolution.DoesNotResolve, Array.Empty<IPAddress>(), Array.Empty<string>(), ex.Message, findings);
             }
 
-            var addresses = a.Records.Concat(aaaa.Records).Where(r => r.Address != null).Select(r => r.Address!).ToArray();
-            IReadOnlyList<string> chain = a.CanonicalNames.Count > 0 ? a.CanonicalNames : aaaa.CanonicalNames;
+            IPAddress[] addresses = answers.IPv4.Concat(answers.IPv6).ToArray();
+            IReadOnlyList<string> chain = answers.CanonicalNames;
             if (chain.Count > 0)
             {
                 Add(findings, new Finding(PostureFindingIds.MxCname, FindingSeverity.Warning,
@@ -234,10 +244,10 @@ namespace MailAuth.Posture
             {
                 resolution = MxHostResolution.Resolves;
             }
-            else if (a.Status == DnsLookupStatus.Failed || aaaa.Status == DnsLookupStatus.Failed)
+            else if (answers.Failed.Count > 0)
             {
                 resolution = MxHostResolution.LookupFailed;
-                error = PostureHelpers.FailureText(a.Status == DnsLookupStatus.Failed ? a : aaaa);
+                error = PostureHelpers.FailureText(answers.Failed[0]);
                 Add(findings, new Finding(PostureFindingIds.MxHostLookupFailed, FindingSeverity.Warning,
                     $"The address lookup of MX {host} failed ({error}); whether it resolves is unknown.", host));
             }
@@ -245,7 +255,7 @@ namespace MailAuth.Posture
             {
                 resolution = MxHostResolution.DoesNotResolve;
                 Add(findings, new Finding(PostureFindingIds.MxHostNotResolving, FindingSeverity.Error,
-                    $"MX {host} has no A or AAAA records ({(a.IsNxDomain ? "NXDOMAIN" : "no data")}); mail routed to it cannot be delivered.", host));
+                    $"MX {host} has no A or AAAA records ({(answers.A.IsNxDomain ? "NXDOMAIN" : "no data")}); mail routed to it cannot be delivered.", host));
             }
 
             return new MxHost(preference, host, false, resolution, addresses, chain, error, findings);

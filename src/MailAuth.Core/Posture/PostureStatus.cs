@@ -24,7 +24,7 @@ namespace MailAuth.Posture
     {
         public static PostureStatus ToStatus(DnsResponse response)
         {
-            switch (response.Status)
+            switch (response.StatusCode)
             {
                 case DnsLookupStatus.Found:
                     return PostureStatus.Found;
@@ -38,12 +38,12 @@ namespace MailAuth.Posture
         /// <summary>"TXT name: why" for the ErrorMessage of a failed lookup.</summary>
         public static string FailureText(DnsResponse response)
         {
-            return $"{response.QueryType} {response.QueryName}: {response.Error ?? response.ResponseCode}";
+            return $"{response.QueryTypeCode} {response.QueryName}: {response.Error ?? response.ResponseCode}";
         }
 
         public static FindingSeverity? MaxSeverity(IReadOnlyList<Finding> findings)
         {
-            return findings.Count == 0 ? (FindingSeverity?)null : findings.Max(f => f.Severity);
+            return findings.Count == 0 ? (FindingSeverity?)null : findings.Max(f => f.SeverityCode);
         }
 
         public static string Ids(IEnumerable<Finding> findings) => string.Join(";", findings.Select(f => f.Id));

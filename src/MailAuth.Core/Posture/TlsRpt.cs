@@ -14,9 +14,9 @@ namespace MailAuth.Posture
         {
             Text = text;
             IsValid = isValid;
-            ReportUris = reportUris;
-            Tags = tags;
-            Findings = findings;
+            ReportUris = ResultList.From(reportUris);
+            Tags = ResultList.From(tags);
+            Findings = ResultList.From(findings);
         }
 
         public string Text { get; }
@@ -25,11 +25,11 @@ namespace MailAuth.Posture
         public bool IsValid { get; }
 
         /// <summary>The rua URIs as written.</summary>
-        public IReadOnlyList<string> ReportUris { get; }
+        public ResultList<string> ReportUris { get; }
 
-        public IReadOnlyList<PostureTag> Tags { get; }
+        public ResultList<PostureTag> Tags { get; }
 
-        public IReadOnlyList<Finding> Findings { get; }
+        public ResultList<Finding> Findings { get; }
 
         public override string ToString() => Text;
 
@@ -126,11 +126,11 @@ namespace MailAuth.Posture
         {
             Domain = domain;
             QueryName = queryName;
-            Status = status;
+            StatusCode = status;
             ErrorMessage = errorMessage;
             Record = record;
             RecordCount = recordCount;
-            Findings = findings;
+            Findings = ResultList.From(findings);
             Response = response;
         }
 
@@ -138,7 +138,9 @@ namespace MailAuth.Posture
 
         public string QueryName { get; }
 
-        public PostureStatus Status { get; }
+        public string Status => StatusCode.ToString();
+
+        internal PostureStatus StatusCode { get; }
 
         public string? ErrorMessage { get; }
 
@@ -157,9 +159,13 @@ namespace MailAuth.Posture
 
         public TlsRptRecord? Record { get; }
 
-        public IReadOnlyList<Finding> Findings { get; }
+        public ResultList<Finding> Findings { get; }
 
-        public DnsResponse? Response { get; }
+        /// <summary>The TXT answer for the record (null inside a domain report, whose Trace has it).</summary>
+        public DnsResponse? Response { get; private set; }
+
+        /// <summary>Inside a domain report: its Trace holds the DNS responses, so this report drops its copy.</summary>
+        internal void OmitDnsResponses() => Response = null;
 
         public override string ToString() => $"{QueryName}: {Status} {RecordText}";
     }

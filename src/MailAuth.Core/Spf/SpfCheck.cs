@@ -174,7 +174,7 @@ namespace MailAuth.Spf
                 bool match = await EvaluateMechanismAsync(term, domain, depth, stack).ConfigureAwait(false);
                 if (match)
                 {
-                    SpfResultCode code = term.Qualifier switch
+                    SpfResultCode code = term.QualifierCode switch
                     {
                         SpfQualifier.Fail => SpfResultCode.Fail,
                         SpfQualifier.SoftFail => SpfResultCode.SoftFail,
@@ -269,14 +269,14 @@ namespace MailAuth.Spf
             if (count > _options.MaxVoidLookups)
             {
                 throw Abort(depth, domain, term, SpfResultCode.PermError,
-                    $"more than {_options.MaxVoidLookups.ToString(CultureInfo.InvariantCulture)} void lookups: {response.QueryType} {response.QueryName} gave {(response.IsNxDomain ? "NXDOMAIN" : "no data")} for '{term.Text}' in {domain} (§4.6.4)",
+                    $"more than {_options.MaxVoidLookups.ToString(CultureInfo.InvariantCulture)} void lookups: {response.QueryTypeCode} {response.QueryName} gave {(response.IsNxDomain ? "NXDOMAIN" : "no data")} for '{term.Text}' in {domain} (§4.6.4)",
                     response);
             }
         }
 
         private SpfAbortException Abort(int depth, string domain, SpfTerm term, SpfResultCode code, string reason, params DnsResponse[] dns)
         {
-            AddStep(depth, term.Kind == SpfTermKind.Modifier ? SpfTraceStepKind.Redirect : SpfTraceStepKind.Mechanism, domain, term.Text, SpfResult.Keyword(code), reason, dns);
+            AddStep(depth, term.KindCode == SpfTermKind.Modifier ? SpfTraceStepKind.Redirect : SpfTraceStepKind.Mechanism, domain, term.Text, SpfResult.Keyword(code), reason, dns);
             return new SpfAbortException(code, reason);
         }
 
@@ -311,7 +311,7 @@ namespace MailAuth.Spf
         {
             bool v4 = term.Name == "ip4";
             int prefix = v4 ? term.EffectiveIp4CidrLength : term.EffectiveIp6CidrLength;
-            bool match = SpfDomainName.InNetwork(Ip, term.Network!, prefix);
+            bool match = SpfDomainName.InNetwork(Ip, term.NetworkAddress!, prefix);
             string detail = match
                 ? $"{Ip} is in {term.NetworkText}"
                 : (v4 != (Ip.AddressFamily == AddressFamily.InterNetwork) ? $"{Ip} is not an {(v4 ? "IPv4" : "IPv6")} address" : $"{Ip} is not in {term.NetworkText}");
@@ -340,21 +340,21 @@ namespace MailAuth.Spf
 
         private bool AddressOutcome(SpfTerm term, string domain, int depth, string target, DnsResponse response)
         {
-            if (response.Status == DnsLookupStatus.Failed)
+            if (response.StatusCode == DnsLookupStatus.Failed)
             {
-                throw Abort(depth, domain, term, SpfResultCode.TempError, $"the {response.QueryType} lookup for {target} failed ({response.Error ?? response.ResponseCode})", response);
+                throw Abort(depth, domain, term, SpfResultCode.TempError, $"the {response.QueryTypeCode} lookup for {target} failed ({response.Error ?? response.ResponseCode})", response);
             }
 
-            if (response.Status == DnsLookupStatus.NotFound)
+            if (response.StatusCode == DnsLookupStatus.NotFound)
             {
                 CountVoid(depth, domain, term, response);
-                AddStep(depth, SpfTraceStepKind.Mechanism, domain, term.Text, "no match", $"{target} has no {response.QueryType} record (void lookup)", new[] { response });
+                AddStep(depth, SpfTraceStepKind.Mechanism, domain, term.Text, "no match", $"{target} has no {response.QueryTypeCode} record (void lookup)", new[] { response });
                 return false;
             }
 
-            bool match = AddressesMatch(response.Records.Select(r => r.Address), term);
+            bool match = AddressesMatch(response.Records.Select(r => r.AddressValue), term);
             AddStep(depth, SpfTraceStepKind.Mechanism, domain, term.Text, match ? "match" : "no match",
-                match ? $"{Ip} is an address of {target}" : $"{Ip} is not among the {response.QueryType} addresses of {target}", new[] { response });
+                match ? $"{Ip} is an address of {target}" : $"{Ip} is not among the {response.QueryTypeCode} addresses of {target}", new[] { response });
             return match;
         }
 
@@ -369,12 +369,12 @@ namespace MailAuth.Spf
 
             // §5.7: always an A query, whatever the client's address family.
             DnsResponse response = await QueryAsync(target, DnsRecordType.A).ConfigureAwait(false);
-            if (response.Status == DnsLookupStatus.Failed)
+            if (response.StatusCode == DnsLookupStatus.Failed)
             {
                 throw Abort(depth, domain, term, SpfResultCode.TempError, $"the A lookup for {target} failed ({response.Error ?? response.ResponseCode})", response);
             }
 
-            if (response.Status == DnsLookupStatus.NotFound)
+            if (response.StatusCode == DnsLookupStatus.NotFound)
             {
                 CountVoid(depth, domain, term, response);
                 AddStep(depth, SpfTraceStepKind.Mechanism, domain, term.Text, "no match", $"{target} has no A record (void lookup)", new[] { response });
@@ -395,19 +395,19 @@ namespace MailAuth.Spf
             }
 
             DnsResponse mx = await QueryAsync(target, DnsRecordType.MX).ConfigureAwait(false);
-            if (mx.Status == DnsLookupStatus.Failed)
+            if (mx.StatusCode == DnsLookupStatus.Failed)
             {
                 throw Abort(depth, domain, term, SpfResultCode.TempError, $"the MX lookup for {target} failed ({mx.Error ?? mx.ResponseCode})", mx);
             }
 
-            if (mx.Status == DnsLookupStatus.NotFound)
+            if (mx.StatusCode == DnsLookupStatus.NotFound)
             {
                 CountVoid(depth, domain, term, mx);
                 AddStep(depth, SpfTraceStepKind.Mechanism, domain, term.Text, "no match", $"{target} has no MX record (void lookup)", new[] { mx });
                 return false;
             }
 
-            DnsRecord[] records = mx.Records.Where(r => r.Type == DnsRecordType.MX).ToArray();
+            DnsRecord[] records = mx.Records.Where(r => r.TypeCode == DnsRecordType.MX).ToArray();
             if (records.Length > _options.MaxMxNames)
             {
                 // §4.6.4: more than 10 MX names is PermError for "mx".
@@ -422,12 +422,12 @@ namespace MailAuth.Spf
             {
                 DnsResponse response = await lookups[i].ConfigureAwait(false);
                 used.Add(response);
-                if (response.Status == DnsLookupStatus.Failed)
+                if (response.StatusCode == DnsLookupStatus.Failed)
                 {
-                    throw Abort(depth, domain, term, SpfResultCode.TempError, $"the {response.QueryType} lookup for the MX host {hosts[i]} failed ({response.Error ?? response.ResponseCode})", used.ToArray());
+                    throw Abort(depth, domain, term, SpfResultCode.TempError, $"the {response.QueryTypeCode} lookup for the MX host {hosts[i]} failed ({response.Error ?? response.ResponseCode})", used.ToArray());
                 }
 
-                if (response.Status == DnsLookupStatus.Found && AddressesMatch(response.Records.Select(r => r.Address), term))
+                if (response.StatusCode == DnsLookupStatus.Found && AddressesMatch(response.Records.Select(r => r.AddressValue), term))
                 {
                     AddStep(depth, SpfTraceStepKind.Mechanism, domain, term.Text, "match", $"{Ip} is an address of {hosts[i]}, an MX host of {target}", used);
                     return true;
@@ -440,7 +440,7 @@ namespace MailAuth.Spf
         }
 
         private static string[] MxHosts(DnsResponse mx) => mx.Records
-            .Where(r => r.Type == DnsRecordType.MX && !string.IsNullOrEmpty(r.Target) && r.Target != ".")
+            .Where(r => r.TypeCode == DnsRecordType.MX && !string.IsNullOrEmpty(r.Target) && r.Target != ".")
             .OrderBy(r => r.Preference)
             .Select(r => r.Target!.TrimEnd('.'))
             .ToArray();
@@ -456,7 +456,7 @@ namespace MailAuth.Spf
 
             SpfValidatedNames names = await GetValidatedNamesAsync().ConfigureAwait(false);
             DnsResponse ptr = names.PtrResponse!;
-            if (ptr.Status == DnsLookupStatus.NotFound)
+            if (ptr.StatusCode == DnsLookupStatus.NotFound)
             {
                 CountVoid(depth, domain, term, ptr);
             }
@@ -465,7 +465,7 @@ namespace MailAuth.Spf
             string? hit = names.Validated.FirstOrDefault(n => SpfDomainName.IsSameOrSubdomain(n, target));
             string detail = hit != null
                 ? $"{hit} is a validated name of {Ip} within {target}"
-                : ptr.Status == DnsLookupStatus.Failed ? $"the PTR lookup for {Ip} failed; no match (§5.5)"
+                : ptr.StatusCode == DnsLookupStatus.Failed ? $"the PTR lookup for {Ip} failed; no match (§5.5)"
                 : names.Validated.Count == 0 ? $"{Ip} has no validated PTR name"
                 : $"no validated name of {Ip} ({string.Join(", ", names.Validated)}) is within {target}";
             AddStep(depth, SpfTraceStepKind.Mechanism, domain, term.Text, hit != null ? "match" : "no match", detail, names.Responses);
@@ -514,12 +514,12 @@ namespace MailAuth.Spf
         /// <summary>The query name of a term's target: the expanded domain-spec, or the current domain.</summary>
         private async Task<string?> ExpandTargetAsync(SpfTerm term, string domain, int depth)
         {
-            if (term.DomainSpec is null)
+            if (term.DomainSpecMacro is null)
             {
                 return domain;
             }
 
-            string expanded = await ExpandAsync(term.DomainSpec, domain, depth).ConfigureAwait(false);
+            string expanded = await ExpandAsync(term.DomainSpecMacro, domain, depth).ConfigureAwait(false);
             return SpfDomainName.NormalizeTarget(expanded, out _);
         }
 
@@ -574,13 +574,13 @@ namespace MailAuth.Spf
             DnsResponse ptr = await QueryAsync(SpfDomainName.ReverseName(Ip), DnsRecordType.PTR).ConfigureAwait(false);
             result.PtrResponse = ptr;
             result.Responses.Add(ptr);
-            if (ptr.Status != DnsLookupStatus.Found)
+            if (ptr.StatusCode != DnsLookupStatus.Found)
             {
                 return result;
             }
 
             // §4.6.4: at most 10 PTR names are looked at; the rest are ignored.
-            string[] names = ptr.Records.Where(r => r.Type == DnsRecordType.PTR && !string.IsNullOrEmpty(r.Target))
+            string[] names = ptr.Records.Where(r => r.TypeCode == DnsRecordType.PTR && !string.IsNullOrEmpty(r.Target))
                 .Select(r => r.Target!.TrimEnd('.'))
                 .Take(_options.MaxPtrNames)
                 .ToArray();
@@ -596,7 +596,7 @@ namespace MailAuth.Spf
                 }
 
                 result.Responses.Add(response);
-                if (response.Status == DnsLookupStatus.Found && response.Records.Any(r => r.Address != null && SpfDomainName.Unmap(r.Address).Equals(Ip)))
+                if (response.StatusCode == DnsLookupStatus.Found && response.Records.Any(r => r.AddressValue != null && SpfDomainName.Unmap(r.AddressValue).Equals(Ip)))
                 {
                     validated.Add(names[i]);
                 }
@@ -612,7 +612,7 @@ namespace MailAuth.Spf
         {
             string domain = level.ExpDomain ?? _values.Domain;
             SpfTerm? exp = level.ExpRecord?.Explanation;
-            if (exp?.DomainSpec != null)
+            if (exp?.DomainSpecMacro != null)
             {
                 string? text = await TryExplanationAsync(exp, domain).ConfigureAwait(false);
                 if (text != null)
@@ -633,7 +633,7 @@ namespace MailAuth.Spf
         {
             // §6.2: any problem with the exp lookup or text means "as if no exp= was given"; these
             // lookups count neither against the DNS limit nor as void lookups.
-            string expanded = await ExpandAsync(exp.DomainSpec!, domain).ConfigureAwait(false);
+            string expanded = await ExpandAsync(exp.DomainSpecMacro!, domain).ConfigureAwait(false);
             string? target = SpfDomainName.NormalizeTarget(expanded, out _);
             if (target is null)
             {
@@ -642,10 +642,10 @@ namespace MailAuth.Spf
             }
 
             DnsResponse response = await QueryAsync(target, DnsRecordType.TXT).ConfigureAwait(false);
-            DnsRecord[] txt = response.Records.Where(r => r.Type == DnsRecordType.TXT).ToArray();
-            if (response.Status != DnsLookupStatus.Found || txt.Length != 1)
+            DnsRecord[] txt = response.Records.Where(r => r.TypeCode == DnsRecordType.TXT).ToArray();
+            if (response.StatusCode != DnsLookupStatus.Found || txt.Length != 1)
             {
-                string why = response.Status == DnsLookupStatus.Failed ? "the TXT lookup failed"
+                string why = response.StatusCode == DnsLookupStatus.Failed ? "the TXT lookup failed"
                     : txt.Length == 0 ? "no TXT record" : "more than one TXT record";
                 AddStep(0, SpfTraceStepKind.Explanation, domain, exp.Text, "ignored", $"{target}: {why}; using the default explanation", new[] { response });
                 return null;
@@ -701,12 +701,12 @@ namespace MailAuth.Spf
                     return;
                 }
 
-                if (term.DomainSpec != null && term.DomainSpec.UsesValidatedName)
+                if (term.DomainSpecMacro != null && term.DomainSpecMacro.UsesValidatedName)
                 {
                     continue;
                 }
 
-                string? target = term.DomainSpec is null ? domain : SpfDomainName.NormalizeTarget(term.DomainSpec.Expand(ValuesFor(domain)), out _);
+                string? target = term.DomainSpecMacro is null ? domain : SpfDomainName.NormalizeTarget(term.DomainSpecMacro.Expand(ValuesFor(domain)), out _);
                 if (target is null)
                 {
                     continue;
@@ -752,7 +752,7 @@ namespace MailAuth.Spf
         private async Task PrefetchMxAsync(string target)
         {
             DnsResponse mx = await QueryAsync(target, DnsRecordType.MX).ConfigureAwait(false);
-            if (mx.Status == DnsLookupStatus.Found && mx.Records.Count(r => r.Type == DnsRecordType.MX) <= _options.MaxMxNames)
+            if (mx.StatusCode == DnsLookupStatus.Found && mx.Records.Count(r => r.TypeCode == DnsRecordType.MX) <= _options.MaxMxNames)
             {
                 foreach (string host in MxHosts(mx))
                 {

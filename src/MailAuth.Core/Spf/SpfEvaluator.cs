@@ -313,7 +313,7 @@ namespace MailAuth.Spf
         {
             foreach (SpfTraceStep step in check.Trace)
             {
-                if (step.Kind == SpfTraceStepKind.Record && step.Depth == 0)
+                if (step.KindCode == SpfTraceStepKind.Record && step.Depth == 0)
                 {
                     return step.Term;
                 }

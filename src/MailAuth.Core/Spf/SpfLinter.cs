@@ -68,7 +68,7 @@ namespace MailAuth.Spf
                     $"'{term.Text}': the ptr mechanism is slow, unreliable and should not be used (RFC 7208 §5.5); list the addresses with ip4/ip6 or a instead.", term.Text));
             }
 
-            foreach (SpfTerm term in record.Terms.Where(t => t.DomainSpec != null && t.DomainSpec.UsesValidatedName && t.Kind == SpfTermKind.Mechanism))
+            foreach (SpfTerm term in record.Terms.Where(t => t.DomainSpecMacro != null && t.DomainSpecMacro.UsesValidatedName && t.KindCode == SpfTermKind.Mechanism))
             {
                 findings.Add(new Finding("SPF-MACRO-P", FindingSeverity.Warning,
                     $"'{term.Text}': the %{{p}} macro needs reverse DNS lookups and should not be used (RFC 7208 §7.2).", term.Text));
@@ -77,12 +77,12 @@ namespace MailAuth.Spf
             SpfTerm? all = record.All;
             if (all != null)
             {
-                if (all.Qualifier == SpfQualifier.Pass)
+                if (all.QualifierCode == SpfQualifier.Pass)
                 {
                     findings.Add(new Finding("SPF-ALL-PASS", FindingSeverity.Error,
                         $"'{all.Text}' authorizes every host on the Internet to send mail as this domain; use -all or ~all.", all.Text));
                 }
-                else if (all.Qualifier == SpfQualifier.Neutral)
+                else if (all.QualifierCode == SpfQualifier.Neutral)
                 {
                     findings.Add(new Finding("SPF-ALL-NEUTRAL", FindingSeverity.Warning,
                         $"'{all.Text}' ends the record with neutral: unlisted hosts are neither denied nor marked, so the record protects little; use ~all or -all.", all.Text));
@@ -107,7 +107,7 @@ namespace MailAuth.Spf
                     $"{where} has neither an \"all\" mechanism nor redirect=: hosts not listed get neutral (RFC 7208 §4.7); end it with -all or ~all.", domain));
             }
 
-            foreach (SpfTerm term in record.Terms.Where(t => t.Kind == SpfTermKind.Modifier && t.Name != "redirect" && t.Name != "exp"))
+            foreach (SpfTerm term in record.Terms.Where(t => t.KindCode == SpfTermKind.Modifier && t.Name != "redirect" && t.Name != "exp"))
             {
                 findings.Add(new Finding("SPF-UNKNOWN-MODIFIER", FindingSeverity.Information,
                     $"'{term.Text}' is not a modifier of RFC 7208 and is ignored by receivers (§6).", term.Text));
@@ -134,51 +134,152 @@ namespace MailAuth.Spf
 
         private static void LintNetworks(SpfRecord record, List<Finding> findings)
         {
-            SpfTerm[] nets = record.Mechanisms.Where(t => t.Network != null).ToArray();
+            SpfTerm[] nets = record.Mechanisms.Where(t => t.NetworkAddress != null).ToArray();
             foreach (SpfTerm term in nets)
             {
                 int prefix = term.Name == "ip4" ? term.EffectiveIp4CidrLength : term.EffectiveIp6CidrLength;
-                if (prefix == 0 && term.Qualifier == SpfQualifier.Pass)
+                if (prefix == 0 && term.QualifierCode == SpfQualifier.Pass)
                 {
                     findings.Add(new Finding("SPF-IP-ALL", FindingSeverity.Error,
                         $"'{term.Text}' authorizes every {(term.Name == "ip4" ? "IPv4" : "IPv6")} address.", term.Text));
                 }
 
-                IPAddress masked = Mask(term.Network!, prefix);
-                if (!masked.Equals(term.Network))
+                IPAddress masked = Mask(term.NetworkAddress!, prefix);
+                if (!masked.Equals(term.NetworkAddress))
                 {
                     findings.Add(new Finding("SPF-IP-HOST-BITS", FindingSeverity.Information,
                         $"'{term.Text}' has host bits set; it means {masked}/{prefix.ToString(CultureInfo.InvariantCulture)}.", term.Text));
                 }
             }
 
-            for (int i = 0; i < nets.Length; i++)
-            {
-                for (int j = i + 1; j < nets.Length; j++)
-                {
-                    SpfTerm a = nets[i];
-                    SpfTerm b = nets[j];
-                    if (a.Name != b.Name)
-                    {
-                        continue;
-                    }
+            LintRepeatedRanges(nets.Where(t => t.Name == "ip4").ToArray(), findings);
+            LintRepeatedRanges(nets.Where(t => t.Name == "ip6").ToArray(), findings);
+        }
 
-                    int pa = a.Name == "ip4" ? a.EffectiveIp4CidrLength : a.EffectiveIp6CidrLength;
-                    int pb = b.Name == "ip4" ? b.EffectiveIp4CidrLength : b.EffectiveIp6CidrLength;
-                    if (pa == pb && Mask(a.Network!, pa).Equals(Mask(b.Network!, pb)))
-                    {
-                        findings.Add(new Finding("SPF-IP-DUPLICATE", FindingSeverity.Warning,
-                            $"'{b.Text}' repeats '{a.Text}'; remove one.", b.Text));
-                    }
-                    else if (SpfDomainName.InNetwork(b.Network!, a.Network!, Math.Min(pa, pb)) && pa != pb)
-                    {
-                        SpfTerm wide = pa < pb ? a : b;
-                        SpfTerm narrow = pa < pb ? b : a;
-                        findings.Add(new Finding("SPF-IP-OVERLAP", FindingSeverity.Information,
-                            $"'{narrow.Text}' lies inside '{wide.Text}'" + (narrow.Qualifier == wide.Qualifier ? "; the narrower one is redundant." : " with a different qualifier; the first one listed decides."), narrow.Text));
-                    }
+        /// <summary>Findings listed at most in one aggregated finding; the rest are counted.</summary>
+        private const int MaxListed = 10;
+
+        /// <summary>
+        /// Repeated and nested ranges of one family, in O(n log n): CIDR blocks either nest or are
+        /// disjoint, so sorted by first address (wider first) a stack of the enclosing blocks finds
+        /// every one inside another. One finding per kind lists them (a 4,000-term record gives two
+        /// findings, not millions).
+        /// </summary>
+        private static void LintRepeatedRanges(SpfTerm[] nets, List<Finding> findings)
+        {
+            if (nets.Length < 2)
+            {
+                return;
+            }
+
+            var blocks = nets.Select((t, i) =>
+            {
+                int prefix = t.Name == "ip4" ? t.EffectiveIp4CidrLength : t.EffectiveIp6CidrLength;
+                byte[] first = Mask(t.NetworkAddress!, prefix).GetAddressBytes();
+                return new RangeBlock(t, i, prefix, first, LastAddress(first, prefix));
+            }).ToList();
+            blocks.Sort((x, y) =>
+            {
+                int byStart = CompareBytes(x.First, y.First);
+                return byStart != 0 ? byStart : x.Prefix != y.Prefix ? x.Prefix.CompareTo(y.Prefix) : x.Order.CompareTo(y.Order);
+            });
+
+            var duplicates = new List<string>();
+            var nested = new List<string>();
+            var enclosing = new Stack<RangeBlock>();
+            RangeBlock? previous = null;
+            foreach (RangeBlock block in blocks)
+            {
+                if (previous != null && previous.Prefix == block.Prefix && CompareBytes(previous.First, block.First) == 0)
+                {
+                    // The same range again: the later-listed term is the repeat.
+                    RangeBlock firstListed = previous.Order < block.Order ? previous : block;
+                    RangeBlock repeat = previous.Order < block.Order ? block : previous;
+                    duplicates.Add($"'{repeat.Term.Text}' repeats '{firstListed.Term.Text}'");
+                    continue;
+                }
+
+                while (enclosing.Count > 0 && CompareBytes(enclosing.Peek().Last, block.First) < 0)
+                {
+                    enclosing.Pop();
+                }
+
+                if (enclosing.Count > 0)
+                {
+                    RangeBlock wide = enclosing.Peek();
+                    nested.Add($"'{block.Term.Text}' lies inside '{wide.Term.Text}'" +
+                        (block.Term.QualifierCode == wide.Term.QualifierCode ? " (redundant)" : " with another qualifier (the first listed decides)"));
+                }
+
+                enclosing.Push(block);
+                previous = block;
+            }
+
+            if (duplicates.Count > 0)
+            {
+                findings.Add(new Finding("SPF-IP-DUPLICATE", FindingSeverity.Warning,
+                    $"{Count(duplicates.Count, "range is", "ranges are")} listed twice: {Listed(duplicates)}. Remove the repeats.", null));
+            }
+
+            if (nested.Count > 0)
+            {
+                findings.Add(new Finding("SPF-IP-OVERLAP", FindingSeverity.Information,
+                    $"{Count(nested.Count, "range lies", "ranges lie")} inside wider ones: {Listed(nested)}.", null));
+            }
+        }
+
+        private static string Count(int n, string one, string many) =>
+            n.ToString(CultureInfo.InvariantCulture) + " " + (n == 1 ? one : many);
+
+        private static string Listed(List<string> items) =>
+            string.Join("; ", items.Take(MaxListed)) +
+            (items.Count > MaxListed ? $"; and {(items.Count - MaxListed).ToString(CultureInfo.InvariantCulture)} more" : string.Empty);
+
+        private static byte[] LastAddress(byte[] first, int prefix)
+        {
+            var last = (byte[])first.Clone();
+            for (int i = 0; i < last.Length; i++)
+            {
+                int bits = Math.Max(0, Math.Min(8, prefix - (i * 8)));
+                last[i] = (byte)(last[i] | (0xFF >> bits));
+            }
+
+            return last;
+        }
+
+        private static int CompareBytes(byte[] x, byte[] y)
+        {
+            for (int i = 0; i < x.Length; i++)
+            {
+                if (x[i] != y[i])
+                {
+                    return x[i].CompareTo(y[i]);
                 }
             }
+
+            return 0;
+        }
+
+        private sealed class RangeBlock
+        {
+            public RangeBlock(SpfTerm term, int order, int prefix, byte[] first, byte[] last)
+            {
+                Term = term;
+                Order = order;
+                Prefix = prefix;
+                First = first;
+                Last = last;
+            }
+
+            public SpfTerm Term { get; }
+
+            public int Order { get; }
+
+            public int Prefix { get; }
+
+            public byte[] First { get; }
+
+            public byte[] Last { get; }
         }
 
         private static IPAddress Mask(IPAddress address, int prefix)

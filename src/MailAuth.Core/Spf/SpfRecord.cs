@@ -24,10 +24,10 @@ namespace MailAuth.Spf
         private SpfRecord(string text, IReadOnlyList<SpfTerm> terms)
         {
             Text = text;
-            Terms = terms;
-            Mechanisms = terms.Where(t => t.Kind == SpfTermKind.Mechanism).ToArray();
-            Redirect = terms.FirstOrDefault(t => t.Kind == SpfTermKind.Modifier && t.Name == "redirect");
-            Explanation = terms.FirstOrDefault(t => t.Kind == SpfTermKind.Modifier && t.Name == "exp");
+            Terms = ResultList.From(terms);
+            Mechanisms = ResultList.From(terms.Where(t => t.KindCode == SpfTermKind.Mechanism).ToArray());
+            Redirect = terms.FirstOrDefault(t => t.KindCode == SpfTermKind.Modifier && t.Name == "redirect");
+            Explanation = terms.FirstOrDefault(t => t.KindCode == SpfTermKind.Modifier && t.Name == "exp");
             All = Mechanisms.FirstOrDefault(t => t.Name == "all");
         }
 
@@ -35,10 +35,10 @@ namespace MailAuth.Spf
         public string Text { get; }
 
         /// <summary>All terms in order.</summary>
-        public IReadOnlyList<SpfTerm> Terms { get; }
+        public ResultList<SpfTerm> Terms { get; }
 
         /// <summary>The mechanisms in evaluation order.</summary>
-        public IReadOnlyList<SpfTerm> Mechanisms { get; }
+        public ResultList<SpfTerm> Mechanisms { get; }
 
         /// <summary>The redirect= modifier, if any.</summary>
         public SpfTerm? Redirect { get; }
@@ -132,7 +132,7 @@ namespace MailAuth.Spf
                 }
 
                 // §6: redirect and exp MUST NOT appear more than once each.
-                if (term!.Kind == SpfTermKind.Modifier && term.Name == "redirect")
+                if (term!.KindCode == SpfTermKind.Modifier && term.Name == "redirect")
                 {
                     if (seenRedirect)
                     {
@@ -142,7 +142,7 @@ namespace MailAuth.Spf
 
                     seenRedirect = true;
                 }
-                else if (term.Kind == SpfTermKind.Modifier && term.Name == "exp")
+                else if (term.KindCode == SpfTermKind.Modifier && term.Name == "exp")
                 {
                     if (seenExp)
                     {

@@ -141,7 +141,7 @@ namespace MailAuth.Spf
                 dns = _responses.ToArray();
             }
 
-            Finding[] ordered = findings.OrderByDescending(f => f.Severity).ToArray();
+            Finding[] ordered = findings.OrderByDescending(f => f.SeverityCode).ToArray();
             return new SpfRecordReport(domain, status, reason, lookup.SpfTexts.FirstOrDefault(), lookup.SpfTexts, parsed, syntax,
                 lookups, voids, crossed, tree, ordered, dns, stopwatch.Elapsed.TotalMilliseconds);
         }
@@ -153,15 +153,15 @@ namespace MailAuth.Spf
             {
                 // A character-string carries at most 255 bytes (RFC 1035 §3.3); a longer one cannot be
                 // on the wire, so this catches records split wrongly by the publishing tool.
-                if (record.TextStrings.Any(s => s.Length > 255))
+                if (record.TextStringList.Any(s => s.Length > 255))
                 {
                     findings.Add(new Finding("SPF-STRING-TOO-LONG", FindingSeverity.Error,
                         "A TXT string of the record is longer than 255 characters; split it into several strings (RFC 7208 §3.3).", domain));
                 }
             }
 
-            IReadOnlyList<string>[] all = response.Records.Where(r => r.Type == DnsRecordType.TXT)
-                .Select(r => r.TextStrings.Count > 0 ? r.TextStrings : SpfLinter.SplitStrings(r.Data))
+            IReadOnlyList<string>[] all = response.Records.Where(r => r.TypeCode == DnsRecordType.TXT)
+                .Select(r => r.TextStringList.Count > 0 ? r.TextStringList : SpfLinter.SplitStrings(r.Data))
                 .ToArray();
             int size = SpfLinter.EstimateAnswerSize(domain, all);
             if (all.Length > 0 && (size > SpfLinter.ClassicUdpLimit || response.UsedTcp))
@@ -270,12 +270,12 @@ namespace MailAuth.Spf
 
         private static string? LiteralTarget(SpfTerm term, string domain)
         {
-            if (term.DomainSpec is null)
+            if (term.DomainSpecMacro is null)
             {
                 return domain;
             }
 
-            return term.DomainSpec.HasMacros ? null : SpfDomainName.NormalizeTarget(term.DomainSpec.Text, out _);
+            return term.DomainSpecMacro.HasMacros ? null : SpfDomainName.NormalizeTarget(term.DomainSpecMacro.Text, out _);
         }
 
         private async Task<bool> IsVoidAsync(SpfTerm term, string target, List<DnsResponse> dns)
@@ -288,7 +288,7 @@ namespace MailAuth.Spf
                     dns.Add(mx);
                 }
 
-                return mx.Status == DnsLookupStatus.NotFound;
+                return mx.StatusCode == DnsLookupStatus.NotFound;
             }
 
             if (term.Name == "exists")
@@ -299,7 +299,7 @@ namespace MailAuth.Spf
                     dns.Add(a);
                 }
 
-                return a.Status == DnsLookupStatus.NotFound;
+                return a.StatusCode == DnsLookupStatus.NotFound;
             }
 
             // "a" queries A or AAAA depending on the client; the name is void only if it has neither.
@@ -311,18 +311,18 @@ namespace MailAuth.Spf
                 dns.AddRange(both);
             }
 
-            return both.All(r => r.Status == DnsLookupStatus.NotFound);
+            return both.All(r => r.StatusCode == DnsLookupStatus.NotFound);
         }
 
         private void CountInOrder(SpfIncludeNode node, ref int count, ref string? crossed, List<string> path)
         {
-            if (node.Parsed is null)
+            if (node.ParsedRecord is null)
             {
                 return;
             }
 
             int childIndex = 0;
-            foreach (SpfTerm term in OrderedLookupTerms(node.Parsed))
+            foreach (SpfTerm term in OrderedLookupTerms(node.ParsedRecord))
             {
                 count++;
                 if (count > _options.MaxDnsLookups && crossed is null)
@@ -333,7 +333,7 @@ namespace MailAuth.Spf
 
                 if (term.Name == "include" || term.Name == "redirect")
                 {
-                    SpfIncludeNode child = node.Children[childIndex++];
+                    SpfIncludeNode child = node.ChildNodes[childIndex++];
                     path.Add(term.Text);
                     CountInOrder(child, ref count, ref crossed, path);
                     path.RemoveAt(path.Count - 1);
@@ -341,7 +341,7 @@ namespace MailAuth.Spf
             }
         }
 
-        private static int Sum(SpfIncludeNode node, Func<SpfIncludeNode, int> value) => value(node) + node.Children.Sum(c => Sum(c, value));
+        private static int Sum(SpfIncludeNode node, Func<SpfIncludeNode, int> value) => value(node) + node.ChildNodes.Sum(c => Sum(c, value));
 
         private static void LintTree(SpfIncludeNode root, List<Finding> findings)
         {
@@ -349,7 +349,7 @@ namespace MailAuth.Spf
             {
                 bool redirect = node.Via != null && node.Via.StartsWith("redirect", StringComparison.OrdinalIgnoreCase);
                 string kind = redirect ? "redirect" : "include";
-                switch (node.Status)
+                switch (node.StatusCode)
                 {
                     case SpfIncludeStatus.NotFound:
                         findings.Add(new Finding(redirect ? "SPF-REDIRECT-NO-SPF" : "SPF-INCLUDE-NO-SPF", FindingSeverity.Error,
@@ -367,17 +367,17 @@ namespace MailAuth.Spf
                         findings.Add(new Finding("SPF-INCLUDE-LOOP", FindingSeverity.Error,
                             $"'{node.Via}': {node.Error}; evaluation gives permerror (RFC 7208 §4.6.4).", node.Via));
                         break;
-                    case SpfIncludeStatus.Found when node.Parsed != null:
-                        if (node.Parsed.Mechanisms.Any(t => t.Name == "ptr"))
+                    case SpfIncludeStatus.Found when node.ParsedRecord != null:
+                        if (node.ParsedRecord.Mechanisms.Any(t => t.Name == "ptr"))
                         {
                             findings.Add(new Finding("SPF-PTR", FindingSeverity.Warning,
                                 $"The record of {node.Domain} ({node.Via}) uses ptr, which is slow and should not be used (RFC 7208 §5.5).", node.Via));
                         }
 
-                        if (node.Parsed.All != null && node.Parsed.All.Qualifier == SpfQualifier.Pass)
+                        if (node.ParsedRecord.All != null && node.ParsedRecord.All.QualifierCode == SpfQualifier.Pass)
                         {
                             findings.Add(new Finding("SPF-ALL-PASS", FindingSeverity.Error,
-                                $"The record of {node.Domain} ({node.Via}) ends with '{node.Parsed.All.Text}': including it authorizes every host.", node.Via));
+                                $"The record of {node.Domain} ({node.Via}) ends with '{node.ParsedRecord.All.Text}': including it authorizes every host.", node.Via));
                         }
 
                         break;
@@ -387,7 +387,7 @@ namespace MailAuth.Spf
 
         private static IEnumerable<SpfIncludeNode> Descendants(SpfIncludeNode node)
         {
-            foreach (SpfIncludeNode child in node.Children)
+            foreach (SpfIncludeNode child in node.ChildNodes)
             {
                 yield return child;
                 foreach (SpfIncludeNode grandchild in Descendants(child))

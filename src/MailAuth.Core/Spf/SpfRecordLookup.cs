@@ -38,7 +38,7 @@ namespace MailAuth.Spf
 
         public static SpfRecordLookup Select(DnsResponse response)
         {
-            if (response.Status == DnsLookupStatus.Failed)
+            if (response.StatusCode == DnsLookupStatus.Failed)
             {
                 return new SpfRecordLookup(response, SpfSelection.Failed, new string[0], null);
             }
@@ -46,7 +46,7 @@ namespace MailAuth.Spf
             // §4.5: discard records that do not begin with "v=spf1" (then SP or end); zero left is
             // None, more than one is PermError.
             DnsRecord[] spf = response.Records
-                .Where(r => r.Type == DnsRecordType.TXT && SpfRecord.IsSpfRecord(r.Data))
+                .Where(r => r.TypeCode == DnsRecordType.TXT && SpfRecord.IsSpfRecord(r.Data))
                 .ToArray();
             string[] texts = spf.Select(r => r.Data).ToArray();
             SpfSelection selection = texts.Length == 0 ? SpfSelection.NotFound : texts.Length == 1 ? SpfSelection.Found : SpfSelection.Multiple;

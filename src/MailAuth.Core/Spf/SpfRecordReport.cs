@@ -22,7 +22,12 @@ namespace MailAuth.Spf
         NotEvaluated,
     }
 
-    /// <summary>One domain in the include/redirect tree of a record, with its own record and lookup count.</summary>
+    /// <summary>
+    /// One domain in the include/redirect tree of a record, with its own record and lookup count.
+    /// The report lists the tree flat, in the order check_host() reaches it (a node, then what it
+    /// includes), with <see cref="Depth"/> and <see cref="Parent"/> for the shape: a flat list
+    /// converts with ConvertTo-Json -Depth 4 however deep the includes go.
+    /// </summary>
     public sealed class SpfIncludeNode
     {
         internal SpfIncludeNode(string domain, string? via, int depth, SpfIncludeStatus status, string? record,
@@ -32,15 +37,19 @@ namespace MailAuth.Spf
             Domain = domain;
             Via = via;
             Depth = depth;
-            Status = status;
+            StatusCode = status;
             Record = record;
-            Parsed = parsed;
+            ParsedRecord = parsed;
             OwnLookupCount = ownLookupCount;
             VoidLookupCount = voidLookupCount;
-            Children = children;
+            ChildNodes = children;
             Error = error;
-            Dns = dns;
+            DnsResponses = dns;
             TotalLookupCount = ownLookupCount + children.Sum(c => c.TotalLookupCount);
+            foreach (SpfIncludeNode child in children)
+            {
+                child.Parent = domain;
+            }
         }
 
         public string Domain { get; }
@@ -51,13 +60,18 @@ namespace MailAuth.Spf
         /// <summary>0 for the root.</summary>
         public int Depth { get; }
 
-        public SpfIncludeStatus Status { get; }
+        /// <summary>The domain whose record holds <see cref="Via"/>; null for the root.</summary>
+        public string? Parent { get; private set; }
+
+        public string Status => StatusCode.ToString();
+
+        internal SpfIncludeStatus StatusCode { get; }
 
         /// <summary>The SPF record text (the first one when several).</summary>
         public string? Record { get; }
 
         /// <summary>The parsed record when it is valid.</summary>
-        public SpfRecord? Parsed { get; }
+        internal SpfRecord? ParsedRecord { get; }
 
         /// <summary>DNS-querying terms of this record itself (§4.6.4), without its includes.</summary>
         public int OwnLookupCount { get; }
@@ -68,15 +82,30 @@ namespace MailAuth.Spf
         /// <summary>Terms of this record whose lookup returns NXDOMAIN or no data (§4.6.4).</summary>
         public int VoidLookupCount { get; }
 
-        public IReadOnlyList<SpfIncludeNode> Children { get; }
+        /// <summary>What this record includes or redirects to, in order.</summary>
+        internal IReadOnlyList<SpfIncludeNode> ChildNodes { get; }
 
         /// <summary>Why the node is not Found, in plain language.</summary>
         public string? Error { get; }
 
-        /// <summary>The DNS responses read for this node.</summary>
-        public IReadOnlyList<DnsResponse> Dns { get; }
+        /// <summary>The DNS responses read for this node (the report's DnsResponses has them all).</summary>
+        internal IReadOnlyList<DnsResponse> DnsResponses { get; }
 
-        public override string ToString() => $"{new string(' ', Depth * 2)}{Via ?? Domain} [{Status}] {OwnLookupCount}/{TotalLookupCount}";
+        /// <summary>"include:_spf.example.net [Found] 1/3": the term (the domain for the root), status, own/total lookups.</summary>
+        public override string ToString() => $"{Via ?? Domain} [{Status}] {OwnLookupCount}/{TotalLookupCount}";
+
+        /// <summary>This node, then its descendants depth first: the order check_host() reaches them.</summary>
+        internal IEnumerable<SpfIncludeNode> SelfAndDescendants()
+        {
+            yield return this;
+            foreach (SpfIncludeNode child in ChildNodes)
+            {
+                foreach (SpfIncludeNode node in child.SelfAndDescendants())
+                {
+                    yield return node;
+                }
+            }
+        }
     }
 
     /// <summary>
@@ -92,27 +121,30 @@ namespace MailAuth.Spf
             IReadOnlyList<DnsResponse> dns, double elapsedMilliseconds)
         {
             Domain = domain;
-            Status = status;
+            StatusCode = status;
             Reason = reason;
             Record = record;
-            Records = records;
+            Records = ResultList.From(records);
             Parsed = parsed;
             SyntaxError = syntaxError;
             DnsLookupCount = dnsLookupCount;
             VoidLookupCount = voidLookupCount;
             LimitCrossedAt = limitCrossedAt;
-            IncludeTree = includeTree;
-            Findings = findings;
-            Errors = findings.Where(f => f.Severity == FindingSeverity.Error).ToArray();
-            Warnings = findings.Where(f => f.Severity != FindingSeverity.Error).ToArray();
-            DnsResponses = dns;
+            IncludeRoot = includeTree;
+            IncludeTree = includeTree?.SelfAndDescendants().ToResultList() ?? ResultList<SpfIncludeNode>.Empty;
+            Findings = ResultList.From(findings);
+            Errors = ResultList.From(findings.Where(f => f.SeverityCode == FindingSeverity.Error).ToArray());
+            Warnings = ResultList.From(findings.Where(f => f.SeverityCode != FindingSeverity.Error).ToArray());
+            DnsResponses = ResultList.From(dns);
             ElapsedMilliseconds = elapsedMilliseconds;
-            Terms = parsed?.Terms ?? (IReadOnlyList<SpfTerm>)Array.Empty<SpfTerm>();
+            Terms = ResultList.From(parsed?.Terms ?? (IReadOnlyList<SpfTerm>)Array.Empty<SpfTerm>());
         }
 
         public string Domain { get; }
 
-        public SpfRecordStatus Status { get; }
+        public string Status => StatusCode.ToString();
+
+        internal SpfRecordStatus StatusCode { get; }
 
         /// <summary>The status in plain language.</summary>
         public string Reason { get; }
@@ -121,7 +153,7 @@ namespace MailAuth.Spf
         public string? Record { get; }
 
         /// <summary>All TXT records beginning with v=spf1 (more than one is an error).</summary>
-        public IReadOnlyList<string> Records { get; }
+        public ResultList<string> Records { get; }
 
         /// <summary>DNS-querying terms through includes and redirects, counted as check_host() would count them (§4.6.4); 10 is the limit.</summary>
         public int DnsLookupCount { get; }
@@ -150,33 +182,46 @@ namespace MailAuth.Spf
         public int WarningCount => Warnings.Count;
 
         /// <summary>The most important finding's message (first error, else first warning); empty when none.</summary>
-        public string TopWarning => (Errors.FirstOrDefault() ?? Warnings.FirstOrDefault(w => w.Severity == FindingSeverity.Warning) ?? Warnings.FirstOrDefault())?.Message ?? string.Empty;
+        public string TopWarning => (Errors.FirstOrDefault() ?? Warnings.FirstOrDefault(w => w.SeverityCode == FindingSeverity.Warning) ?? Warnings.FirstOrDefault())?.Message ?? string.Empty;
 
         public double ElapsedMilliseconds { get; }
 
         /// <summary>The record's terms in order.</summary>
-        public IReadOnlyList<SpfTerm> Terms { get; }
+        public ResultList<SpfTerm> Terms { get; }
 
-        /// <summary>The parsed record, when valid.</summary>
-        public SpfRecord? Parsed { get; }
+        /// <summary>
+        /// The parsed record, when valid. Internal: its terms are <see cref="Terms"/> and its text
+        /// <see cref="Record"/>, so the report does not carry them twice (SpfRecord.Parse gives it).
+        /// </summary>
+        internal SpfRecord? Parsed { get; }
 
         /// <summary>The syntax error when Status is Invalid because of one.</summary>
         public SpfSyntaxError? SyntaxError { get; }
 
-        /// <summary>The include/redirect tree; present even when the limit is exceeded or a branch fails.</summary>
-        public SpfIncludeNode? IncludeTree { get; }
+        /// <summary>
+        /// The include/redirect tree, flat: the domain itself (Depth 0), then every include and
+        /// redirect in the order check_host() reaches them, each with its Depth and Parent. Present
+        /// even when the limit is exceeded or a branch fails; empty when there is no valid record.
+        /// </summary>
+        public ResultList<SpfIncludeNode> IncludeTree { get; }
+
+        /// <summary>The root of the same tree, for code that walks it.</summary>
+        internal SpfIncludeNode? IncludeRoot { get; }
 
         /// <summary>Every finding (errors then warnings are also split below).</summary>
-        public IReadOnlyList<Finding> Findings { get; }
+        public ResultList<Finding> Findings { get; }
 
         /// <summary>Findings that make check_host() give PermError or TempError.</summary>
-        public IReadOnlyList<Finding> Errors { get; }
+        public ResultList<Finding> Errors { get; }
 
         /// <summary>Best-practice findings (warnings and information).</summary>
-        public IReadOnlyList<Finding> Warnings { get; }
+        public ResultList<Finding> Warnings { get; }
 
-        /// <summary>Every DNS response read.</summary>
-        public IReadOnlyList<DnsResponse> DnsResponses { get; }
+        /// <summary>Every DNS response read (empty inside a domain report, whose Trace has them).</summary>
+        public ResultList<DnsResponse> DnsResponses { get; private set; }
+
+        /// <summary>Inside a domain report: its Trace holds the DNS responses, so this report drops its copy.</summary>
+        internal void OmitDnsResponses() => DnsResponses = ResultList<DnsResponse>.Empty;
 
         public override string ToString() => $"{Domain}: {Status} {Record}";
     }

@@ -19,10 +19,10 @@ namespace MailAuth.Spf
             IReadOnlyList<SpfTraceStep> trace, string? receiverName, double elapsedMilliseconds,
             SpfSyntaxError? syntaxError)
         {
-            Result = result;
-            Identity = identity;
+            ResultCode = result;
+            IdentityCode = identity;
             Domain = domain;
-            Address = ipAddress;
+            ClientAddress = ipAddress;
             Sender = sender;
             Helo = helo;
             Record = record;
@@ -32,11 +32,11 @@ namespace MailAuth.Spf
             Explanation = explanation;
             DnsLookupCount = dnsLookupCount;
             VoidLookupCount = voidLookupCount;
-            Trace = trace;
+            Trace = ResultList.From(trace);
             ElapsedMilliseconds = elapsedMilliseconds;
             SyntaxError = syntaxError;
             var seen = new HashSet<DnsResponse>();
-            DnsResponses = trace.SelectMany(s => s.Dns).Where(seen.Add).ToArray();
+            DnsResponses = ResultList.From(trace.SelectMany(s => s.DnsResponses).Where(seen.Add).ToArray());
             Meaning = MeaningOf(result, domain);
             SmtpReply = SmtpReplyOf(result, explanation);
             ReceivedSpf = BuildReceivedSpf(receiverName);
@@ -44,10 +44,14 @@ namespace MailAuth.Spf
         }
 
         /// <summary>The result (RFC 7208 §8).</summary>
-        public SpfResultCode Result { get; }
+        public string Result => ResultCode.ToString();
+
+        internal SpfResultCode ResultCode { get; }
 
         /// <summary>The identity checked: MAIL FROM (possibly postmaster@HELO) or HELO.</summary>
-        public SpfIdentity Identity { get; }
+        public string Identity => IdentityCode.ToString();
+
+        internal SpfIdentity IdentityCode { get; }
 
         /// <summary>The domain check_host() started with.</summary>
         public string Domain { get; }
@@ -56,10 +60,12 @@ namespace MailAuth.Spf
         /// The client IP as text (IPv4-mapped IPv6 addresses are reported as IPv4, §5): text so it
         /// survives Export-Csv and ConvertTo-Json and binds back into Test-Spf -IPAddress.
         /// </summary>
-        public string IPAddress => Address.ToString();
+        public string IPAddress => ClientAddress.ToString();
 
-        /// <summary>The client IP.</summary>
-        public IPAddress Address { get; }
+        /// <summary>The client IP as text, as <see cref="IPAddress"/> (the name it always had).</summary>
+        public string Address => ClientAddress.ToString();
+
+        internal System.Net.IPAddress ClientAddress { get; }
 
         /// <summary>The sender used for macros: MAIL FROM, or postmaster@HELO.</summary>
         public string Sender { get; }
@@ -106,13 +112,19 @@ namespace MailAuth.Spf
         public SpfSyntaxError? SyntaxError { get; }
 
         /// <summary>Ordered evaluation steps.</summary>
-        public IReadOnlyList<SpfTraceStep> Trace { get; }
+        public ResultList<SpfTraceStep> Trace { get; }
 
         /// <summary>Every DNS response the evaluation used, in trace order.</summary>
-        public IReadOnlyList<DnsResponse> DnsResponses { get; }
+        public ResultList<DnsResponse> DnsResponses { get; private set; }
+
+        /// <summary>
+        /// Inside a header verification the result sits two levels down, where a DNS response's
+        /// records would be past ConvertTo-Json -Depth 4; the trace steps keep each answer as text.
+        /// </summary>
+        internal void OmitDnsResponses() => DnsResponses = ResultList<DnsResponse>.Empty;
 
         /// <summary>The result as the lower-case keyword of RFC 7208 §8 ("pass", "softfail", ...).</summary>
-        public string ResultKeyword => Keyword(Result);
+        public string ResultKeyword => Keyword(ResultCode);
 
         public override string ToString() => $"{ResultKeyword} ({Reason})";
 
@@ -142,7 +154,7 @@ namespace MailAuth.Spf
         {
             string receiver = string.IsNullOrEmpty(receiverName) ? "unknown" : receiverName!;
             string ip = IPAddress.ToString();
-            string comment = Result switch
+            string comment = ResultCode switch
             {
                 SpfResultCode.Pass => $"{receiver}: domain of {Sender} designates {ip} as permitted sender",
                 SpfResultCode.Fail => $"{receiver}: domain of {Sender} does not designate {ip} as permitted sender",
@@ -171,13 +183,13 @@ namespace MailAuth.Spf
                 pairs.Add("receiver=" + Value(receiverName!));
             }
 
-            pairs.Add("identity=" + (Identity == SpfIdentity.Helo ? "helo" : "mailfrom"));
+            pairs.Add("identity=" + (IdentityCode == SpfIdentity.Helo ? "helo" : "mailfrom"));
             if (MatchedMechanism != null)
             {
                 pairs.Add("mechanism=" + Quote(MatchedMechanism));
             }
 
-            if (Result == SpfResultCode.PermError || Result == SpfResultCode.TempError)
+            if (ResultCode == SpfResultCode.PermError || ResultCode == SpfResultCode.TempError)
             {
                 pairs.Add("problem=" + Quote(Reason));
             }
@@ -189,7 +201,7 @@ namespace MailAuth.Spf
         private string BuildAuthenticationResults()
         {
             // RFC 7208 §9.2: smtp.mailfrom carries the MAIL FROM domain checked, smtp.helo the HELO.
-            string property = Identity == SpfIdentity.Helo ? "smtp.helo=" : "smtp.mailfrom=";
+            string property = IdentityCode == SpfIdentity.Helo ? "smtp.helo=" : "smtp.mailfrom=";
             return "spf=" + ResultKeyword + " " + property + Value(Domain);
         }
 

@@ -13,13 +13,13 @@ namespace MailAuth.Spf
             Index = index;
             Position = position;
             Text = text;
-            Kind = kind;
+            KindCode = kind;
             Name = name;
-            Qualifier = qualifier;
+            QualifierCode = qualifier;
             HasExplicitQualifier = explicitQualifier;
-            DomainSpec = domainSpec;
+            DomainSpecMacro = domainSpec;
             Value = value;
-            Network = network;
+            NetworkAddress = network;
             Ip4CidrLength = ip4CidrLength;
             Ip6CidrLength = ip6CidrLength;
         }
@@ -33,7 +33,9 @@ namespace MailAuth.Spf
         /// <summary>The term as written.</summary>
         public string Text { get; }
 
-        public SpfTermKind Kind { get; }
+        public string Kind => KindCode.ToString();
+
+        internal SpfTermKind KindCode { get; }
 
         /// <summary>
         /// Lower-case name: all, include, a, mx, ptr, ip4, ip6, exists, redirect, exp, or the
@@ -42,22 +44,32 @@ namespace MailAuth.Spf
         public string Name { get; }
 
         /// <summary>The qualifier; Pass when none was written. Meaningless for modifiers.</summary>
-        public SpfQualifier Qualifier { get; }
+        public string Qualifier => QualifierCode.ToString();
+
+        internal SpfQualifier QualifierCode { get; }
 
         /// <summary>True when a qualifier character was written.</summary>
         public bool HasExplicitQualifier { get; }
 
         /// <summary>The qualifier character ('+', '-', '~', '?'); empty for modifiers.</summary>
-        public string QualifierSymbol => Kind == SpfTermKind.Modifier ? string.Empty : SymbolOf(Qualifier);
+        public string QualifierSymbol => KindCode == SpfTermKind.Modifier ? string.Empty : SymbolOf(QualifierCode);
 
-        /// <summary>The domain-spec (include, a, mx, ptr, exists, redirect, exp), or null when absent.</summary>
-        public SpfMacroString? DomainSpec { get; }
+        /// <summary>The domain-spec as written (include, a, mx, ptr, exists, redirect, exp), or null when absent.</summary>
+        public string? DomainSpec => DomainSpecMacro?.Text;
+
+        /// <summary>True when the domain-spec holds macros (RFC 7208 §7): its target is known only per message.</summary>
+        public bool HasMacros => DomainSpecMacro?.HasMacros ?? false;
+
+        /// <summary>The parsed domain-spec, for evaluation.</summary>
+        internal SpfMacroString? DomainSpecMacro { get; }
 
         /// <summary>The value after ':' or '=' as written (domain-spec, network, or unknown modifier value).</summary>
         public string? Value { get; }
 
         /// <summary>ip4/ip6: the network address as written (not masked).</summary>
-        public IPAddress? Network { get; }
+        public string? Network => NetworkAddress?.ToString();
+
+        internal IPAddress? NetworkAddress { get; }
 
         /// <summary>The IPv4 CIDR length written (ip4, a, mx), or null for the default /32.</summary>
         public int? Ip4CidrLength { get; }
@@ -66,7 +78,7 @@ namespace MailAuth.Spf
         public int? Ip6CidrLength { get; }
 
         /// <summary>True for a mechanism.</summary>
-        public bool IsMechanism => Kind == SpfTermKind.Mechanism;
+        public bool IsMechanism => KindCode == SpfTermKind.Mechanism;
 
         /// <summary>
         /// True for the terms that count against the limit of 10 DNS-querying terms (§4.6.4):
@@ -83,9 +95,9 @@ namespace MailAuth.Spf
                     case "mx":
                     case "ptr":
                     case "exists":
-                        return Kind == SpfTermKind.Mechanism;
+                        return KindCode == SpfTermKind.Mechanism;
                     case "redirect":
-                        return Kind == SpfTermKind.Modifier;
+                        return KindCode == SpfTermKind.Modifier;
                     default:
                         return false;
                 }
@@ -99,8 +111,8 @@ namespace MailAuth.Spf
         public int EffectiveIp6CidrLength => Ip6CidrLength ?? 128;
 
         /// <summary>ip4/ip6 as "network/length" text.</summary>
-        public string? NetworkText => Network is null ? null
-            : Network.ToString() + "/" + (Name == "ip4" ? EffectiveIp4CidrLength : EffectiveIp6CidrLength).ToString(CultureInfo.InvariantCulture);
+        public string? NetworkText => NetworkAddress is null ? null
+            : NetworkAddress.ToString() + "/" + (Name == "ip4" ? EffectiveIp4CidrLength : EffectiveIp6CidrLength).ToString(CultureInfo.InvariantCulture);
 
         public override string ToString() => Text;
 

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using MailAuth.Dns;
 
 namespace MailAuth.Spf
@@ -29,12 +30,12 @@ namespace MailAuth.Spf
         {
             Sequence = sequence;
             Depth = depth;
-            Kind = kind;
+            KindCode = kind;
             Domain = domain;
             Term = term;
             Outcome = outcome;
             Detail = detail;
-            Dns = dns;
+            DnsResponses = dns;
             DnsLookupCount = dnsLookupCount;
             VoidLookupCount = voidLookupCount;
         }
@@ -45,7 +46,9 @@ namespace MailAuth.Spf
         /// <summary>Include/redirect depth: 0 for the checked domain.</summary>
         public int Depth { get; }
 
-        public SpfTraceStepKind Kind { get; }
+        public string Kind => KindCode.ToString();
+
+        internal SpfTraceStepKind KindCode { get; }
 
         /// <summary>The domain whose record is being evaluated.</summary>
         public string Domain { get; }
@@ -59,8 +62,14 @@ namespace MailAuth.Spf
         /// <summary>Plain-language detail: what matched or why not.</summary>
         public string Detail { get; }
 
-        /// <summary>The DNS responses this step used.</summary>
-        public IReadOnlyList<DnsResponse> Dns { get; }
+        /// <summary>
+        /// The DNS responses this step used, one line each ("TXT example.com @server NoError 3ms: ...")
+        /// joined with "; ": text, so a trace step stays one level deep for ConvertTo-Json; the
+        /// result's DnsResponses has the objects.
+        /// </summary>
+        public string Dns => string.Join(ResultList<DnsResponse>.Separator, DnsResponses.Select(d => d.ToString()));
+
+        internal IReadOnlyList<DnsResponse> DnsResponses { get; }
 
         /// <summary>DNS-querying terms counted so far (§4.6.4).</summary>
         public int DnsLookupCount { get; }

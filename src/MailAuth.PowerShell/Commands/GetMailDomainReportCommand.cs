@@ -67,6 +67,10 @@ namespace MailAuth.PowerShell.Commands
         [Parameter]
         public SwitchParameter NoMtaStsFetch { get; set; }
 
+        /// <summary>Keep every DNS response in the report's Trace (off by default: it makes a report several times larger).</summary>
+        [Parameter]
+        public SwitchParameter IncludeDnsTrace { get; set; }
+
         protected override void BeginProcessing()
         {
             base.BeginProcessing();
@@ -77,6 +81,7 @@ namespace MailAuth.PowerShell.Commands
                 DkimSelectors = NormalizeSelectors(Selector),
                 TimeBudget = TimeSpan.FromSeconds(TimeBudgetSec),
                 DmarcMethod = Method,
+                IncludeDnsTrace = IncludeDnsTrace.IsPresent,
                 TraceObserver = response => PostVerbose("DNS " + response),
             };
             options.MtaSts.FetchPolicy = !NoMtaStsFetch.IsPresent;
@@ -138,7 +143,7 @@ namespace MailAuth.PowerShell.Commands
         {
             DrainPipelineActions();
             WriteObject(report);
-            if (report.Status == DomainReportStatus.InvalidInput)
+            if (report.StatusCode == DomainReportStatus.InvalidInput)
             {
                 // The row keeps the CSV complete; the error record tells the console which input was bad.
                 WriteInputError(new ArgumentException(report.ErrorMessage ?? "Not a domain name."), "InvalidDomain",

@@ -97,7 +97,7 @@ namespace MailAuth.PowerShell.Commands
             Enqueue(IPAddress, async ct =>
             {
                 SpfResult result = await Evaluator.CheckAsync(request, SpfOptions, ct).ConfigureAwait(false);
-                return quiet ? (object)(result.Result == SpfResultCode.Pass) : result;
+                return quiet ? (object)(result.ResultCode == SpfResultCode.Pass) : result;
             }, "MissingIdentity", "Give -Sender (MAIL FROM), -Helo or -Domain so there is a domain to check.");
         }
 

@@ -34,6 +34,30 @@ namespace MailAuth.Core.Tests.Cli
         }
 
         [Fact]
+        public void Dns_json_writes_names_and_text_as_the_cmdlets_objects_show_them()
+        {
+            CliResult result = CliRunner.Run(null, "dns", "example.com", "--server", _server.Address, "--json");
+            Assert.True(result.ExitCode == 0, result.ToString());
+            JsonElement txt = Assert.Single(result.JsonLines);
+            Assert.Equal("TXT", txt.GetProperty("QueryType").GetString());
+            JsonElement record = txt.GetProperty("Records")[0];
+            Assert.Equal("TXT", record.GetProperty("Type").GetString());
+            // The two character-strings as sent, in zone-file form (RFC 1035 §5.1); Data joins them (RFC 7208 §3.3).
+            Assert.Equal("\"v=spf1 \" \"-all\"", record.GetProperty("TextStrings").GetString());
+            Assert.Equal(JsonValueKind.Array, txt.GetProperty("Texts").ValueKind);
+
+            // The enums behind the names are internal: never serialized beside them.
+            Assert.False(txt.TryGetProperty("StatusCode", out _));
+            Assert.False(txt.TryGetProperty("QueryTypeCode", out _));
+
+            CliResult a = CliRunner.Run(null, "dns", "contoso.com", "--type", "A", "--server", _server.Address, "--json");
+            Assert.True(a.ExitCode == 0, a.ToString());
+            JsonElement address = Assert.Single(a.JsonLines).GetProperty("Records")[0];
+            Assert.Equal("A", address.GetProperty("Type").GetString());
+            Assert.Equal("192.0.2.1", address.GetProperty("Address").GetString());
+        }
+
+        [Fact]
         public void Dns_failure_is_exit_code_1_and_bad_server_is_usage_exit_code_2()
         {
             CliResult failed = CliRunner.Run(null, "dns", "broken.example", "--server", _server.Address);

@@ -58,10 +58,14 @@ namespace MailAuth.Core.Tests.Cli
             Assert.Equal("Found", pass.GetProperty("Status").GetString());
             // include, include, a: three DNS-querying terms through the tree.
             Assert.Equal(3, pass.GetProperty("DnsLookupCount").GetInt32());
-            JsonElement child = Assert.Single(pass.GetProperty("IncludeTree").GetProperty("Children").EnumerateArray());
-            Assert.Equal("_spf.pass.example", child.GetProperty("Domain").GetString());
-            Assert.Equal(2, child.GetProperty("TotalLookupCount").GetInt32());
-            Assert.Equal("_deep.pass.example", Assert.Single(child.GetProperty("Children").EnumerateArray()).GetProperty("Domain").GetString());
+            // The tree is flat, in the order check_host() reaches it, each node with its Depth and Parent.
+            JsonElement[] tree = pass.GetProperty("IncludeTree").EnumerateArray().ToArray();
+            Assert.Equal(new[] { "pass.example", "_spf.pass.example", "_deep.pass.example" }, tree.Select(n => n.GetProperty("Domain").GetString()));
+            Assert.Equal(new[] { 0, 1, 2 }, tree.Select(n => n.GetProperty("Depth").GetInt32()));
+            Assert.Equal(JsonValueKind.Null, tree[0].GetProperty("Parent").ValueKind);
+            Assert.Equal("pass.example", tree[1].GetProperty("Parent").GetString());
+            Assert.Equal("_spf.pass.example", tree[2].GetProperty("Parent").GetString());
+            Assert.Equal(2, tree[1].GetProperty("TotalLookupCount").GetInt32());
 
             JsonElement broken = json.JsonLines[1];
             Assert.Contains(broken.GetProperty("Errors").EnumerateArray(), e => e.GetProperty("Id").GetString() == "SPF-INCLUDE-NO-SPF");
@@ -85,7 +89,7 @@ namespace MailAuth.Core.Tests.Cli
             Assert.Equal(11, report.GetProperty("DnsLookupCount").GetInt32());
             Assert.True(report.GetProperty("LookupLimitExceeded").GetBoolean());
             Assert.Contains("i11.limit.example", report.GetProperty("LimitCrossedAt").GetString());
-            Assert.Equal(11, report.GetProperty("IncludeTree").GetProperty("Children").GetArrayLength());
+            Assert.Equal(11, report.GetProperty("IncludeTree").EnumerateArray().Count(n => n.GetProperty("Depth").GetInt32() == 1));
             Assert.Contains(report.GetProperty("Errors").EnumerateArray(), e => e.GetProperty("Id").GetString() == "SPF-LOOKUP-LIMIT");
 
             CliResult human = Spf(null, "record", "limit.example");
@@ -113,6 +117,9 @@ namespace MailAuth.Core.Tests.Cli
             JsonElement r = Assert.Single(result.JsonLines);
             Assert.Equal(expected, r.GetProperty("Result").GetString());
             Assert.Equal(mechanism, r.GetProperty("MatchedMechanism").GetString());
+            Assert.Equal("MailFrom", r.GetProperty("Identity").GetString());
+            Assert.Equal(ip, r.GetProperty("Address").GetString());
+            Assert.All(r.GetProperty("Trace").EnumerateArray(), step => Assert.Equal(JsonValueKind.String, step.GetProperty("Dns").ValueKind));
             string keyword = expected.ToLowerInvariant();
             string domain = sender.Substring(sender.IndexOf('@') + 1);
             string receivedSpf = r.GetProperty("ReceivedSpf").GetString()!;

@@ -7,7 +7,7 @@ using MimeKit;
 namespace MailAuth.Core.Tests.Dmarc
 {
     /// <summary>
-    /// The authheaders suite's subdomain messages (shared/conformance/authheaders). Their upstream
+    /// The authheaders suite's subdomain messages (tests/conformance/authheaders). Their upstream
     /// verdicts depend on DMARC records kept in Python code, so the zone here is our own and the
     /// expectations come from RFC 9989 §4.10.1 (sp for an existing subdomain, np for a
     /// non-existent one) and §4.4 (alignment), not from the upstream results. The From domain and
@@ -47,14 +47,14 @@ namespace MailAuth.Core.Tests.Dmarc
             DmarcPolicy result = await dns.ResolveAsync(query);
 
             Assert.Equal("example.biz", result.RecordDomain);
-            Assert.Equal(source, result.PolicySource);
-            Assert.Equal(DmarcResult.Fail, result.DmarcResult);
-            Assert.Equal(disposition, result.Disposition);
+            Assert.Equal(source, result.PolicySourceCode);
+            Assert.Equal(DmarcResult.Fail, result.DmarcResultCode);
+            Assert.Equal(disposition, result.DispositionCode);
 
             // The same signature passing aligns (relaxed: same Organizational Domain).
             var passing = new DmarcQuery(from);
             passing.DkimResults.Add(new DkimSignatureResult(d, "pass"));
-            Assert.Equal(DmarcResult.Pass, (await dns.ResolveAsync(passing)).DmarcResult);
+            Assert.Equal(DmarcResult.Pass, (await dns.ResolveAsync(passing)).DmarcResultCode);
         }
 
         [Fact]
@@ -68,8 +68,8 @@ namespace MailAuth.Core.Tests.Dmarc
             var query = new DmarcQuery(from);
             query.DkimResults.Add(new DkimSignatureResult(d, "pass"));
             DmarcPolicy result = await dns.ResolveAsync(query);
-            Assert.Equal(DmarcResult.Fail, result.DmarcResult);
-            Assert.Equal(DmarcPolicyAction.Reject, result.Disposition);
+            Assert.Equal(DmarcResult.Fail, result.DmarcResultCode);
+            Assert.Equal(DmarcPolicyAction.Reject, result.DispositionCode);
         }
     }
 }

@@ -37,10 +37,10 @@ namespace MailAuth.Core.Tests.Dmarc
             using var dns = new DmarcTestDns().Txt("_dmarc.example.com", Reject).A("a.b.mail.example.com");
             DmarcPolicy result = await dns.ResolveAsync(Query("a.b.mail.example.com"), Single());
 
-            Assert.Equal(DmarcStatus.Found, result.Status);
+            Assert.Equal(DmarcStatus.Found, result.StatusCode);
             Assert.Equal("example.com", result.RecordDomain);
             Assert.Equal("example.com", result.OrganizationalDomain);
-            Assert.Equal(DmarcPolicyAction.Reject, result.EffectivePolicy);
+            Assert.Equal(DmarcPolicyAction.Reject, result.EffectivePolicyCode);
 
             // The walk does not stop at example.com (no psd tag): it goes on to com (RFC 9989 §4.10 steps 5-7).
             Assert.Equal(new[]
@@ -79,7 +79,7 @@ namespace MailAuth.Core.Tests.Dmarc
                 .Txt("_dmarc.example.com", Reject);
             DmarcPolicy result = await dns.ResolveAsync(Query("sub.example.com"), Single());
 
-            Assert.Equal(DmarcStatus.Found, result.Status);
+            Assert.Equal(DmarcStatus.Found, result.StatusCode);
             Assert.Equal("example.com", result.RecordDomain);
             Finding duplicate = Assert.Single(result.Findings, f => f.Id == DmarcFindingIds.DuplicateRecords);
             Assert.Equal("_dmarc.sub.example.com", duplicate.Subject);
@@ -96,7 +96,7 @@ namespace MailAuth.Core.Tests.Dmarc
             DmarcPolicy result = await dns.ResolveAsync(Query("sub.example.com", DmarcDiscoveryMethod.PublicSuffixList), Single());
 
             // RFC 7489 §6.6.3 step 5: several records end discovery; the Organizational Domain is not asked.
-            Assert.Equal(DmarcStatus.NotFound, result.Status);
+            Assert.Equal(DmarcStatus.NotFound, result.StatusCode);
             Assert.Null(result.RecordDomain);
             Assert.Equal(new[] { "TXT _dmarc.sub.example.com" }, dns.DmarcQueries);
             Assert.Contains(result.Findings, f => f.Id == DmarcFindingIds.DuplicateRecords);
@@ -111,7 +111,7 @@ namespace MailAuth.Core.Tests.Dmarc
                 .Txt("_dmarc.example.com", "v=DMARC1; p=none")
                 .Txt("_dmarc.example.com", "v=DMARC1; p=reject");
             DmarcPolicy result = await dns.ResolveAsync(Query("www.example.com", DmarcDiscoveryMethod.PublicSuffixList), Single());
-            Assert.Equal(DmarcStatus.NotFound, result.Status);
+            Assert.Equal(DmarcStatus.NotFound, result.StatusCode);
             Assert.Equal("example.com", result.OrganizationalDomain);
             Assert.Contains(result.Findings, f => f.Id == DmarcFindingIds.DuplicateRecords);
         }
@@ -127,7 +127,7 @@ namespace MailAuth.Core.Tests.Dmarc
 
             Assert.Equal("dept.example.com", walk.RecordDomain);
             Assert.Equal("dept.example.com", walk.OrganizationalDomain);
-            Assert.Equal(DmarcPolicyAction.Quarantine, walk.EffectivePolicy);
+            Assert.Equal(DmarcPolicyAction.Quarantine, walk.EffectivePolicyCode);
             Assert.Equal("example.com", walk.AlternateRecordDomain);
             Assert.Equal("example.com", walk.AlternateOrganizationalDomain);
             Assert.False(walk.MethodsAgree);
@@ -139,7 +139,7 @@ namespace MailAuth.Core.Tests.Dmarc
                 .A("mail.dept.example.com");
             DmarcPolicy list = await dns2.ResolveAsync(Query("mail.dept.example.com", DmarcDiscoveryMethod.PublicSuffixList));
             Assert.Equal("example.com", list.RecordDomain);
-            Assert.Equal(DmarcPolicyAction.Reject, list.EffectivePolicy);
+            Assert.Equal(DmarcPolicyAction.Reject, list.EffectivePolicyCode);
             Assert.Equal("dept.example.com", list.AlternateRecordDomain);
             Assert.False(list.MethodsAgree);
         }
@@ -153,10 +153,10 @@ namespace MailAuth.Core.Tests.Dmarc
             DmarcPolicy walk = await dns.ResolveAsync(Query("someone.github.io"));
             Assert.Equal("github.io", walk.RecordDomain);
             Assert.Null(walk.AlternateRecordDomain);
-            Assert.Equal(DmarcStatus.NotFound, walk.AlternateStatus);
+            Assert.Equal(DmarcStatus.NotFound, walk.AlternateStatusCode);
             Assert.Equal("someone.github.io", walk.AlternateOrganizationalDomain);
             Assert.Contains(walk.Findings, f => f.Id == DmarcFindingIds.MethodsDisagree);
-            Assert.Contains(walk.Findings, f => f.Id == DmarcFindingIds.PublicSuffix && f.Severity == FindingSeverity.Warning);
+            Assert.Contains(walk.Findings, f => f.Id == DmarcFindingIds.PublicSuffix && f.SeverityCode == FindingSeverity.Warning);
         }
 
         [Fact]
@@ -166,7 +166,7 @@ namespace MailAuth.Core.Tests.Dmarc
             DmarcPolicy result = await dns.ResolveAsync(Query("example.com"));
             Assert.True(result.MethodsAgree);
             Assert.DoesNotContain(result.Findings, f => f.Id == DmarcFindingIds.MethodsDisagree);
-            Assert.Equal(DmarcPolicySource.P, result.PolicySource);
+            Assert.Equal(DmarcPolicySource.P, result.PolicySourceCode);
             Assert.Null(result.DomainExists);
         }
 
@@ -179,9 +179,9 @@ namespace MailAuth.Core.Tests.Dmarc
         {
             using var dns = new DmarcTestDns().Fault("_dmarc.example.com", fault);
             DmarcPolicy result = await dns.ResolveAsync(Query("example.com", method));
-            Assert.Equal(DmarcStatus.LookupFailed, result.Status);
+            Assert.Equal(DmarcStatus.LookupFailed, result.StatusCode);
             Assert.Contains("_dmarc.example.com", result.ErrorMessage, StringComparison.Ordinal);
-            Assert.Null(result.EffectivePolicy);
+            Assert.Null(result.EffectivePolicyCode);
             Assert.Contains(result.Findings, f => f.Id == DmarcFindingIds.LookupFailed);
         }
 
@@ -192,7 +192,7 @@ namespace MailAuth.Core.Tests.Dmarc
         {
             using var dns = new DmarcTestDns().Fault("_dmarc.example.com", TestFault.ServFail).A("www.example.com");
             DmarcPolicy result = await dns.ResolveAsync(Query("www.example.com", method));
-            Assert.Equal(DmarcStatus.LookupFailed, result.Status);
+            Assert.Equal(DmarcStatus.LookupFailed, result.StatusCode);
             Assert.Contains("_dmarc.example.com", result.ErrorMessage, StringComparison.Ordinal);
         }
 
@@ -201,8 +201,8 @@ namespace MailAuth.Core.Tests.Dmarc
         {
             using var dns = new DmarcTestDns().Txt("_dmarc.example.com", Reject).Fault("_dmarc.com", TestFault.Timeout);
             DmarcPolicy result = await dns.ResolveAsync(Query("example.com"), Single());
-            Assert.Equal(DmarcStatus.Found, result.Status);
-            Assert.Equal(DmarcPolicyAction.Reject, result.EffectivePolicy);
+            Assert.Equal(DmarcStatus.Found, result.StatusCode);
+            Assert.Equal(DmarcPolicyAction.Reject, result.EffectivePolicyCode);
             Assert.Contains(result.Findings, f => f.Id == DmarcFindingIds.OrganizationalDomainIncomplete);
         }
 
@@ -213,7 +213,7 @@ namespace MailAuth.Core.Tests.Dmarc
         {
             using var dns = new DmarcTestDns();
             DmarcPolicy result = await dns.ResolveAsync(Query("example.com", method));
-            Assert.Equal(DmarcStatus.NotFound, result.Status);
+            Assert.Equal(DmarcStatus.NotFound, result.StatusCode);
             Assert.Null(result.ErrorMessage);
             Assert.Null(result.Record);
             Assert.Contains(result.Findings, f => f.Id == DmarcFindingIds.NoRecord);
@@ -225,7 +225,7 @@ namespace MailAuth.Core.Tests.Dmarc
         {
             using var dns = new DmarcTestDns().Txt("_dmarc.example.com", "v=spf1 -all").Txt("_dmarc.example.com", "p=reject; v=DMARC1");
             DmarcPolicy result = await dns.ResolveAsync(Query("example.com"));
-            Assert.Equal(DmarcStatus.NotFound, result.Status);
+            Assert.Equal(DmarcStatus.NotFound, result.StatusCode);
             Assert.DoesNotContain(result.Findings, f => f.Id == DmarcFindingIds.DuplicateRecords);
         }
 
@@ -241,14 +241,14 @@ namespace MailAuth.Core.Tests.Dmarc
             DmarcPolicy mega = await dns.ResolveAsync(Query("mail.mega.bank.example"), Single());
             Assert.Equal("mega.bank.example", mega.OrganizationalDomain);
             Assert.Equal("bank.example", mega.RecordDomain);
-            Assert.Equal(DmarcPolicySource.Sp, mega.PolicySource);
-            Assert.Equal(DmarcPolicyAction.Quarantine, mega.EffectivePolicy);
+            Assert.Equal(DmarcPolicySource.Sp, mega.PolicySourceCode);
+            Assert.Equal(DmarcPolicyAction.Quarantine, mega.EffectivePolicyCode);
             Assert.True(mega.DomainExists);
 
             DmarcPolicy giant = await dns.ResolveAsync(Query("mail.giant.bank.example"), Single());
             Assert.Equal("giant.bank.example", giant.OrganizationalDomain);
             Assert.Equal("giant.bank.example", giant.RecordDomain);
-            Assert.Equal(DmarcPolicyAction.None, giant.EffectivePolicy);
+            Assert.Equal(DmarcPolicyAction.None, giant.EffectivePolicyCode);
         }
 
         [Fact]
@@ -259,7 +259,7 @@ namespace MailAuth.Core.Tests.Dmarc
             Assert.Equal("com", result.RecordDomain);
             Assert.Equal("nowhere.com", result.OrganizationalDomain);
             Assert.False(result.DomainExists);
-            Assert.Contains(result.Findings, f => f.Id == DmarcFindingIds.PublicSuffix && f.Severity == FindingSeverity.Information);
+            Assert.Contains(result.Findings, f => f.Id == DmarcFindingIds.PublicSuffix && f.SeverityCode == FindingSeverity.Information);
         }
 
         [Fact]
@@ -276,7 +276,7 @@ namespace MailAuth.Core.Tests.Dmarc
             Assert.True(good.IsAuthorized);
             Assert.Equal("example.com._report._dmarc.reports.example.net", good.QueryName);
             DmarcReportAuthorization bad = Assert.Single(result.ReportAuthorizations, a => a.Host == "other.example.org");
-            Assert.Equal(DmarcStatus.NotFound, bad.Status);
+            Assert.Equal(DmarcStatus.NotFound, bad.StatusCode);
             Finding finding = Assert.Single(result.Findings, f => f.Id == DmarcFindingIds.ReportUnauthorized);
             Assert.Equal("other.example.org", finding.Subject);
             Assert.DoesNotContain(dns.Queries, q => q.Contains("._report._dmarc.example.com", StringComparison.Ordinal));
@@ -292,7 +292,7 @@ namespace MailAuth.Core.Tests.Dmarc
                 .Fault("example.com._report._dmarc.reports.example.net", TestFault.ServFail)
                 .Txt("example.com._report._dmarc.reports.example.net", "v=DMARC1");
             DmarcPolicy result = await dns.ResolveAsync(Query("example.com"), Single());
-            Assert.Equal(DmarcStatus.LookupFailed, Assert.Single(result.ReportAuthorizations).Status);
+            Assert.Equal(DmarcStatus.LookupFailed, Assert.Single(result.ReportAuthorizations).StatusCode);
             Assert.Contains(result.Findings, f => f.Id == DmarcFindingIds.ReportAuthorizationFailed);
             Assert.DoesNotContain(result.Findings, f => f.Id == DmarcFindingIds.ReportUnauthorized);
         }
@@ -387,7 +387,7 @@ namespace MailAuth.Core.Tests.Dmarc
             var options = new DmarcOptions { CompareMethods = false, PublicSuffixList = PublicSuffixList.FromText("com\nexample.com\n") };
             DmarcPolicy result = await dns.ResolveAsync(Query("www.example.com", DmarcDiscoveryMethod.PublicSuffixList), options);
             Assert.Equal("www.example.com", result.OrganizationalDomain);
-            Assert.Equal(DmarcStatus.NotFound, result.Status);
+            Assert.Equal(DmarcStatus.NotFound, result.StatusCode);
 
             using var dns2 = new DmarcTestDns().Txt("_dmarc.example.com", Reject);
             DmarcPolicy embedded = await dns2.ResolveAsync(Query("www.example.com", DmarcDiscoveryMethod.PublicSuffixList), Single());
@@ -444,7 +444,7 @@ namespace MailAuth.Core.Tests.Dmarc
             {
                 Assert.Equal($"d{i}.example", results[i].Domain);
                 DmarcStatus expected = i % 3 == 0 ? DmarcStatus.Found : i % 3 == 1 ? DmarcStatus.LookupFailed : DmarcStatus.NotFound;
-                Assert.Equal(expected, results[i].Status);
+                Assert.Equal(expected, results[i].StatusCode);
             }
         }
 
@@ -470,8 +470,8 @@ namespace MailAuth.Core.Tests.Dmarc
             }, dns.DmarcQueries);
             Assert.Equal("example.com", result.OrganizationalDomain);
             Assert.Equal("example.com", result.RecordDomain);
-            Assert.Equal(DmarcAlignedIdentifier.Both, result.AlignedIdentifier);
-            Assert.Equal("example.com", result.Evaluation!.Identifiers.Single(i => i.Mechanism == "dkim").OrganizationalDomain);
+            Assert.Equal(DmarcAlignedIdentifier.Both, result.AlignedIdentifierCode);
+            Assert.Equal("example.com", result.Identifiers.Single(i => i.Mechanism == "dkim").OrganizationalDomain);
         }
     }
 }

@@ -28,7 +28,7 @@ namespace MailAuth.Core.Tests.Dmarc
             DmarcPolicy result = await dns.ResolveAsync(new DmarcQuery("example.com"));
             Assert.Null(result.Evaluation);
             Assert.Null(result.DmarcResult);
-            Assert.Null(result.Disposition);
+            Assert.Null(result.DispositionCode);
             Assert.Null(result.Reason);
         }
 
@@ -38,10 +38,10 @@ namespace MailAuth.Core.Tests.Dmarc
             // RFC 7489 §3.1.2 / RFC 9989 §4.4.2: cbg.bounces.example.com and example.com share the Organizational Domain.
             using DmarcTestDns dns = Zone("v=DMARC1; p=reject");
             DmarcPolicy result = await dns.ResolveAsync(Message("example.com", "cbg.bounces.example.com", "pass"));
-            Assert.Equal(DmarcResult.Pass, result.DmarcResult);
-            Assert.Equal(DmarcAlignedIdentifier.Spf, result.AlignedIdentifier);
-            Assert.Equal(DmarcPolicyAction.None, result.Disposition);
-            DmarcIdentifierAlignment spf = Assert.Single(result.Evaluation!.Identifiers);
+            Assert.Equal(DmarcResult.Pass, result.DmarcResultCode);
+            Assert.Equal(DmarcAlignedIdentifier.Spf, result.AlignedIdentifierCode);
+            Assert.Equal(DmarcPolicyAction.None, result.DispositionCode);
+            DmarcIdentifierAlignment spf = Assert.Single(result.Identifiers);
             Assert.Equal("example.com", spf.OrganizationalDomain);
             Assert.True(spf.Aligned);
         }
@@ -51,14 +51,14 @@ namespace MailAuth.Core.Tests.Dmarc
         {
             using DmarcTestDns dns = Zone("v=DMARC1; p=reject; aspf=s");
             DmarcPolicy result = await dns.ResolveAsync(Message("example.com", "bounces.example.com", "pass"));
-            Assert.Equal(DmarcResult.Fail, result.DmarcResult);
-            Assert.Equal(DmarcAlignedIdentifier.None, result.AlignedIdentifier);
-            Assert.Equal(DmarcPolicyAction.Reject, result.Disposition);
+            Assert.Equal(DmarcResult.Fail, result.DmarcResultCode);
+            Assert.Equal(DmarcAlignedIdentifier.None, result.AlignedIdentifierCode);
+            Assert.Equal(DmarcPolicyAction.Reject, result.DispositionCode);
             Assert.Equal("strict", result.SpfAlignment);
             Assert.Contains("strict", result.Reason, StringComparison.Ordinal);
 
             DmarcPolicy same = await dns.ResolveAsync(Message("example.com", "example.com", "pass"));
-            Assert.Equal(DmarcResult.Pass, same.DmarcResult);
+            Assert.Equal(DmarcResult.Pass, same.DmarcResultCode);
         }
 
         [Fact]
@@ -67,9 +67,9 @@ namespace MailAuth.Core.Tests.Dmarc
             // The seeds' lesson: SPF passes for the envelope sender while the From header is forged.
             using DmarcTestDns dns = Zone("v=DMARC1; p=quarantine");
             DmarcPolicy result = await dns.ResolveAsync(Message("example.com", "mailer.example.net", "pass"));
-            Assert.Equal(DmarcResult.Fail, result.DmarcResult);
-            Assert.Equal(DmarcPolicyAction.Quarantine, result.Disposition);
-            Assert.False(result.Evaluation!.Identifiers[0].Aligned);
+            Assert.Equal(DmarcResult.Fail, result.DmarcResultCode);
+            Assert.Equal(DmarcPolicyAction.Quarantine, result.DispositionCode);
+            Assert.False(result.Identifiers[0].Aligned);
         }
 
         [Fact]
@@ -78,13 +78,13 @@ namespace MailAuth.Core.Tests.Dmarc
             using DmarcTestDns relaxed = Zone("v=DMARC1; p=reject");
             relaxed.A("news.example.com");
             DmarcPolicy pass = await relaxed.ResolveAsync(Message("news.example.com", "other.example.net", "pass", DmarcDiscoveryMethod.TreeWalk, ("example.com", "pass")));
-            Assert.Equal(DmarcResult.Pass, pass.DmarcResult);
-            Assert.Equal(DmarcAlignedIdentifier.Dkim, pass.AlignedIdentifier);
+            Assert.Equal(DmarcResult.Pass, pass.DmarcResultCode);
+            Assert.Equal(DmarcAlignedIdentifier.Dkim, pass.AlignedIdentifierCode);
 
             using DmarcTestDns strict = Zone("v=DMARC1; p=reject; adkim=s");
             strict.A("news.example.com");
             DmarcPolicy fail = await strict.ResolveAsync(Message("news.example.com", null, null, DmarcDiscoveryMethod.TreeWalk, ("example.com", "pass")));
-            Assert.Equal(DmarcResult.Fail, fail.DmarcResult);
+            Assert.Equal(DmarcResult.Fail, fail.DmarcResultCode);
             Assert.Equal("strict", fail.DkimAlignment);
         }
 
@@ -94,8 +94,8 @@ namespace MailAuth.Core.Tests.Dmarc
             using DmarcTestDns dns = Zone("v=DMARC1; p=reject");
             DmarcPolicy result = await dns.ResolveAsync(Message("example.com", "example.com", "pass", DmarcDiscoveryMethod.TreeWalk,
                 ("example.net", "pass"), ("example.com", "pass")));
-            Assert.Equal(DmarcAlignedIdentifier.Both, result.AlignedIdentifier);
-            Assert.Equal(3, result.Evaluation!.Identifiers.Count);
+            Assert.Equal(DmarcAlignedIdentifier.Both, result.AlignedIdentifierCode);
+            Assert.Equal(3, result.Identifiers.Count);
         }
 
         [Fact]
@@ -103,9 +103,9 @@ namespace MailAuth.Core.Tests.Dmarc
         {
             using DmarcTestDns dns = Zone("v=DMARC1; p=reject");
             DmarcPolicy result = await dns.ResolveAsync(Message("example.com", "example.com", "softfail", DmarcDiscoveryMethod.TreeWalk, ("example.com", "fail")));
-            Assert.Equal(DmarcResult.Fail, result.DmarcResult);
-            Assert.All(result.Evaluation!.Identifiers, i => Assert.True(i.Aligned));
-            Assert.Equal(DmarcPolicyAction.Reject, result.Disposition);
+            Assert.Equal(DmarcResult.Fail, result.DmarcResultCode);
+            Assert.All(result.Identifiers, i => Assert.True(i.Aligned));
+            Assert.Equal(DmarcPolicyAction.Reject, result.DispositionCode);
         }
 
         [Theory]
@@ -117,9 +117,9 @@ namespace MailAuth.Core.Tests.Dmarc
             dns.A("shop.example.com");
             DmarcPolicy result = await dns.ResolveAsync(Message("shop.example.com", "spoof.example.net", "pass", method));
             Assert.True(result.DomainExists);
-            Assert.Equal(DmarcPolicySource.Sp, result.PolicySource);
-            Assert.Equal(DmarcPolicyAction.Quarantine, result.EffectivePolicy);
-            Assert.Equal(DmarcPolicyAction.Quarantine, result.Disposition);
+            Assert.Equal(DmarcPolicySource.Sp, result.PolicySourceCode);
+            Assert.Equal(DmarcPolicyAction.Quarantine, result.EffectivePolicyCode);
+            Assert.Equal(DmarcPolicyAction.Quarantine, result.DispositionCode);
             Assert.Contains("sp=quarantine", result.Reason, StringComparison.Ordinal);
         }
 
@@ -131,8 +131,8 @@ namespace MailAuth.Core.Tests.Dmarc
             using DmarcTestDns dns = Zone("v=DMARC1; p=none; sp=quarantine; np=reject");
             DmarcPolicy result = await dns.ResolveAsync(Message("made-up.example.com", "spoof.example.net", "pass", method));
             Assert.False(result.DomainExists);
-            Assert.Equal(DmarcPolicySource.Np, result.PolicySource);
-            Assert.Equal(DmarcPolicyAction.Reject, result.Disposition);
+            Assert.Equal(DmarcPolicySource.Np, result.PolicySourceCode);
+            Assert.Equal(DmarcPolicyAction.Reject, result.DispositionCode);
             Assert.Contains(result.Trace, r => r.QueryName == "made-up.example.com" && r.IsNxDomain);
         }
 
@@ -141,8 +141,8 @@ namespace MailAuth.Core.Tests.Dmarc
         {
             using DmarcTestDns dns = Zone("v=DMARC1; p=reject; sp=none");
             DmarcPolicy result = await dns.ResolveAsync(Message("made-up.example.com", null, null, DmarcDiscoveryMethod.TreeWalk, ("example.net", "pass")));
-            Assert.Equal(DmarcPolicySource.Sp, result.PolicySource);
-            Assert.Equal(DmarcPolicyAction.None, result.Disposition);
+            Assert.Equal(DmarcPolicySource.Sp, result.PolicySourceCode);
+            Assert.Equal(DmarcPolicyAction.None, result.DispositionCode);
         }
 
         [Fact]
@@ -152,7 +152,7 @@ namespace MailAuth.Core.Tests.Dmarc
             dns.Fault("odd.example.com", TestFault.ServFail);
             DmarcPolicy result = await dns.ResolveAsync(Message("odd.example.com", null, "none"));
             Assert.Null(result.DomainExists);
-            Assert.Equal(DmarcPolicySource.Sp, result.PolicySource);
+            Assert.Equal(DmarcPolicySource.Sp, result.PolicySourceCode);
         }
 
         [Theory]
@@ -166,11 +166,11 @@ namespace MailAuth.Core.Tests.Dmarc
             using DmarcTestDns dns = Zone("v=DMARC1; p=reject; pct=50");
             var options = new DmarcOptions { SamplingRoll = () => roll };
             DmarcPolicy result = await dns.ResolveAsync(Message("example.com", "spoof.example.net", "pass", DmarcDiscoveryMethod.PublicSuffixList), options);
-            Assert.Equal(DmarcResult.Fail, result.DmarcResult);
-            Assert.Equal(expected, result.Disposition);
+            Assert.Equal(DmarcResult.Fail, result.DmarcResultCode);
+            Assert.Equal(expected, result.DispositionCode);
             Assert.Equal(roll, result.Evaluation!.SamplingRoll);
             Assert.Equal(applied, result.Evaluation.SamplingApplied);
-            Assert.Equal(DmarcPolicyAction.Reject, result.Evaluation.RequestedPolicy);
+            Assert.Equal(DmarcPolicyAction.Reject, result.Evaluation.RequestedPolicyCode);
             Assert.Contains("pct=50: policy applied to 50%", result.Reason, StringComparison.Ordinal);
             Assert.Contains(applied ? "so applied" : "not applied", result.Reason, StringComparison.Ordinal);
         }
@@ -181,7 +181,7 @@ namespace MailAuth.Core.Tests.Dmarc
             using DmarcTestDns dns = Zone("v=DMARC1; p=quarantine; pct=0");
             DmarcPolicy result = await dns.ResolveAsync(Message("example.com", null, "fail", DmarcDiscoveryMethod.PublicSuffixList),
                 new DmarcOptions { SamplingRoll = () => 0 });
-            Assert.Equal(DmarcPolicyAction.None, result.Disposition);
+            Assert.Equal(DmarcPolicyAction.None, result.DispositionCode);
             Assert.False(result.Evaluation!.SamplingApplied);
         }
 
@@ -195,7 +195,7 @@ namespace MailAuth.Core.Tests.Dmarc
             Assert.NotNull(first.Evaluation!.SamplingRoll);
             Assert.InRange(first.Evaluation.SamplingRoll!.Value, 0, 99);
             Assert.Equal(first.Evaluation.SamplingRoll, second.Evaluation!.SamplingRoll);
-            Assert.Equal(first.Disposition, second.Disposition);
+            Assert.Equal(first.DispositionCode, second.DispositionCode);
             Assert.Contains("stable hash", first.Reason, StringComparison.Ordinal);
         }
 
@@ -213,7 +213,7 @@ namespace MailAuth.Core.Tests.Dmarc
             // RFC 9989 removed pct (Appendix C.5.2): the full policy applies.
             using DmarcTestDns dns = Zone("v=DMARC1; p=reject; pct=0");
             DmarcPolicy result = await dns.ResolveAsync(Message("example.com", null, "fail"), new DmarcOptions { SamplingRoll = () => 99 });
-            Assert.Equal(DmarcPolicyAction.Reject, result.Disposition);
+            Assert.Equal(DmarcPolicyAction.Reject, result.DispositionCode);
             Assert.Null(result.Evaluation!.SamplingRoll);
             Assert.Contains("pct=0 is ignored", result.Reason, StringComparison.Ordinal);
         }
@@ -228,7 +228,7 @@ namespace MailAuth.Core.Tests.Dmarc
             using DmarcTestDns dns = Zone($"v=DMARC1; p={policy}; t=y");
             DmarcPolicy result = await dns.ResolveAsync(Message("example.com", "spoof.example.net", "pass"));
             Assert.True(result.TestMode);
-            Assert.Equal(expected, result.Disposition);
+            Assert.Equal(expected, result.DispositionCode);
             Assert.Equal(policy != "none", result.Evaluation!.TestModeApplied);
         }
 
@@ -237,7 +237,7 @@ namespace MailAuth.Core.Tests.Dmarc
         {
             using DmarcTestDns dns = Zone("v=DMARC1; p=reject; t=y");
             DmarcPolicy result = await dns.ResolveAsync(Message("example.com", "spoof.example.net", "pass", DmarcDiscoveryMethod.PublicSuffixList));
-            Assert.Equal(DmarcPolicyAction.Reject, result.Disposition);
+            Assert.Equal(DmarcPolicyAction.Reject, result.DispositionCode);
             Assert.False(result.Evaluation!.TestModeApplied);
         }
 
@@ -246,8 +246,8 @@ namespace MailAuth.Core.Tests.Dmarc
         {
             using var dns = new DmarcTestDns().A("example.com");
             DmarcPolicy result = await dns.ResolveAsync(Message("example.com", "example.com", "fail"));
-            Assert.Equal(DmarcResult.None, result.DmarcResult);
-            Assert.Equal(DmarcPolicyAction.None, result.Disposition);
+            Assert.Equal(DmarcResult.None, result.DmarcResultCode);
+            Assert.Equal(DmarcPolicyAction.None, result.DispositionCode);
         }
 
         [Fact]
@@ -255,8 +255,8 @@ namespace MailAuth.Core.Tests.Dmarc
         {
             using var dns = new DmarcTestDns().Fault("_dmarc.example.com", TestFault.ServFail);
             DmarcPolicy result = await dns.ResolveAsync(Message("example.com", "example.com", "pass"));
-            Assert.Equal(DmarcResult.TempError, result.DmarcResult);
-            Assert.Equal(DmarcPolicyAction.None, result.Disposition);
+            Assert.Equal(DmarcResult.TempError, result.DmarcResultCode);
+            Assert.Equal(DmarcPolicyAction.None, result.DispositionCode);
             Assert.Contains("_dmarc.example.com", result.Reason, StringComparison.Ordinal);
         }
 
@@ -265,9 +265,9 @@ namespace MailAuth.Core.Tests.Dmarc
         {
             using DmarcTestDns dns = Zone("v=DMARC1; p=block");
             DmarcPolicy result = await dns.ResolveAsync(Message("example.com", "spoof.example.net", "pass"));
-            Assert.Equal(DmarcResult.PermError, result.DmarcResult);
-            Assert.Equal(DmarcPolicyAction.None, result.Disposition);
-            Assert.Null(result.EffectivePolicy);
+            Assert.Equal(DmarcResult.PermError, result.DmarcResultCode);
+            Assert.Equal(DmarcPolicyAction.None, result.DispositionCode);
+            Assert.Null(result.EffectivePolicyCode);
         }
 
         [Fact]
@@ -276,9 +276,9 @@ namespace MailAuth.Core.Tests.Dmarc
             // RFC 9989 §4.10.1 / RFC 7489 §6.6.3 step 6.
             using DmarcTestDns dns = Zone("v=DMARC1; p=block; rua=mailto:d@example.com");
             DmarcPolicy result = await dns.ResolveAsync(Message("example.com", "spoof.example.net", "pass"));
-            Assert.Equal(DmarcResult.Fail, result.DmarcResult);
-            Assert.Equal(DmarcPolicyAction.None, result.EffectivePolicy);
-            Assert.Equal(DmarcPolicyAction.None, result.Disposition);
+            Assert.Equal(DmarcResult.Fail, result.DmarcResultCode);
+            Assert.Equal(DmarcPolicyAction.None, result.EffectivePolicyCode);
+            Assert.Equal(DmarcPolicyAction.None, result.DispositionCode);
         }
 
         [Fact]
@@ -287,11 +287,11 @@ namespace MailAuth.Core.Tests.Dmarc
             // RFC 9989 §4.7: no p means p=none. RFC 7489 §6.6.3 step 6: no valid p and no rua means no DMARC.
             using DmarcTestDns dns = Zone("v=DMARC1; adkim=s");
             DmarcPolicy bis = await dns.ResolveAsync(Message("example.com", "spoof.example.net", "pass"));
-            Assert.Equal(DmarcResult.Fail, bis.DmarcResult);
-            Assert.Equal(DmarcPolicyAction.None, bis.EffectivePolicy);
+            Assert.Equal(DmarcResult.Fail, bis.DmarcResultCode);
+            Assert.Equal(DmarcPolicyAction.None, bis.EffectivePolicyCode);
 
             DmarcPolicy old = await dns.ResolveAsync(Message("example.com", "spoof.example.net", "pass", DmarcDiscoveryMethod.PublicSuffixList));
-            Assert.Equal(DmarcResult.PermError, old.DmarcResult);
+            Assert.Equal(DmarcResult.PermError, old.DmarcResultCode);
         }
 
         [Fact]
@@ -299,11 +299,11 @@ namespace MailAuth.Core.Tests.Dmarc
         {
             using DmarcTestDns dns = Zone("v=DMARC1; p=reject");
             DmarcPolicy result = await dns.ResolveAsync(Message("example.com", "spoof.example.net", "pass", DmarcDiscoveryMethod.TreeWalk, ("example.com", "temperror")));
-            Assert.Equal(DmarcResult.TempError, result.DmarcResult);
-            Assert.Equal(DmarcPolicyAction.None, result.Disposition);
+            Assert.Equal(DmarcResult.TempError, result.DmarcResultCode);
+            Assert.Equal(DmarcPolicyAction.None, result.DispositionCode);
 
             DmarcPolicy unaligned = await dns.ResolveAsync(Message("example.com", "spoof.example.net", "pass", DmarcDiscoveryMethod.TreeWalk, ("example.org", "temperror")));
-            Assert.Equal(DmarcResult.Fail, unaligned.DmarcResult);
+            Assert.Equal(DmarcResult.Fail, unaligned.DmarcResultCode);
         }
 
         [Fact]
@@ -312,13 +312,13 @@ namespace MailAuth.Core.Tests.Dmarc
             using DmarcTestDns dns = Zone("v=DMARC1; p=reject");
             dns.Fault("_dmarc.mail.example.com", TestFault.ServFail);
             DmarcPolicy result = await dns.ResolveAsync(Message("example.com", null, null, DmarcDiscoveryMethod.TreeWalk, ("mail.example.com", "pass")));
-            DmarcIdentifierAlignment dkim = Assert.Single(result.Evaluation!.Identifiers);
+            DmarcIdentifierAlignment dkim = Assert.Single(result.Identifiers);
             Assert.Null(dkim.Aligned);
-            Assert.Equal(DmarcResult.TempError, result.DmarcResult);
+            Assert.Equal(DmarcResult.TempError, result.DmarcResultCode);
 
             // The RFC 7489 method needs no DNS for the same question.
             DmarcPolicy list = await dns.ResolveAsync(Message("example.com", null, null, DmarcDiscoveryMethod.PublicSuffixList, ("mail.example.com", "pass")));
-            Assert.Equal(DmarcResult.Pass, list.DmarcResult);
+            Assert.Equal(DmarcResult.Pass, list.DmarcResultCode);
         }
 
         [Fact]
@@ -331,11 +331,11 @@ namespace MailAuth.Core.Tests.Dmarc
                 .Txt("_dmarc.example.com", "v=DMARC1; p=reject")
                 .A("mail.dept.example.com");
             DmarcPolicy walk = await dns.ResolveAsync(Message("mail.dept.example.com", null, null, DmarcDiscoveryMethod.TreeWalk, ("example.com", "pass")));
-            Assert.Equal(DmarcResult.Fail, walk.DmarcResult);
+            Assert.Equal(DmarcResult.Fail, walk.DmarcResultCode);
             Assert.Equal("dept.example.com", walk.Evaluation!.FromOrganizationalDomain);
 
             DmarcPolicy list = await dns.ResolveAsync(Message("mail.dept.example.com", null, null, DmarcDiscoveryMethod.PublicSuffixList, ("example.com", "pass")));
-            Assert.Equal(DmarcResult.Pass, list.DmarcResult);
+            Assert.Equal(DmarcResult.Pass, list.DmarcResultCode);
         }
 
         [Fact]
@@ -353,9 +353,9 @@ namespace MailAuth.Core.Tests.Dmarc
         {
             using DmarcTestDns dns = Zone("v=DMARC1; p=reject");
             DmarcPolicy result = await dns.ResolveAsync(Message("Someone@Example.com", "bounce+123@Example.COM", "PASS"));
-            Assert.Equal(DmarcResult.Pass, result.DmarcResult);
-            Assert.Equal("example.com", result.Evaluation!.Identifiers[0].Domain);
-            Assert.Equal("pass", result.Evaluation.Identifiers[0].Result);
+            Assert.Equal(DmarcResult.Pass, result.DmarcResultCode);
+            Assert.Equal("example.com", result.Identifiers[0].Domain);
+            Assert.Equal("pass", result.Identifiers[0].Result);
         }
     }
 }

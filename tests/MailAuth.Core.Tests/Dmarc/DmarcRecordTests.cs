@@ -9,6 +9,26 @@ namespace MailAuth.Core.Tests.Dmarc
         private static bool Has(DmarcRecord record, string id) => record.Findings.Any(f => f.Id == id);
 
         [Fact]
+        public void A_rua_of_sixty_thousand_commas_gives_ten_findings_and_a_count()
+        {
+            // The fuzzing campaign's record: 60,000 empty entries made 60,003 findings.
+            DmarcRecord r = DmarcRecord.Parse("v=DMARC1; p=reject; rua=mailto:d@example.com" + new string(',', 60000));
+            var invalid = r.Findings.Where(f => f.Id == DmarcFindingIds.UriInvalid).ToList();
+            Assert.Equal(11, invalid.Count);
+            Assert.Equal("59,990 more DMARC-URI-INVALID findings like the 10 above are not listed (60,000 in all).", invalid[10].Message);
+            Assert.Equal(FindingSeverity.Error, invalid[10].SeverityCode);
+            Assert.Equal("mailto:d@example.com", Assert.Single(r.ReportUris).ToString());
+        }
+
+        [Fact]
+        public void Ten_findings_of_one_id_are_all_listed()
+        {
+            DmarcRecord r = DmarcRecord.Parse("v=DMARC1; p=reject; rua=mailto:d@example.com" + new string(',', 10));
+            Assert.Equal(10, r.Findings.Count(f => f.Id == DmarcFindingIds.UriInvalid));
+            Assert.DoesNotContain(r.Findings, f => f.Message.Contains("not listed", System.StringComparison.Ordinal));
+        }
+
+        [Fact]
         public void ParsesEveryTagOfBothVersions()
         {
             DmarcRecord r = DmarcRecord.Parse(
@@ -16,18 +36,18 @@ namespace MailAuth.Core.Tests.Dmarc
                 "rua=mailto:agg@example.com; ruf=mailto:fail@example.com; psd=n; t=y");
 
             Assert.True(r.IsDmarcRecord);
-            Assert.Equal(DmarcPolicyAction.Reject, r.Policy);
-            Assert.Equal(DmarcPolicyAction.Quarantine, r.SubdomainPolicy);
-            Assert.Equal(DmarcPolicyAction.Reject, r.NonExistentSubdomainPolicy);
-            Assert.Equal(DmarcAlignmentMode.Strict, r.DkimAlignment);
-            Assert.Equal(DmarcAlignmentMode.Relaxed, r.SpfAlignment);
+            Assert.Equal(DmarcPolicyAction.Reject, r.PolicyCode);
+            Assert.Equal(DmarcPolicyAction.Quarantine, r.SubdomainPolicyCode);
+            Assert.Equal(DmarcPolicyAction.Reject, r.NonExistentSubdomainPolicyCode);
+            Assert.Equal(DmarcAlignmentMode.Strict, r.DkimAlignmentCode);
+            Assert.Equal(DmarcAlignmentMode.Relaxed, r.SpfAlignmentCode);
             Assert.Equal(50, r.Percentage);
             Assert.Equal("1:d:s", r.FailureOptions);
             Assert.Equal("afrf", r.ReportFormat);
             Assert.Equal(3600, r.ReportInterval);
             Assert.Equal("agg@example.com", Assert.Single(r.ReportUris).Address);
             Assert.Equal("example.com", Assert.Single(r.FailureReportUris).Host);
-            Assert.Equal(DmarcPsd.No, r.Psd);
+            Assert.Equal(DmarcPsd.No, r.PsdCode);
             Assert.True(r.TestMode);
             Assert.Equal(13, r.Tags.Count);
             Assert.Empty(r.UnknownTags);
@@ -37,13 +57,13 @@ namespace MailAuth.Core.Tests.Dmarc
         public void DefaultsApplyWhenTagsAreAbsent()
         {
             DmarcRecord r = DmarcRecord.Parse("v=DMARC1; p=quarantine");
-            Assert.Equal(DmarcAlignmentMode.Relaxed, r.DkimAlignment);
-            Assert.Equal(DmarcAlignmentMode.Relaxed, r.SpfAlignment);
+            Assert.Equal(DmarcAlignmentMode.Relaxed, r.DkimAlignmentCode);
+            Assert.Equal(DmarcAlignmentMode.Relaxed, r.SpfAlignmentCode);
             Assert.Null(r.Percentage);
             Assert.Equal(100, r.EffectivePercentage);
-            Assert.Equal(DmarcPsd.Unspecified, r.Psd);
+            Assert.Equal(DmarcPsd.Unspecified, r.PsdCode);
             Assert.False(r.TestMode);
-            Assert.Null(r.SubdomainPolicy);
+            Assert.Null(r.SubdomainPolicyCode);
         }
 
         [Theory]
@@ -70,7 +90,7 @@ namespace MailAuth.Core.Tests.Dmarc
         {
             DmarcRecord r = DmarcRecord.Parse(text);
             Assert.True(r.IsDmarcRecord);
-            Assert.Equal(DmarcPolicyAction.Reject, r.Policy);
+            Assert.Equal(DmarcPolicyAction.Reject, r.PolicyCode);
         }
 
         [Fact]
@@ -80,7 +100,7 @@ namespace MailAuth.Core.Tests.Dmarc
             Assert.Equal(new[] { "foo", "pp" }, r.UnknownTags.Select(t => t.Name).ToArray());
             Assert.Equal("bar", r.UnknownTags[0].Value);
             Assert.Equal(2, r.Findings.Count(f => f.Id == DmarcFindingIds.TagUnknown));
-            Assert.Equal(DmarcPolicyAction.Reject, r.Policy);
+            Assert.Equal(DmarcPolicyAction.Reject, r.PolicyCode);
         }
 
         [Theory]
@@ -115,7 +135,7 @@ namespace MailAuth.Core.Tests.Dmarc
             // fo, rf and ri only shape reports; a bad value there is a warning, elsewhere an error.
             bool reportingOnly = id == DmarcFindingIds.FoInvalid || id == DmarcFindingIds.RfInvalid || id == DmarcFindingIds.RiInvalid;
             FindingSeverity expected = reportingOnly ? FindingSeverity.Warning : FindingSeverity.Error;
-            Assert.Equal(expected, finding.Severity);
+            Assert.Equal(expected, finding.SeverityCode);
             Assert.False(string.IsNullOrWhiteSpace(finding.Message));
         }
 
@@ -126,9 +146,9 @@ namespace MailAuth.Core.Tests.Dmarc
             Assert.Null(r.Policy);
             Assert.Equal("block", r.PolicyText);
             Assert.True(r.HasInvalidPolicyTag);
-            Assert.Equal(DmarcAlignmentMode.Relaxed, r.DkimAlignment);
+            Assert.Equal(DmarcAlignmentMode.Relaxed, r.DkimAlignmentCode);
             Assert.Equal(100, r.EffectivePercentage);
-            Assert.Equal(DmarcPsd.Unspecified, r.Psd);
+            Assert.Equal(DmarcPsd.Unspecified, r.PsdCode);
             Assert.False(r.TestMode);
         }
 
@@ -136,7 +156,7 @@ namespace MailAuth.Core.Tests.Dmarc
         public void DuplicateTagKeepsTheFirstValue()
         {
             DmarcRecord r = DmarcRecord.Parse("v=DMARC1; p=reject; p=none; rua=mailto:a@example.com");
-            Assert.Equal(DmarcPolicyAction.Reject, r.Policy);
+            Assert.Equal(DmarcPolicyAction.Reject, r.PolicyCode);
             Assert.Contains(r.Findings, f => f.Id == DmarcFindingIds.TagDuplicate && f.Subject == "p");
         }
 
@@ -171,7 +191,7 @@ namespace MailAuth.Core.Tests.Dmarc
             DmarcRecord r = DmarcRecord.Parse("v=DMARC1; p=none; rua=mailto:a@example.com");
             Finding finding = Assert.Single(r.Findings);
             Assert.Equal(DmarcFindingIds.PolicyNone, finding.Id);
-            Assert.Equal(FindingSeverity.Warning, finding.Severity);
+            Assert.Equal(FindingSeverity.Warning, finding.SeverityCode);
         }
 
         [Fact]

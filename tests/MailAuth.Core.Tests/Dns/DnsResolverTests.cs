@@ -33,10 +33,10 @@ namespace MailAuth.Core.Tests.Dns
 
             DnsResponse response = await resolver.QueryAsync("WWW.Example.COM.", DnsRecordType.A);
 
-            Assert.Equal(DnsLookupStatus.Found, response.Status);
+            Assert.Equal(DnsLookupStatus.Found, response.StatusCode);
             Assert.Equal("NoError", response.ResponseCode);
             DnsRecord record = Assert.Single(response.Records);
-            Assert.Equal(IPAddress.Parse("192.0.2.10"), record.Address);
+            Assert.Equal("192.0.2.10", record.Address);
             Assert.Equal("192.0.2.10", record.Data);
             Assert.Equal(120, record.Ttl);
             Assert.Equal("www.example.com", record.Name, ignoreCase: true);
@@ -64,7 +64,7 @@ namespace MailAuth.Core.Tests.Dns
             using var resolver = NewResolver(server);
 
             DnsResponse aaaa = await resolver.QueryAsync("example.com", DnsRecordType.AAAA);
-            Assert.Equal(IPAddress.Parse("2001:db8::25"), Assert.Single(aaaa.Records).Address);
+            Assert.Equal("2001:db8::25", Assert.Single(aaaa.Records).Address);
 
             DnsResponse mx = await resolver.QueryAsync("example.com", DnsRecordType.MX);
             Assert.Equal(2, mx.Records.Count);
@@ -81,12 +81,12 @@ namespace MailAuth.Core.Tests.Dns
 
             DnsResponse spf = await resolver.QueryAsync("example.com", DnsRecordType.SPF);
             DnsRecord spfRecord = Assert.Single(spf.Records);
-            Assert.Equal(DnsRecordType.SPF, spfRecord.Type);
+            Assert.Equal(DnsRecordType.SPF, spfRecord.TypeCode);
             Assert.Equal("v=spf1 -all", spfRecord.Data);
 
             // Records of the asked type only: the TXT query sees no type 99 record.
             DnsResponse txt = await resolver.QueryAsync("example.com", DnsRecordType.TXT);
-            Assert.Equal(DnsLookupStatus.NotFound, txt.Status);
+            Assert.Equal(DnsLookupStatus.NotFound, txt.StatusCode);
         }
 
         [Fact]
@@ -104,7 +104,9 @@ namespace MailAuth.Core.Tests.Dns
             Assert.Equal(2, response.Records.Count);
             DnsRecord spf = response.Records.Single(r => r.Data.StartsWith("v=spf1", StringComparison.Ordinal));
             Assert.Equal("v=spf1 ip4:192.0.2.0/24 include:_spf.example.net -all", spf.Data);
-            Assert.Equal(new[] { "v=spf1 ip4:192.0.2.0/24", " include:_spf.example.net", " -all" }, spf.TextStrings);
+            Assert.Equal(new[] { "v=spf1 ip4:192.0.2.0/24", " include:_spf.example.net", " -all" }, spf.TextStringList);
+            // The public text is the zone-file form (RFC 1035 §5.1): each string quoted.
+            Assert.Equal("\"v=spf1 ip4:192.0.2.0/24\" \" include:_spf.example.net\" \" -all\"", spf.TextStrings);
             Assert.Contains("google-site-verification=abc", response.Texts);
             Assert.Equal(2, response.Texts.Count());
 
@@ -142,9 +144,9 @@ namespace MailAuth.Core.Tests.Dns
 
             DnsResponse response = await resolver.QueryAsync("alias.example.com", DnsRecordType.A);
 
-            Assert.Equal(DnsLookupStatus.Found, response.Status);
+            Assert.Equal(DnsLookupStatus.Found, response.StatusCode);
             DnsRecord a = Assert.Single(response.Records);
-            Assert.Equal(DnsRecordType.A, a.Type);
+            Assert.Equal(DnsRecordType.A, a.TypeCode);
             Assert.Equal("target.example.org", a.Name);
             Assert.Equal(new[] { "alias2.example.net", "target.example.org" }, response.CanonicalNames);
             // The answer holds no longer than the shortest link of the chain.
@@ -167,7 +169,7 @@ namespace MailAuth.Core.Tests.Dns
 
             DnsResponse response = await resolver.QueryAsync("alias.example.com", DnsRecordType.MX);
 
-            Assert.Equal(DnsLookupStatus.NotFound, response.Status);
+            Assert.Equal(DnsLookupStatus.NotFound, response.StatusCode);
             Assert.False(response.IsNxDomain);
             Assert.Equal(new[] { "target.example.com" }, response.CanonicalNames);
         }
@@ -182,11 +184,11 @@ namespace MailAuth.Core.Tests.Dns
 
             DnsResponse response = await resolver.QueryAsync("big.example.com", DnsRecordType.TXT);
 
-            Assert.Equal(DnsLookupStatus.Found, response.Status);
+            Assert.Equal(DnsLookupStatus.Found, response.StatusCode);
             Assert.True(response.UsedTcp);
             DnsRecord record = Assert.Single(response.Records);
             Assert.Equal(big, record.Data);
-            Assert.Equal(8, record.TextStrings.Count); // 2000 octets in 255-octet character-strings
+            Assert.Equal(8, record.TextStringList.Count); // 2000 octets in 255-octet character-strings
             Assert.Equal(1, server.UdpQueryCount);
             Assert.Equal(1, server.TcpQueryCount);
             Assert.Equal(2, resolver.QueriesSent);
@@ -201,11 +203,11 @@ namespace MailAuth.Core.Tests.Dns
             using var withoutFallback = NewResolver(server, tcpFallback: false);
 
             DnsResponse ok = await withFallback.QueryAsync("tc.example.com", DnsRecordType.A);
-            Assert.Equal(DnsLookupStatus.Found, ok.Status);
+            Assert.Equal(DnsLookupStatus.Found, ok.StatusCode);
             Assert.True(ok.UsedTcp);
 
             DnsResponse failed = await withoutFallback.QueryAsync("tc.example.com", DnsRecordType.A);
-            Assert.Equal(DnsLookupStatus.Failed, failed.Status);
+            Assert.Equal(DnsLookupStatus.Failed, failed.StatusCode);
             Assert.Equal("Truncated", failed.ResponseCode);
             Assert.Equal(1, server.TcpQueryCount);
         }
@@ -221,7 +223,7 @@ namespace MailAuth.Core.Tests.Dns
             DnsResponse response = await resolver.QueryAsync("slow.example.com", DnsRecordType.TXT);
             stopwatch.Stop();
 
-            Assert.Equal(DnsLookupStatus.Failed, response.Status);
+            Assert.Equal(DnsLookupStatus.Failed, response.StatusCode);
             Assert.Equal("Timeout", response.ResponseCode);
             Assert.Contains(server.Address, response.Error);
             Assert.InRange(stopwatch.ElapsedMilliseconds, 250, 1500);
@@ -255,7 +257,7 @@ namespace MailAuth.Core.Tests.Dns
 
             DnsResponse response = await resolver.QueryAsync("bad.example.com", DnsRecordType.A);
 
-            Assert.Equal(DnsLookupStatus.Failed, response.Status);
+            Assert.Equal(DnsLookupStatus.Failed, response.StatusCode);
             Assert.Equal(expectedCode, response.ResponseCode);
             Assert.DoesNotContain("\n", response.Error);
             Assert.False(response.IsNxDomain);
@@ -274,8 +276,8 @@ namespace MailAuth.Core.Tests.Dns
             using var server = LoopbackDnsServer.Start(zone);
             using var resolver = NewResolver(server);
 
-            Assert.Equal(DnsLookupStatus.Failed, (await resolver.QueryAsync("mixed.example.com", DnsRecordType.TXT)).Status);
-            Assert.Equal(DnsLookupStatus.Found, (await resolver.QueryAsync("mixed.example.com", DnsRecordType.A)).Status);
+            Assert.Equal(DnsLookupStatus.Failed, (await resolver.QueryAsync("mixed.example.com", DnsRecordType.TXT)).StatusCode);
+            Assert.Equal(DnsLookupStatus.Found, (await resolver.QueryAsync("mixed.example.com", DnsRecordType.A)).StatusCode);
         }
 
         [Fact]
@@ -287,7 +289,7 @@ namespace MailAuth.Core.Tests.Dns
 
             DnsResponse response = await resolver.QueryAsync("missing.example.org", DnsRecordType.TXT);
 
-            Assert.Equal(DnsLookupStatus.NotFound, response.Status);
+            Assert.Equal(DnsLookupStatus.NotFound, response.StatusCode);
             Assert.True(response.IsNxDomain);
             Assert.Equal("NXDomain", response.ResponseCode);
             Assert.Null(response.Error);
@@ -302,7 +304,7 @@ namespace MailAuth.Core.Tests.Dns
 
             DnsResponse response = await resolver.QueryAsync("example.com", DnsRecordType.TXT);
 
-            Assert.Equal(DnsLookupStatus.NotFound, response.Status);
+            Assert.Equal(DnsLookupStatus.NotFound, response.StatusCode);
             Assert.False(response.IsNxDomain);
             Assert.Equal("NoError", response.ResponseCode);
             Assert.Empty(response.Records);
@@ -352,7 +354,7 @@ namespace MailAuth.Core.Tests.Dns
 
             Assert.False(first.FromCache);
             Assert.True(second.FromCache);
-            Assert.Equal(DnsLookupStatus.Found, second.Status);
+            Assert.Equal(DnsLookupStatus.Found, second.StatusCode);
             Assert.Equal(first.Records[0].Address, second.Records[0].Address);
             Assert.InRange(second.Records[0].Ttl, 298, 300);
             Assert.Equal(server.Address, second.Server);
@@ -431,7 +433,7 @@ namespace MailAuth.Core.Tests.Dns
             Assert.True(first.IsNxDomain);
             Assert.True(second.FromCache);
             Assert.True(second.IsNxDomain);
-            Assert.Equal(DnsLookupStatus.NotFound, second.Status);
+            Assert.Equal(DnsLookupStatus.NotFound, second.StatusCode);
             Assert.True(noDataAgain.FromCache);
             Assert.False(noDataAgain.IsNxDomain);
             Assert.Equal(2, server.QueryCount);
@@ -467,7 +469,7 @@ namespace MailAuth.Core.Tests.Dns
             DnsResponse[] responses = await Task.WhenAll(Enumerable.Range(0, 10)
                 .Select(_ => Task.Run(() => resolver.QueryAsync("popular.example.com", DnsRecordType.A))));
 
-            Assert.All(responses, r => Assert.Equal(DnsLookupStatus.Found, r.Status));
+            Assert.All(responses, r => Assert.Equal(DnsLookupStatus.Found, r.StatusCode));
             Assert.Equal(1, server.QueryCount);
             Assert.Equal(1, resolver.QueriesSent);
         }
@@ -508,10 +510,10 @@ namespace MailAuth.Core.Tests.Dns
             DnsResponse fast = await resolver.QueryAsync("fast.example.com", DnsRecordType.A);
             stopwatch.Stop();
 
-            Assert.Equal(DnsLookupStatus.Found, fast.Status);
+            Assert.Equal(DnsLookupStatus.Found, fast.StatusCode);
             Assert.False(slow.IsCompleted);
             Assert.InRange(stopwatch.ElapsedMilliseconds, 0, 300);
-            Assert.Equal(DnsLookupStatus.Found, (await slow).Status);
+            Assert.Equal(DnsLookupStatus.Found, (await slow).StatusCode);
         }
 
         [Theory]
@@ -547,7 +549,7 @@ namespace MailAuth.Core.Tests.Dns
 
             DnsResponse response = await resolver.QueryAsync("example.com", DnsRecordType.A);
 
-            Assert.Equal(DnsLookupStatus.Found, response.Status);
+            Assert.Equal(DnsLookupStatus.Found, response.StatusCode);
             Assert.Equal(good.Address, response.Server);
             Assert.Equal(1, refusing.QueryCount);
             Assert.Equal(2, resolver.QueriesSent);
@@ -562,7 +564,7 @@ namespace MailAuth.Core.Tests.Dns
 
             DnsResponse response = await resolver.QueryAsync("b\u00fccher.example", DnsRecordType.A);
 
-            Assert.Equal(DnsLookupStatus.Found, response.Status);
+            Assert.Equal(DnsLookupStatus.Found, response.StatusCode);
             Assert.Equal("xn--bcher-kva.example", response.QueryName);
             Assert.Equal("xn--bcher-kva.example", Assert.Single(server.Queries).Name);
             Assert.Equal("xn--bcher-kva.example", response.Records[0].Name);
@@ -591,7 +593,7 @@ namespace MailAuth.Core.Tests.Dns
 
             DnsResponse response = await resolver.QueryAsync(name, DnsRecordType.TXT);
 
-            Assert.Equal(DnsLookupStatus.Found, response.Status);
+            Assert.Equal(DnsLookupStatus.Found, response.StatusCode);
             Assert.Equal(name, Assert.Single(server.Queries).Name);
         }
 
@@ -603,7 +605,7 @@ namespace MailAuth.Core.Tests.Dns
             using var server = LoopbackDnsServer.Start(zone);
             using var resolver = NewResolver(server);
 
-            Assert.Equal(DnsLookupStatus.Found, (await resolver.QueryAsync(name, DnsRecordType.TXT)).Status);
+            Assert.Equal(DnsLookupStatus.Found, (await resolver.QueryAsync(name, DnsRecordType.TXT)).StatusCode);
         }
 
         public static TheoryData<string> InvalidNames()
@@ -691,7 +693,7 @@ namespace MailAuth.Core.Tests.Dns
             await recording.QueryAsync("example.com", DnsRecordType.A);
             await recording.QueryAsync("missing.example.com", DnsRecordType.A);
 
-            Assert.Equal(new[] { DnsLookupStatus.Found, DnsLookupStatus.NotFound }, recording.Responses.Select(r => r.Status));
+            Assert.Equal(new[] { DnsLookupStatus.Found, DnsLookupStatus.NotFound }, recording.Responses.Select(r => r.StatusCode));
             Assert.Equal(2, seen.Count);
         }
 

@@ -71,7 +71,7 @@ namespace MailAuth.Core.Tests.DomainReport
                 string domain = $"d{i:D3}.example";
                 if (inputs[i].StartsWith("not a domain", StringComparison.Ordinal))
                 {
-                    Assert.Equal(DomainReportStatus.InvalidInput, report.Status);
+                    Assert.Equal(DomainReportStatus.InvalidInput, report.StatusCode);
                     Assert.False(string.IsNullOrEmpty(report.ErrorMessage));
                     continue;
                 }
@@ -79,9 +79,9 @@ namespace MailAuth.Core.Tests.DomainReport
                 Assert.Equal(domain, report.Domain);
                 if (faulted.TryGetValue(domain, out var fault))
                 {
-                    Assert.True(report.Status == DomainReportStatus.LookupFailed, $"{domain} ({fault.Fault} on {(fault.OnDmarc ? "_dmarc" : "apex")}): {report.Status}");
+                    Assert.True(report.StatusCode == DomainReportStatus.LookupFailed, $"{domain} ({fault.Fault} on {(fault.OnDmarc ? "_dmarc" : "apex")}): {report.StatusCode}");
                     Assert.False(string.IsNullOrEmpty(report.ErrorMessage));
-                    Assert.Null(report.Grade);
+                    Assert.Null(report.GradeCode);
                     if (fault.OnDmarc)
                     {
                         Assert.Equal("LookupFailed", report.DmarcStatus);
@@ -97,10 +97,10 @@ namespace MailAuth.Core.Tests.DomainReport
                 }
                 else
                 {
-                    Assert.True(report.Status != DomainReportStatus.LookupFailed, $"{domain}: {report.ErrorMessage}");
+                    Assert.True(report.StatusCode != DomainReportStatus.LookupFailed, $"{domain}: {report.ErrorMessage}");
                     Assert.Equal("Found", report.DmarcStatus);
                     Assert.Equal("10 mx.provider.example", report.MxHosts);
-                    Assert.NotNull(report.Grade);
+                    Assert.NotNull(report.GradeCode);
                 }
             }
 
@@ -159,10 +159,10 @@ namespace MailAuth.Core.Tests.DomainReport
             Assert.Equal(21, reports.Count);
             Assert.All(reports.Take(20), r =>
             {
-                Assert.Equal(DomainReportStatus.LookupFailed, r.Status);
+                Assert.Equal(DomainReportStatus.LookupFailed, r.StatusCode);
                 Assert.Contains("cancelled", r.ErrorMessage);
             });
-            Assert.Equal(DomainReportStatus.InvalidInput, reports[20].Status);
+            Assert.Equal(DomainReportStatus.InvalidInput, reports[20].StatusCode);
         }
     }
 }

@@ -50,7 +50,8 @@ namespace MailAuth.Core.Tests.DomainReport
             using var reporter = new DomainReporter(dns.Resolver(), new DomainReportOptions
             {
                 MtaSts = new MtaStsOptions { PolicyPort = https.Port, ServerCertificateValidation = MtaStsOptions.TrustCertificate(https.Thumbprint) },
-                TraceObserver = r => observed.Add(r.QueryType + " " + r.QueryName),
+                TraceObserver = r => observed.Add(r.QueryTypeCode + " " + r.QueryName),
+                IncludeDnsTrace = true,
             });
 
             MailDomainReport report = await reporter.GetReportAsync("Example.com.");
@@ -60,15 +61,15 @@ namespace MailAuth.Core.Tests.DomainReport
                 "TXT default._bimi.example.com", "TXT _mta-sts.example.com", "TXT _smtp._tls.example.com", "A mx1.example.com",
                 "A mta-sts.example.com", "AAAA mta-sts.example.com" })
             {
-                Assert.Contains(report.Trace, r => r.QueryType + " " + r.QueryName == query);
+                Assert.Contains(report.Trace, r => r.QueryTypeCode + " " + r.QueryName == query);
                 Assert.Contains(query, observed);
             }
 
             Assert.Equal("example.com", report.Domain);
             Assert.Equal("removed the trailing dot", report.InputNote);
-            Assert.NotEqual(DomainReportStatus.LookupFailed, report.Status);
+            Assert.NotEqual(DomainReportStatus.LookupFailed, report.StatusCode);
             Assert.Null(report.ErrorMessage);
-            Assert.Equal(MailDomainGrade.A, report.Grade);
+            Assert.Equal(MailDomainGrade.A, report.GradeCode);
             Assert.Equal(100, report.Score);
             Assert.Equal("10 mx1.example.com", report.MxHosts);
             Assert.Equal("Found", report.SpfStatus);
@@ -85,7 +86,40 @@ namespace MailAuth.Core.Tests.DomainReport
             Assert.Equal("mailto:tls@example.com", report.TlsRptRua);
             Assert.Equal(0, report.ErrorCount);
             Assert.True(report.QueryCount > 10);
-            Assert.Equal(report.Findings.OrderByDescending(f => f.Severity).Select(f => f.Id), report.Findings.Select(f => f.Id));
+            Assert.Equal(report.Findings.OrderByDescending(f => f.SeverityCode).Select(f => f.Id), report.Findings.Select(f => f.Id));
+        }
+
+        [Fact]
+        public async Task TheDnsTraceIsKeptOnlyWhenAskedForAndSubReportsNeverRepeatIt()
+        {
+            using var dns = new PostureTestDns();
+            AddGoodDomain(dns, "example.com", RsaKey(2048));
+            var observed = new System.Collections.Concurrent.ConcurrentBag<string>();
+            DomainReportOptions options = NoFetch("selector1");
+            options.TraceObserver = r => observed.Add(r.QueryName);
+            using var reporter = new DomainReporter(dns.Resolver(), options);
+
+            MailDomainReport report = await reporter.GetReportAsync("example.com");
+
+            // Off by default: QueryCount still counts every query the observer saw.
+            Assert.Empty(report.Trace);
+            Assert.Equal(observed.Count, report.QueryCount);
+
+            // The sub-reports leave their DNS responses to the report's Trace.
+            Assert.Empty(report.Mx!.Trace);
+            Assert.Empty(report.Spf!.DnsResponses);
+            Assert.Empty(report.Dmarc!.Trace);
+            Assert.True(report.Dmarc.QueryCount > 0);
+            Assert.Empty(report.Dkim!.Trace);
+            Assert.Null(report.MtaSts!.Response);
+            Assert.Null(report.TlsRpt!.Response);
+
+            options.IncludeDnsTrace = true;
+            using var tracing = new DomainReporter(dns.Resolver(), options);
+            MailDomainReport traced = await tracing.GetReportAsync("example.com");
+            Assert.Equal(traced.QueryCount, traced.Trace.Count);
+            Assert.Contains(traced.Trace, r => r.QueryName == "_dmarc.example.com" && r.Status == "Found");
+            Assert.Empty(traced.Spf!.DnsResponses);
         }
 
         [Fact]
@@ -108,16 +142,16 @@ namespace MailAuth.Core.Tests.DomainReport
             using var reporter = new DomainReporter(dns.Resolver(), NoFetch("s1"));
 
             MailDomainReport weak = await reporter.GetReportAsync("weak.example");
-            Assert.Equal(MailDomainGrade.F, weak.Grade); // +all caps at F
-            Assert.Equal(DomainReportStatus.Findings, weak.Status);
+            Assert.Equal(MailDomainGrade.F, weak.GradeCode); // +all caps at F
+            Assert.Equal(DomainReportStatus.Findings, weak.StatusCode);
             Assert.Contains(weak.GradeReasons, r => r.Contains("+all", StringComparison.Ordinal));
 
             MailDomainReport noDmarc = await reporter.GetReportAsync("nodmarc.example");
             Assert.Equal("NotFound", noDmarc.DmarcStatus);
-            Assert.True(noDmarc.Grade >= MailDomainGrade.D, $"grade {noDmarc.Grade}");
+            Assert.True(noDmarc.GradeCode >= MailDomainGrade.D, $"grade {noDmarc.GradeCode}");
 
             MailDomainReport monitor = await reporter.GetReportAsync("monitor.example");
-            Assert.Equal(MailDomainGrade.C, monitor.Grade); // all else fine, p=none caps at C
+            Assert.Equal(MailDomainGrade.C, monitor.GradeCode); // all else fine, p=none caps at C
             Assert.Contains(monitor.GradeReasons, r => r.StartsWith("cap C", StringComparison.Ordinal));
         }
 
@@ -135,7 +169,7 @@ namespace MailAuth.Core.Tests.DomainReport
 
             MailDomainReport report = await reporter.GetReportAsync("example.com");
 
-            Assert.Equal(DomainCheck.Dmarc | DomainCheck.Dkim, report.Checks);
+            Assert.Equal(DomainCheck.Dmarc | DomainCheck.Dkim, report.ChecksCode);
             Assert.Null(report.Mx);
             Assert.Null(report.MxHosts);
             Assert.Null(report.Spf);
@@ -149,7 +183,7 @@ namespace MailAuth.Core.Tests.DomainReport
             Assert.DoesNotContain(dns.Queries, q => q.Contains("_bimi", StringComparison.Ordinal) || q.Contains("_mta-sts", StringComparison.Ordinal) || q.Contains("_smtp._tls", StringComparison.Ordinal));
             var dkimQueries = dns.Queries.Where(q => q.Contains("._domainkey.", StringComparison.Ordinal)).OrderBy(q => q, StringComparer.Ordinal).ToArray();
             Assert.Equal(new[] { "TXT custom._domainkey.example.com", "TXT selector1._domainkey.example.com" }, dkimQueries);
-            Assert.NotNull(report.Grade); // graded over the checks that ran
+            Assert.NotNull(report.GradeCode); // graded over the checks that ran
         }
 
         [Fact]
@@ -161,9 +195,9 @@ namespace MailAuth.Core.Tests.DomainReport
 
             MailDomainReport report = await reporter.GetReportAsync("example.com");
 
-            Assert.Equal(DomainCheck.None, report.Checks);
-            Assert.Equal(DomainReportStatus.Ok, report.Status);
-            Assert.Null(report.Grade);
+            Assert.Equal(DomainCheck.None, report.ChecksCode);
+            Assert.Equal(DomainReportStatus.Ok, report.StatusCode);
+            Assert.Null(report.GradeCode);
             Assert.Empty(dns.Queries);
         }
 
@@ -184,10 +218,10 @@ namespace MailAuth.Core.Tests.DomainReport
             MailDomainReport report = await reporter.GetReportAsync("slow.example");
 
             Assert.True(watch.ElapsedMilliseconds < 1800, $"took {watch.ElapsedMilliseconds} ms");
-            Assert.Equal(DomainReportStatus.LookupFailed, report.Status);
+            Assert.Equal(DomainReportStatus.LookupFailed, report.StatusCode);
             Assert.StartsWith("time budget exceeded", report.ErrorMessage);
             Assert.Contains("DMARC", report.ErrorMessage);
-            Assert.Null(report.Grade);
+            Assert.Null(report.GradeCode);
             Assert.NotNull(report.Mx); // what finished is kept
         }
 
@@ -204,12 +238,12 @@ namespace MailAuth.Core.Tests.DomainReport
 
             MailDomainReport report = await reporter.GetReportAsync("example.com");
 
-            Assert.Equal(DomainReportStatus.LookupFailed, report.Status);
+            Assert.Equal(DomainReportStatus.LookupFailed, report.StatusCode);
             Assert.Equal("LookupFailed", report.DmarcStatus);
             Assert.Null(report.DmarcRua);       // unknown, not "no rua"
             Assert.Null(report.DmarcTestMode);
             Assert.Contains("DMARC:", report.ErrorMessage);
-            Assert.Null(report.Grade);
+            Assert.Null(report.GradeCode);
             Assert.Equal("Found", report.SpfStatus); // the other checks still report
         }
 
@@ -221,14 +255,14 @@ namespace MailAuth.Core.Tests.DomainReport
 
             MailDomainReport report = await reporter.GetReportAsync("not a domain");
 
-            Assert.Equal(DomainReportStatus.InvalidInput, report.Status);
+            Assert.Equal(DomainReportStatus.InvalidInput, report.StatusCode);
             Assert.Equal("not a domain", report.Input);
             Assert.Null(report.Domain);
             Assert.Contains("white space", report.ErrorMessage);
-            Assert.Null(report.Grade);
+            Assert.Null(report.GradeCode);
 
             MailDomainReport none = await reporter.GetReportAsync(null);
-            Assert.Equal(DomainReportStatus.InvalidInput, none.Status);
+            Assert.Equal(DomainReportStatus.InvalidInput, none.StatusCode);
             Assert.Equal(string.Empty, none.Input);
             Assert.Empty(dns.Queries);
         }

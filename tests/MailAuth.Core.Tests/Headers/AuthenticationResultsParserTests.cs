@@ -59,8 +59,8 @@ namespace MailAuth.Core.Tests.Headers
             Assert.Equal("dkim", h.Results[0].Method);
             Assert.Equal("bimi", h.Results[1].Method);
             Assert.Equal("pass", h.Results[1].GetProperty("policy.authority"));
-            Assert.Equal("policy", h.Results[2].Properties.Single().Type);
-            Assert.Equal("iprev", h.Results[2].Properties.Single().Name);
+            Assert.Equal("policy", h.Results[2].PropertyList.Single().Type);
+            Assert.Equal("iprev", h.Results[2].PropertyList.Single().Name);
         }
 
         [Fact]
@@ -71,7 +71,9 @@ namespace MailAuth.Core.Tests.Headers
             Assert.Equal(new[] { "spf", "dkim", "dmarc", "compauth" }, h.Results.Select(r => r.Method));
             Assert.Equal("softfail", h.Results[0].Result);
             Assert.Equal("none", h.Results[2].GetProperty("action"));
-            Assert.Equal("", h.Results[2].Properties.First().Type);
+            Assert.Equal("", h.Results[2].PropertyList.First().Type);
+            // The public text is the pairs as written, space separated (RFC 8601 §2.2 resinfo).
+            Assert.Equal("action=none header.from=example.com", h.Results[2].Properties);
             Assert.Equal("201", h.Results[3].Reason);
         }
 

@@ -196,7 +196,7 @@ namespace MailAuth.Core.Tests.Headers
             Assert.Equal(2, reports.Count);
             Assert.Empty(reports[0].Headers);
             Assert.Equal(HeaderFindingIds.NoHeaderFields, reports[0].Findings[0].Id);
-            Assert.Equal(FindingSeverity.Error, reports[0].Findings[0].Severity);
+            Assert.Equal(FindingSeverity.Error, reports[0].Findings[0].SeverityCode);
             Assert.Equal("y@example.com", reports[1].FromAddress);
         }
 

@@ -23,7 +23,7 @@ namespace MailAuth.Core.Tests.Headers
             Assert.Equal("198.51.100.9", r.ClientIP);
             Assert.Equal("out.example.com", r.Helo);
             Assert.Equal(new[] { "mx1.example.net" }, r.TrustedAuthServIds);
-            Assert.DoesNotContain(r.Findings, f => f.Severity != FindingSeverity.Information);
+            Assert.DoesNotContain(r.Findings, f => f.SeverityCode != FindingSeverity.Information);
             Assert.Equal(6, r.TotalDelay);
         }
 
@@ -54,7 +54,7 @@ namespace MailAuth.Core.Tests.Headers
             Assert.True(edge.ClockSkew);
             Assert.Equal(-600, edge.DelaySeconds);
             var finding = r.Findings.Single(f => f.Id == HeaderFindingIds.HopClockSkew);
-            Assert.Equal(FindingSeverity.Warning, finding.Severity);
+            Assert.Equal(FindingSeverity.Warning, finding.SeverityCode);
             Assert.Contains("600", finding.Message);
         }
 
@@ -62,7 +62,7 @@ namespace MailAuth.Core.Tests.Headers
         public void SmallClockSkew_IsOnlyInformation()
         {
             var r = HeaderTestSupport.Single(Chain("198.51.100.9", edgeTime: "Mon, 16 Nov 2026 08:59:58 +0000") + Identity);
-            Assert.Equal(FindingSeverity.Information, r.Findings.Single(f => f.Id == HeaderFindingIds.HopClockSkew).Severity);
+            Assert.Equal(FindingSeverity.Information, r.Findings.Single(f => f.Id == HeaderFindingIds.HopClockSkew).SeverityCode);
         }
 
         [Fact]
@@ -91,7 +91,7 @@ namespace MailAuth.Core.Tests.Headers
         {
             var r = HeaderTestSupport.Single(Chain("198.51.100.9") + Identity + "From: CEO <ceo@example.org>\n");
             var finding = r.Findings.Single(f => f.Id == HeaderFindingIds.MultipleFrom);
-            Assert.Equal(FindingSeverity.Error, finding.Severity);
+            Assert.Equal(FindingSeverity.Error, finding.SeverityCode);
             Assert.Contains("ceo@example.org", finding.Subject);
             Assert.Equal("alice@example.com", r.FromAddress);
         }
@@ -127,7 +127,7 @@ namespace MailAuth.Core.Tests.Headers
         {
             var text = Chain("198.51.100.9").Replace("smtp.mailfrom=bounce@example.com", "smtp.mailfrom=bounce@esp.example.org") + Identity;
             var r = HeaderTestSupport.Single(text);
-            Assert.Equal(FindingSeverity.Warning, r.Findings.Single(f => f.Id == HeaderFindingIds.SpfPassUnaligned).Severity);
+            Assert.Equal(FindingSeverity.Warning, r.Findings.Single(f => f.Id == HeaderFindingIds.SpfPassUnaligned).SeverityCode);
             Assert.Equal("esp.example.org", r.EnvelopeDomain);
         }
 
@@ -149,7 +149,7 @@ namespace MailAuth.Core.Tests.Headers
             Assert.False(r.AuthenticationResults[1].IsTrusted);
             Assert.Contains("below the edge", r.AuthenticationResults[1].TrustReason);
             var forged = r.Findings.Single(f => f.Id == HeaderFindingIds.ResultsBeforeEdge);
-            Assert.Equal(FindingSeverity.Warning, forged.Severity);
+            Assert.Equal(FindingSeverity.Warning, forged.SeverityCode);
             Assert.Contains("forgery", forged.Message);
         }
 

@@ -133,7 +133,7 @@ namespace MailAuth.Core.Tests.Headers
         {
             var r = HeaderTestSupport.Sample("phish-spf-pass-unaligned.txt");
             var unaligned = r.Findings.Single(f => f.Id == HeaderFindingIds.SpfPassUnaligned);
-            Assert.Equal(FindingSeverity.Error, unaligned.Severity);
+            Assert.Equal(FindingSeverity.Error, unaligned.SeverityCode);
             Assert.Contains("s12.cpanel-host.example.org", unaligned.Message);
             Assert.Contains("X-Sender webmaster@s12.cpanel-host.example.org", unaligned.Subject);
             Assert.True(r.Has(HeaderFindingIds.ReplyToDiffers));
@@ -144,11 +144,11 @@ namespace MailAuth.Core.Tests.Headers
             Assert.False(r.Has(HeaderFindingIds.EdgePrivateIp));
             Assert.False(r.Has(HeaderFindingIds.MultipleFrom));
             var early = r.Findings.Single(f => f.Id == HeaderFindingIds.ResultsBeforeEdge);
-            Assert.Equal(FindingSeverity.Information, early.Severity);
+            Assert.Equal(FindingSeverity.Information, early.SeverityCode);
             Assert.Contains("spf=pass, dkim=pass", early.Message);
             Assert.Contains("s12.cpanel-host.example.org", early.Message);
             Assert.Equal(r.Findings.Count, r.FindingCount);
-            Assert.Equal(FindingSeverity.Error, r.Findings[0].Severity);
+            Assert.Equal(FindingSeverity.Error, r.Findings[0].SeverityCode);
             Assert.StartsWith(r.Findings[0].Id + ": ", r.TopFinding, StringComparison.Ordinal);
             Assert.Null(r.Verification);
         }
@@ -258,15 +258,15 @@ namespace MailAuth.Core.Tests.Headers
             Assert.Equal("mx.google.com", google.AuthServId);
             Assert.True(google.IsComplete);
             Assert.Equal("arc-20240605", google.Seal!["s"]);
-            Assert.Equal("alice@example.org", google.AuthenticationResults!.Get("spf").Single().GetProperty("smtp.mailfrom"));
+            Assert.Equal("alice@example.org", google.AuthenticationResultsHeader!.Get("spf").Single().GetProperty("smtp.mailfrom"));
 
             var microsoft = r.ArcSets[1];
             Assert.Equal("pass", microsoft.ChainValidation);
             Assert.Equal("microsoft.com", microsoft.SealDomain);
             Assert.Equal("mx.microsoft.com", microsoft.AuthServId);
-            Assert.Equal("1", microsoft.AuthenticationResults!.Version);
-            Assert.Equal("pass", microsoft.AuthenticationResults.Get("arc").Single().Result);
-            Assert.False(microsoft.AuthenticationResults.IsTrusted);
+            Assert.Equal("1", microsoft.AuthenticationResultsHeader!.Version);
+            Assert.Equal("pass", microsoft.AuthenticationResultsHeader.Get("arc").Single().Result);
+            Assert.False(microsoft.AuthenticationResultsHeader.IsTrusted);
             Assert.False(r.Has(HeaderFindingIds.ArcIncomplete));
         }
 

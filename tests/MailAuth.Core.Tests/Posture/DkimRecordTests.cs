@@ -53,19 +53,19 @@ namespace MailAuth.Core.Tests.Posture
         {
             DkimSelectorResult result = await ServeOne("v=DKIM1; k=rsa; p=" + RsaSpki(bits));
 
-            Assert.Equal(PostureStatus.Found, result.Status);
+            Assert.Equal(PostureStatus.Found, result.StatusCode);
             Assert.True(result.IsValid);
-            Assert.Equal(DkimKeyType.Rsa, result.KeyType);
+            Assert.Equal(DkimKeyType.Rsa, result.KeyTypeCode);
             Assert.Equal(bits, result.KeyBits);
             if (expectedFinding is null)
             {
-                Assert.Empty(result.Findings);
+                Assert.Empty(result.FindingList);
             }
             else
             {
-                Finding finding = Assert.Single(result.Findings);
+                Finding finding = Assert.Single(result.FindingList);
                 Assert.Equal(expectedFinding, finding.Id);
-                Assert.Equal(FindingSeverity.Warning, finding.Severity);
+                Assert.Equal(FindingSeverity.Warning, finding.SeverityCode);
             }
         }
 
@@ -75,9 +75,9 @@ namespace MailAuth.Core.Tests.Posture
             DkimSelectorResult result = await ServeOne("v=DKIM1; p=" + SmallRsaSpki());
 
             Assert.Equal(512, result.KeyBits);
-            Finding finding = Assert.Single(result.Findings, f => f.Id == PostureFindingIds.DkimKeyTooSmall);
-            Assert.Equal(FindingSeverity.Error, finding.Severity);
-            Assert.DoesNotContain(result.Findings, f => f.Id == PostureFindingIds.DkimKeyWeak);
+            Finding finding = Assert.Single(result.FindingList, f => f.Id == PostureFindingIds.DkimKeyTooSmall);
+            Assert.Equal(FindingSeverity.Error, finding.SeverityCode);
+            Assert.DoesNotContain(result.FindingList, f => f.Id == PostureFindingIds.DkimKeyWeak);
         }
 
         [Fact]
@@ -86,9 +86,9 @@ namespace MailAuth.Core.Tests.Posture
             DkimSelectorResult result = await ServeOne("v=DKIM1; k=ed25519; p=" + Ed25519Raw());
 
             Assert.True(result.IsValid);
-            Assert.Equal(DkimKeyType.Ed25519, result.KeyType);
+            Assert.Equal(DkimKeyType.Ed25519, result.KeyTypeCode);
             Assert.Equal(256, result.KeyBits);
-            Assert.Empty(result.Findings);
+            Assert.Empty(result.FindingList);
         }
 
         [Fact]
@@ -110,7 +110,7 @@ namespace MailAuth.Core.Tests.Posture
 
             Assert.True(result.IsValid);
             Assert.Equal(2048, result.KeyBits);
-            Assert.Equal(PostureFindingIds.DkimKeyPkcs1, Assert.Single(result.Findings).Id);
+            Assert.Equal(PostureFindingIds.DkimKeyPkcs1, Assert.Single(result.FindingList).Id);
         }
 
         [Theory]
@@ -126,10 +126,10 @@ namespace MailAuth.Core.Tests.Posture
             using RSA rsa = RSA.Create();
             rsa.ImportSubjectPublicKeyInfo(Convert.FromBase64String(p), out _);
 
-            Assert.True(result.IsValid, result.Record?.Error);
-            Assert.Equal(DkimKeyType.Rsa, result.KeyType); // k= absent in test2.txt: rsa is the default (RFC 6376 §3.6.1)
+            Assert.True(result.IsValid, result.KeyRecord?.Error);
+            Assert.Equal(DkimKeyType.Rsa, result.KeyTypeCode); // k= absent in test2.txt: rsa is the default (RFC 6376 §3.6.1)
             Assert.Equal(rsa.KeySize, result.KeyBits);
-            Assert.Contains(result.Findings, f => f.Id == PostureFindingIds.DkimKeyWeak);
+            Assert.Contains(result.FindingList, f => f.Id == PostureFindingIds.DkimKeyWeak);
         }
 
         [Fact]
@@ -138,8 +138,8 @@ namespace MailAuth.Core.Tests.Posture
             DkimSelectorResult result = await ServeOne(Dkimpy("ed25519test.dns"));
 
             Assert.True(result.IsValid);
-            Assert.Null(result.Record!.Version); // v= is optional (RFC 6376 §3.6.1)
-            Assert.Equal(DkimKeyType.Ed25519, result.KeyType);
+            Assert.Null(result.KeyRecord!.Version); // v= is optional (RFC 6376 §3.6.1)
+            Assert.Equal(DkimKeyType.Ed25519, result.KeyTypeCode);
             Assert.Equal(256, result.KeyBits);
         }
 
@@ -151,12 +151,12 @@ namespace MailAuth.Core.Tests.Posture
         {
             DkimSelectorResult result = await ServeOne(Dkimpy(file));
 
-            Assert.Equal(PostureStatus.Found, result.Status);
+            Assert.Equal(PostureStatus.Found, result.StatusCode);
             Assert.False(result.IsValid);
             Assert.Null(result.KeyBits);
-            Finding finding = Assert.Single(result.Findings, f => f.Id == expectedId);
-            Assert.Equal(FindingSeverity.Error, finding.Severity);
-            Assert.Equal(finding.Message, result.Record!.Error);
+            Finding finding = Assert.Single(result.FindingList, f => f.Id == expectedId);
+            Assert.Equal(FindingSeverity.Error, finding.SeverityCode);
+            Assert.Equal(finding.Message, result.KeyRecord!.Error);
         }
 
         [Fact]
@@ -165,9 +165,9 @@ namespace MailAuth.Core.Tests.Posture
             DkimSelectorResult result = await ServeOne(Dkimpy("test_tlsrpt.txt"));
 
             Assert.True(result.IsValid);
-            Assert.Equal(new[] { "tlsrpt" }, result.Record!.ServiceTypes);
-            Assert.False(result.Record.IsForEmail);
-            Assert.Contains(result.Findings, f => f.Id == PostureFindingIds.DkimServiceNotEmail);
+            Assert.Equal(new[] { "tlsrpt" }, result.KeyRecord!.ServiceTypes);
+            Assert.False(result.KeyRecord.IsForEmail);
+            Assert.Contains(result.FindingList, f => f.Id == PostureFindingIds.DkimServiceNotEmail);
         }
 
         [Theory]
@@ -200,7 +200,7 @@ namespace MailAuth.Core.Tests.Posture
             Assert.Contains(sha1.Findings, f => f.Id == PostureFindingIds.DkimHashSha1Only);
 
             DkimKeyRecord unknownHash = DkimKeyRecord.Parse("p=" + RsaSpki(2048) + "; h=md5");
-            Assert.Contains(unknownHash.Findings, f => f.Id == PostureFindingIds.DkimHashUnknown && f.Severity == FindingSeverity.Error);
+            Assert.Contains(unknownHash.Findings, f => f.Id == PostureFindingIds.DkimHashUnknown && f.SeverityCode == FindingSeverity.Error);
 
             DkimKeyRecord revoked = DkimKeyRecord.Parse("v=DKIM1; k=rsa; p=");
             Assert.True(revoked.IsRevoked);
@@ -224,7 +224,7 @@ namespace MailAuth.Core.Tests.Posture
             DkimKeyRecord record = DkimKeyRecord.Parse(text);
 
             Assert.False(record.IsValid);
-            Assert.Contains(record.Findings, f => f.Id == expectedId && f.Severity == FindingSeverity.Error);
+            Assert.Contains(record.Findings, f => f.Id == expectedId && f.SeverityCode == FindingSeverity.Error);
         }
 
         [Fact]
@@ -250,7 +250,7 @@ namespace MailAuth.Core.Tests.Posture
             watch.Stop();
 
             Assert.True(report.UsedDefaultSelectors);
-            Assert.Equal(PostureStatus.Found, report.Status);
+            Assert.Equal(PostureStatus.Found, report.StatusCode);
             Assert.Equal("google;s2", report.SelectorsFound);
             Assert.Equal(2048, report.SmallestRsaBits);
             foreach (string selector in DkimSelectors.Common)
@@ -274,15 +274,15 @@ namespace MailAuth.Core.Tests.Posture
             DkimReport report = await new DkimRecordResolver(dns.Resolver()).ResolveAsync("contoso.com", new[] { "selector1", "selector2" });
 
             DkimSelectorResult one = report.Selectors[0];
-            Assert.Equal(PostureStatus.Found, one.Status);
+            Assert.Equal(PostureStatus.Found, one.StatusCode);
             Assert.Equal(new[] { "selector1-contoso-com._domainkey.contoso.onmicrosoft.com" }, one.CnameChain);
             Assert.True(one.IsMicrosoft365);
             Assert.Equal(2048, one.KeyBits);
 
             DkimSelectorResult two = report.Selectors[1];
-            Assert.Equal(PostureStatus.NotFound, two.Status);
+            Assert.Equal(PostureStatus.NotFound, two.StatusCode);
             Assert.Equal("selector2-contoso-com._domainkey.contoso.onmicrosoft.com", Assert.Single(two.CnameChain));
-            Assert.Contains(two.Findings, f => f.Id == PostureFindingIds.DkimCnameDangling);
+            Assert.Contains(two.FindingList, f => f.Id == PostureFindingIds.DkimCnameDangling);
         }
 
         [Theory]
@@ -296,10 +296,10 @@ namespace MailAuth.Core.Tests.Posture
                 .Txt("other.example.com", "x");
             DkimReport report = await new DkimRecordResolver(dns.Resolver()).ResolveAsync("example.com", new[] { "s1", "s2" });
 
-            Assert.Equal(PostureStatus.LookupFailed, report.Selectors[0].Status);
+            Assert.Equal(PostureStatus.LookupFailed, report.Selectors[0].StatusCode);
             Assert.NotNull(report.Selectors[0].ErrorMessage);
-            Assert.Equal(PostureStatus.NotFound, report.Selectors[1].Status);
-            Assert.Equal(PostureStatus.LookupFailed, report.Status);
+            Assert.Equal(PostureStatus.NotFound, report.Selectors[1].StatusCode);
+            Assert.Equal(PostureStatus.LookupFailed, report.StatusCode);
             Assert.Contains(report.Findings, f => f.Id == PostureFindingIds.DkimLookupFailed);
             Assert.DoesNotContain(report.Findings, f => f.Id == PostureFindingIds.DkimNoneFound);
         }
@@ -310,8 +310,8 @@ namespace MailAuth.Core.Tests.Posture
             using var dns = new PostureTestDns().Add("example.com", ZoneRecordType.A, "192.0.2.1");
             DkimReport report = await new DkimRecordResolver(dns.Resolver()).ResolveAsync("example.com", new[] { "a", "b" });
 
-            Assert.Equal(PostureStatus.NotFound, report.Status);
-            Assert.All(report.Selectors, s => Assert.Equal(PostureStatus.NotFound, s.Status));
+            Assert.Equal(PostureStatus.NotFound, report.StatusCode);
+            Assert.All(report.Selectors, s => Assert.Equal(PostureStatus.NotFound, s.StatusCode));
             Assert.Contains(report.Findings, f => f.Id == PostureFindingIds.DkimNoneFound);
         }
 
@@ -323,9 +323,9 @@ namespace MailAuth.Core.Tests.Posture
                 .Txt("s1._domainkey.example.com", "v=DKIM1; k=ed25519; p=" + Ed25519Raw());
             DkimSelectorResult result = Assert.Single((await new DkimRecordResolver(dns.Resolver()).ResolveAsync("example.com", new[] { "s1" })).Selectors);
 
-            Assert.Equal(DkimKeyType.Ed25519, result.KeyType);
+            Assert.Equal(DkimKeyType.Ed25519, result.KeyTypeCode);
             Assert.Equal("some verification token", Assert.Single(result.OtherRecords));
-            Assert.Contains(result.Findings, f => f.Id == PostureFindingIds.DkimMultipleRecords);
+            Assert.Contains(result.FindingList, f => f.Id == PostureFindingIds.DkimMultipleRecords);
         }
 
         [Fact]

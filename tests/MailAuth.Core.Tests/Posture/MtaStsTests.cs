@@ -33,13 +33,13 @@ namespace MailAuth.Core.Tests.Posture
 
         private static string FetchFailure(MtaStsReport report)
         {
-            Assert.Equal(PostureStatus.Found, report.Status);
-            Assert.Equal(MtaStsFetchStatus.Failed, report.FetchStatus);
+            Assert.Equal(PostureStatus.Found, report.StatusCode);
+            Assert.Equal(MtaStsFetchStatus.Failed, report.FetchStatusCode);
             Assert.Null(report.Policy);
             Assert.Null(report.MxMatch);
             Assert.NotNull(report.FetchError);
             Finding finding = Assert.Single(report.Findings, f => f.Id == PostureFindingIds.MtaStsPolicyFetchFailed);
-            Assert.Equal(FindingSeverity.Error, finding.Severity);
+            Assert.Equal(FindingSeverity.Error, finding.SeverityCode);
             Assert.Contains(report.FetchError!, finding.Message, StringComparison.Ordinal);
             return report.FetchError!;
         }
@@ -54,13 +54,13 @@ namespace MailAuth.Core.Tests.Posture
 
             MtaStsReport report = await resolver.ResolveAsync("example.com");
 
-            Assert.Equal(PostureStatus.Found, report.Status);
+            Assert.Equal(PostureStatus.Found, report.StatusCode);
             Assert.True(report.IsRecordValid);
             Assert.Equal("20240101T000000", report.Id);
-            Assert.Equal(MtaStsFetchStatus.Fetched, report.FetchStatus);
+            Assert.Equal(MtaStsFetchStatus.Fetched, report.FetchStatusCode);
             Assert.Null(report.FetchError);
             Assert.Equal("https://mta-sts.example.com/.well-known/mta-sts.txt", report.PolicyUrl);
-            Assert.Equal(MtaStsMode.Enforce, report.Mode);
+            Assert.Equal(MtaStsMode.Enforce, report.ModeCode);
             Assert.Equal(604800, report.MaxAge);
             Assert.Equal("mx1.example.com;*.mail.example.net", report.MxPatternText);
             Assert.Equal(new[] { "mx1.example.com", "backup.mail.example.net" }, report.MxHosts);
@@ -87,13 +87,13 @@ namespace MailAuth.Core.Tests.Posture
 
             MtaStsReport report = await resolver.ResolveAsync(recorder, "example.com", null, default);
 
-            Assert.Equal(MtaStsFetchStatus.Fetched, report.FetchStatus);
+            Assert.Equal(MtaStsFetchStatus.Fetched, report.FetchStatusCode);
             // The loopback server was asked (no system resolver knows mta-sts.example.com here),
             // and the queries went through the resolver handed in, so they are in its trace.
             Assert.Contains("A mta-sts.example.com", dns.Queries);
             Assert.Contains("AAAA mta-sts.example.com", dns.Queries);
-            Assert.Contains(recorder.Responses, r => r.QueryType == DnsRecordType.A && r.QueryName == Host);
-            Assert.Contains(recorder.Responses, r => r.QueryType == DnsRecordType.AAAA && r.QueryName == Host);
+            Assert.Contains(recorder.Responses, r => r.QueryTypeCode == DnsRecordType.A && r.QueryName == Host);
+            Assert.Contains(recorder.Responses, r => r.QueryTypeCode == DnsRecordType.AAAA && r.QueryName == Host);
         }
 
         [Fact]
@@ -110,7 +110,7 @@ namespace MailAuth.Core.Tests.Posture
 
             // RFC 8461 §3.3: the certificate must be valid for mta-sts.example.com, whatever the
             // alias points to; SNI and Host keep the policy host's name.
-            Assert.Equal(MtaStsFetchStatus.Fetched, report.FetchStatus);
+            Assert.Equal(MtaStsFetchStatus.Fetched, report.FetchStatusCode);
             ServedRequest request = Assert.Single(https.Requests);
             Assert.Equal(Host, request.ServerName);
             Assert.StartsWith(Host + ":", request.Host, StringComparison.Ordinal);
@@ -159,7 +159,7 @@ namespace MailAuth.Core.Tests.Posture
             MtaStsReport report = await resolver.ResolveAsync("example.com");
 
             // RFC 8461 §3.3: '*' may be the complete left-most label of the DNS-ID.
-            Assert.Equal(MtaStsFetchStatus.Fetched, report.FetchStatus);
+            Assert.Equal(MtaStsFetchStatus.Fetched, report.FetchStatusCode);
         }
 
         [Theory]
@@ -268,9 +268,9 @@ namespace MailAuth.Core.Tests.Posture
 
             MtaStsReport report = await resolver.ResolveAsync("example.com");
 
-            Assert.True(report.FetchStatus == MtaStsFetchStatus.Fetched, report.FetchError);
+            Assert.True(report.FetchStatusCode == MtaStsFetchStatus.Fetched, report.FetchError);
             Assert.Equal(GoodPolicy, report.Policy!.Text);
-            Assert.Equal(MtaStsMode.Enforce, report.Mode);
+            Assert.Equal(MtaStsMode.Enforce, report.ModeCode);
             Assert.Equal(604800, report.MaxAge);
             Assert.True(report.MxMatch);
         }
@@ -289,7 +289,7 @@ namespace MailAuth.Core.Tests.Posture
             using var belowCap = new MtaStsResolver(dns.Resolver(), new MtaStsOptions { PolicyPort = https.Port, ServerCertificateValidation = MtaStsOptions.TrustCertificate(https.Thumbprint), MaxPolicyBytes = size - 1 });
 
             MtaStsReport fits = await atCap.ResolveAsync("example.com");
-            Assert.True(fits.FetchStatus == MtaStsFetchStatus.Fetched, fits.FetchError);
+            Assert.True(fits.FetchStatusCode == MtaStsFetchStatus.Fetched, fits.FetchError);
 
             // RFC 8461 §3.3: senders may limit the body size (64 KiB suggested, the default here).
             string error = FetchFailure(await belowCap.ResolveAsync("example.com"));
@@ -324,8 +324,8 @@ namespace MailAuth.Core.Tests.Posture
 
             if (expectedError is null)
             {
-                Assert.True(report.FetchStatus == MtaStsFetchStatus.Fetched, report.FetchError);
-                Assert.Equal(MtaStsMode.Enforce, report.Mode);
+                Assert.True(report.FetchStatusCode == MtaStsFetchStatus.Fetched, report.FetchError);
+                Assert.Equal(MtaStsMode.Enforce, report.ModeCode);
                 Assert.True(report.MxMatch);
             }
             else
@@ -343,10 +343,10 @@ namespace MailAuth.Core.Tests.Posture
             using var resolver = new MtaStsResolver(dns.Resolver(), Trusting(https));
 
             MtaStsReport html = await resolver.ResolveAsync("example.com");
-            Assert.Equal(MtaStsFetchStatus.Fetched, html.FetchStatus);
+            Assert.Equal(MtaStsFetchStatus.Fetched, html.FetchStatusCode);
             Assert.True(html.Policy!.IsValid);
             // RFC 8461 §3.2: the policy is text/plain.
-            Assert.Contains(html.Findings, f => f.Id == PostureFindingIds.MtaStsPolicyMalformed && f.Severity == FindingSeverity.Warning && f.Message.Contains("text/html", StringComparison.Ordinal));
+            Assert.Contains(html.Findings, f => f.Id == PostureFindingIds.MtaStsPolicyMalformed && f.SeverityCode == FindingSeverity.Warning && f.Message.Contains("text/html", StringComparison.Ordinal));
 
             https.Serve(Host, Path, new HttpAnswer { ContentType = "text/plain; charset=utf-8", Body = GoodPolicy });
             MtaStsReport plain = await resolver.ResolveAsync("example.com");
@@ -413,7 +413,7 @@ namespace MailAuth.Core.Tests.Posture
 
             MtaStsReport report = await resolver.ResolveAsync("example.com");
 
-            Assert.True(report.FetchStatus == MtaStsFetchStatus.Fetched, report.FetchError);
+            Assert.True(report.FetchStatusCode == MtaStsFetchStatus.Fetched, report.FetchError);
             Assert.Equal(1, https.RequestCount);
         }
 
@@ -432,7 +432,7 @@ namespace MailAuth.Core.Tests.Posture
 
             MtaStsReport report = await resolver.ResolveAsync("example.com");
 
-            Assert.True(report.FetchStatus == MtaStsFetchStatus.Fetched, report.FetchError);
+            Assert.True(report.FetchStatusCode == MtaStsFetchStatus.Fetched, report.FetchError);
             Assert.StartsWith("[::1]:", Assert.Single(https.Requests).LocalEndPoint, StringComparison.Ordinal);
         }
 
@@ -449,7 +449,7 @@ namespace MailAuth.Core.Tests.Posture
 
             Assert.False(report.MxMatch);
             Assert.Equal("backup.mail.example.net", report.UnmatchedMxText);
-            Assert.Contains(report.Findings, f => f.Id == PostureFindingIds.MtaStsMxMismatch && f.Severity == FindingSeverity.Error);
+            Assert.Contains(report.Findings, f => f.Id == PostureFindingIds.MtaStsMxMismatch && f.SeverityCode == FindingSeverity.Error);
         }
 
         [Fact]
@@ -463,8 +463,8 @@ namespace MailAuth.Core.Tests.Posture
 
             MtaStsReport report = await resolver.ResolveAsync("example.com");
 
-            Assert.Equal(PostureStatus.Found, report.Status);
-            Assert.Equal(MtaStsFetchStatus.NotFetched, report.FetchStatus);
+            Assert.Equal(PostureStatus.Found, report.StatusCode);
+            Assert.Equal(MtaStsFetchStatus.NotFetched, report.FetchStatusCode);
             Assert.Equal(0, https.ConnectionCount);
             Assert.DoesNotContain(dns.Queries, q => q.StartsWith("MX ", StringComparison.Ordinal));
             Assert.DoesNotContain(dns.Queries, q => q.EndsWith(" " + Host, StringComparison.Ordinal));
@@ -494,7 +494,7 @@ namespace MailAuth.Core.Tests.Posture
         {
             MtaStsPolicy policy = MtaStsPolicy.Parse(body);
             Assert.False(policy.IsValid);
-            Assert.Contains(policy.Findings, f => f.Id == expectedId && f.Severity == FindingSeverity.Error);
+            Assert.Contains(policy.Findings, f => f.Id == expectedId && f.SeverityCode == FindingSeverity.Error);
         }
 
         [Fact]
@@ -544,7 +544,7 @@ namespace MailAuth.Core.Tests.Posture
             using var resolver = new MtaStsResolver(dns.Resolver(), new MtaStsOptions { FetchPolicy = false });
 
             MtaStsReport a = await resolver.ResolveAsync("a.example");
-            Assert.Equal(PostureStatus.LookupFailed, a.Status);
+            Assert.Equal(PostureStatus.LookupFailed, a.StatusCode);
             Assert.Contains(a.Findings, f => f.Id == PostureFindingIds.MtaStsLookupFailed);
 
             MtaStsReport b = await resolver.ResolveAsync("b.example");

@@ -20,7 +20,7 @@ namespace MailAuth.Core.Tests.Posture
             MxReport report = await new MxResolver(dns.Resolver()).ResolveAsync("Example.COM.");
 
             Assert.Equal("example.com", report.Domain);
-            Assert.Equal(PostureStatus.Found, report.Status);
+            Assert.Equal(PostureStatus.Found, report.StatusCode);
             Assert.Equal("10 mx1.example.com;20 mx2.example.com", report.HostText);
             Assert.Equal(2, report.ResolvingHostCount);
             Assert.Equal("192.0.2.10;2001:db8::10", report.Hosts[0].AddressText);
@@ -36,7 +36,7 @@ namespace MailAuth.Core.Tests.Posture
 
             Assert.True(report.IsNullMx);
             Assert.Equal(PostureFindingIds.MxNull, Assert.Single(report.Findings).Id);
-            Assert.Equal(FindingSeverity.Information, report.Findings[0].Severity);
+            Assert.Equal(FindingSeverity.Information, report.Findings[0].SeverityCode);
         }
 
         [Fact]
@@ -49,7 +49,7 @@ namespace MailAuth.Core.Tests.Posture
             MxReport report = await new MxResolver(dns.Resolver()).ResolveAsync("mixed.example");
 
             Assert.False(report.IsNullMx);
-            Assert.Contains(report.Findings, f => f.Id == PostureFindingIds.MxNullWithOthers && f.Severity == FindingSeverity.Error);
+            Assert.Contains(report.Findings, f => f.Id == PostureFindingIds.MxNullWithOthers && f.SeverityCode == FindingSeverity.Error);
         }
 
         [Fact]
@@ -67,15 +67,15 @@ namespace MailAuth.Core.Tests.Posture
 
             MxHost alias = report.Hosts[0];
             Assert.True(alias.IsCname);
-            Assert.Equal(MxHostResolution.Resolves, alias.Resolution);
+            Assert.Equal(MxHostResolution.Resolves, alias.ResolutionCode);
             Assert.Contains(report.Findings, f => f.Id == PostureFindingIds.MxCname && f.Subject == "alias.example.com");
 
             Assert.True(report.Hosts[1].IsIpLiteral);
-            Assert.Contains(report.Findings, f => f.Id == PostureFindingIds.MxIpLiteral && f.Severity == FindingSeverity.Error);
+            Assert.Contains(report.Findings, f => f.Id == PostureFindingIds.MxIpLiteral && f.SeverityCode == FindingSeverity.Error);
             Assert.DoesNotContain(dns.Queries, q => q.EndsWith(" 192.0.2.7", StringComparison.Ordinal));
 
-            Assert.Equal(MxHostResolution.DoesNotResolve, report.Hosts[2].Resolution); // NXDOMAIN
-            Assert.Equal(MxHostResolution.DoesNotResolve, report.Hosts[3].Resolution); // NODATA
+            Assert.Equal(MxHostResolution.DoesNotResolve, report.Hosts[2].ResolutionCode); // NXDOMAIN
+            Assert.Equal(MxHostResolution.DoesNotResolve, report.Hosts[3].ResolutionCode); // NODATA
             Assert.Equal(2, report.Findings.Count(f => f.Id == PostureFindingIds.MxHostNotResolving));
             Assert.DoesNotContain(report.Findings, f => f.Id == PostureFindingIds.MxNoHostResolves);
         }
@@ -90,8 +90,8 @@ namespace MailAuth.Core.Tests.Posture
                 .Fault("mx.example.com", fault);
             MxReport report = await new MxResolver(dns.Resolver()).ResolveAsync("example.com");
 
-            Assert.Equal(PostureStatus.Found, report.Status);
-            Assert.Equal(MxHostResolution.LookupFailed, report.Hosts[0].Resolution);
+            Assert.Equal(PostureStatus.Found, report.StatusCode);
+            Assert.Equal(MxHostResolution.LookupFailed, report.Hosts[0].ResolutionCode);
             Assert.NotNull(report.Hosts[0].ErrorMessage);
             Assert.Contains(report.Findings, f => f.Id == PostureFindingIds.MxHostLookupFailed);
             Assert.DoesNotContain(report.Findings, f => f.Id == PostureFindingIds.MxHostNotResolving || f.Id == PostureFindingIds.MxNoHostResolves);
@@ -103,7 +103,7 @@ namespace MailAuth.Core.Tests.Posture
             using var dns = new PostureTestDns().Fault("example.com", DnsFault.ServFail, ZoneRecordType.MX);
             MxReport report = await new MxResolver(dns.Resolver()).ResolveAsync("example.com");
 
-            Assert.Equal(PostureStatus.LookupFailed, report.Status);
+            Assert.Equal(PostureStatus.LookupFailed, report.StatusCode);
             Assert.Contains("MX example.com", report.ErrorMessage);
             Assert.DoesNotContain(report.Findings, f => f.Id == PostureFindingIds.MxNone);
         }
@@ -115,7 +115,7 @@ namespace MailAuth.Core.Tests.Posture
                 .Add("nomx.example", ZoneRecordType.A, "192.0.2.1")
                 .Add("dead.example", ZoneRecordType.MX, "10 gone.dead.example");
             MxReport none = await new MxResolver(dns.Resolver()).ResolveAsync("nomx.example");
-            Assert.Equal(PostureStatus.NotFound, none.Status);
+            Assert.Equal(PostureStatus.NotFound, none.StatusCode);
             Assert.Equal(PostureFindingIds.MxNone, Assert.Single(none.Findings).Id);
 
             MxReport dead = await new MxResolver(dns.Resolver()).ResolveAsync("dead.example");

@@ -15,7 +15,7 @@ namespace MailAuth.Core.Tests.Posture
                 .Txt("_smtp._tls.example.com", "unrelated verification text");
             TlsRptReport report = await new TlsRptResolver(dns.Resolver()).ResolveAsync("example.com");
 
-            Assert.Equal(PostureStatus.Found, report.Status);
+            Assert.Equal(PostureStatus.Found, report.StatusCode);
             Assert.True(report.IsValid);
             Assert.Equal(1, report.RecordCount);
             Assert.Equal("mailto:tls@example.com;https://reports.example.com/tlsrpt", report.ReportUriText);
@@ -31,7 +31,7 @@ namespace MailAuth.Core.Tests.Posture
         {
             TlsRptRecord record = TlsRptRecord.Parse(text);
             Assert.False(record.IsValid);
-            Assert.Contains(record.Findings, f => f.Id == expectedId && f.Severity == FindingSeverity.Error);
+            Assert.Contains(record.Findings, f => f.Id == expectedId && f.SeverityCode == FindingSeverity.Error);
         }
 
         [Fact]
@@ -52,7 +52,7 @@ namespace MailAuth.Core.Tests.Posture
             var resolver = new TlsRptResolver(dns.Resolver());
 
             TlsRptReport a = await resolver.ResolveAsync("a.example");
-            Assert.Equal(PostureStatus.NotFound, a.Status);
+            Assert.Equal(PostureStatus.NotFound, a.StatusCode);
             Assert.Contains(a.Findings, f => f.Id == PostureFindingIds.TlsRptNotFound);
 
             TlsRptReport b = await resolver.ResolveAsync("b.example");
@@ -66,7 +66,7 @@ namespace MailAuth.Core.Tests.Posture
         {
             using var dns = new PostureTestDns().Fault("_smtp._tls.example.com", DnsFault.ServFail);
             TlsRptReport report = await new TlsRptResolver(dns.Resolver()).ResolveAsync("example.com");
-            Assert.Equal(PostureStatus.LookupFailed, report.Status);
+            Assert.Equal(PostureStatus.LookupFailed, report.StatusCode);
             Assert.NotNull(report.ErrorMessage);
             Assert.DoesNotContain(report.Findings, f => f.Id == PostureFindingIds.TlsRptNotFound);
         }
@@ -93,7 +93,7 @@ namespace MailAuth.Core.Tests.Posture
                 .Txt("_dmarc.example.com", "v=DMARC1; p=reject");
             BimiReport report = await new BimiResolver(dns.Resolver()).ResolveAsync("example.com");
 
-            Assert.Equal(PostureStatus.Found, report.Status);
+            Assert.Equal(PostureStatus.Found, report.StatusCode);
             Assert.True(report.IsValid);
             Assert.Equal("https://brand.example.com/logo.svg", report.Location);
             Assert.Equal("https://brand.example.com/vmc.pem", report.Authority);
@@ -138,10 +138,10 @@ namespace MailAuth.Core.Tests.Posture
                 .Add("shop.example.com", ZoneRecordType.A, "192.0.2.1");
             BimiReport report = await new BimiResolver(dns.Resolver()).ResolveAsync("shop.example.com", "brand");
 
-            Assert.Equal(PostureStatus.Found, report.Status);
+            Assert.Equal(PostureStatus.Found, report.StatusCode);
             Assert.Equal("brand._bimi.example.com", report.QueryName);
             Assert.True(report.DmarcQualifies);
-            Assert.Contains(report.Findings, f => f.Id == PostureFindingIds.BimiAuthorityMissing && f.Severity == FindingSeverity.Warning);
+            Assert.Contains(report.Findings, f => f.Id == PostureFindingIds.BimiAuthorityMissing && f.SeverityCode == FindingSeverity.Warning);
         }
 
         [Theory]
@@ -168,10 +168,10 @@ namespace MailAuth.Core.Tests.Posture
             var resolver = new BimiResolver(dns.Resolver());
 
             BimiReport a = await resolver.ResolveAsync("a.example");
-            Assert.Equal(PostureStatus.LookupFailed, a.Status);
+            Assert.Equal(PostureStatus.LookupFailed, a.StatusCode);
 
             BimiReport b = await resolver.ResolveAsync("b.example");
-            Assert.Equal(PostureStatus.Found, b.Status);
+            Assert.Equal(PostureStatus.Found, b.StatusCode);
             Assert.Null(b.DmarcQualifies);
             Assert.Contains(b.Findings, f => f.Id == PostureFindingIds.BimiDmarcLookupFailed);
         }

@@ -131,13 +131,13 @@ namespace MailAuth.Core.Tests.Spf
                     return new DnsResponse(name, type, DnsLookupStatus.NotFound, "NXDomain", Array.Empty<DnsRecord>(), "fake", 0, false, null, chain);
                 }
 
-                DnsRecord[] answers = records.Where(r => r.Type == type).ToArray();
+                DnsRecord[] answers = records.Where(r => r.TypeCode == type).ToArray();
                 if (answers.Length > 0)
                 {
                     return new DnsResponse(name, type, DnsLookupStatus.Found, "NoError", answers, "fake", 0, false, null, chain);
                 }
 
-                DnsRecord? cname = type == DnsRecordType.CNAME ? null : records.FirstOrDefault(r => r.Type == DnsRecordType.CNAME);
+                DnsRecord? cname = type == DnsRecordType.CNAME ? null : records.FirstOrDefault(r => r.TypeCode == DnsRecordType.CNAME);
                 if (cname is null)
                 {
                     return new DnsResponse(name, type, DnsLookupStatus.NotFound, "NoError", Array.Empty<DnsRecord>(), "fake", 0, false, null, chain);

@@ -39,8 +39,8 @@ namespace MailAuth.Core.Tests.Spf
             int afterFirst = server.QueryCount;
             SpfResult second = await evaluator.CheckAsync(s_client, "other@example.com", null);
 
-            Assert.Equal(SpfResultCode.Pass, first.Result);
-            Assert.Equal(SpfResultCode.Pass, second.Result);
+            Assert.Equal(SpfResultCode.Pass, first.ResultCode);
+            Assert.Equal(SpfResultCode.Pass, second.ResultCode);
             Assert.Equal("mx", second.MatchedMechanism);
             Assert.True(afterFirst >= 5, $"{afterFirst} queries");
             Assert.Equal(afterFirst, server.QueryCount);
@@ -62,16 +62,16 @@ namespace MailAuth.Core.Tests.Spf
             var evaluator = new SpfEvaluator(resolver);
 
             SpfResult broken = await evaluator.CheckAsync(s_client, "x@broken.example.com", null);
-            Assert.Equal(SpfResultCode.TempError, broken.Result);
+            Assert.Equal(SpfResultCode.TempError, broken.ResultCode);
             Assert.Equal(0, broken.VoidLookupCount);
 
             SpfResult nx = await evaluator.CheckAsync(s_client, "x@void.example.com", null);
-            Assert.Equal(SpfResultCode.Pass, nx.Result);
+            Assert.Equal(SpfResultCode.Pass, nx.ResultCode);
             Assert.Equal(1, nx.VoidLookupCount);
-            Assert.True(nx.Trace.Single(s => s.Term == "a:nowhere.example.net").Dns.Single().IsNxDomain);
+            Assert.True(nx.Trace.Single(s => s.Term == "a:nowhere.example.net").DnsResponses.Single().IsNxDomain);
 
             SpfResult nodata = await evaluator.CheckAsync(s_client, "x@nodata.example.com", null);
-            Assert.Equal(SpfResultCode.Pass, nodata.Result);
+            Assert.Equal(SpfResultCode.Pass, nodata.ResultCode);
             Assert.Equal(1, nodata.VoidLookupCount);
         }
 
@@ -87,8 +87,8 @@ namespace MailAuth.Core.Tests.Spf
             SpfResult result = await new SpfEvaluator(resolver).CheckAsync(s_client, "x@example.com", null);
             SpfRecordReport report = await new SpfEvaluator(resolver).GetRecordReportAsync("example.com");
 
-            Assert.Equal(SpfResultCode.None, result.Result);
-            Assert.Equal(SpfRecordStatus.NotFound, report.Status);
+            Assert.Equal(SpfResultCode.None, result.ResultCode);
+            Assert.Equal(SpfRecordStatus.NotFound, report.StatusCode);
             Assert.DoesNotContain(server.Queries, q => q.Type == ZoneRecordType.SPF);
         }
 
@@ -101,7 +101,7 @@ namespace MailAuth.Core.Tests.Spf
             var evaluator = new SpfEvaluator(resolver);
 
             SpfResult result = await evaluator.CheckAsync(s_client, "x@example.com", null);
-            Assert.Equal(SpfResultCode.Pass, result.Result);
+            Assert.Equal(SpfResultCode.Pass, result.ResultCode);
             Assert.Equal("v=spf1 ip4:192.0.2.10 -all", result.Record);
         }
 
@@ -116,7 +116,7 @@ namespace MailAuth.Core.Tests.Spf
             var evaluator = new SpfEvaluator(resolver);
 
             SpfResult result = await evaluator.CheckAsync(s_client, "x@example.com", null);
-            Assert.Equal(SpfResultCode.Pass, result.Result);
+            Assert.Equal(SpfResultCode.Pass, result.ResultCode);
             Assert.Equal(record, result.Record);
             Assert.True(server.TcpQueryCount > 0);
 
@@ -153,7 +153,7 @@ namespace MailAuth.Core.Tests.Spf
                     var stopwatch = Stopwatch.StartNew();
                     SpfResult result = await new SpfEvaluator(resolver, new SpfEvaluationOptions { Prefetch = false }).CheckAsync(s_client, "x@example.com", null);
                     sequential = stopwatch.Elapsed.TotalMilliseconds;
-                    Assert.Equal(SpfResultCode.Fail, result.Result);
+                    Assert.Equal(SpfResultCode.Fail, result.ResultCode);
                 }
 
                 using (LoopbackDnsServer server = LoopbackDnsServer.Start(Zone()))
@@ -162,7 +162,7 @@ namespace MailAuth.Core.Tests.Spf
                     var stopwatch = Stopwatch.StartNew();
                     SpfResult result = await new SpfEvaluator(resolver).CheckAsync(s_client, "x@example.com", null);
                     parallel = stopwatch.Elapsed.TotalMilliseconds;
-                    Assert.Equal(SpfResultCode.Fail, result.Result);
+                    Assert.Equal(SpfResultCode.Fail, result.ResultCode);
                     Assert.Equal(9, result.DnsLookupCount);
                     queries = server.QueryCount;
                 }
@@ -194,8 +194,8 @@ namespace MailAuth.Core.Tests.Spf
             var options = new SpfEvaluationOptions { QueryObserver = seen.Enqueue };
 
             SpfResult result = await new SpfEvaluator(resolver, options).CheckAsync(s_client, "x@example.com", null);
-            Assert.Equal(SpfResultCode.Pass, result.Result);
-            Assert.Equal(new[] { "TXT example.com", "A relay.example.com" }, seen.Select(r => r.QueryType + " " + r.QueryName).ToArray());
+            Assert.Equal(SpfResultCode.Pass, result.ResultCode);
+            Assert.Equal(new[] { "TXT example.com", "A relay.example.com" }, seen.Select(r => r.QueryTypeCode + " " + r.QueryName).ToArray());
         }
 
         [Fact]
@@ -213,7 +213,7 @@ namespace MailAuth.Core.Tests.Spf
 
             for (int i = 0; i < results.Length; i++)
             {
-                Assert.Equal(i < 16 ? SpfResultCode.Pass : SpfResultCode.Fail, results[i].Result);
+                Assert.Equal(i < 16 ? SpfResultCode.Pass : SpfResultCode.Fail, results[i].ResultCode);
                 Assert.Equal($"user{i}@example.com", results[i].Sender);
             }
         }
@@ -230,7 +230,7 @@ namespace MailAuth.Core.Tests.Spf
 
             SpfRecordReport report = await new SpfEvaluator(resolver).GetRecordReportAsync("EXAMPLE.com.");
             Assert.Equal("example.com", report.Domain);
-            Assert.Equal(SpfRecordStatus.Found, report.Status);
+            Assert.Equal(SpfRecordStatus.Found, report.StatusCode);
             // include, (a, ptr), include
             Assert.Equal(4, report.DnsLookupCount);
             Assert.Equal(1, report.VoidLookupCount);

@@ -43,7 +43,7 @@ namespace MailAuth.Core.Tests.Spf
             SpfResult result = await Evaluator(dns, new SpfEvaluationOptions { ReceiverName = "mx.receiver.example" })
                 .CheckAsync(s_client, "user@example.com", "mail.example.com");
 
-            Assert.Equal(SpfResultCode.Pass, result.Result);
+            Assert.Equal(SpfResultCode.Pass, result.ResultCode);
             Assert.Equal("ip4:192.0.2.0/24", result.MatchedMechanism);
             Assert.Equal("example.com", result.MatchedDomain);
             Assert.Equal("v=spf1 mx ip4:192.0.2.0/24 -all", result.Record);
@@ -62,10 +62,10 @@ namespace MailAuth.Core.Tests.Spf
             Assert.Contains("Accept", result.Meaning, StringComparison.Ordinal);
 
             // The trace: the record, mx (no match, with its MX and A answers), then ip4 (match).
-            Assert.Equal(SpfTraceStepKind.Record, result.Trace[0].Kind);
+            Assert.Equal(SpfTraceStepKind.Record, result.Trace[0].KindCode);
             SpfTraceStep mx = result.Trace.Single(s => s.Term == "mx");
             Assert.Equal("no match", mx.Outcome);
-            Assert.Equal(new[] { DnsRecordType.MX, DnsRecordType.A }, mx.Dns.Select(d => d.QueryType));
+            Assert.Equal(new[] { DnsRecordType.MX, DnsRecordType.A }, mx.DnsResponses.Select(d => d.QueryTypeCode));
             Assert.Equal("match", result.Trace.Single(s => s.Term == "ip4:192.0.2.0/24").Outcome);
             Assert.Equal(3, result.DnsResponses.Count);
         }
@@ -78,7 +78,7 @@ namespace MailAuth.Core.Tests.Spf
                 .Txt("why.example.com", "%{i} may not send for %{d}; see https://%{d}/spf");
             SpfResult result = await Evaluator(dns).CheckAsync(s_client, "user@example.com", null);
 
-            Assert.Equal(SpfResultCode.Fail, result.Result);
+            Assert.Equal(SpfResultCode.Fail, result.ResultCode);
             Assert.Equal("-all", result.MatchedMechanism);
             Assert.Equal("192.0.2.10 may not send for example.com; see https://example.com/spf", result.Explanation);
             Assert.Equal("550 5.7.23 " + result.Explanation, result.SmtpReply);
@@ -103,13 +103,13 @@ namespace MailAuth.Core.Tests.Spf
         {
             var dns = new FakeDnsResolver().Txt("mail.example.com", "v=spf1 a -all").A("mail.example.com", "192.0.2.10");
             SpfResult result = await Evaluator(dns).CheckAsync(s_client, "<>", "mail.example.com");
-            Assert.Equal(SpfResultCode.Pass, result.Result);
-            Assert.Equal(SpfIdentity.MailFrom, result.Identity);
+            Assert.Equal(SpfResultCode.Pass, result.ResultCode);
+            Assert.Equal(SpfIdentity.MailFrom, result.IdentityCode);
             Assert.Equal("postmaster@mail.example.com", result.Sender);
             Assert.Equal("mail.example.com", result.Domain);
 
             SpfResult helo = await Evaluator(dns).CheckHeloAsync(s_client, "mail.example.com");
-            Assert.Equal(SpfIdentity.Helo, helo.Identity);
+            Assert.Equal(SpfIdentity.Helo, helo.IdentityCode);
             Assert.Equal("spf=pass smtp.helo=mail.example.com", helo.AuthenticationResults);
             Assert.Contains("identity=helo;", helo.ReceivedSpf, StringComparison.Ordinal);
         }
@@ -119,7 +119,7 @@ namespace MailAuth.Core.Tests.Spf
         {
             var dns = new FakeDnsResolver().Txt("example.com", "v=spf1 exists:%{l}.users.example.com -all").A("postmaster.users.example.com", "127.0.0.2");
             SpfResult result = await Evaluator(dns).CheckHostAsync(s_client, "example.com", "example.com", null);
-            Assert.Equal(SpfResultCode.Pass, result.Result);
+            Assert.Equal(SpfResultCode.Pass, result.ResultCode);
             Assert.Equal("postmaster@example.com", result.Sender);
         }
 
@@ -130,7 +130,7 @@ namespace MailAuth.Core.Tests.Spf
             SpfEvaluator evaluator = Evaluator(dns);
 
             SpfResult candidate = await evaluator.CheckRecordAsync("v=spf1 include:_spf.example.net -all", s_client, "example.com", "user@example.com", null);
-            Assert.Equal(SpfResultCode.Pass, candidate.Result);
+            Assert.Equal(SpfResultCode.Pass, candidate.ResultCode);
             Assert.Equal("include:_spf.example.net", candidate.MatchedMechanism);
             Assert.Equal("v=spf1 include:_spf.example.net -all", candidate.Record);
             Assert.DoesNotContain(dns.Queries, q => q == "TXT example.com");
@@ -138,11 +138,11 @@ namespace MailAuth.Core.Tests.Spf
             // The candidate may build on what the domain publishes today: that is no loop.
             var layered = new FakeDnsResolver().Txt("example.com", "v=spf1 ip4:192.0.2.10 -all");
             SpfResult extended = await Evaluator(layered).CheckRecordAsync("v=spf1 ip4:198.51.100.0/24 include:example.com -all", s_client, "example.com", null, null);
-            Assert.Equal(SpfResultCode.Pass, extended.Result);
+            Assert.Equal(SpfResultCode.Pass, extended.ResultCode);
             Assert.Equal("include:example.com", extended.MatchedMechanism);
 
             SpfResult broken = await evaluator.CheckRecordAsync("v=spf1 ip4:192.0.2.0/33 -all", s_client, "example.com", null, null);
-            Assert.Equal(SpfResultCode.PermError, broken.Result);
+            Assert.Equal(SpfResultCode.PermError, broken.ResultCode);
             Assert.Equal("ip4:192.0.2.0/33", broken.SyntaxError!.Term);
             Assert.Contains("CIDR length over 32", broken.Reason, StringComparison.Ordinal);
         }
@@ -152,15 +152,15 @@ namespace MailAuth.Core.Tests.Spf
         {
             var dns = new FakeDnsResolver().Txt("example.com", "v=spf1 ip6:::/0 ip4:192.0.2.10 -all");
             SpfResult result = await Evaluator(dns).CheckAsync(IPAddress.Parse("::ffff:192.0.2.10"), "user@example.com", null);
-            Assert.Equal(SpfResultCode.Pass, result.Result);
+            Assert.Equal(SpfResultCode.Pass, result.ResultCode);
             Assert.Equal("ip4:192.0.2.10", result.MatchedMechanism);
-            Assert.Equal(IPAddress.Parse("192.0.2.10"), result.Address);
+            Assert.Equal("192.0.2.10", result.Address);
             Assert.Equal("192.0.2.10", result.IPAddress);
             Assert.Contains("client-ip=192.0.2.10;", result.ReceivedSpf, StringComparison.Ordinal);
 
             var v6 = new FakeDnsResolver().Txt("example.com", "v=spf1 ip6:2001:db8::/32 -all");
             SpfResult six = await Evaluator(v6).CheckAsync(IPAddress.Parse("2001:db8::25"), "user@example.com", null);
-            Assert.Equal(SpfResultCode.Pass, six.Result);
+            Assert.Equal(SpfResultCode.Pass, six.ResultCode);
             Assert.Contains("client-ip=\"2001:db8::25\";", six.ReceivedSpf, StringComparison.Ordinal);
         }
 
@@ -172,7 +172,7 @@ namespace MailAuth.Core.Tests.Spf
             foreach (string sender in new[] { "user@localhost", "user@[192.0.2.1]", "user@a..example.com", "user@" + new string('a', 64) + ".example.com" })
             {
                 SpfResult result = await evaluator.CheckAsync(s_client, sender, null);
-                Assert.Equal(SpfResultCode.None, result.Result);
+                Assert.Equal(SpfResultCode.None, result.ResultCode);
                 Assert.Contains("§4.3", result.Reason, StringComparison.Ordinal);
             }
 
@@ -184,7 +184,7 @@ namespace MailAuth.Core.Tests.Spf
         {
             var dns = new FakeDnsResolver().Txt("xn--bcher-kva.example", "v=spf1 ip4:192.0.2.10 -all");
             SpfResult result = await Evaluator(dns).CheckAsync(s_client, "info@bücher.example", null);
-            Assert.Equal(SpfResultCode.Pass, result.Result);
+            Assert.Equal(SpfResultCode.Pass, result.ResultCode);
             Assert.Equal("xn--bcher-kva.example", result.Domain);
             Assert.Contains("TXT xn--bcher-kva.example", dns.Queries);
         }
@@ -205,16 +205,16 @@ namespace MailAuth.Core.Tests.Spf
                 .Txt("e.example.com", "v=spf1 include:nospf.example.net -all");
             SpfEvaluator evaluator = Evaluator(dns);
 
-            Assert.Equal(SpfResultCode.Pass, (await evaluator.CheckAsync(s_client, "x@a.example.com", null)).Result);
-            Assert.Equal(SpfResultCode.SoftFail, (await evaluator.CheckAsync(s_client, "x@b.example.com", null)).Result);
+            Assert.Equal(SpfResultCode.Pass, (await evaluator.CheckAsync(s_client, "x@a.example.com", null)).ResultCode);
+            Assert.Equal(SpfResultCode.SoftFail, (await evaluator.CheckAsync(s_client, "x@b.example.com", null)).ResultCode);
             SpfResult broken = await evaluator.CheckAsync(s_client, "x@c.example.com", null);
-            Assert.Equal(SpfResultCode.PermError, broken.Result);
+            Assert.Equal(SpfResultCode.PermError, broken.ResultCode);
             Assert.Equal("ip4:1.2.3.4/99", broken.SyntaxError!.Term);
             SpfResult slow = await evaluator.CheckAsync(s_client, "x@d.example.com", null);
-            Assert.Equal(SpfResultCode.TempError, slow.Result);
+            Assert.Equal(SpfResultCode.TempError, slow.ResultCode);
             Assert.Equal("451 4.4.3 Temporary DNS error while checking SPF", slow.SmtpReply);
             SpfResult none = await evaluator.CheckAsync(s_client, "x@e.example.com", null);
-            Assert.Equal(SpfResultCode.PermError, none.Result);
+            Assert.Equal(SpfResultCode.PermError, none.ResultCode);
             Assert.Contains("has no SPF record", none.Reason, StringComparison.Ordinal);
         }
 
@@ -226,13 +226,15 @@ namespace MailAuth.Core.Tests.Spf
                 .Txt("one.example.net", "v=spf1 include:two.example.net ~all")
                 .Txt("two.example.net", "v=spf1 ip4:192.0.2.10");
             SpfResult result = await Evaluator(dns).CheckAsync(s_client, "x@example.com", null);
-            Assert.Equal(SpfResultCode.Pass, result.Result);
+            Assert.Equal(SpfResultCode.Pass, result.ResultCode);
             Assert.Equal(2, result.DnsLookupCount);
             SpfTraceStep inner = result.Trace.Single(s => s.Term == "ip4:192.0.2.10");
             Assert.Equal(2, inner.Depth);
             Assert.Equal("two.example.net", inner.Domain);
-            Assert.Equal(new[] { 0, 1, 2 }, result.Trace.Where(s => s.Kind == SpfTraceStepKind.Record).Select(s => s.Depth));
-            Assert.All(result.Trace.Where(s => s.Kind == SpfTraceStepKind.Record), s => Assert.Single(s.Dns));
+            Assert.Equal(new[] { 0, 1, 2 }, result.Trace.Where(s => s.KindCode == SpfTraceStepKind.Record).Select(s => s.Depth));
+            Assert.All(result.Trace.Where(s => s.KindCode == SpfTraceStepKind.Record), s => Assert.Single(s.DnsResponses));
+            // The public Dns is the answer as text, one line per response.
+            Assert.All(result.Trace.Where(s => s.KindCode == SpfTraceStepKind.Record), s => Assert.StartsWith("TXT " + s.Domain + " @", s.Dns, StringComparison.Ordinal));
         }
 
         [Theory]
@@ -249,7 +251,7 @@ namespace MailAuth.Core.Tests.Spf
             }
 
             SpfResult result = await Evaluator(dns).CheckAsync(s_client, "x@example.com", null);
-            Assert.Equal(expected, result.Result);
+            Assert.Equal(expected, result.ResultCode);
             if (expected == SpfResultCode.PermError)
             {
                 Assert.Contains("include:last.example.net", result.Reason, StringComparison.Ordinal);
@@ -265,13 +267,13 @@ namespace MailAuth.Core.Tests.Spf
         public async Task LimitsAreConfigurable()
         {
             var dns = new FakeDnsResolver().Txt("example.com", "v=spf1 a:x1.example.com a:x2.example.com ip4:192.0.2.10 -all");
-            Assert.Equal(SpfResultCode.Pass, (await Evaluator(dns).CheckAsync(s_client, "x@example.com", null)).Result);
+            Assert.Equal(SpfResultCode.Pass, (await Evaluator(dns).CheckAsync(s_client, "x@example.com", null)).ResultCode);
             SpfResult strict = await Evaluator(dns, new SpfEvaluationOptions { MaxVoidLookups = 1 }).CheckAsync(s_client, "x@example.com", null);
-            Assert.Equal(SpfResultCode.PermError, strict.Result);
+            Assert.Equal(SpfResultCode.PermError, strict.ResultCode);
             Assert.Contains("void", strict.Reason, StringComparison.Ordinal);
             Assert.Equal(2, strict.VoidLookupCount);
             SpfResult fewLookups = await Evaluator(dns, new SpfEvaluationOptions { MaxDnsLookups = 1 }).CheckAsync(s_client, "x@example.com", null);
-            Assert.Equal(SpfResultCode.PermError, fewLookups.Result);
+            Assert.Equal(SpfResultCode.PermError, fewLookups.ResultCode);
         }
 
         [Fact]
@@ -281,11 +283,11 @@ namespace MailAuth.Core.Tests.Spf
                 .Txt("a.example.com", "v=spf1 include:b.example.com -all")
                 .Txt("b.example.com", "v=spf1 include:a.example.com -all");
             SpfResult result = await Evaluator(dns).CheckAsync(s_client, "x@a.example.com", null);
-            Assert.Equal(SpfResultCode.PermError, result.Result);
+            Assert.Equal(SpfResultCode.PermError, result.ResultCode);
             Assert.Contains("a.example.com -> b.example.com -> a.example.com", result.Reason, StringComparison.Ordinal);
 
             var self = new FakeDnsResolver().Txt("c.example.com", "v=spf1 redirect=c.example.com");
-            Assert.Equal(SpfResultCode.PermError, (await Evaluator(self).CheckAsync(s_client, "x@c.example.com", null)).Result);
+            Assert.Equal(SpfResultCode.PermError, (await Evaluator(self).CheckAsync(s_client, "x@c.example.com", null)).ResultCode);
         }
 
         [Fact]
@@ -298,7 +300,7 @@ namespace MailAuth.Core.Tests.Spf
             }
 
             SpfResult result = await Evaluator(dns).CheckAsync(s_client, "x@example.com", null);
-            Assert.Equal(SpfResultCode.PermError, result.Result);
+            Assert.Equal(SpfResultCode.PermError, result.ResultCode);
             Assert.Contains("11 MX records", result.Reason, StringComparison.Ordinal);
         }
 
@@ -314,9 +316,9 @@ namespace MailAuth.Core.Tests.Spf
                 .A("mail.example.com", "192.0.2.10");
             SpfResult result = await Evaluator(dns).CheckAsync(s_client, "x@example.com", null);
             Assert.Equal("host mail.example.com", result.Explanation);
-            SpfTraceStep p = result.Trace.Single(s => s.Kind == SpfTraceStepKind.ValidatedName);
+            SpfTraceStep p = result.Trace.Single(s => s.KindCode == SpfTraceStepKind.ValidatedName);
             Assert.Equal("mail.example.com", p.Outcome);
-            Assert.Equal(new[] { DnsRecordType.PTR, DnsRecordType.A, DnsRecordType.A }, p.Dns.Select(d => d.QueryType));
+            Assert.Equal(new[] { DnsRecordType.PTR, DnsRecordType.A, DnsRecordType.A }, p.DnsResponses.Select(d => d.QueryTypeCode));
 
             var unvalidated = new FakeDnsResolver()
                 .Txt("example.com", "v=spf1 -all exp=why.example.com")
@@ -341,7 +343,7 @@ namespace MailAuth.Core.Tests.Spf
             foreach (string domain in new[] { "a", "b", "c", "d" })
             {
                 SpfResult result = await evaluator.CheckAsync(s_client, $"x@{domain}.example.com", null);
-                Assert.Equal(SpfResultCode.Fail, result.Result);
+                Assert.Equal(SpfResultCode.Fail, result.ResultCode);
                 Assert.Equal("DEFAULT", result.Explanation);
                 Assert.Equal(0, result.VoidLookupCount);
             }
@@ -354,7 +356,7 @@ namespace MailAuth.Core.Tests.Spf
             var dns = new FakeDnsResolver().Txt("example.com", $"v=spf1 a:{bomb}.example.com exists:%{{l}}%{{l}}%{{l}}%{{l}}.example.com -all");
             string sender = new string('x', 60) + "@example.com";
             SpfResult result = await Evaluator(dns).CheckAsync(s_client, sender, null);
-            Assert.Equal(SpfResultCode.Fail, result.Result);
+            Assert.Equal(SpfResultCode.Fail, result.ResultCode);
             Assert.All(dns.Queries, q => Assert.True(q.Length < 270, q));
         }
 
@@ -363,7 +365,7 @@ namespace MailAuth.Core.Tests.Spf
         {
             var dns = new FakeDnsResolver { Latency = TimeSpan.FromSeconds(3) }.Txt("example.com", "v=spf1 -all");
             SpfResult result = await Evaluator(dns, new SpfEvaluationOptions { Timeout = TimeSpan.FromMilliseconds(50) }).CheckAsync(s_client, "x@example.com", null);
-            Assert.Equal(SpfResultCode.TempError, result.Result);
+            Assert.Equal(SpfResultCode.TempError, result.ResultCode);
             Assert.Contains("longer than", result.Reason, StringComparison.Ordinal);
         }
 
@@ -410,7 +412,7 @@ namespace MailAuth.Core.Tests.Spf
 
             SpfResult result = await Evaluator(dns).CheckAsync(s_client, "x@example.com", null);
             await Task.Delay(200);
-            Assert.Equal(SpfResultCode.Pass, result.Result);
+            Assert.Equal(SpfResultCode.Pass, result.ResultCode);
             Assert.Equal(0, result.DnsLookupCount);
 
             // One query for the record, then at most MaxDnsLookups speculative terms in the whole tree.
@@ -447,7 +449,7 @@ namespace MailAuth.Core.Tests.Spf
                 SpfResult fast = await Evaluator(Build()).CheckAsync(s_client, "x@example.com", null);
                 parallel.Stop();
 
-                Assert.Equal(SpfResultCode.Fail, fast.Result);
+                Assert.Equal(SpfResultCode.Fail, fast.ResultCode);
                 Assert.Equal(slow.DnsLookupCount, fast.DnsLookupCount);
                 Assert.Equal(9, fast.DnsLookupCount);
 
@@ -473,11 +475,11 @@ namespace MailAuth.Core.Tests.Spf
                 .Txt("why.example.com", "from b")
                 .Txt("own.example.com", "from c");
             SpfResult a = await Evaluator(dns).CheckAsync(s_client, "x@a.example.com", null);
-            Assert.Equal(SpfResultCode.Neutral, a.Result);
+            Assert.Equal(SpfResultCode.Neutral, a.ResultCode);
             Assert.Equal(0, a.DnsLookupCount);
 
             SpfResult c = await Evaluator(dns).CheckAsync(s_client, "x@c.example.com", null);
-            Assert.Equal(SpfResultCode.Fail, c.Result);
+            Assert.Equal(SpfResultCode.Fail, c.ResultCode);
             Assert.Equal("from b", c.Explanation);
             Assert.Equal("b.example.com", c.MatchedDomain);
             Assert.Equal(1, c.DnsLookupCount);
@@ -502,7 +504,7 @@ namespace MailAuth.Core.Tests.Spf
             foreach ((string name, SpfResultCode code) in expected)
             {
                 SpfResult result = await Evaluator(dns).CheckAsync(s_client, $"x@{name}.example.com", null);
-                Assert.Equal(code, result.Result);
+                Assert.Equal(code, result.ResultCode);
                 string keyword = code.ToString().ToLowerInvariant();
                 Assert.StartsWith("Received-SPF: " + keyword + " (", result.ReceivedSpf, StringComparison.Ordinal);
                 Assert.StartsWith("spf=" + keyword + " ", result.AuthenticationResults, StringComparison.Ordinal);
@@ -521,19 +523,19 @@ namespace MailAuth.Core.Tests.Spf
             SpfEvaluator evaluator = Evaluator(dns);
 
             SpfResult mailFrom = await evaluator.CheckAsync(new SpfCheckRequest(s_client) { Sender = "a@example.com", Helo = "mail.example.net" });
-            Assert.Equal(("example.com", SpfResultCode.Pass, SpfIdentity.MailFrom), (mailFrom.Domain, mailFrom.Result, mailFrom.Identity));
+            Assert.Equal(("example.com", SpfResultCode.Pass, SpfIdentity.MailFrom), (mailFrom.Domain, mailFrom.ResultCode, mailFrom.IdentityCode));
 
             SpfResult nullSender = await evaluator.CheckAsync(new SpfCheckRequest(s_client) { Sender = "<>", Helo = "mail.example.net" });
-            Assert.Equal(("mail.example.net", "postmaster@mail.example.net", SpfResultCode.Pass), (nullSender.Domain, nullSender.Sender, nullSender.Result));
+            Assert.Equal(("mail.example.net", "postmaster@mail.example.net", SpfResultCode.Pass), (nullSender.Domain, nullSender.Sender, nullSender.ResultCode));
 
             SpfResult domain = await evaluator.CheckAsync(new SpfCheckRequest(s_client) { Sender = "a@example.com", Domain = "other.example" });
-            Assert.Equal(("other.example", "a@example.com", SpfResultCode.Fail), (domain.Domain, domain.Sender, domain.Result));
+            Assert.Equal(("other.example", "a@example.com", SpfResultCode.Fail), (domain.Domain, domain.Sender, domain.ResultCode));
 
             SpfResult helo = await evaluator.CheckAsync(new SpfCheckRequest(s_client) { Sender = "a@example.com", Helo = "mail.example.net", Identity = SpfIdentity.Helo });
-            Assert.Equal(("mail.example.net", SpfIdentity.Helo, SpfResultCode.Pass), (helo.Domain, helo.Identity, helo.Result));
+            Assert.Equal(("mail.example.net", SpfIdentity.Helo, SpfResultCode.Pass), (helo.Domain, helo.IdentityCode, helo.ResultCode));
 
             SpfResult record = await evaluator.CheckAsync(new SpfCheckRequest(s_client) { Sender = "a@other.example", Record = "v=spf1 ip4:192.0.2.0/24 -all" });
-            Assert.Equal(("other.example", SpfResultCode.Pass, "v=spf1 ip4:192.0.2.0/24 -all"), (record.Domain, record.Result, record.Record));
+            Assert.Equal(("other.example", SpfResultCode.Pass, "v=spf1 ip4:192.0.2.0/24 -all"), (record.Domain, record.ResultCode, record.Record));
 
             await Assert.ThrowsAsync<ArgumentNullException>(() => evaluator.CheckAsync((SpfCheckRequest)null!));
             await Assert.ThrowsAsync<ArgumentException>(() => evaluator.CheckAsync(new SpfCheckRequest(s_client) { Record = "v=spf1 -all" }));

@@ -15,29 +15,30 @@ namespace MailAuth.Core.Tests.Spf
 
             Assert.Equal(new[] { "a", "mx", "ptr", "ip4", "ip6", "exists", "include", "all", "redirect", "exp", "foo.bar-x_y" }, record.Terms.Select(t => t.Name));
             Assert.Equal(new[] { SpfQualifier.Pass, SpfQualifier.Fail, SpfQualifier.SoftFail, SpfQualifier.Neutral, SpfQualifier.Pass },
-                record.Mechanisms.Take(5).Select(t => t.Qualifier));
+                record.Mechanisms.Take(5).Select(t => t.QualifierCode));
             Assert.True(record.Terms[0].HasExplicitQualifier);
             Assert.False(record.Terms[4].HasExplicitQualifier);
 
             SpfTerm mx = record.Terms[1];
-            Assert.Equal("example.com", mx.DomainSpec!.Text);
+            Assert.Equal("example.com", mx.DomainSpec);
+            Assert.False(mx.HasMacros);
             Assert.Equal(24, mx.Ip4CidrLength);
             Assert.Equal(64, mx.Ip6CidrLength);
             Assert.Equal("-", mx.QualifierSymbol);
 
             SpfTerm ip4 = record.Terms[3];
-            Assert.Equal(IPAddress.Parse("192.0.2.0"), ip4.Network);
+            Assert.Equal("192.0.2.0", ip4.Network);
             Assert.Equal(24, ip4.Ip4CidrLength);
             Assert.Null(ip4.Ip6CidrLength);
             Assert.Equal("192.0.2.0/24", ip4.NetworkText);
 
             SpfTerm ip6 = record.Terms[4];
-            Assert.Equal(IPAddress.Parse("2001:db8::"), ip6.Network);
+            Assert.Equal("2001:db8::", ip6.Network);
             Assert.Equal(32, ip6.Ip6CidrLength);
 
             Assert.Null(record.Terms[2].DomainSpec);
-            Assert.True(record.Terms[5].DomainSpec!.HasMacros);
-            Assert.Equal(SpfTermKind.Modifier, record.Terms[8].Kind);
+            Assert.True(record.Terms[5].HasMacros);
+            Assert.Equal(SpfTermKind.Modifier, record.Terms[8].KindCode);
             Assert.Same(record.Terms[8], record.Redirect);
             Assert.Same(record.Terms[9], record.Explanation);
             Assert.Same(record.Terms[7], record.All);
@@ -65,7 +66,7 @@ namespace MailAuth.Core.Tests.Spf
         {
             SpfRecord record = SpfRecord.Parse("V=SPF1   A:Example.COM   IP4:192.0.2.1  ~ALL ");
             Assert.Equal(new[] { "a", "ip4", "all" }, record.Terms.Select(t => t.Name));
-            Assert.Equal(SpfQualifier.SoftFail, record.All!.Qualifier);
+            Assert.Equal(SpfQualifier.SoftFail, record.All!.QualifierCode);
         }
 
         [Theory]
@@ -202,7 +203,7 @@ namespace MailAuth.Core.Tests.Spf
         public void ParsesMacroTransformersAndDelimiters()
         {
             SpfRecord record = SpfRecord.Parse("v=spf1 exists:%{ir}.%{L2r+-}.%%%_%-.%{d}");
-            SpfMacroPart[] parts = record.Terms[0].DomainSpec!.Parts.ToArray();
+            SpfMacroPart[] parts = record.Terms[0].DomainSpecMacro!.Parts.ToArray();
             Assert.Equal(SpfMacroPartKind.Macro, parts[0].Kind);
             Assert.Equal('i', parts[0].Letter);
             Assert.True(parts[0].Reverse);

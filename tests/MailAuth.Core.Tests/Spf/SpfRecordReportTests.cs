@@ -23,7 +23,7 @@ namespace MailAuth.Core.Tests.Spf
                 .A("relay.example.org", "203.0.113.9");
             SpfRecordReport report = await Report(dns);
 
-            Assert.Equal(SpfRecordStatus.Found, report.Status);
+            Assert.Equal(SpfRecordStatus.Found, report.StatusCode);
             Assert.Equal("v=spf1 mx include:_spf.example.net ip4:192.0.2.0/24 redirect=_spf.example.org", report.Record);
             Assert.Equal(4, report.Terms.Count);
 
@@ -35,16 +35,19 @@ namespace MailAuth.Core.Tests.Spf
             Assert.Equal(string.Empty, report.AllQualifier);
             Assert.Equal(1, report.IncludeCount);
 
-            SpfIncludeNode root = report.IncludeTree!;
+            // The tree comes flat, in the order check_host() reaches it: a node, then what it includes.
+            ResultList<SpfIncludeNode> tree = report.IncludeTree;
+            Assert.Equal(new[] { "example.com", "_spf.example.net", "more.example.net", "_spf.example.org" }, tree.Select(n => n.Domain));
+            Assert.Equal(new[] { 0, 1, 2, 1 }, tree.Select(n => n.Depth));
+            Assert.Equal(new[] { null, "example.com", "_spf.example.net", "example.com" }, tree.Select(n => n.Parent));
+            SpfIncludeNode root = tree[0];
+            Assert.Null(root.Via);
             Assert.Equal(3, root.OwnLookupCount);
             Assert.Equal(6, root.TotalLookupCount);
-            Assert.Equal(new[] { "include:_spf.example.net", "redirect=_spf.example.org" }, root.Children.Select(c => c.Via));
-            SpfIncludeNode net = root.Children[0];
-            Assert.Equal("_spf.example.net", net.Domain);
-            Assert.Equal(1, net.Depth);
+            Assert.Equal(new[] { "include:_spf.example.net", "redirect=_spf.example.org" }, tree.Where(n => n.Depth == 1).Select(c => c.Via));
+            SpfIncludeNode net = tree[1];
             Assert.Equal(2, net.OwnLookupCount);
-            Assert.Equal("more.example.net", net.Children.Single().Domain);
-            Assert.Equal(2, net.Children.Single().Depth);
+            Assert.Same(root, report.IncludeRoot);
         }
 
         [Fact]
@@ -70,7 +73,7 @@ namespace MailAuth.Core.Tests.Spf
             Assert.Equal("SPF-LOOKUP-LIMIT", limit.Id);
             Assert.Contains("include:big.example.net", limit.Message, StringComparison.Ordinal);
             Assert.Equal(limit.Message, report.TopWarning);
-            Assert.Equal(2, report.IncludeTree!.Children.Count);
+            Assert.Equal(2, report.IncludeTree.Count(n => n.Depth == 1));
         }
 
         [Fact]
@@ -83,10 +86,13 @@ namespace MailAuth.Core.Tests.Spf
                 .Txt("loop.example.net", "v=spf1 include:example.com");
             SpfRecordReport report = await Report(dns);
 
-            Assert.Equal(SpfRecordStatus.Found, report.Status);
-            SpfIncludeStatus[] statuses = report.IncludeTree!.Children.Select(c => c.Status).ToArray();
+            Assert.Equal(SpfRecordStatus.Found, report.StatusCode);
+            SpfIncludeStatus[] statuses = report.IncludeTree.Where(n => n.Depth == 1).Select(c => c.StatusCode).ToArray();
             Assert.Equal(new[] { SpfIncludeStatus.NotFound, SpfIncludeStatus.LookupFailed, SpfIncludeStatus.Invalid, SpfIncludeStatus.Found, SpfIncludeStatus.NotEvaluated }, statuses);
-            Assert.Equal(SpfIncludeStatus.Loop, report.IncludeTree.Children[3].Children.Single().Status);
+            SpfIncludeNode loop = report.IncludeTree.Single(n => n.Parent == "loop.example.net");
+            Assert.Equal(SpfIncludeStatus.Loop, loop.StatusCode);
+            Assert.Equal("Loop", loop.Status);
+            Assert.Equal(2, loop.Depth);
             string[] ids = report.Errors.Select(f => f.Id).ToArray();
             Assert.Contains("SPF-INCLUDE-NO-SPF", ids);
             Assert.Contains("SPF-INCLUDE-LOOKUP-FAILED", ids);
@@ -110,24 +116,25 @@ namespace MailAuth.Core.Tests.Spf
                 .Txt("bad.example.com", "v=spf1 ip4:192.0.2.0/33 -all");
 
             SpfRecordReport none = await Report(dns, "none.example.com");
-            Assert.Equal(SpfRecordStatus.NotFound, none.Status);
+            Assert.Equal(SpfRecordStatus.NotFound, none.StatusCode);
             Assert.Null(none.Record);
-            Assert.Equal(SpfRecordStatus.NotFound, (await Report(dns, "nxdomain.example.com")).Status);
-            Assert.Equal(SpfRecordStatus.LookupFailed, (await Report(dns, "slow.example.com")).Status);
+            Assert.Equal(SpfRecordStatus.NotFound, (await Report(dns, "nxdomain.example.com")).StatusCode);
+            Assert.Equal(SpfRecordStatus.LookupFailed, (await Report(dns, "slow.example.com")).StatusCode);
 
             SpfRecordReport two = await Report(dns, "two.example.com");
-            Assert.Equal(SpfRecordStatus.Invalid, two.Status);
+            Assert.Equal(SpfRecordStatus.Invalid, two.StatusCode);
             Assert.Equal(2, two.Records.Count);
             Assert.Contains("SPF-MULTIPLE-RECORDS", two.Errors.Select(f => f.Id));
 
             SpfRecordReport bad = await Report(dns, "bad.example.com");
-            Assert.Equal(SpfRecordStatus.Invalid, bad.Status);
+            Assert.Equal(SpfRecordStatus.Invalid, bad.StatusCode);
             Assert.Equal("ip4:192.0.2.0/33", bad.SyntaxError!.Term);
             Assert.Equal("SPF-SYNTAX", bad.Errors.Single().Id);
-            Assert.Null(bad.IncludeTree);
+            Assert.Empty(bad.IncludeTree);
+            Assert.Null(bad.IncludeRoot);
 
             SpfRecordReport invalid = await Report(dns, "not a domain");
-            Assert.Equal(SpfRecordStatus.Invalid, invalid.Status);
+            Assert.Equal(SpfRecordStatus.Invalid, invalid.StatusCode);
             Assert.Equal("SPF-INVALID-DOMAIN", invalid.Errors.Single().Id);
         }
 
@@ -178,24 +185,9 @@ namespace MailAuth.Core.Tests.Spf
 
             SpfRecordReport report = await Report(dns);
             Assert.True(report.LookupLimitExceeded);
-            int Count(SpfIncludeNode node) => 1 + node.Children.Sum(Count);
-            int found = 0;
-            void Walk(SpfIncludeNode node)
-            {
-                if (node.Status == SpfIncludeStatus.Found)
-                {
-                    found++;
-                }
-
-                foreach (SpfIncludeNode child in node.Children)
-                {
-                    Walk(child);
-                }
-            }
-
-            Walk(report.IncludeTree!);
+            int found = report.IncludeTree.Count(n => n.StatusCode == SpfIncludeStatus.Found);
             Assert.InRange(found, 1, 101);
-            Assert.True(Count(report.IncludeTree!) < 2000);
+            Assert.True(report.IncludeTree.Count < 2000);
             Assert.True(dns.QueryCount < 200, $"{dns.QueryCount} queries");
         }
     }

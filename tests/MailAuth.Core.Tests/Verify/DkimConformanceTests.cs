@@ -13,7 +13,7 @@ using Xunit.Abstractions;
 namespace MailAuth.Core.Tests.Verify
 {
     /// <summary>
-    /// Public DKIM and ARC suites (../shared/conformance, see SOURCES.md) served by the loopback DNS
+    /// Public DKIM and ARC suites (tests/conformance, see SOURCES.md) served by the loopback DNS
     /// server over real sockets, through DnsDkimPublicKeyLocator and DnsResolver.
     /// </summary>
     public sealed class DkimConformanceTests
@@ -50,7 +50,7 @@ namespace MailAuth.Core.Tests.Verify
 
             // stalwart's expectation: the last signature of each file verifies at its fixed time.
             var last = results[results.Count - 1];
-            Assert.Equal(DkimVerifyResult.Pass, last.Result);
+            Assert.Equal(DkimVerifyResult.Pass, last.ResultCode);
             Assert.True(last.BodyHashMatches);
             Assert.True(last.HeaderSignatureMatches);
             Assert.True(dns.Server.QueryCount > 0);
@@ -75,7 +75,7 @@ namespace MailAuth.Core.Tests.Verify
             Assert.Equal("pass", arc.Result);
             Assert.True(arc.Instances >= 1);
             Assert.All(arc.SealResults, s => Assert.Equal("pass", s));
-            Assert.Contains(dkim, r => r.Result == DkimVerifyResult.Pass);
+            Assert.Contains(dkim, r => r.ResultCode == DkimVerifyResult.Pass);
         }
 
         // ---- dkimpy fixtures ------------------------------------------------------------------
@@ -102,7 +102,7 @@ namespace MailAuth.Core.Tests.Verify
             Assert.Equal(2, results.Count);
             Assert.Equal("ed25519-sha256", results[0].Algorithm);
             Assert.Equal("rsa-sha256", results[1].Algorithm);
-            Assert.All(results, r => Assert.Equal(DkimVerifyResult.Pass, r.Result));
+            Assert.All(results, r => Assert.Equal(DkimVerifyResult.Pass, r.ResultCode));
         }
 
         [Fact]
@@ -114,7 +114,7 @@ namespace MailAuth.Core.Tests.Verify
             var results = await dns.NewDkimVerifier().VerifySignaturesAsync(message, true, DateTimeOffset.UtcNow);
 
             var only = Assert.Single(results);
-            Assert.Equal(DkimVerifyResult.Pass, only.Result);
+            Assert.Equal(DkimVerifyResult.Pass, only.ResultCode);
         }
 
         public static IEnumerable<object[]> Canonicalizations()
@@ -155,9 +155,9 @@ namespace MailAuth.Core.Tests.Verify
             // The new signature is prepended; test2.message also carries an old gmail.com one whose key is not served.
             var r = results[0];
             Assert.Equal("example.com", r.Domain);
-            Assert.Equal(DkimVerifyResult.Pass, r.Result);
+            Assert.Equal(DkimVerifyResult.Pass, r.ResultCode);
             Assert.Equal(1024, r.Key!.KeyBits);
-            Assert.All(results.Skip(1), other => Assert.Equal(DkimVerifyResult.PermError, other.Result));
+            Assert.All(results.Skip(1), other => Assert.Equal(DkimVerifyResult.PermError, other.ResultCode));
         }
 
         [Fact]
@@ -174,7 +174,7 @@ namespace MailAuth.Core.Tests.Verify
             using var dns = LoopbackDns.Start(new DnsZone().AddTxt("ed._domainkey.example.com", Dkimpy("ed25519test.dns")));
             var results = await dns.NewDkimVerifier().VerifySignaturesAsync(message, true, DateTimeOffset.UtcNow);
 
-            Assert.Equal(DkimVerifyResult.Pass, Assert.Single(results).Result);
+            Assert.Equal(DkimVerifyResult.Pass, Assert.Single(results).ResultCode);
         }
 
         /// <summary>dkimpy's broken DNS values must not verify; each gives the result its defect calls for.</summary>
@@ -188,9 +188,9 @@ namespace MailAuth.Core.Tests.Verify
             using var dns = LoopbackDns.Start(new DnsZone().AddTxt("test._domainkey.example.com", Dkimpy(file)));
             var r = Assert.Single(await dns.NewDkimVerifier().VerifySignaturesAsync(message, true, DateTimeOffset.UtcNow));
 
-            Assert.Equal(expected, r.Result);
+            Assert.Equal(expected, r.ResultCode);
             Assert.Contains(reason, r.Reason, StringComparison.Ordinal);
-            Assert.Equal(DkimKeyStatus.Invalid, r.Key!.Status);
+            Assert.Equal(DkimKeyStatus.Invalid, r.Key!.StatusCode);
         }
 
         [Fact]
@@ -202,8 +202,8 @@ namespace MailAuth.Core.Tests.Verify
             var r = Assert.Single(await dns.NewDkimVerifier().VerifySignaturesAsync(message, true, DateTimeOffset.UtcNow));
             _output.WriteLine(r.ToString());
 
-            Assert.NotEqual(DkimVerifyResult.Pass, r.Result);
-            Assert.Contains(r.Result, new[] { DkimVerifyResult.Fail, DkimVerifyResult.PermError });
+            Assert.NotEqual(DkimVerifyResult.Pass, r.ResultCode);
+            Assert.Contains(r.ResultCode, new[] { DkimVerifyResult.Fail, DkimVerifyResult.PermError });
         }
     }
 }

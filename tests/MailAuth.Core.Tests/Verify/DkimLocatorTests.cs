@@ -24,7 +24,7 @@ namespace MailAuth.Core.Tests.Verify
 
             var lookups = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Task.Run(() => locator.LookupAsync("Example.COM.", "sel"))));
 
-            Assert.All(lookups, l => Assert.Equal(DkimKeyStatus.Found, l.Status));
+            Assert.All(lookups, l => Assert.Equal(DkimKeyStatus.Found, l.StatusCode));
             Assert.Equal(1, dns.Server.QueryCount);
             Assert.Equal(1, locator.CachedCount);
             Assert.Same(lookups[0], await locator.LookupAsync("example.com", "sel"));
@@ -66,7 +66,7 @@ namespace MailAuth.Core.Tests.Verify
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => locator.LookupAsync("example.com", "sel", cts.Token));
             Assert.False(patient.IsCompleted);
 
-            Assert.Equal(DkimKeyStatus.Found, (await patient).Status);
+            Assert.Equal(DkimKeyStatus.Found, (await patient).StatusCode);
             Assert.Equal(1, dns.Server.QueryCount);
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => locator.LookupAsync("example.com", "sel", new CancellationToken(true)));
         }
@@ -91,8 +91,8 @@ namespace MailAuth.Core.Tests.Verify
             var p = RsaRecord.Substring(RsaRecord.IndexOf("p=", StringComparison.Ordinal) + 2);
             var lookup = DnsDkimPublicKeyLocator.Parse("example.com", "sel", record.Replace("KEY", p));
 
-            Assert.Equal(DkimKeyStatus.Invalid, lookup.Status);
-            Assert.Equal(DkimVerifyResult.PermError, lookup.FailureResult);
+            Assert.Equal(DkimKeyStatus.Invalid, lookup.StatusCode);
+            Assert.Equal(DkimVerifyResult.PermError, lookup.FailureResultCode);
             Assert.Contains(reason, lookup.Reason, StringComparison.Ordinal);
         }
 
@@ -104,11 +104,12 @@ namespace MailAuth.Core.Tests.Verify
             // No v=, FWS inside p=, service *, testing flag, hash list: all allowed (RFC 6376 §3.6.1).
             var lookup = DnsDkimPublicKeyLocator.Parse("example.com", "sel", "k=rsa; t=y:s; h=sha256; s=*; p=" + p.Substring(0, 20) + " \t" + p.Substring(20));
 
-            Assert.Equal(DkimKeyStatus.Found, lookup.Status);
+            Assert.Equal(DkimKeyStatus.Found, lookup.StatusCode);
             Assert.Equal(2048, lookup.KeyBits);
             Assert.True(lookup.Testing);
-            Assert.Equal(new[] { "sha256" }, lookup.HashAlgorithms);
-            Assert.Null(lookup.FailureResult);
+            Assert.Equal(new[] { "sha256" }, lookup.HashAlgorithmList);
+            Assert.Equal("sha256", lookup.HashAlgorithms);
+            Assert.Null(lookup.FailureResultCode);
         }
 
         [Fact]
@@ -121,9 +122,9 @@ namespace MailAuth.Core.Tests.Verify
             var good = DnsDkimPublicKeyLocator.Parse("example.com", "sel", "v=DKIM1; k=ed25519; p=" + Convert.ToBase64String(raw));
             var bad = DnsDkimPublicKeyLocator.Parse("example.com", "sel", "v=DKIM1; k=ed25519; p=" + Convert.ToBase64String(longer));
 
-            Assert.Equal(DkimKeyStatus.Found, good.Status);
+            Assert.Equal(DkimKeyStatus.Found, good.StatusCode);
             Assert.Equal(SignedMessages.Ed25519.Public, good.Key);
-            Assert.Equal(DkimKeyStatus.Invalid, bad.Status);
+            Assert.Equal(DkimKeyStatus.Invalid, bad.StatusCode);
             Assert.Contains("32 bytes", bad.Reason, StringComparison.Ordinal);
         }
 
@@ -151,11 +152,11 @@ namespace MailAuth.Core.Tests.Verify
             var expected = !record.IsValid || !record.IsForEmail ? DkimKeyStatus.Invalid
                 : record.IsRevoked ? DkimKeyStatus.Revoked
                 : DkimKeyStatus.Found;
-            Assert.Equal(expected, lookup.Status);
-            if (lookup.Status == DkimKeyStatus.Found)
+            Assert.Equal(expected, lookup.StatusCode);
+            if (lookup.StatusCode == DkimKeyStatus.Found)
             {
                 Assert.Equal(record.KeyBits, lookup.KeyBits);
-                Assert.Equal(record.HashAlgorithms, lookup.HashAlgorithms);
+                Assert.Equal(record.HashAlgorithms, lookup.HashAlgorithmList);
                 Assert.Equal(record.IsTesting, lookup.Testing);
             }
         }
@@ -170,7 +171,7 @@ namespace MailAuth.Core.Tests.Verify
 
             var lookup = await new DnsDkimPublicKeyLocator(dns.Resolver).LookupAsync("example.com", "sel");
 
-            Assert.Equal(DkimKeyStatus.Found, lookup.Status);
+            Assert.Equal(DkimKeyStatus.Found, lookup.StatusCode);
         }
 
         private static async Task<DkimSignatureVerification> VerifyWithSignature(string dkimSignature, DnsZone? zone = null)
@@ -194,7 +195,7 @@ namespace MailAuth.Core.Tests.Verify
             var zone = new DnsZone();
             var r = await VerifyWithSignature(signature, zone);
 
-            Assert.Equal(DkimVerifyResult.PermError, r.Result);
+            Assert.Equal(DkimVerifyResult.PermError, r.ResultCode);
             Assert.Contains(reason, r.Reason, StringComparison.Ordinal);
             Assert.Null(r.Key);
         }
@@ -205,18 +206,18 @@ namespace MailAuth.Core.Tests.Verify
             var ed = SignedMessages.KeyRecord(SignedMessages.Ed25519);
             var edZone = new DnsZone().AddTxt("sel._domainkey.example.com", ed);
             var mismatch = await VerifyWithSignature("v=1; a=rsa-sha256; d=example.com; s=sel; h=from; bh=AAAA; b=AAAA", edZone);
-            Assert.Equal(DkimVerifyResult.PermError, mismatch.Result);
+            Assert.Equal(DkimVerifyResult.PermError, mismatch.ResultCode);
             Assert.Contains("k=ed25519", mismatch.Reason, StringComparison.Ordinal);
 
             var sha1Only = new DnsZone().AddTxt("sel._domainkey.example.com", RsaRecord.Replace("k=rsa;", "k=rsa; h=sha1;"));
             var hash = await VerifyWithSignature("v=1; a=rsa-sha256; d=example.com; s=sel; h=from; bh=AAAA; b=AAAA", sha1Only);
-            Assert.Equal(DkimVerifyResult.PermError, hash.Result);
+            Assert.Equal(DkimVerifyResult.PermError, hash.ResultCode);
             Assert.Contains("h=sha1", hash.Reason, StringComparison.Ordinal);
 
             // h= values are case-sensitive (RFC 6376 §3.2): SHA256 does not name sha256.
             var upper = new DnsZone().AddTxt("sel._domainkey.example.com", RsaRecord.Replace("k=rsa;", "k=rsa; h=SHA256;"));
             var cased = await VerifyWithSignature("v=1; a=rsa-sha256; d=example.com; s=sel; h=from; bh=AAAA; b=AAAA", upper);
-            Assert.Equal(DkimVerifyResult.PermError, cased.Result);
+            Assert.Equal(DkimVerifyResult.PermError, cased.ResultCode);
             Assert.Contains("h=SHA256", cased.Reason, StringComparison.Ordinal);
         }
 
@@ -232,9 +233,9 @@ namespace MailAuth.Core.Tests.Verify
             var lenient = Assert.Single(await dns.NewDkimVerifier(new DkimVerifierSettings { AllowRsaSha1 = true })
                 .VerifySignaturesAsync(message, true, DateTimeOffset.UtcNow));
 
-            Assert.Equal(DkimVerifyResult.Policy, strict.Result);
+            Assert.Equal(DkimVerifyResult.Policy, strict.ResultCode);
             Assert.Contains("RFC 8301", strict.Reason, StringComparison.Ordinal);
-            Assert.Equal(DkimVerifyResult.Pass, lenient.Result);
+            Assert.Equal(DkimVerifyResult.Pass, lenient.ResultCode);
         }
     }
 }

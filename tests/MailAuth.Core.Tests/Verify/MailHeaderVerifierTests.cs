@@ -87,7 +87,7 @@ namespace MailAuth.Core.Tests.Verify
             Assert.False(report.HasRetainedMessage);
             Assert.True(v.BodyVerified);
             Assert.Equal(2, v.DkimSignatures.Count);
-            Assert.All(v.DkimSignatures, s => Assert.Equal(DkimVerifyResult.Pass, s.Result));
+            Assert.All(v.DkimSignatures, s => Assert.Equal(DkimVerifyResult.Pass, s.ResultCode));
             Assert.Contains(v.DkimSignatures, s => s.Algorithm == "ed25519-sha256" && s.Key!.KeyType == "ed25519");
             Assert.Contains(v.DkimSignatures, s => s.Algorithm == "rsa-sha256" && s.Key!.KeyBits == 2048);
             Assert.All(v.DkimSignatures, s => Assert.True(s.BodyChecked && s.BodyHashMatches == true && s.HeaderSignatureMatches == true));
@@ -100,6 +100,17 @@ namespace MailAuth.Core.Tests.Verify
             Assert.Equal(0, v.Disagreements);
             Assert.Contains(v.Comparisons, c => c.Method == "dkim" && c.Subject == "d=example.com s=rsa2048" && c.Agrees == true);
             Assert.DoesNotContain(v.Findings, f => f.Id.EndsWith("-DIFFERS", StringComparison.Ordinal));
+
+            // Under the report the results sit two levels down: DNS responses and the DMARC tags are
+            // left out (their text stays), so the whole report converts at ConvertTo-Json -Depth 4.
+            Assert.Empty(v.Spf.DnsResponses);
+            Assert.StartsWith("TXT example.com @", v.Spf.Trace[0].Dns, StringComparison.Ordinal);
+            Assert.Empty(v.Dmarc!.Trace);
+            Assert.Null(v.Dmarc.ParsedRecord);
+            Assert.Equal("v=DMARC1; p=reject", v.Dmarc.Record);
+            Assert.Equal("Reject", v.Dmarc.Policy);
+            Assert.Equal(new[] { "spf", "dkim", "dkim" }, v.Dmarc.Identifiers.Select(i => i.Mechanism));
+            Assert.Empty(OutputShapeTests.Problems(report));
         }
 
         [Fact]
@@ -113,7 +124,7 @@ namespace MailAuth.Core.Tests.Verify
             var v = await VerifyAsync(report, ExampleZone());
 
             var s = Assert.Single(v.DkimSignatures);
-            Assert.Equal(DkimVerifyResult.Fail, s.Result);
+            Assert.Equal(DkimVerifyResult.Fail, s.ResultCode);
             Assert.False(s.BodyHashMatches);
             Assert.True(s.HeaderSignatureMatches);
             Assert.Contains("body hash", s.Reason, StringComparison.Ordinal);
@@ -136,7 +147,7 @@ namespace MailAuth.Core.Tests.Verify
             var v = await VerifyAsync(report, ExampleZone());
 
             var s = Assert.Single(v.DkimSignatures);
-            Assert.Equal(DkimVerifyResult.Fail, s.Result);
+            Assert.Equal(DkimVerifyResult.Fail, s.ResultCode);
             Assert.True(s.BodyHashMatches);
             Assert.False(s.HeaderSignatureMatches);
             Assert.Contains("header signature", s.Reason, StringComparison.Ordinal);
@@ -151,8 +162,8 @@ namespace MailAuth.Core.Tests.Verify
             var v = await VerifyAsync(report, ExampleZone(publishRsa: false));
 
             var s = Assert.Single(v.DkimSignatures);
-            Assert.Equal(DkimVerifyResult.PermError, s.Result);
-            Assert.Equal(DkimKeyStatus.NotFound, s.Key!.Status);
+            Assert.Equal(DkimVerifyResult.PermError, s.ResultCode);
+            Assert.Equal(DkimKeyStatus.NotFound, s.Key!.StatusCode);
             Assert.Contains("NXDOMAIN", s.Reason, StringComparison.Ordinal);
             Assert.Equal("permerror", v.DkimNow);
             Assert.Contains(v.Findings, f => f.Id == HeaderFindingIds.VerifyDkimKey && f.Subject == "rsa2048._domainkey.example.com");
@@ -169,8 +180,8 @@ namespace MailAuth.Core.Tests.Verify
             var v = await VerifyAsync(report, zone);
 
             var s = Assert.Single(v.DkimSignatures);
-            Assert.Equal(DkimVerifyResult.PermError, s.Result);
-            Assert.Equal(DkimKeyStatus.Revoked, s.Key!.Status);
+            Assert.Equal(DkimVerifyResult.PermError, s.ResultCode);
+            Assert.Equal(DkimKeyStatus.Revoked, s.Key!.StatusCode);
         }
 
         [Fact]
@@ -183,11 +194,11 @@ namespace MailAuth.Core.Tests.Verify
             var v = await VerifyAsync(report, zone);
 
             var s = Assert.Single(v.DkimSignatures);
-            Assert.Equal(DkimVerifyResult.TempError, s.Result);
-            Assert.Equal(DkimKeyStatus.LookupFailed, s.Key!.Status);
+            Assert.Equal(DkimVerifyResult.TempError, s.ResultCode);
+            Assert.Equal(DkimKeyStatus.LookupFailed, s.Key!.StatusCode);
             Assert.Equal("temperror", v.DkimNow);
             var f = Assert.Single(v.Findings, x => x.Id == HeaderFindingIds.VerifyDkimDiffers);
-            Assert.Equal(FindingSeverity.Information, f.Severity);
+            Assert.Equal(FindingSeverity.Information, f.SeverityCode);
         }
 
         [Fact]
@@ -203,9 +214,9 @@ namespace MailAuth.Core.Tests.Verify
             var before = Assert.Single(await verifier.VerifySignaturesAsync(message, true, expiry.AddMinutes(-1)));
             var after = Assert.Single(await verifier.VerifySignaturesAsync(message, true, expiry.AddMinutes(1)));
 
-            Assert.Equal(DkimVerifyResult.Pass, before.Result);
+            Assert.Equal(DkimVerifyResult.Pass, before.ResultCode);
             Assert.False(before.Expired);
-            Assert.Equal(DkimVerifyResult.Policy, after.Result);
+            Assert.Equal(DkimVerifyResult.Policy, after.ResultCode);
             Assert.True(after.Expired);
             Assert.Contains("expired", after.Reason, StringComparison.Ordinal);
         }
@@ -223,7 +234,7 @@ namespace MailAuth.Core.Tests.Verify
 
             var s = Assert.Single(v.DkimSignatures);
             Assert.False(v.BodyVerified);
-            Assert.Equal(DkimVerifyResult.Neutral, s.Result);
+            Assert.Equal(DkimVerifyResult.Neutral, s.ResultCode);
             Assert.False(s.BodyChecked);
             Assert.Null(s.BodyHashMatches);
             Assert.True(s.HeaderSignatureMatches);
@@ -245,7 +256,7 @@ namespace MailAuth.Core.Tests.Verify
             var v = await VerifyAsync(report, ExampleZone());
 
             var s = Assert.Single(v.DkimSignatures);
-            Assert.Equal(DkimVerifyResult.Fail, s.Result);
+            Assert.Equal(DkimVerifyResult.Fail, s.ResultCode);
             Assert.False(s.HeaderSignatureMatches);
         }
 
@@ -258,7 +269,7 @@ namespace MailAuth.Core.Tests.Verify
             var v = await VerifyAsync(report, ExampleZone(), raw);
 
             Assert.True(v.BodyVerified);
-            Assert.Equal(DkimVerifyResult.Pass, Assert.Single(v.DkimSignatures).Result);
+            Assert.Equal(DkimVerifyResult.Pass, Assert.Single(v.DkimSignatures).ResultCode);
         }
 
         [Fact]
@@ -307,7 +318,7 @@ namespace MailAuth.Core.Tests.Verify
             Assert.False(notKept.HasRetainedMessage);
 
             var v = await VerifyAsync(kept, ExampleZone());
-            Assert.Equal(DkimVerifyResult.Pass, Assert.Single(v.DkimSignatures).Result);
+            Assert.Equal(DkimVerifyResult.Pass, Assert.Single(v.DkimSignatures).ResultCode);
             Assert.True(v.BodyVerified);
         }
 
@@ -347,7 +358,7 @@ namespace MailAuth.Core.Tests.Verify
             Assert.Equal("webmaster@s12.cpanel-host.example.org", v.Spf.Sender);
             Assert.Equal("203.0.113.45", v.Spf.IPAddress);
             Assert.Equal("pass", v.SpfHeloNow);
-            Assert.Equal(MailAuth.Spf.SpfIdentity.Helo, v.SpfHelo!.Identity);
+            Assert.Equal(MailAuth.Spf.SpfIdentity.Helo, v.SpfHelo!.IdentityCode);
             Assert.Equal("none", v.DkimNow);
             Assert.Empty(v.DkimSignatures);
             Assert.Equal("fail", v.DmarcRecorded);
@@ -369,7 +380,7 @@ namespace MailAuth.Core.Tests.Verify
 
             Assert.Equal("fail", v.SpfNow);
             var f = Assert.Single(v.Findings, x => x.Id == HeaderFindingIds.VerifySpfDiffers);
-            Assert.Equal(FindingSeverity.Warning, f.Severity);
+            Assert.Equal(FindingSeverity.Warning, f.SeverityCode);
             Assert.Contains("recorded as pass", f.Message, StringComparison.Ordinal);
             Assert.Contains("now as fail", f.Message, StringComparison.Ordinal);
             Assert.Contains("different IP", f.Message, StringComparison.Ordinal);
@@ -413,8 +424,8 @@ namespace MailAuth.Core.Tests.Verify
             Assert.All(v.DkimSignatures, s =>
             {
                 Assert.False(s.BodyChecked);
-                Assert.Equal(DkimVerifyResult.PermError, s.Result);
-                Assert.Equal(DkimKeyStatus.NotFound, s.Key!.Status);
+                Assert.Equal(DkimVerifyResult.PermError, s.ResultCode);
+                Assert.Equal(DkimKeyStatus.NotFound, s.Key!.StatusCode);
             });
             Assert.Contains(v.Findings, f => f.Id == HeaderFindingIds.VerifyBodyMissing);
             Assert.Contains(v.Findings, f => f.Id == HeaderFindingIds.VerifyDkimKey);
