@@ -116,13 +116,13 @@ namespace MailAuth.IpIntelligence
         {
             string reverse = ReverseName(ip);
             DnsResponse response = await _dns.QueryAsync(reverse, DnsRecordType.PTR, cancellationToken).ConfigureAwait(false);
-            if (response.Status == DnsLookupStatus.Failed)
+            if (response.StatusCode == DnsLookupStatus.Failed)
             {
                 Add(errors, $"PTR {reverse} failed: {response.Error ?? response.ResponseCode}");
                 return;
             }
 
-            string[] names = response.Records.Where(r => r.Type == DnsRecordType.PTR && !string.IsNullOrEmpty(r.Target))
+            string[] names = response.Records.Where(r => r.TypeCode == DnsRecordType.PTR && !string.IsNullOrEmpty(r.Target))
                 .Select(r => r.Target!.TrimEnd('.').ToLowerInvariant()).Distinct(StringComparer.Ordinal).Take(MaxPtrNames).ToArray();
             result.PtrNames = ResultList.From(names);
             if (names.Length == 0)
@@ -136,14 +136,14 @@ namespace MailAuth.IpIntelligence
             foreach (string name in names)
             {
                 DnsResponse forward = await _dns.QueryAsync(name, type, cancellationToken).ConfigureAwait(false);
-                if (forward.Status == DnsLookupStatus.Failed)
+                if (forward.StatusCode == DnsLookupStatus.Failed)
                 {
                     anyFailed = true;
                     Add(errors, $"{type} {name} failed: {forward.Error ?? forward.ResponseCode}");
                     continue;
                 }
 
-                if (forward.Records.Any(r => r.Address != null && r.Address.Equals(ip)))
+                if (forward.Records.Any(r => r.AddressValue != null && r.AddressValue.Equals(ip)))
                 {
                     result.PtrName = name;
                     result.ForwardConfirmed = true;
@@ -161,7 +161,7 @@ namespace MailAuth.IpIntelligence
                 ? ReverseName(ip).Replace(".ip6.arpa", "." + Origin6Zone)
                 : ReverseName(ip).Replace(".in-addr.arpa", "." + OriginZone);
             DnsResponse response = await _dns.QueryAsync(name, DnsRecordType.TXT, cancellationToken).ConfigureAwait(false);
-            if (response.Status == DnsLookupStatus.Failed)
+            if (response.StatusCode == DnsLookupStatus.Failed)
             {
                 Add(errors, $"TXT {name} failed: {response.Error ?? response.ResponseCode}");
                 return;
@@ -192,7 +192,7 @@ namespace MailAuth.IpIntelligence
         {
             string name = "AS" + asn.ToString(CultureInfo.InvariantCulture) + "." + AsnZone;
             DnsResponse response = await _dns.QueryAsync(name, DnsRecordType.TXT, cancellationToken).ConfigureAwait(false);
-            if (response.Status == DnsLookupStatus.Failed)
+            if (response.StatusCode == DnsLookupStatus.Failed)
             {
                 Add(errors, $"TXT {name} failed: {response.Error ?? response.ResponseCode}");
                 return null;
