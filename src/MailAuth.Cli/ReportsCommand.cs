@@ -210,8 +210,11 @@ namespace MailAuth.Cli
                         }
                     }
 
-                    IpIntelligenceResolver? intelligence = result.GetValue(enrich) ? new IpIntelligenceResolver(dns.CreateResolver(result)) : null;
-                    IReadOnlyList<DmarcSourceSummary> sources = summarizer.SummarizeAsync(intelligence, 32, null, CancellationToken.None).GetAwaiter().GetResult();
+                    bool enriching = result.GetValue(enrich);
+                    MailAuth.Dns.IDnsResolver? resolver = enriching ? dns.CreateResolver(result) : null;
+                    IpIntelligenceResolver? intelligence = resolver is null ? null : new IpIntelligenceResolver(resolver);
+                    MailAuth.Spf.SpfEvaluator? spf = resolver is null ? null : new MailAuth.Spf.SpfEvaluator(resolver);
+                    IReadOnlyList<DmarcSourceSummary> sources = summarizer.SummarizeAsync(intelligence, 32, null, CancellationToken.None, spf).GetAwaiter().GetResult();
                     if (result.GetValue(dns.Json))
                     {
                         foreach (DmarcSourceSummary s in sources)

@@ -55,7 +55,16 @@ namespace MailAuth.PowerShell
                     }
 
                     FilesRead++;
-                    ImportFile(file);
+                    try
+                    {
+                        ImportFile(file);
+                    }
+                    catch (OperationCanceledException) when (CancellationToken.IsCancellationRequested)
+                    {
+                        // Ctrl+C inside a large report: the reader stops at the next record.
+                        throw new PipelineStoppedException();
+                    }
+
                     ReportProgress(file);
                 }
             }

@@ -143,7 +143,7 @@ Describe 'Get-DmarcReportSummary' {
     }
 
     It 'enriches with PTR, FCrDNS and ASN over the resolver (-Server)' {
-        $world = Start-TestDnsServer {
+        $world = Start-MailWorld {
             param($z)
             $z.Add('51.22.107.40.in-addr.arpa', [MailAuth.Testing.Dns.ZoneRecordType]::PTR, 'mail-db8eur05on2051.outbound.protection.outlook.com')
             $z.Add('mail-db8eur05on2051.outbound.protection.outlook.com', [MailAuth.Testing.Dns.ZoneRecordType]::A, '40.107.22.51')
@@ -160,6 +160,10 @@ Describe 'Get-DmarcReportSummary' {
             $ms.Service | Should -Be 'Microsoft 365'
             $ms.ServiceEvidence | Should -Match '^PTR '
             ($s | Where-Object SourceIP -eq '198.51.100.23').PtrName | Should -BeNullOrEmpty
+            # No PTR, no AS answer, DKIM d=contoso.com: Google's SPF include authorizes 209.85.220.41.
+            $g = $s | Where-Object SourceIP -eq '209.85.220.41'
+            $g.Service | Should -Be 'Google'
+            $g.ServiceEvidence | Should -Be 'SPF include:_spf.google.com'
         }
         finally { $world.Dispose() }
     }

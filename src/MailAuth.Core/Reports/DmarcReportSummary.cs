@@ -152,7 +152,9 @@ namespace MailAuth.Reports
             }
         }
 
-        internal void Classify(IpIntelligenceResult? intelligence)
+        internal KnownServiceMatch? MatchWithoutSpf() => KnownMailServices.Match(ForwardConfirmed == true ? PtrName : null, Asn, _dkimDomains, _spfDomains);
+
+        internal void Classify(IpIntelligenceResult? intelligence, KnownServiceMatch? spfMatch = null)
         {
             if (intelligence != null)
             {
@@ -164,7 +166,7 @@ namespace MailAuth.Reports
             }
 
             // A PTR name counts only when it is forward-confirmed: anyone can publish any PTR.
-            KnownServiceMatch? match = KnownMailServices.Match(ForwardConfirmed == true ? PtrName : null, Asn, _dkimDomains, _spfDomains);
+            KnownServiceMatch? match = MatchWithoutSpf() ?? spfMatch;
             Service = match?.Service;
             ServiceEvidence = match?.Evidence;
         }
@@ -202,10 +204,11 @@ namespace MailAuth.Reports
         /// <summary>
         /// The sources, most messages first. With <paramref name="intelligence"/>, each source's
         /// PTR, FCrDNS and ASN are looked up first, <paramref name="throttleLimit"/> at a time;
-        /// <paramref name="progress"/> hears how many are done.
+        /// <paramref name="progress"/> hears how many are done. With <paramref name="spf"/>, a source no
+        /// other evidence places is matched by the known services' SPF includes (check_host()).
         /// </summary>
         public async Task<IReadOnlyList<DmarcSourceSummary>> SummarizeAsync(IpIntelligenceResolver? intelligence = null, int throttleLimit = 32,
-            Action<int, int>? progress = null, CancellationToken cancellationToken = default)
+            Action<int, int>? progress = null, CancellationToken cancellationToken = default, Spf.SpfEvaluator? spf = null)
         {
             List<DmarcSourceSummary> sources = _sources.Values.OrderByDescending(s => s.Messages).ThenBy(s => s.SourceIP, StringComparer.Ordinal).ToList();
             if (intelligence is null)
@@ -226,12 +229,19 @@ namespace MailAuth.Reports
                 try
                 {
                     IpIntelligenceResult? found = null;
-                    if (System.Net.IPAddress.TryParse(s.SourceIP, out _))
+                    KnownServiceMatch? spfMatch = null;
+                    if (System.Net.IPAddress.TryParse(s.SourceIP, out System.Net.IPAddress? ip))
                     {
                         found = await intelligence.LookupAsync(s.SourceIP, cancellationToken).ConfigureAwait(false);
+                        s.Classify(found);
+                        if (s.Service is null && spf != null)
+                        {
+                            // Neither reverse DNS, AS nor the domains tell: ask the services' SPF includes.
+                            spfMatch = await KnownMailServices.MatchSpfAsync(spf, ip, cancellationToken).ConfigureAwait(false);
+                        }
                     }
 
-                    s.Classify(found);
+                    s.Classify(found, spfMatch);
                 }
                 finally
                 {

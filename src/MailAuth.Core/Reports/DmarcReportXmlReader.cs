@@ -27,6 +27,12 @@ namespace MailAuth.Reports
 
         private static readonly DateTime s_epoch = new DateTime(1970, 1, 1, 0, 0, 0, DateTimeKind.Utc);
 
+        static DmarcReportXmlReader()
+        {
+            // Declared encodings beyond UTF-8/16 and ISO-8859-1 (windows-1252, shift_jis, ...).
+            Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+        }
+
         private readonly XmlReader _r;
         private readonly IXmlLineInfo? _lines;
         private readonly ReportReadLimits _limits;
@@ -154,7 +160,10 @@ namespace MailAuth.Reports
                 fallback = new CountingDecoderFallback();
                 var encoding = (Encoding)new UTF8Encoding(false, false).Clone();
                 encoding.DecoderFallback = fallback;
-                var text = new StreamReader(new PrefixStream(head, headLength, buffered), encoding, detectEncodingFromByteOrderMarks: false, 65536);
+
+                // Blank lines or a BOM before "<?xml" (seen in the wild) would make the declaration
+                // misplaced (XML 1.0 §2.8): the report starts at its first '<'.
+                var text = new StreamReader(new PrefixStream(head, headLength, buffered, first), encoding, detectEncodingFromByteOrderMarks: false, 65536);
                 reader = XmlReader.Create(text, settings);
             }
             else
@@ -826,6 +835,21 @@ namespace MailAuth.Reports
                 return false;
             }
 
+            // Some receivers write an RFC 8601 word here (none, neutral, softfail, ...): not an
+            // aligned pass, so read as fail, and said. Anything else is not a result at all.
+            switch (Lower(value))
+            {
+                case "none":
+                case "neutral":
+                case "softfail":
+                case "hardfail":
+                case "policy":
+                case "temperror":
+                case "permerror":
+                    _report.AddNote($"policy_evaluated/{element} '{Cut(value)}' is not pass or fail (RFC 9990 §3.1.1.9); read as fail");
+                    return false;
+            }
+
             throw new ReportFormatException(ReportErrorIds.InvalidValue,
                 $"invalid value: record {_recordNumber} has policy_evaluated/{element} '{Cut(value)}', not pass or fail (RFC 9990 §3.1.1.9){at}.");
         }
@@ -1381,11 +1405,12 @@ namespace MailAuth.Reports
         private readonly Stream _inner;
         private int _position;
 
-        public PrefixStream(byte[] prefix, int prefixLength, Stream inner)
+        public PrefixStream(byte[] prefix, int prefixLength, Stream inner, int skip = 0)
         {
             _prefix = prefix;
             _prefixLength = prefixLength;
             _inner = inner;
+            _position = skip;
         }
 
         public override bool CanRead => true;

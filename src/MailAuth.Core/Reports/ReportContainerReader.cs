@@ -176,9 +176,21 @@ namespace MailAuth.Reports
                 return ContentKind.Xml;
             }
 
-            while (i < head.Length && (head[i] == ' ' || head[i] == '\t' || head[i] == '\r' || head[i] == '\n'))
+            // White space, and a byte order mark after it (seen in the wild), before the content.
+            while (i < head.Length)
             {
-                i++;
+                if (head[i] == ' ' || head[i] == '\t' || head[i] == '\r' || head[i] == '\n')
+                {
+                    i++;
+                }
+                else if (head[i] == 0xEF && i + 2 < head.Length && head[i + 1] == 0xBB && head[i + 2] == 0xBF)
+                {
+                    i += 3;
+                }
+                else
+                {
+                    break;
+                }
             }
 
             if (i >= head.Length)

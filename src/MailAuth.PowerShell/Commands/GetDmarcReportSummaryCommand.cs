@@ -133,8 +133,9 @@ namespace MailAuth.PowerShell.Commands
         protected override void EndProcessing()
         {
             IpIntelligenceResolver? intelligence = Enrich.IsPresent ? new IpIntelligenceResolver(VerboseResolver) : null;
+            Spf.SpfEvaluator? spf = Enrich.IsPresent ? new Spf.SpfEvaluator(VerboseResolver) : null;
             IReadOnlyList<DmarcSourceSummary> sources = RunAndWait(ct => _summarizer.SummarizeAsync(intelligence, ThrottleLimit,
-                (done, total) => PostToPipeline(() => _progress.Report(this, total, done, 0, 0, null)), ct));
+                (done, total) => PostToPipeline(() => _progress.Report(this, total, done, 0, 0, null)), ct, spf));
             _progress.Complete(this);
             foreach (DmarcSourceSummary source in sources)
             {

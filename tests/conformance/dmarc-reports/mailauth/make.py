@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Writes the project's own report files beside this script (run once; the output is committed).
+"""Writes the project's own report files beside this script (run once; the output is committed;
+a rerun writes new MIME boundaries and zip times, so keep the committed copies the counts were read from).
 
 Real-shaped reports in the styles big receivers send (Yahoo, Office 365, Google's zip, an
 RFC 9990 namespaced report with its new elements), an mbox of report mails, and broken and
@@ -200,3 +201,14 @@ tls = ('{"organization-name":"Microsoft Corporation","date-range":{"start-dateti
        '"summary":{"total-successful-session-count":88,"total-failure-session-count":0}}]}')
 w("tlsrpt-microsoft.json.gz", gz(tls))
 w("tlsrpt-truncated.json", tls[: len(tls) // 2])
+
+# Quirks of real receivers that still import: blank lines and a BOM before the declaration, an
+# RFC 8601 word in policy_evaluated, a windows-1252 report with a non-ASCII org_name.
+quirk = head("Quirky Receiver", "dmarc@quirky.example", "quirk-1", 1767225600, 1767311999, "contoso.com")
+quirk += rec("192.0.2.10", 4, "none", "none", "pass", "contoso.com", "contoso.com", spf("contoso.com", "pass"))
+quirk += "</feedback>\n"
+w("leading-blank-lines.xml", b"\r\n\r\n\xef\xbb\xbf" + quirk.encode("utf-8"))
+cp = head("Réception SA", "dmarc@reception.example", "cp1252-1", 1767225600, 1767311999, "contoso.com").replace('encoding="UTF-8"', 'encoding="windows-1252"')
+cp += rec("192.0.2.11", 2, "none", "pass", "fail", "contoso.com", "contoso.com", dkim("contoso.com", "s1", "pass"))
+cp += "</feedback>\n"
+w("windows-1252.xml", cp.encode("cp1252"))
