@@ -19,8 +19,8 @@ namespace MailAuth.PowerShell
         private readonly System.Diagnostics.Stopwatch _sinceProgress = System.Diagnostics.Stopwatch.StartNew();
         private bool _progressShown;
 
-        /// <summary>Report files or folders; wildcards allowed.</summary>
-        [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
+        /// <summary>Report files or folders; wildcards allowed. Strings in the pipeline bind here.</summary>
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = PathSet)]
         [ValidateNotNullOrEmpty]
         public string[] Path { get; set; } = Array.Empty<string>();
 

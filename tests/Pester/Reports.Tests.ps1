@@ -73,6 +73,13 @@ Describe 'A batch with bad, hostile and duplicate files' {
         $script:Warns = $warns
     }
 
+    It 'writes the files in input order though they are read in parallel' {
+        $files = @($script:Out | ForEach-Object SourceFile | Select-Object -Unique)
+        $files | Should -Be @((Get-ChildItem $script:Batch | Where-Object { $_.FullName -in $files }).FullName)
+        $many = 1..12 | ForEach-Object { $script:Google, $script:Yahoo } | Import-DmarcReport -ThrottleLimit 4 -WarningAction SilentlyContinue
+        @($many).Count | Should -Be 6
+    }
+
     It 'imports every good report once' {
         # google zip: 2 reports, 3 records; yahoo: 3 records; its copy is a duplicate.
         @($script:Out).Count | Should -Be 6

@@ -62,6 +62,23 @@ namespace MailAuth.Reports
         public bool Streamed { get; internal set; }
     }
 
+    /// <summary>A file read by <see cref="DmarcReportImporter.ParseFile"/>: its imports, or null when it must stream.</summary>
+    public sealed class DmarcParsedFile
+    {
+        internal DmarcParsedFile(string file, IReadOnlyList<DmarcReportImport>? imports)
+        {
+            File = file;
+            Imports = imports;
+        }
+
+        public string File { get; }
+
+        /// <summary>Null when a report in it is larger than the hold-back (read again, streaming, by Admit).</summary>
+        public IReadOnlyList<DmarcReportImport>? Imports { get; }
+
+        public bool TooLarge => Imports is null;
+    }
+
     /// <summary>A document that is not a valid report: the file, where in it, the error id and the exact reason.</summary>
     public sealed class ReportImportProblem
     {
@@ -148,7 +165,80 @@ namespace MailAuth.Reports
             return Import(container.Read(data, string.IsNullOrEmpty(name) ? "input" : name), name, cancellationToken);
         }
 
-        private IEnumerable<DmarcReportImport> Import(IEnumerable<ReportContainerItem> items, string file, CancellationToken cancellationToken)
+        /// <summary>
+        /// Reads one file on any thread, without touching the importer's duplicate state: every
+        /// report held whole, or <see cref="DmarcParsedFile.TooLarge"/> when one is larger than the
+        /// hold-back. <see cref="Admit"/> then gives the imports out, on the caller's thread, in order.
+        /// </summary>
+        public DmarcParsedFile ParseFile(string path, CancellationToken cancellationToken = default)
+        {
+            if (string.IsNullOrWhiteSpace(path))
+            {
+                throw new ArgumentException("Give the path of a report file.", nameof(path));
+            }
+
+            var container = new ReportContainerReader(_options.Limits, cancellationToken);
+            var imports = new List<DmarcReportImport>();
+            foreach (DmarcReportImport import in Import(container.Read(path), path, cancellationToken, detached: true))
+            {
+                if (import.Streamed)
+                {
+                    return new DmarcParsedFile(path, null);
+                }
+
+                imports.Add(import);
+            }
+
+            return new DmarcParsedFile(path, imports);
+        }
+
+        /// <summary>A file whose reading threw something unexpected: one problem in its place.</summary>
+        internal static DmarcParsedFile Failed(string file, Exception exception) =>
+            new DmarcParsedFile(file, new[] { new DmarcReportImport(null, null, Problem(file, null, exception), null) });
+
+        /// <summary>
+        /// The imports of a file read by <see cref="ParseFile"/>, checked for duplicates against the
+        /// reports given out so far (and <see cref="ReportImportOptions.KnownReport"/>); a file too
+        /// large to hold is read again here, streaming. Call in input order, from one thread.
+        /// </summary>
+        public IEnumerable<DmarcReportImport> Admit(DmarcParsedFile parsed, CancellationToken cancellationToken = default)
+        {
+            if (parsed is null)
+            {
+                throw new ArgumentNullException(nameof(parsed));
+            }
+
+            if (parsed.Imports is null)
+            {
+                foreach (DmarcReportImport import in ImportFile(parsed.File, cancellationToken))
+                {
+                    yield return import;
+                }
+
+                yield break;
+            }
+
+            foreach (DmarcReportImport import in parsed.Imports)
+            {
+                if (import.Error != null || import.Report is null || import.DuplicateOf != null)
+                {
+                    yield return import;
+                    continue;
+                }
+
+                string? first = Duplicate(import.Report);
+                if (first != null)
+                {
+                    yield return new DmarcReportImport(import.Report, null, null, first);
+                    continue;
+                }
+
+                Remember(import.Report);
+                yield return import;
+            }
+        }
+
+        private IEnumerable<DmarcReportImport> Import(IEnumerable<ReportContainerItem> items, string file, CancellationToken cancellationToken, bool detached = false)
         {
             using IEnumerator<ReportContainerItem> e = items.GetEnumerator();
             while (true)
@@ -183,11 +273,16 @@ namespace MailAuth.Reports
                     continue;
                 }
 
-                yield return ImportDocument(item.Document, cancellationToken);
+                DmarcReportImport result = ImportDocument(item.Document, cancellationToken, detached);
+                yield return result;
+                if (detached && result.Streamed)
+                {
+                    yield break;
+                }
             }
         }
 
-        private DmarcReportImport ImportDocument(ReportDocument document, CancellationToken cancellationToken)
+        private DmarcReportImport ImportDocument(ReportDocument document, CancellationToken cancellationToken, bool detached = false)
         {
             var report = new DmarcAggregateReport(document.SourceFile, document.Location);
             var held = new List<DmarcReportRecord>();
@@ -200,6 +295,13 @@ namespace MailAuth.Reports
                 while (e.MoveNext())
                 {
                     held.Add(e.Current);
+                    if (held.Count > _options.HoldBackRecords && detached)
+                    {
+                        // Too large to hold on a worker: the file is read again, streaming, in order.
+                        e.Dispose();
+                        return new DmarcReportImport(report, null, null, null) { Streamed = true };
+                    }
+
                     if (held.Count > _options.HoldBackRecords)
                     {
                         // Larger than the hold-back: check what can be checked now, then stream.
@@ -226,6 +328,11 @@ namespace MailAuth.Reports
             {
                 e?.Dispose();
                 return new DmarcReportImport(report.ReportId.Length > 0 ? report : null, null, Problem(document.SourceFile, document.Location, ex), null);
+            }
+
+            if (detached)
+            {
+                return new DmarcReportImport(report, held, null, null);
             }
 
             string? first = Duplicate(report);
