@@ -40,7 +40,7 @@ namespace MailAuth.Headers
             RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, s_regexTimeout);
 
         private static readonly Regex s_envelopeFrom = new Regex(
-            @"envelope-from\s*=?\s*<(?<a>[^>]*)>",
+            @"envelope-from\s*[=:]?\s*(?:<(?<a>[^>]*)>|(?<a>[^\s<>()@;]+@[^\s<>();]+))",
             RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, s_regexTimeout);
 
         private enum TokenKind
