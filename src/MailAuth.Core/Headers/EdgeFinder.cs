@@ -19,6 +19,24 @@ namespace MailAuth.Headers
     /// of the mailbox it delivers to, even when the client is the same provider's outbound relay
     /// (mail between two tenants, or between two Gmail accounts).
     /// </summary>
+    /// <summary>A client address a receiver's result names (SPF's "sender IP is", client-ip=, the Forefront CIP).</summary>
+    internal readonly struct CheckedAddress
+    {
+        public CheckedAddress(int headerIndex, string address, string? result)
+        {
+            HeaderIndex = headerIndex;
+            Address = address;
+            Result = result;
+        }
+
+        public int HeaderIndex { get; }
+
+        public string Address { get; }
+
+        /// <summary>The SPF result for it, when the field gives one.</summary>
+        public string? Result { get; }
+    }
+
     internal sealed class EdgeFinder
     {
         // Inbound frontends of the provider families: where a tenant or mailbox takes mail from the
@@ -71,15 +89,18 @@ namespace MailAuth.Headers
         private readonly HashSet<string> _explicitReceiving;
         private readonly HashSet<string> _senderOrgs;
         private readonly HashSet<string> _insideHosts = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        private readonly IReadOnlyList<CheckedAddress> _checked;
 
         /// <param name="hops">Oldest first.</param>
         /// <param name="orgOf">Organizational Domain of a name, or null.</param>
         /// <param name="receiving">Organizational Domains of the receiving organization (a gateway's is added).</param>
         /// <param name="explicitReceiving">Those the caller gave (ReceivingDomains).</param>
         /// <param name="senderOrgs">Organizational Domains of the From and envelope domains (a gateway fed by them is the sender's own).</param>
+        /// <param name="checkedAddresses">Client addresses that receivers' results name (SPF, the Forefront CIP), with the header index.</param>
         public EdgeFinder(IReadOnlyList<MailHop> hops, Func<string?, string?> orgOf, HashSet<string> receiving,
-            HashSet<string> explicitReceiving, HashSet<string> senderOrgs)
+            HashSet<string> explicitReceiving, HashSet<string> senderOrgs, IReadOnlyList<CheckedAddress>? checkedAddresses = null)
         {
+            _checked = checkedAddresses ?? Array.Empty<CheckedAddress>();
             _hops = hops;
             _orgOf = orgOf;
             _receiving = receiving;
@@ -171,7 +192,7 @@ namespace MailAuth.Headers
                     break;
                 }
 
-                if (FromInOrganization(hop) is string member)
+                if ((FromInOrganization(hop) ?? RelayedFromBelow(i)) is string member)
                 {
                     hop.InternalReason = member;
                     AddInsideNames(hop);
@@ -300,6 +321,42 @@ namespace MailAuth.Headers
             return null;
         }
 
+        /// <summary>
+        /// A known gateway is the receiving organization's inbound filter, not the sender's outbound
+        /// relay, when the receiver's own results say so (they name the address beyond the gateway:
+        /// Enhanced Filtering; or SPF against the gateway's address did not pass: the sender never
+        /// authorized it), or else when the host that fed the gateway is not the sender's.
+        /// </summary>
+        /// <summary>
+        /// The chain continues: the client names the host that received the hop below, and that
+        /// host is the organization's (an Exchange server relaying to a local capture box, a
+        /// mailbox server passing to the delivery host).
+        /// </summary>
+        private string? RelayedFromBelow(int index)
+        {
+            if (index == 0)
+            {
+                return null;
+            }
+
+            var hop = _hops[index];
+            var below = _hops[index - 1].ByHost;
+            if (below == null || !InReceiving(below))
+            {
+                return null;
+            }
+
+            foreach (var n in new[] { hop.FromHost, hop.Helo, hop.FromReverseDns })
+            {
+                if (n != null && Norm(n) == Norm(below))
+                {
+                    return "the client " + below + " received the hop below: it relays inside the receiving organization";
+                }
+            }
+
+            return null;
+        }
+
         private string? InboundGateway(int index)
         {
             var hop = _hops[index];
@@ -308,9 +365,10 @@ namespace MailAuth.Headers
                 return null;
             }
 
-            // Find where the gateway took the message: below this hop, the first hop into the
-            // gateway's own relays whose client is not the gateway itself.
-            for (var j = index - 1; j >= 0; j--)
+            // Where the gateway took the message: below this hop, the first hop into the gateway's
+            // own relays whose client is not the gateway itself.
+            MailHop? feeder = null;
+            for (var j = index - 1; j >= 0 && feeder == null; j--)
             {
                 var below = _hops[j];
                 if (below.ByHost == null || !string.Equals(_orgOf(below.ByHost), org, StringComparison.OrdinalIgnoreCase))
@@ -318,8 +376,7 @@ namespace MailAuth.Headers
                     return null;
                 }
 
-                var client = ClientName(below);
-                if (client == null && below.FromIp == null)
+                if (below.FromIp == null && ClientName(below) == null)
                 {
                     continue;
                 }
@@ -329,18 +386,45 @@ namespace MailAuth.Headers
                     continue;
                 }
 
-                var clientOrg = _orgOf(client);
-                if (string.Equals(clientOrg, org, StringComparison.OrdinalIgnoreCase))
+                if (string.Equals(_orgOf(ClientName(below)), org, StringComparison.OrdinalIgnoreCase))
                 {
                     continue;
                 }
 
-                // Fed by the sender's own servers: the gateway is the sender's outbound relay.
-                return clientOrg != null && _senderOrgs.Contains(clientOrg) ? null : name;
+                feeder = below;
             }
 
-            return null;
+            if (feeder == null)
+            {
+                return null;
+            }
+
+            // What the receiver checked, above this hop.
+            foreach (var c in _checked)
+            {
+                if (c.HeaderIndex >= hop.HeaderIndex)
+                {
+                    continue;
+                }
+
+                if (feeder.FromIp != null && SameAddress(c.Address, feeder.FromIp))
+                {
+                    return name;
+                }
+
+                if (hop.FromIp != null && SameAddress(c.Address, hop.FromIp) && c.Result != null)
+                {
+                    return string.Equals(c.Result, "pass", StringComparison.OrdinalIgnoreCase) ? null : name;
+                }
+            }
+
+            // Fed by the sender's own servers: the gateway is the sender's outbound relay.
+            var feederOrg = _orgOf(ClientName(feeder));
+            return feederOrg != null && _senderOrgs.Contains(feederOrg) ? null : name;
         }
+
+        private static bool SameAddress(string a, string b) =>
+            IpLiteral.TryParse(a, out var x) && IpLiteral.TryParse(b, out var y) && x!.Equals(y);
 
         private void AddInsideNames(MailHop hop)
         {

@@ -183,7 +183,7 @@ namespace MailAuth.Headers
             if (date != null)
             {
                 _report.DateText = date;
-                if (date.Length < 200 && DateUtils.TryParse(date, out var d))
+                if (MailDate.TryParse(date, out var d))
                 {
                     _report.Date = d;
                 }
@@ -472,7 +472,7 @@ namespace MailAuth.Headers
                 }
             }
 
-            var finder = new EdgeFinder(hops, OrgOf, _receiving, explicitReceiving, senderOrgs);
+            var finder = new EdgeFinder(hops, OrgOf, _receiving, explicitReceiving, senderOrgs, CheckedAddresses());
             finder.Find();
             _gatewayHop = finder.GatewayHop;
             _gatewayName = finder.GatewayName;
@@ -496,6 +496,59 @@ namespace MailAuth.Headers
                         edge.Raw);
                 }
             }
+        }
+
+        // "sender IP is 192.0.2.1" (Microsoft), "designates 192.0.2.1 as" (Google, pyspf),
+        // "192.0.2.1 is neither permitted" (Google's best guess).
+        private static readonly Regex s_checkedIpInComment = new Regex(
+            @"(?:sender\s+ip\s+is\s+|designates\s+|^\s*[^:]*:\s*)(?<ip>[0-9A-Fa-f:.]{7,45})(?=\s|$|\))",
+            RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, TimeSpan.FromMilliseconds(200));
+
+        /// <summary>The client addresses receivers' results name, read before the edge is known (a gateway is judged by them).</summary>
+        private List<CheckedAddress> CheckedAddresses()
+        {
+            var list = new List<CheckedAddress>();
+            foreach (var f in _fields)
+            {
+                if (string.Equals(f.Name, "Authentication-Results", StringComparison.OrdinalIgnoreCase))
+                {
+                    foreach (var spf in AuthenticationResultsParser.Parse(f.Name, f.Index, f.Value).Get("spf"))
+                    {
+                        var ip = spf.GetProperty("smtp.client-ip") ?? spf.GetProperty("smtp.remote-ip");
+                        if (ip == null && spf.Comment != null && SafeMatch(s_checkedIpInComment, spf.Comment) is Match m && m.Success)
+                        {
+                            ip = m.Groups["ip"].Value;
+                        }
+
+                        if (ip != null && IpLiteral.TryParse(ip, out var address))
+                        {
+                            list.Add(new CheckedAddress(f.Index, address!.ToString(), spf.Result));
+                        }
+                    }
+                }
+                else if (string.Equals(f.Name, "Received-SPF", StringComparison.OrdinalIgnoreCase))
+                {
+                    var r = ReceivedSpfHeader.Parse(f.Index, f.Value);
+                    if (r.ClientIp != null && IpLiteral.TryParse(r.ClientIp, out var address)
+                        && !string.Equals(r.Get("identity"), "helo", StringComparison.OrdinalIgnoreCase))
+                    {
+                        list.Add(new CheckedAddress(f.Index, address!.ToString(), r.Result));
+                    }
+                }
+                else if (string.Equals(f.Name, "X-Forefront-Antispam-Report", StringComparison.OrdinalIgnoreCase))
+                {
+                    var cip = f.Value.Split(';').Select(p => p.Trim())
+                        .FirstOrDefault(p => p.StartsWith("CIP:", StringComparison.OrdinalIgnoreCase));
+                    // Microsoft 365 writes this field among the message's own fields, below the
+                    // edge; it names the address Microsoft judged wherever it sits (-1: above all).
+                    if (cip != null && IpLiteral.TryParse(cip.Substring(4), out var address))
+                    {
+                        list.Add(new CheckedAddress(-1, address!.ToString(), null));
+                    }
+                }
+            }
+
+            return list;
         }
 
         private MailHop? _gatewayHop;
@@ -664,7 +717,7 @@ namespace MailAuth.Headers
                 return false;
             }
 
-            if (index < edge.HeaderIndex)
+            if (index < edge.HeaderIndex || (TrailingFilterRunStart() is int start && index >= start))
             {
                 return true;
             }
@@ -683,6 +736,48 @@ namespace MailAuth.Headers
             }
 
             return true;
+        }
+
+        private int? _trailingStart;
+        private bool _trailingRead;
+
+        /// <summary>
+        /// A milter that appends its fields (rspamd's milter_headers adds Authentication-Results,
+        /// X-Spamd-Result and X-Rspamd-Queue-Id at the end of the header) leaves the receiver's
+        /// results below the sender's own fields: a run at the very end of the header made only of
+        /// such fields, with at least one spam filter's own stamp in it, is the receiver's too.
+        /// </summary>
+        private int? TrailingFilterRunStart()
+        {
+            if (_trailingRead)
+            {
+                return _trailingStart;
+            }
+
+            _trailingRead = true;
+            var start = _fields.Count;
+            var stamped = false;
+            for (var i = _fields.Count - 1; i >= 0; i--)
+            {
+                var name = _fields[i].Name;
+                var filterStamp = name.StartsWith("X-Rspamd-", StringComparison.OrdinalIgnoreCase)
+                    || name.StartsWith("X-Spamd-", StringComparison.OrdinalIgnoreCase)
+                    || name.StartsWith("X-Spam-", StringComparison.OrdinalIgnoreCase);
+                var trailing = filterStamp
+                    || string.Equals(name, "Authentication-Results", StringComparison.OrdinalIgnoreCase)
+                    || name.StartsWith("ARC-", StringComparison.OrdinalIgnoreCase)
+                    || name.StartsWith("X-Virus-", StringComparison.OrdinalIgnoreCase);
+                if (!trailing)
+                {
+                    break;
+                }
+
+                stamped |= filterStamp;
+                start = i;
+            }
+
+            _trailingStart = stamped && start < _fields.Count ? start : (int?)null;
+            return _trailingStart;
         }
 
         private IEnumerable<AuthenticationMethodResult> TrustedResults(string method) =>
@@ -891,7 +986,18 @@ namespace MailAuth.Headers
         /// <summary>A Received-SPF field names its receiver (RFC 7208 §9.1); one that names another organization is not ours.</summary>
         private bool ReceivedSpfByReceiver(ReceivedSpfHeader r)
         {
+            // RFC 7208 §9.1: the comment starts with the receiver's domain ("google.com: domain of ...").
             var receiver = r.Receiver;
+            if (receiver == null && r.Comment != null)
+            {
+                var colon = r.Comment.IndexOf(':');
+                var head = colon > 0 ? r.Comment.Substring(0, colon).Trim() : null;
+                if (head != null && head.IndexOf('.') > 0 && head.IndexOf(' ') < 0)
+                {
+                    receiver = head;
+                }
+            }
+
             if (string.IsNullOrWhiteSpace(receiver) || receiver!.IndexOf('.') < 0 || receiver.StartsWith("<", StringComparison.Ordinal))
             {
                 return true;

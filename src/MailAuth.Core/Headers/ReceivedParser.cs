@@ -84,7 +84,7 @@ namespace MailAuth.Headers
                 if (dateText.Length > 0)
                 {
                     hop.TimestampText = dateText;
-                    if (dateText.Length < 200 && DateUtils.TryParse(dateText, out var date))
+                    if (MailDate.TryParse(dateText, out var date))
                     {
                         hop.Timestamp = date;
                     }

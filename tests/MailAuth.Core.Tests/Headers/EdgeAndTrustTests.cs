@@ -190,11 +190,58 @@ namespace MailAuth.Core.Tests.Headers
         [Fact]
         public void TheSendersOwnOutboundGateway_IsNotTheReceiversInside()
         {
-            // The gateway took the message from the sender's own server (example.com = From).
-            var r = HeaderTestSupport.Single(MimecastInFront);
+            // The gateway took the message from the sender's own server (example.com = From), and
+            // SPF for example.com passed for the gateway's address: the sender's outbound relay.
+            var r = HeaderTestSupport.Single(MimecastInFront
+                .Replace("spf=fail (sender IP is 192.0.2.61)", "spf=pass (sender IP is 192.0.2.61)")
+                .Replace("Received-SPF: Fail", "Received-SPF: Pass"));
             Assert.Equal("192.0.2.61", r.ClientIP);
             Assert.Null(r.EdgeHop!.InternalReason);
             Assert.False(r.Has(HeaderFindingIds.GatewaySpf));
+        }
+
+        [Fact]
+        public void GatewayFedByTheSendersServer_IsStillInside_WhenSpfAgainstItFailed()
+        {
+            // The sender's own server handed the message to the receiver's Mimecast: SPF for the
+            // sender's domain failed for Mimecast's address, so Mimecast was not the sender's relay.
+            var r = HeaderTestSupport.Single(MimecastInFront);
+            Assert.Equal("198.51.100.9", r.ClientIP);
+            Assert.True(r.Has(HeaderFindingIds.GatewaySpf));
+        }
+
+        [Fact]
+        public void HostThatReceivedTheHopBelow_RelaysInsideTheOrganization()
+        {
+            // Exchange relays to a local box through its NAT address: the client is the host that
+            // received the hop below, so the hop into Exchange is the edge.
+            var text =
+                "Received: from EXCH01.corp.example.net (nat-5.isp.example [198.51.100.5]) by localhost (Postfix) with ESMTP id 9; Mon, 16 Nov 2026 09:00:09 +0000\n" +
+                "Received: from [203.0.113.44] ([203.0.113.44]) by EXCH01.corp.example.net with Microsoft SMTPSVC(6.0.3790.4675); Mon, 16 Nov 2026 09:00:08 +0000\n" +
+                Identity;
+            var r = HeaderTestSupport.Single(text);
+            Assert.Equal("203.0.113.44", r.ClientIP);
+            Assert.Contains("received the hop below", r.Hops[1].InternalReason);
+        }
+
+        [Fact]
+        public void ResultsAMilterAppendedAtTheEnd_AreTheReceivers()
+        {
+            // rspamd's milter_headers appends Authentication-Results with its own stamps.
+            var text =
+                "Received: from out.example.com (out.example.com [198.51.100.9]) by mail.example.net (Postfix) with ESMTPS id 1; Mon, 16 Nov 2026 09:00:07 +0000\n" +
+                Identity +
+                "X-Rspamd-Queue-Id: 1\n" +
+                "Authentication-Results: mail.example.net; spf=pass smtp.mailfrom=alice@example.com; dmarc=pass (policy=reject) header.from=example.com\n" +
+                "X-Spamd-Result: default: False [0.00 / 15.00]\n";
+            var r = HeaderTestSupport.Single(text);
+            Assert.Equal("pass", r.Spf);
+            Assert.Equal("reject", r.DmarcPolicy);
+            Assert.False(r.Has(HeaderFindingIds.ResultsBeforeEdge));
+
+            // Without a filter's stamp beside it, a field at the end is the sender's.
+            var bare = HeaderTestSupport.Single(text.Replace("X-Rspamd-Queue-Id: 1\n", "").Replace("X-Spamd-Result: default: False [0.00 / 15.00]\n", ""));
+            Assert.Null(bare.Spf);
         }
 
         [Fact]
