@@ -20,6 +20,16 @@ namespace MailAuth.Headers
 
         private static readonly string[] s_googleDomains = { "google.com", "gmail.com", "googlemail.com" };
 
+        // Other providers whose hosts and authserv-ids span several domains (iCloud writes
+        // "spf.icloud.com", "dkim-verifier.icloud.com"; Yahoo and AOL share one platform).
+        private static readonly string[][] s_providerFamilies =
+        {
+            new[] { "icloud.com", "me.com", "mac.com", "apple.com" },
+            new[] { "yahoo.com", "yahoodns.net", "yahoo.net", "aol.com" },
+            new[] { "zoho.com", "zohomail.com", "zoho.eu", "zohomail.eu", "zoho.in", "zohomail.in" },
+            new[] { "protonmail.ch", "protonmail.com", "proton.ch", "proton.me" },
+        };
+
         private static readonly Regex s_addressInText = new Regex(
             @"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+",
             RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(200));
@@ -449,7 +459,7 @@ namespace MailAuth.Headers
 
             // A provider domain, inferred or given (a hybrid organization passes outlook.com),
             // brings its whole family.
-            foreach (var family in new[] { s_microsoftDomains, s_googleDomains })
+            foreach (var family in new[] { s_microsoftDomains, s_googleDomains }.Concat(s_providerFamilies))
             {
                 if (_receiving.Overlaps(family))
                 {

@@ -245,6 +245,23 @@ namespace MailAuth.Core.Tests.Headers
         }
 
         [Fact]
+        public void ProviderWithSeveralDomains_MergesItsAuthServIds()
+        {
+            // iCloud writes one field per method, each under its own icloud.com name.
+            var text =
+                "Received: from mx.example.org (mx.example.org [198.51.100.9]) by p12-mx.mail.icloud.com (iCloud Mail) with ESMTPS id 1; Mon, 16 Nov 2026 09:00:07 +0000\n" +
+                "Authentication-Results: dmarc.icloud.com; dmarc=pass header.from=example.com\n" +
+                "Authentication-Results: dkim-verifier.icloud.com; dkim=pass (2048-bit key) header.d=example.com header.i=@example.com header.b=abc\n" +
+                "Authentication-Results: spf.icloud.com; spf=pass (spf.icloud.com: domain of bounce@example.com designates 198.51.100.9 as permitted sender) smtp.mailfrom=bounce@example.com\n" +
+                Identity;
+            var r = HeaderTestSupport.Single(text);
+            Assert.Equal(3, r.TrustedAuthServIds.Count);
+            Assert.Equal("pass", r.Spf);
+            Assert.Equal("pass", r.Dkim);
+            Assert.Equal("pass", r.Dmarc);
+        }
+
+        [Fact]
         public void MailboxRetrieval_IsNotTheReceivingOrganization()
         {
             var text =
