@@ -133,6 +133,30 @@ namespace MailAuth.Headers
             return null;
         }
 
+        /// <summary>
+        /// The newest hop when its receiver goes by a name without a domain yet its client is public:
+        /// a provider's front door naming its container (iCloud's "mailgateway"), not an internal
+        /// hand-off (those come from private or loopback clients, or from none).
+        /// </summary>
+        public static MailHop? DomainlessInternetReceiver(IReadOnlyList<MailHop> hops)
+        {
+            for (var i = hops.Count - 1; i >= 0; i--)
+            {
+                var hop = hops[i];
+                if (IsRetrieval(hop) || hop.ByHost == null || IsLocalName(hop.ByHost))
+                {
+                    continue;
+                }
+
+                return hop.ByHost.IndexOf('.') < 0 && !IpLiteral.TryParse(hop.ByHost, out _)
+                    && hop.FromIp != null && !IsPrivateOrLocal(hop.FromIp)
+                    ? hop
+                    : null;
+            }
+
+            return null;
+        }
+
         public void Find()
         {
             MailHop? edge = null;

@@ -451,8 +451,17 @@ namespace MailAuth.Headers
             // The newest hop's "by" host is, by construction, the receiving organization (RFC 5321 §4.4:
             // each receiver prepends its own Received field); a reader's POP3/IMAP retrieval and hosts
             // without a domain name above it say nothing about the organization.
+            // A receiver that names itself without a domain ("by p42-mailgateway-smtp-...", iCloud)
+            // but took the message from a public client is the organization's own edge: the hops
+            // below it are the sender's, and the recipient it wrote in "for" names the organization.
+            var domainless = EdgeFinder.DomainlessInternetReceiver(hops);
+            var recipientOrg = domainless != null ? OrgOf(DomainOf(domainless.For)) : null;
             var top = EdgeFinder.ReceiverHop(hops);
-            if (top != null && OrgOf(top.ByHost) is string topOrg)
+            if (recipientOrg != null)
+            {
+                _receiving.Add(recipientOrg);
+            }
+            else if (top != null && OrgOf(top.ByHost) is string topOrg)
             {
                 _receiving.Add(topOrg);
             }
@@ -978,7 +987,7 @@ namespace MailAuth.Headers
             _report.Dmarc = dmarc?.Result;
             if (dmarc != null)
             {
-                _report.DmarcPolicy = DmarcPolicyOf(dmarc);
+                _report.DmarcPolicy = DmarcPolicyOf(dmarc) ?? ICloudDmarcPolicy();
                 _report.DmarcAction = DmarcActionOf(dmarc);
             }
 
@@ -1040,6 +1049,27 @@ namespace MailAuth.Headers
 
         // Microsoft's action= (what Microsoft 365 did with the DMARC result), else the disposition the
         // receiver applied: OpenDMARC and Google "dis=", policy.applied-disposition.
+        private static readonly Regex s_icloudDmarcPolicy = new Regex(
+            @"(?:^|;)\s*dmarc-policy\s*=\s*(?<p>[A-Za-z]+)", RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(200));
+
+        /// <summary>
+        /// iCloud records the policy beside its "dmarc.icloud.com" result, in X-DMARC-Info
+        /// ("pass=pass; dmarc-policy=quarantine; ..."); believed only when iCloud is the trusted receiver.
+        /// </summary>
+        private string? ICloudDmarcPolicy()
+        {
+            var dmarc = TrustedResults("dmarc").FirstOrDefault();
+            var receiver = dmarc == null ? null : _trusted.FirstOrDefault(t => t.Results.Contains(dmarc))?.AuthServId;
+            if (!string.Equals(OrgOf(receiver), "icloud.com", StringComparison.OrdinalIgnoreCase))
+            {
+                return null;
+            }
+
+            var field = All("X-DMARC-Info").FirstOrDefault(f => InReceiverZone(f.Index));
+            var m = field != null ? SafeMatch(s_icloudDmarcPolicy, field.Value) : null;
+            return m != null && m.Success ? m.Groups["p"].Value.ToLowerInvariant() : null;
+        }
+
         private static string? DmarcActionOf(AuthenticationMethodResult dmarc)
         {
             var a = dmarc.GetProperty("action") ?? dmarc.GetProperty("policy.applied-disposition");
@@ -1346,8 +1376,12 @@ namespace MailAuth.Headers
                 .Select(m => m.Address).ToList();
             if (other.Count > 0)
             {
-                Add(HeaderFindingIds.ReplyToDiffers, FindingSeverity.Warning,
-                    $"Replies go to {string.Join(", ", other)}, outside the From domain {_report.FromDomain}.",
+                // A list that rewrote From to its own address (DMARC mitigation, Mailman's munge_from,
+                // Google Groups) keeps the author in Reply-To: that is where replies belong.
+                var listRewroteFrom = listOrgs.Contains(fromOrg);
+                Add(HeaderFindingIds.ReplyToDiffers, listRewroteFrom ? FindingSeverity.Information : FindingSeverity.Warning,
+                    $"Replies go to {string.Join(", ", other)}, outside the From domain {_report.FromDomain}"
+                    + (listRewroteFrom ? "; the list rewrote From to its own address and kept the author there." : "."),
                     "Reply-To: " + _report.ReplyTo);
             }
         }
@@ -1498,18 +1532,25 @@ namespace MailAuth.Headers
                     }
                 }
 
+                // A signature broken on the way (a list's subject tag, a forwarder's footer) is no
+                // alarm when an aligned signature or the receiver's DMARC pass vouches for the From domain.
+                var fromAuthenticated = alignedDkimPass || dmarc == "pass";
                 foreach (var d in dkimResults.Where(d => d.Result != "pass" && d.Result != "none"))
                 {
-                    Add(HeaderFindingIds.DkimFail, FindingSeverity.Warning,
-                        $"DKIM {d.Result} for {DkimDomain(d) ?? "a signature"}" + (d.Reason != null ? $" ({d.Reason})" : d.Comment != null ? $" ({d.Comment})" : "") + ".",
+                    Add(HeaderFindingIds.DkimFail, fromAuthenticated ? FindingSeverity.Information : FindingSeverity.Warning,
+                        $"DKIM {d.Result} for {DkimDomain(d) ?? "a signature"}" + (d.Reason != null ? $" ({d.Reason})" : d.Comment != null ? $" ({d.Comment})" : "")
+                        + (fromAuthenticated ? $"; {(alignedDkimPass ? "an aligned signature" : "DMARC")} still authenticates {fromDomain}." : "."),
                         Describe(d));
                 }
 
-                if (fromOrg != null && dkimResults.Any(d => d.Result == "pass") && !alignedDkimPass)
+                // "dkim=pass" without header.d/header.i (Zoho) names no domain: it cannot be called unaligned.
+                var passes = dkimResults.Where(d => d.Result == "pass").ToList();
+                if (fromOrg != null && passes.Count > 0 && !alignedDkimPass && passes.All(d => DkimDomain(d) != null))
                 {
-                    var domains = dkimResults.Where(d => d.Result == "pass").Select(DkimDomain).Where(x => x != null).Distinct();
-                    Add(HeaderFindingIds.DkimUnaligned, FindingSeverity.Warning,
-                        $"DKIM passed only for {string.Join(", ", domains)}, not aligned with the From domain {fromDomain}.",
+                    var domains = passes.Select(DkimDomain).Distinct(StringComparer.OrdinalIgnoreCase);
+                    Add(HeaderFindingIds.DkimUnaligned, dmarc == "pass" ? FindingSeverity.Information : FindingSeverity.Warning,
+                        $"DKIM passed only for {string.Join(", ", domains)}, not aligned with the From domain {fromDomain}"
+                        + (dmarc == "pass" ? "; DMARC passed through aligned SPF." : "."),
                         null);
                 }
 

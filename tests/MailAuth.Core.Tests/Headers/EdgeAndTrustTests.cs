@@ -317,5 +317,34 @@ namespace MailAuth.Core.Tests.Headers
             Assert.Null(r.Spf);
             Assert.Contains("not Microsoft 365", r.Findings.Single(f => f.Id == HeaderFindingIds.ResultsWithoutAuthServId).Message);
         }
+
+        [Fact]
+        public void ReceiverWithoutADomain_TakingFromAPublicClient_IsTheRecipientsProvider()
+        {
+            // iCloud's front door names its container; the sender's own hop below is not the receiver.
+            var text =
+                "Received: from mail.example.com (mail.example.com [198.51.100.25]) by p42-mailgateway-smtp-6f8c9d5b7-x2k4q (mailgateway 2412B10) with SMTPS id 1 for <alice.example@icloud.com>; Mon, 16 Nov 2026 09:00:07 +0000\n" +
+                "Authentication-Results: dmarc.icloud.com; dmarc=pass header.from=example.com\n" +
+                "Authentication-Results: mail.example.com; dkim=pass header.d=example.com\n" +
+                "Received: by mail.example.com (Postfix, from userid 1001) id 2; Mon, 16 Nov 2026 09:00:05 +0000\n" +
+                Identity;
+            var r = HeaderTestSupport.Single(text);
+            Assert.Equal(2, r.EdgeHop!.Number);
+            Assert.Equal(new[] { "dmarc.icloud.com" }, r.TrustedAuthServIds);
+            Assert.Null(r.Dkim);
+        }
+
+        [Fact]
+        public void ReceiverWithoutADomain_TakingFromAPrivateClient_IsAnInternalHop()
+        {
+            var text =
+                "Received: from mx1.example.net (mx1.example.net [10.1.2.3]) by mailstore1 with LMTP id 2 for <bob@example.net>; Mon, 16 Nov 2026 09:00:08 +0000\n" +
+                "Received: from out.example.org (out.example.org [198.51.100.9]) by mx1.example.net (Postfix) with ESMTPS id 1; Mon, 16 Nov 2026 09:00:07 +0000\n" +
+                "Authentication-Results: mx1.example.net; spf=pass smtp.mailfrom=alice@example.com\n" +
+                Identity;
+            var r = HeaderTestSupport.Single(text);
+            Assert.Equal(1, r.EdgeHop!.Number);
+            Assert.Equal("pass", r.Spf);
+        }
     }
 }

@@ -296,5 +296,53 @@ namespace MailAuth.Core.Tests.Headers
         {
             public string GetOrganizationalDomain(string domain) => "one.example";
         }
+
+        private const string ListEdge =
+            "Received: from mail.lists.example.org (mail.lists.example.org [203.0.113.40]) by mx1.example.net with ESMTPS id 1; Mon, 16 Nov 2026 09:00:05 +0000\n";
+
+        [Fact]
+        public void BrokenSignature_BesideAnAlignedPass_IsOnlyInformation()
+        {
+            var r = HeaderTestSupport.Single(
+                "Authentication-Results: mx1.example.net; spf=pass smtp.mailfrom=discuss-bounces@lists.example.org; dkim=pass header.d=lists.example.org; dkim=fail header.d=example.com; dmarc=pass header.from=lists.example.org\n" +
+                ListEdge + "From: Alice via Discuss <discuss@lists.example.org>\nList-Post: <mailto:discuss@lists.example.org>\nReply-To: Alice <alice@example.com>\n");
+            var fail = r.Findings.Single(f => f.Id == HeaderFindingIds.DkimFail);
+            Assert.Equal(FindingSeverity.Information, fail.SeverityCode);
+            Assert.Contains("still authenticates lists.example.org", fail.Message);
+
+            // Mailman's munge_from: the author in Reply-To of a From the list rewrote is no alarm.
+            Assert.Equal(FindingSeverity.Information, r.Findings.Single(f => f.Id == HeaderFindingIds.ReplyToDiffers).SeverityCode);
+        }
+
+        [Fact]
+        public void BrokenSignature_WithNothingAligned_IsAWarning()
+        {
+            var r = HeaderTestSupport.Single(
+                "Authentication-Results: mx1.example.net; spf=pass smtp.mailfrom=bounce@lists.example.org; dkim=fail header.d=example.com; dmarc=fail header.from=example.com\n" +
+                ListEdge + "From: Alice <alice@example.com>\nReply-To: Other <other@example.org>\n");
+            Assert.Equal(FindingSeverity.Warning, r.Findings.Single(f => f.Id == HeaderFindingIds.DkimFail).SeverityCode);
+            Assert.Equal(FindingSeverity.Warning, r.Findings.Single(f => f.Id == HeaderFindingIds.ReplyToDiffers).SeverityCode);
+        }
+
+        [Fact]
+        public void DkimPassWithoutADomain_IsNotCalledUnaligned()
+        {
+            // Zoho: "dkim=pass;" with neither header.d nor header.i.
+            var r = HeaderTestSupport.Single(
+                "Authentication-Results: mx1.example.net; dkim=pass; spf=pass smtp.mailfrom=alice@example.com; dmarc=pass(p=reject dis=none)  header.from=example.com\n" +
+                ListEdge + "From: Alice <alice@example.com>\n");
+            Assert.False(r.Has(HeaderFindingIds.DkimUnaligned));
+            Assert.Equal("reject", r.DmarcPolicy);
+            Assert.Equal("pass", r.Dmarc);
+        }
+
+        [Fact]
+        public void UnalignedDkim_WhenDmarcPassedThroughSpf_IsOnlyInformation()
+        {
+            var r = HeaderTestSupport.Single(
+                "Authentication-Results: mx1.example.net; dkim=pass header.d=esp.example.org; spf=pass smtp.mailfrom=bounce@example.com; dmarc=pass header.from=example.com\n" +
+                ListEdge + "From: Alice <alice@example.com>\n");
+            Assert.Equal(FindingSeverity.Information, r.Findings.Single(f => f.Id == HeaderFindingIds.DkimUnaligned).SeverityCode);
+        }
     }
 }
