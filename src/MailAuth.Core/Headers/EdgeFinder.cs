@@ -61,6 +61,7 @@ namespace MailAuth.Headers
             ["ppops.net"] = "Proofpoint",
             ["barracudanetworks.com"] = "Barracuda",
             ["barracuda.com"] = "Barracuda",
+            ["cudaops.com"] = "Barracuda",
             ["iphmx.com"] = "Cisco Secure Email",
             ["messagelabs.com"] = "Symantec Email Security.cloud",
             ["mailcontrol.com"] = "Forcepoint",
@@ -204,6 +205,15 @@ namespace MailAuth.Headers
                     if (_orgOf(ClientName(hop)) is string gatewayOrg)
                     {
                         _receiving.Add(gatewayOrg);
+                    }
+
+                    // ... and the domains of its relays below, where it took the message.
+                    for (var j = i - 1; j >= 0 && VendorOf(_hops[j].ByHost) == gateway; j--)
+                    {
+                        if (_orgOf(_hops[j].ByHost) is string relayOrg)
+                        {
+                            _receiving.Add(relayOrg);
+                        }
                     }
 
                     AddInsideNames(hop);
@@ -381,6 +391,9 @@ namespace MailAuth.Headers
             return null;
         }
 
+        private string? VendorOf(string? host) =>
+            _orgOf(host) is string org && s_gateways.TryGetValue(org, out var name) ? name : null;
+
         private string? InboundGateway(int index)
         {
             var hop = _hops[index];
@@ -395,7 +408,9 @@ namespace MailAuth.Headers
             for (var j = index - 1; j >= 0 && feeder == null; j--)
             {
                 var below = _hops[j];
-                if (below.ByHost == null || !string.Equals(_orgOf(below.ByHost), org, StringComparison.OrdinalIgnoreCase))
+                // A vendor's relays may span several domains (Barracuda takes mail on
+                // *.ess.aws.cudaops.com and delivers from *.ess.barracudanetworks.com).
+                if (below.ByHost == null || VendorOf(below.ByHost) != name)
                 {
                     return null;
                 }
@@ -410,7 +425,7 @@ namespace MailAuth.Headers
                     continue;
                 }
 
-                if (string.Equals(_orgOf(ClientName(below)), org, StringComparison.OrdinalIgnoreCase))
+                if (VendorOf(ClientName(below)) == name)
                 {
                     continue;
                 }

@@ -1550,7 +1550,7 @@ namespace MailAuth.Headers
                     var domains = passes.Select(DkimDomain).Distinct(StringComparer.OrdinalIgnoreCase);
                     Add(HeaderFindingIds.DkimUnaligned, dmarc == "pass" ? FindingSeverity.Information : FindingSeverity.Warning,
                         $"DKIM passed only for {string.Join(", ", domains)}, not aligned with the From domain {fromDomain}"
-                        + (dmarc == "pass" ? "; DMARC passed through aligned SPF." : "."),
+                        + (dmarc == "pass" ? "; the receiver still recorded dmarc=pass." : "."),
                         null);
                 }
 
