@@ -120,6 +120,9 @@ namespace MailAuth.Headers
         /// <summary>The newest hop whose "by" host names the receiving organization (skips a reader's retrieval and hops without a domain name).</summary>
         public static MailHop? ReceiverHop(IReadOnlyList<MailHop> hops)
         {
+            // A private-use name (compute3.internal) is the organization's only when no receiver
+            // below it goes by a public one (an Exchange server known only as EX01.corp.local).
+            MailHop? privateNamed = null;
             for (var i = hops.Count - 1; i >= 0; i--)
             {
                 var hop = hops[i];
@@ -128,10 +131,16 @@ namespace MailAuth.Headers
                     continue;
                 }
 
+                if (IsPrivateName(hop.ByHost))
+                {
+                    privateNamed ??= hop;
+                    continue;
+                }
+
                 return hop;
             }
 
-            return null;
+            return privateNamed;
         }
 
         /// <summary>
@@ -149,7 +158,7 @@ namespace MailAuth.Headers
                     continue;
                 }
 
-                return hop.ByHost.IndexOf('.') < 0 && !IpLiteral.TryParse(hop.ByHost, out _)
+                return IsPrivateName(hop.ByHost)
                     && hop.FromIp != null && !IsPrivateOrLocal(hop.FromIp)
                     ? hop
                     : null;
@@ -252,12 +261,15 @@ namespace MailAuth.Headers
         {
             if (hop.ByHost == null)
             {
-                // Gmail's "by 2002:...: with SMTP id": a hand-off with neither name nor client.
-                return noFrom || (hop.ByIp != null && IsPrivateOrLocal(hop.ByIp));
+                // Gmail's "by 2002:...: with SMTP id": a hand-off with neither name nor client;
+                // Fastmail's "from mx6.messagingengine.com (localhost [127.0.0.1]);" without a by
+                // clause: a hand-off on the host itself.
+                return noFrom || (hop.ByIp != null && IsPrivateOrLocal(hop.ByIp))
+                    || (hop.FromIp != null && IsLoopback(hop.FromIp));
             }
 
             return InReceiving(hop.ByHost) || _insideHosts.Contains(Norm(hop.ByHost)) || IsLocalName(hop.ByHost)
-                || hop.ByHost.IndexOf('.') < 0;
+                || IsPrivateName(hop.ByHost);
         }
 
         private bool InReceiving(string? host)
@@ -356,12 +368,6 @@ namespace MailAuth.Headers
         }
 
         /// <summary>
-        /// A known gateway is the receiving organization's inbound filter, not the sender's outbound
-        /// relay, when the receiver's own results say so (they name the address beyond the gateway:
-        /// Enhanced Filtering; or SPF against the gateway's address did not pass: the sender never
-        /// authorized it), or else when the host that fed the gateway is not the sender's.
-        /// </summary>
-        /// <summary>
         /// The chain continues: the client names the host that received the hop below, and that
         /// host is the organization's (an Exchange server relaying to a local capture box, a
         /// mailbox server passing to the delivery host).
@@ -394,6 +400,12 @@ namespace MailAuth.Headers
         private string? VendorOf(string? host) =>
             _orgOf(host) is string org && s_gateways.TryGetValue(org, out var name) ? name : null;
 
+        /// <summary>
+        /// A known gateway is the receiving organization's inbound filter, not the sender's outbound
+        /// relay, when the receiver's own results say so (they name the address beyond the gateway:
+        /// Enhanced Filtering; or SPF against the gateway's address did not pass: the sender never
+        /// authorized it), or else when the host that fed the gateway is not the sender's.
+        /// </summary>
         private string? InboundGateway(int index)
         {
             var hop = _hops[index];
@@ -497,7 +509,7 @@ namespace MailAuth.Headers
         private bool NamesForeignHost(MailHop hop)
         {
             var name = hop.FromReverseDns ?? hop.FromHost;
-            if (string.IsNullOrEmpty(name) || IpLiteral.TryParse(name, out _) || name!.IndexOf('.') < 0 || IsLocalName(name))
+            if (string.IsNullOrEmpty(name) || IpLiteral.TryParse(name, out _) || IsPrivateName(name) || IsLocalName(name))
             {
                 return false;
             }
@@ -536,6 +548,42 @@ namespace MailAuth.Headers
 
         internal static string? GatewayProduct(string? orgDomain) =>
             orgDomain != null && s_gateways.TryGetValue(orgDomain, out var name) ? name : null;
+
+        // Names no one outside can resolve: RFC 8375 home.arpa, ICANN's private-use .internal, and
+        // the suffixes sites use for their own networks (.local, .lan, .corp, ...).
+        private static readonly string[] s_privateSuffixes =
+        {
+            ".internal", ".local", ".localdomain", ".lan", ".home", ".home.arpa", ".corp", ".intranet", ".private",
+        };
+
+        /// <summary>
+        /// A host name that says nothing about the organization to the Internet: no domain at all
+        /// ("mailstore1", iCloud's "p42-mailgateway-smtp-..."), or under a private-use suffix
+        /// (Fastmail's "compute3.internal", Exchange's "EX01.corp.local"). IP literals are not names.
+        /// </summary>
+        internal static bool IsPrivateName(string? host)
+        {
+            if (string.IsNullOrEmpty(host) || IpLiteral.TryParse(host!, out _))
+            {
+                return false;
+            }
+
+            var h = host!.Trim().TrimEnd('.');
+            if (h.IndexOf('.') < 0)
+            {
+                return true;
+            }
+
+            foreach (var suffix in s_privateSuffixes)
+            {
+                if (h.EndsWith(suffix, StringComparison.OrdinalIgnoreCase))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
 
         internal static bool IsLocalName(string? host)
         {

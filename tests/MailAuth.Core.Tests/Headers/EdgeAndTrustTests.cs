@@ -346,5 +346,25 @@ namespace MailAuth.Core.Tests.Headers
             Assert.Equal(1, r.EdgeHop!.Number);
             Assert.Equal("pass", r.Spf);
         }
+
+        [Fact]
+        public void PrivateUseNames_AboveAPublicReceiver_AreInternal()
+        {
+            // Fastmail: *.internal hosts, a Received field without "by", private clients.
+            var text =
+                "Received: from compute3.internal (compute3.nyi.internal [10.202.2.43]) by sloti45n01 (Cyrus) with LMTPA; Mon, 16 Nov 2026 09:00:09 +0000\n" +
+                "Received: from mx6 ([10.202.2.205]) by compute3.internal (LMTPProxy); Mon, 16 Nov 2026 09:00:09 +0000\n" +
+                "Received: from mx6.messagingengine.com (localhost [127.0.0.1]) by mailmx.nyi.internal (Postfix) with ESMTP id 3; Mon, 16 Nov 2026 09:00:08 +0000\n" +
+                "Received: from mx6.messagingengine.com (localhost [127.0.0.1]); Mon, 16 Nov 2026 09:00:08 +0000\n" +
+                "Authentication-Results: mx6.messagingengine.com; spf=pass smtp.mailfrom=alice@example.com; dmarc=pass policy.published-domain-policy=reject header.from=example.com\n" +
+                "Received: from out.example.com (out.example.com [198.51.100.9]) by mx6.messagingengine.com (Postfix) with ESMTPS; Mon, 16 Nov 2026 09:00:07 +0000\n" +
+                Identity;
+            var r = HeaderTestSupport.Single(text);
+            Assert.Equal(1, r.EdgeHop!.Number);
+            Assert.Equal("198.51.100.9", r.ClientIP);
+            Assert.Equal(new[] { "mx6.messagingengine.com" }, r.TrustedAuthServIds);
+            Assert.Equal("reject", r.DmarcPolicy);
+            Assert.False(r.Has(HeaderFindingIds.EdgePrivateIp));
+        }
     }
 }
