@@ -27,13 +27,16 @@
         'Get-MtaStsPolicy'
         'Get-TlsRptRecord'
         'Get-MxRecord'
+        'Import-DmarcReport'
+        'Import-TlsRptReport'
+        'Get-DmarcReportSummary'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
     VariablesToExport    = @()
     PrivateData          = @{
         PSData = @{
-            Tags         = @('SPF', 'DMARC', 'DKIM', 'ARC', 'BIMI', 'MTA-STS', 'Email', 'EmailSecurity', 'Exchange', 'ExchangeOnline', 'M365', 'Office365', 'DNS', 'Headers', 'Phishing', 'Windows', 'Linux', 'MacOS', 'PSEdition_Desktop', 'PSEdition_Core')
+            Tags         = @('SPF', 'DMARC', 'DKIM', 'ARC', 'BIMI', 'MTA-STS', 'Email', 'EmailSecurity', 'Exchange', 'ExchangeOnline', 'M365', 'Office365', 'DNS', 'Headers', 'Phishing', 'DMARCReports', 'TLSRPT', 'Windows', 'Linux', 'MacOS', 'PSEdition_Desktop', 'PSEdition_Core')
             # Placeholders until the project has a public home; the Gallery requires both fields.
             ProjectUri   = 'https://example.invalid/MailAuth.PowerShell'
             LicenseUri   = 'https://opensource.org/licenses/MIT'

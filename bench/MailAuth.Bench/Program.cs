@@ -16,6 +16,11 @@ namespace MailAuth.Bench
                 return 0;
             }
 
+            if (args.Length > 1 && args[0] == "reports")
+            {
+                return ReportBench.Run(args[1]);
+            }
+
             string only = args.Length > 0 ? args[0] : "all";
             if (only == "dmarc" || only == "all")
             {

@@ -24,6 +24,7 @@ namespace MailAuth.Cli
             }
 
             root.Subcommands.Add(AuditCommand.Create());
+            root.Subcommands.Add(ReportsCommand.Create());
             ParseResult parse = root.Parse(args);
             if (parse.Errors.Count > 0)
             {

@@ -58,6 +58,10 @@ BeforeAll {
         'Get-MtaStsPolicy'                = { Get-MtaStsPolicy sts.invalid @Dns -FetchTimeoutSec 2 }
         'Get-TlsRptRecord'                = { Get-TlsRptRecord contoso.com @Dns }
         'Get-MxRecord'                    = { Get-MxRecord contoso.com @Dns }
+        'Import-DmarcReport'              = { Get-ChildItem (Join-Path $RepoRoot 'tests/conformance/dmarc-reports/mailauth') -Filter *contoso* | Import-DmarcReport }
+        'Import-DmarcReport -Database'    = { Import-DmarcReport -Path (Join-Path $RepoRoot 'tests/conformance/dmarc-reports/mailauth/*contoso*') -Database (Join-Path ([IO.Path]::GetTempPath()) ("mailauth-export-" + [guid]::NewGuid().ToString('N') + '.db')) }
+        'Import-TlsRptReport'             = { Import-TlsRptReport -Path (Join-Path $RepoRoot 'tests/conformance/dmarc-reports/parsedmarc/smtp_tls'), (Join-Path $RepoRoot 'tests/conformance/dmarc-reports/mailauth/tlsrpt-microsoft.json.gz') }
+        'Get-DmarcReportSummary'          = { Get-DmarcReportSummary -Path (Join-Path $RepoRoot 'tests/conformance/dmarc-reports/mailauth/*contoso*') }
     }
 
     # What a .NET type name looks like in a cell: Export-Csv writes ToString(), which for a type
@@ -92,7 +96,8 @@ Describe 'The checks themselves' {
 Describe 'Export-Csv and ConvertTo-Json of <_>' -ForEach @(
     'Resolve-MailAuthDnsName', 'Get-SpfRecord', 'Test-Spf', 'Resolve-DmarcPolicy', 'Resolve-DmarcPolicy -From',
     'Get-MailHeaderReport', 'Get-MailHeaderReport -Verify', 'Get-MailDomainReport', 'Get-MailDomainReport -IncludeDnsTrace',
-    'Get-DkimRecord', 'Get-BimiRecord', 'Get-MtaStsPolicy -NoFetch', 'Get-MtaStsPolicy', 'Get-TlsRptRecord', 'Get-MxRecord') {
+    'Get-DkimRecord', 'Get-BimiRecord', 'Get-MtaStsPolicy -NoFetch', 'Get-MtaStsPolicy', 'Get-TlsRptRecord', 'Get-MxRecord',
+    'Import-DmarcReport', 'Import-DmarcReport -Database', 'Import-TlsRptReport', 'Get-DmarcReportSummary') {
     BeforeAll {
         $script:Output = @(& $script:Cases[$_])
     }

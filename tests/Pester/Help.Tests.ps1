@@ -108,6 +108,13 @@ Describe 'Help example <Number> of <Name>: <Title>' -ForEach $script:ExampleCase
         Copy-Item (Join-Path $script:RepoRoot 'samples/phish-spf-pass-unaligned.txt') (Join-Path $script:Sandbox 'hdr.txt')
         Copy-Item (Join-Path $script:RepoRoot 'samples/spoof-dmarc-reject.txt') (Join-Path $script:Sandbox 'suspicious.eml')
         Set-Content (Join-Path $script:Sandbox 'domains.txt') 'contoso.com', 'fabrikam.com', 'tailspintoys.com'
+        # Aggregate and TLS reports as big receivers send them (tests/conformance/dmarc-reports).
+        $reports = New-Item -ItemType Directory -Path (Join-Path $script:Sandbox 'reports')
+        $corpus = Join-Path $script:RepoRoot 'tests/conformance/dmarc-reports/mailauth'
+        Copy-Item -LiteralPath (Join-Path $corpus 'yahoo.com!contoso.com!1767225600!1767311999.xml.gz'), (Join-Path $corpus 'google.com!contoso.com!1767225600!1767311999.zip'),
+            (Join-Path $corpus 'enterprise.protection.outlook.com!contoso.com!1767225600!1767312000.eml') -Destination $reports
+        $tls = New-Item -ItemType Directory -Path (Join-Path $script:Sandbox 'tlsrpt')
+        Copy-Item -Path (Join-Path $script:RepoRoot 'tests/conformance/dmarc-reports/parsedmarc/smtp_tls/*.json') -Destination $tls
         $script:Seeded = (Get-ChildItem $script:Sandbox -File).Name
         # Exchange Online cmdlets as a tenant would answer them (see common.ps1 for the shapes).
         function global:Get-Mailbox { param($Identity, $ResultSize) New-ExoMailbox megan@contoso.com fabrikam@fabrikam.com; New-ExoMailbox alex@contoso.com -Name 'Alex Wilber' }

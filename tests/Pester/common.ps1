@@ -179,6 +179,7 @@ function Get-CmdletOutputs {
     param([Parameter(Mandatory)] [string] $Server)
     $D = @{ Server = $Server }
     $phish = Join-Path $script:RepoRoot 'samples/phish-spf-pass-unaligned.txt'
+    $reports = Join-Path $script:RepoRoot 'tests/conformance/dmarc-reports'
     [ordered]@{
         'Resolve-MailAuthDnsName' = @(Resolve-MailAuthDnsName contoso.com @D; Resolve-MailAuthDnsName contoso.com -Type MX @D)
         'Get-SpfRecord'           = @(Get-SpfRecord contoso.com, fabrikam.com, tailspintoys.com, nothing.example @D)
@@ -191,5 +192,8 @@ function Get-CmdletOutputs {
         'Get-MtaStsPolicy'        = @(Get-MtaStsPolicy contoso.com @D -NoFetch; Get-MtaStsPolicy contoso.com @D -FetchTimeoutSec 2)
         'Get-TlsRptRecord'        = @(Get-TlsRptRecord contoso.com, fabrikam.com @D)
         'Get-MxRecord'            = @(Get-MxRecord contoso.com, fabrikam.com @D)
+        'Import-DmarcReport'      = @(Import-DmarcReport -Path (Join-Path $reports 'mailauth/enterprise.protection.outlook.com!contoso.com!1767225600!1767312000.eml'), (Join-Path $reports 'mailauth/rfc9990-receiver.example!contoso.com!1767225600!1767311999.xml'))
+        'Import-TlsRptReport'     = @(Import-TlsRptReport -Path (Join-Path $reports 'parsedmarc/smtp_tls'), (Join-Path $reports 'mailauth/tlsrpt-microsoft.json.gz'))
+        'Get-DmarcReportSummary'  = @(Import-DmarcReport -Path (Join-Path $reports 'mailauth') -ErrorAction SilentlyContinue -WarningAction SilentlyContinue | Get-DmarcReportSummary)
     }
 }

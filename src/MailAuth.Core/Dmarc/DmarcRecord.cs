@@ -41,7 +41,8 @@ namespace MailAuth.Dmarc
             "v", "p", "sp", "np", "adkim", "aspf", "pct", "fo", "rf", "ri", "rua", "ruf", "psd", "t",
         };
 
-        private readonly List<Finding> _findings = new List<Finding>();
+        // Findings while the tags are read; Findings holds them once parsing is done.
+        private readonly FindingCollector _collected = new FindingCollector();
 
         private DmarcRecord(string text)
         {
@@ -119,7 +120,7 @@ namespace MailAuth.Dmarc
         public bool HasValidReportUri => ReportUris.Any(u => u.IsValid);
 
         /// <summary>Findings from the text alone.</summary>
-        public ResultList<Finding> Findings => ResultList.From(_findings);
+        public ResultList<Finding> Findings { get; private set; } = ResultList<Finding>.Empty;
 
         public override string ToString() => Text;
 
@@ -153,12 +154,13 @@ namespace MailAuth.Dmarc
 
             var record = new DmarcRecord(text);
             record.ParseTags();
+            record.Findings = ResultList.From(record._collected.ToList());
             return record;
         }
 
         private void Add(string id, FindingSeverity severity, string message, string? subject = null)
         {
-            _findings.Add(new Finding(id, severity, message, subject));
+            _collected.Add(id, severity, message, subject);
         }
 
         private void ParseTags()

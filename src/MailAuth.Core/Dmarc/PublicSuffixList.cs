@@ -33,6 +33,10 @@ namespace MailAuth.Dmarc
         private readonly Dictionary<string, PublicSuffixSection> _wildcards;
         private readonly Dictionary<string, PublicSuffixSection> _exceptions;
 
+        // The most labels any rule can match (a wildcard counts its "*"): no name longer than this
+        // at its right end can be a rule, so matching never looks further left.
+        private readonly int _maxRuleLabels;
+
         private PublicSuffixList(Dictionary<string, PublicSuffixSection> rules,
             Dictionary<string, PublicSuffixSection> wildcards,
             Dictionary<string, PublicSuffixSection> exceptions, string source)
@@ -41,6 +45,27 @@ namespace MailAuth.Dmarc
             _wildcards = wildcards;
             _exceptions = exceptions;
             Source = source;
+            _maxRuleLabels = Math.Max(MaxLabels(rules.Keys, 0), Math.Max(MaxLabels(wildcards.Keys, 1), MaxLabels(exceptions.Keys, 0)));
+        }
+
+        private static int MaxLabels(IEnumerable<string> keys, int extra)
+        {
+            int max = 0;
+            foreach (string key in keys)
+            {
+                int labels = 1;
+                foreach (char c in key)
+                {
+                    if (c == '.')
+                    {
+                        labels++;
+                    }
+                }
+
+                max = Math.Max(max, labels + extra);
+            }
+
+            return max;
         }
 
         /// <summary>The copy embedded in this assembly (see Data/README.md for its date).</summary>
@@ -144,9 +169,13 @@ namespace MailAuth.Dmarc
 
         private (int Labels, PublicSuffixSection? Section) Match(string[] ascii)
         {
+            // Only the rightmost labels a rule can span are tried: linear in the rule length, not
+            // quadratic in the name's labels.
+            int first = Math.Max(0, ascii.Length - _maxRuleLabels);
+
             // Exception rules win over every other rule; the suffix is the exception minus its
             // leftmost label (publicsuffix.org algorithm, "If the prevailing rule is an exception rule").
-            for (int i = 0; i < ascii.Length; i++)
+            for (int i = first; i < ascii.Length; i++)
             {
                 string candidate = Join(ascii, i);
                 if (_exceptions.TryGetValue(candidate, out PublicSuffixSection section))
@@ -157,7 +186,7 @@ namespace MailAuth.Dmarc
 
             // Otherwise the matching rule with the most labels prevails; a wildcard "*.x" matches
             // any one label in front of "x".
-            for (int i = 0; i < ascii.Length; i++)
+            for (int i = first; i < ascii.Length; i++)
             {
                 string candidate = Join(ascii, i);
                 if (_rules.TryGetValue(candidate, out PublicSuffixSection section))
@@ -201,8 +230,16 @@ namespace MailAuth.Dmarc
                 return false;
             }
 
+            // A name over 253 octets cannot be a domain (RFC 1035 §2.3.4, without the root's dot);
+            // stop before splitting it into thousands of labels.
+            if (value.Length > DomainName.MaxLength * 4)
+            {
+                return false;
+            }
+
             original = value.ToLowerInvariant().Split('.');
             ascii = new string[original.Length];
+            int octets = original.Length - 1;
             for (int i = 0; i < original.Length; i++)
             {
                 if (original[i].Length == 0)
@@ -211,15 +248,17 @@ namespace MailAuth.Dmarc
                 }
 
                 string? label = ToAscii(original[i]);
-                if (label is null)
+                if (label is null || label.Length > DomainName.MaxLabelLength)
                 {
+                    // RFC 1035 §2.3.4: a label is 63 octets at most.
                     return false;
                 }
 
+                octets += label.Length;
                 ascii[i] = label;
             }
 
-            return true;
+            return octets <= DomainName.MaxLength;
         }
 
         /// <summary>A label in A-label form (lower case); null when it cannot be converted.</summary>

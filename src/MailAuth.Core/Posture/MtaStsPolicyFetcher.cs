@@ -369,14 +369,10 @@ namespace MailAuth.Posture
         /// <summary>A and AAAA for the policy host through <paramref name="dns"/>, concurrently.</summary>
         private static async Task<AddressLookup> LookupAsync(IDnsResolver dns, string host, CancellationToken cancellationToken)
         {
-            DnsResponse a;
-            DnsResponse aaaa;
+            HostAddressAnswers answers;
             try
             {
-                Task<DnsResponse> aTask = dns.QueryAsync(host, DnsRecordType.A, cancellationToken);
-                Task<DnsResponse> aaaaTask = dns.QueryAsync(host, DnsRecordType.AAAA, cancellationToken);
-                a = await aTask.ConfigureAwait(false);
-                aaaa = await aaaaTask.ConfigureAwait(false);
+                answers = await HostAddressAnswers.QueryAsync(dns, host, cancellationToken).ConfigureAwait(false);
             }
             catch (ArgumentException ex)
             {
@@ -385,42 +381,42 @@ namespace MailAuth.Posture
 
             // The resolver follows CNAMEs (RFC 1034 §3.6.2) and reports the chain; the addresses
             // are the chain's end, while TLS still checks the certificate for the host itself.
-            IReadOnlyList<string> chain = a.CanonicalNames.Count > 0 ? a.CanonicalNames : aaaa.CanonicalNames;
+            IReadOnlyList<string> chain = answers.CanonicalNames;
             string alias = chain.Count > 0 ? $" (alias of {chain[chain.Count - 1]})" : string.Empty;
-            IPAddress[] v4 = a.Records.Where(r => r.AddressValue != null).Select(r => r.AddressValue!).Distinct().ToArray();
-            IPAddress[] v6 = aaaa.Records.Where(r => r.AddressValue != null).Select(r => r.AddressValue!).Distinct().ToArray();
+            IReadOnlyList<IPAddress> v4 = answers.IPv4;
+            IReadOnlyList<IPAddress> v6 = answers.IPv6;
 
             // IPv6 first, then the families alternate (RFC 8305 §4).
-            var addresses = new List<IPAddress>(v4.Length + v6.Length);
-            for (int i = 0; i < Math.Max(v4.Length, v6.Length); i++)
+            var addresses = new List<IPAddress>(v4.Count + v6.Count);
+            for (int i = 0; i < Math.Max(v4.Count, v6.Count); i++)
             {
-                if (i < v6.Length)
+                if (i < v6.Count)
                 {
                     addresses.Add(v6[i]);
                 }
 
-                if (i < v4.Length)
+                if (i < v4.Count)
                 {
                     addresses.Add(v4[i]);
                 }
             }
 
-            var failed = new[] { a, aaaa }.Where(r => r.StatusCode == DnsLookupStatus.Failed).ToArray();
+            IReadOnlyList<DnsResponse> failed = answers.Failed;
             string failureText = string.Join("; ", failed.Select(r => PostureHelpers.FailureText(r).TrimEnd('.')));
             if (addresses.Count > 0)
             {
-                string partial = failed.Length == 0 ? string.Empty : $" The {string.Join(" and ", failed.Select(r => r.QueryType))} lookup failed ({failureText}), so other addresses may exist.";
+                string partial = failed.Count == 0 ? string.Empty : $" The {string.Join(" and ", failed.Select(r => r.QueryType))} lookup failed ({failureText}), so other addresses may exist.";
                 return new AddressLookup(addresses, null, alias, partial);
             }
 
-            if (failed.Length > 0)
+            if (failed.Count > 0)
             {
                 // A failed lookup is never "no policy": the host may well exist (RFC 8461 §3.3
                 // leaves the sender without a policy for now, not for good).
                 return new AddressLookup(addresses, $"The address lookup of {host}{alias} failed ({failureText}); its address is unknown.", alias, string.Empty);
             }
 
-            string why = a.IsNxDomain || aaaa.IsNxDomain ? "NXDOMAIN" : "no A or AAAA records";
+            string why = answers.A.IsNxDomain || answers.Aaaa.IsNxDomain ? "NXDOMAIN" : "no A or AAAA records";
             return new AddressLookup(addresses, $"{host}{alias} has no address ({why}).", alias, string.Empty);
         }
 

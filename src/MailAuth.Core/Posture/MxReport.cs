@@ -218,14 +218,10 @@ namespace MailAuth.Posture
                 return new MxHost(preference, host, false, MxHostResolution.NotChecked, Array.Empty<IPAddress>(), Array.Empty<string>(), null);
             }
 
-            DnsResponse a;
-            DnsResponse aaaa;
+            HostAddressAnswers answers;
             try
             {
-                Task<DnsResponse> aTask = dns.QueryAsync(host, DnsRecordType.A, cancellationToken);
-                Task<DnsResponse> aaaaTask = dns.QueryAsync(host, DnsRecordType.AAAA, cancellationToken);
-                a = await aTask.ConfigureAwait(false);
-                aaaa = await aaaaTask.ConfigureAwait(false);
+                answers = await HostAddressAnswers.QueryAsync(dns, host, cancellationToken).ConfigureAwait(false);
             }
             catch (ArgumentException ex)
             {
@@ -234,8 +230,8 @@ namespace MailAuth.Posture
                 return new MxHost(preference, host, false, MxHostResolution.DoesNotResolve, Array.Empty<IPAddress>(), Array.Empty<string>(), ex.Message, findings);
             }
 
-            var addresses = a.Records.Concat(aaaa.Records).Where(r => r.AddressValue != null).Select(r => r.AddressValue!).ToArray();
-            IReadOnlyList<string> chain = a.CanonicalNames.Count > 0 ? a.CanonicalNames : aaaa.CanonicalNames;
+            IPAddress[] addresses = answers.IPv4.Concat(answers.IPv6).ToArray();
+            IReadOnlyList<string> chain = answers.CanonicalNames;
             if (chain.Count > 0)
             {
                 Add(findings, new Finding(PostureFindingIds.MxCname, FindingSeverity.Warning,
@@ -248,10 +244,10 @@ namespace MailAuth.Posture
             {
                 resolution = MxHostResolution.Resolves;
             }
-            else if (a.StatusCode == DnsLookupStatus.Failed || aaaa.StatusCode == DnsLookupStatus.Failed)
+            else if (answers.Failed.Count > 0)
             {
                 resolution = MxHostResolution.LookupFailed;
-                error = PostureHelpers.FailureText(a.StatusCode == DnsLookupStatus.Failed ? a : aaaa);
+                error = PostureHelpers.FailureText(answers.Failed[0]);
                 Add(findings, new Finding(PostureFindingIds.MxHostLookupFailed, FindingSeverity.Warning,
                     $"The address lookup of MX {host} failed ({error}); whether it resolves is unknown.", host));
             }
@@ -259,7 +255,7 @@ namespace MailAuth.Posture
             {
                 resolution = MxHostResolution.DoesNotResolve;
                 Add(findings, new Finding(PostureFindingIds.MxHostNotResolving, FindingSeverity.Error,
-                    $"MX {host} has no A or AAAA records ({(a.IsNxDomain ? "NXDOMAIN" : "no data")}); mail routed to it cannot be delivered.", host));
+                    $"MX {host} has no A or AAAA records ({(answers.A.IsNxDomain ? "NXDOMAIN" : "no data")}); mail routed to it cannot be delivered.", host));
             }
 
             return new MxHost(preference, host, false, resolution, addresses, chain, error, findings);

@@ -152,33 +152,134 @@ namespace MailAuth.Spf
                 }
             }
 
-            for (int i = 0; i < nets.Length; i++)
-            {
-                for (int j = i + 1; j < nets.Length; j++)
-                {
-                    SpfTerm a = nets[i];
-                    SpfTerm b = nets[j];
-                    if (a.Name != b.Name)
-                    {
-                        continue;
-                    }
+            LintRepeatedRanges(nets.Where(t => t.Name == "ip4").ToArray(), findings);
+            LintRepeatedRanges(nets.Where(t => t.Name == "ip6").ToArray(), findings);
+        }
 
-                    int pa = a.Name == "ip4" ? a.EffectiveIp4CidrLength : a.EffectiveIp6CidrLength;
-                    int pb = b.Name == "ip4" ? b.EffectiveIp4CidrLength : b.EffectiveIp6CidrLength;
-                    if (pa == pb && Mask(a.NetworkAddress!, pa).Equals(Mask(b.NetworkAddress!, pb)))
-                    {
-                        findings.Add(new Finding("SPF-IP-DUPLICATE", FindingSeverity.Warning,
-                            $"'{b.Text}' repeats '{a.Text}'; remove one.", b.Text));
-                    }
-                    else if (SpfDomainName.InNetwork(b.NetworkAddress!, a.NetworkAddress!, Math.Min(pa, pb)) && pa != pb)
-                    {
-                        SpfTerm wide = pa < pb ? a : b;
-                        SpfTerm narrow = pa < pb ? b : a;
-                        findings.Add(new Finding("SPF-IP-OVERLAP", FindingSeverity.Information,
-                            $"'{narrow.Text}' lies inside '{wide.Text}'" + (narrow.QualifierCode == wide.QualifierCode ? "; the narrower one is redundant." : " with a different qualifier; the first one listed decides."), narrow.Text));
-                    }
+        /// <summary>Findings listed at most in one aggregated finding; the rest are counted.</summary>
+        private const int MaxListed = 10;
+
+        /// <summary>
+        /// Repeated and nested ranges of one family, in O(n log n): CIDR blocks either nest or are
+        /// disjoint, so sorted by first address (wider first) a stack of the enclosing blocks finds
+        /// every one inside another. One finding per kind lists them (a 4,000-term record gives two
+        /// findings, not millions).
+        /// </summary>
+        private static void LintRepeatedRanges(SpfTerm[] nets, List<Finding> findings)
+        {
+            if (nets.Length < 2)
+            {
+                return;
+            }
+
+            var blocks = nets.Select((t, i) =>
+            {
+                int prefix = t.Name == "ip4" ? t.EffectiveIp4CidrLength : t.EffectiveIp6CidrLength;
+                byte[] first = Mask(t.NetworkAddress!, prefix).GetAddressBytes();
+                return new RangeBlock(t, i, prefix, first, LastAddress(first, prefix));
+            }).ToList();
+            blocks.Sort((x, y) =>
+            {
+                int byStart = CompareBytes(x.First, y.First);
+                return byStart != 0 ? byStart : x.Prefix != y.Prefix ? x.Prefix.CompareTo(y.Prefix) : x.Order.CompareTo(y.Order);
+            });
+
+            var duplicates = new List<string>();
+            var nested = new List<string>();
+            var enclosing = new Stack<RangeBlock>();
+            RangeBlock? previous = null;
+            foreach (RangeBlock block in blocks)
+            {
+                if (previous != null && previous.Prefix == block.Prefix && CompareBytes(previous.First, block.First) == 0)
+                {
+                    // The same range again: the later-listed term is the repeat.
+                    RangeBlock firstListed = previous.Order < block.Order ? previous : block;
+                    RangeBlock repeat = previous.Order < block.Order ? block : previous;
+                    duplicates.Add($"'{repeat.Term.Text}' repeats '{firstListed.Term.Text}'");
+                    continue;
+                }
+
+                while (enclosing.Count > 0 && CompareBytes(enclosing.Peek().Last, block.First) < 0)
+                {
+                    enclosing.Pop();
+                }
+
+                if (enclosing.Count > 0)
+                {
+                    RangeBlock wide = enclosing.Peek();
+                    nested.Add($"'{block.Term.Text}' lies inside '{wide.Term.Text}'" +
+                        (block.Term.QualifierCode == wide.Term.QualifierCode ? " (redundant)" : " with another qualifier (the first listed decides)"));
+                }
+
+                enclosing.Push(block);
+                previous = block;
+            }
+
+            if (duplicates.Count > 0)
+            {
+                findings.Add(new Finding("SPF-IP-DUPLICATE", FindingSeverity.Warning,
+                    $"{Count(duplicates.Count, "range is", "ranges are")} listed twice: {Listed(duplicates)}. Remove the repeats.", null));
+            }
+
+            if (nested.Count > 0)
+            {
+                findings.Add(new Finding("SPF-IP-OVERLAP", FindingSeverity.Information,
+                    $"{Count(nested.Count, "range lies", "ranges lie")} inside wider ones: {Listed(nested)}.", null));
+            }
+        }
+
+        private static string Count(int n, string one, string many) =>
+            n.ToString(CultureInfo.InvariantCulture) + " " + (n == 1 ? one : many);
+
+        private static string Listed(List<string> items) =>
+            string.Join("; ", items.Take(MaxListed)) +
+            (items.Count > MaxListed ? $"; and {(items.Count - MaxListed).ToString(CultureInfo.InvariantCulture)} more" : string.Empty);
+
+        private static byte[] LastAddress(byte[] first, int prefix)
+        {
+            var last = (byte[])first.Clone();
+            for (int i = 0; i < last.Length; i++)
+            {
+                int bits = Math.Max(0, Math.Min(8, prefix - (i * 8)));
+                last[i] = (byte)(last[i] | (0xFF >> bits));
+            }
+
+            return last;
+        }
+
+        private static int CompareBytes(byte[] x, byte[] y)
+        {
+            for (int i = 0; i < x.Length; i++)
+            {
+                if (x[i] != y[i])
+                {
+                    return x[i].CompareTo(y[i]);
                 }
             }
+
+            return 0;
+        }
+
+        private sealed class RangeBlock
+        {
+            public RangeBlock(SpfTerm term, int order, int prefix, byte[] first, byte[] last)
+            {
+                Term = term;
+                Order = order;
+                Prefix = prefix;
+                First = first;
+                Last = last;
+            }
+
+            public SpfTerm Term { get; }
+
+            public int Order { get; }
+
+            public int Prefix { get; }
+
+            public byte[] First { get; }
+
+            public byte[] Last { get; }
         }
 
         private static IPAddress Mask(IPAddress address, int prefix)

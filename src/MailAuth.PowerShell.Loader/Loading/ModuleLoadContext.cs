@@ -1,7 +1,9 @@
 using System;
 using System.Collections.Concurrent;
 using System.IO;
+using System.Collections.Generic;
 using System.Reflection;
+using System.Runtime.InteropServices;
 using System.Runtime.Loader;
 
 namespace MailAuth.PowerShell.Loading
@@ -43,6 +45,87 @@ namespace MailAuth.PowerShell.Loading
             }
 
             return LoadFromAssemblyPath(path);
+        }
+
+        /// <summary>
+        /// Native libraries of our dependencies (SQLite's e_sqlite3 for report storage): from
+        /// bin/runtimes/&lt;rid&gt;/native, where NuGet packages put them, since the host (pwsh) has
+        /// no deps.json entry for them. Nothing found: the runtime's own probing goes on.
+        /// </summary>
+        protected override IntPtr LoadUnmanagedDll(string unmanagedDllName)
+        {
+            foreach (string path in NativeCandidates(_directory, unmanagedDllName))
+            {
+                if (File.Exists(path))
+                {
+                    return LoadUnmanagedDllFromPath(path);
+                }
+            }
+
+            return IntPtr.Zero;
+        }
+
+        internal static IEnumerable<string> NativeCandidates(string directory, string name)
+        {
+            string file = System.IO.Path.GetFileName(name);
+            var names = new List<string>();
+            if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
+            {
+                names.Add(file.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) ? file : file + ".dll");
+            }
+            else
+            {
+                string ext = RuntimeInformation.IsOSPlatform(OSPlatform.OSX) ? ".dylib" : ".so";
+                string bare = file.StartsWith("lib", StringComparison.Ordinal) ? file : "lib" + file;
+                names.Add(bare.EndsWith(ext, StringComparison.Ordinal) ? bare : bare + ext);
+                names.Add(file);
+            }
+
+            foreach (string rid in RuntimeIdentifiers())
+            {
+                foreach (string candidate in names)
+                {
+                    yield return System.IO.Path.Combine(directory, "runtimes", rid, "native", candidate);
+                }
+            }
+
+            foreach (string candidate in names)
+            {
+                yield return System.IO.Path.Combine(directory, candidate);
+            }
+        }
+
+        /// <summary>This process's runtime identifier and the portable ones it falls back to (win-x64, linux-musl-arm64, osx-arm64, ...).</summary>
+        internal static IEnumerable<string> RuntimeIdentifiers()
+        {
+            string arch = RuntimeInformation.ProcessArchitecture switch
+            {
+                Architecture.X86 => "x86",
+                Architecture.Arm => "arm",
+                Architecture.Arm64 => "arm64",
+                _ => "x64",
+            };
+
+            // .NET 5+ knows its own RID (netstandard2.0 cannot name the property).
+            string? own = typeof(RuntimeInformation).GetProperty("RuntimeIdentifier")?.GetValue(null) as string;
+            if (!string.IsNullOrEmpty(own))
+            {
+                yield return own!;
+            }
+
+            if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
+            {
+                yield return "win-" + arch;
+            }
+            else if (RuntimeInformation.IsOSPlatform(OSPlatform.OSX))
+            {
+                yield return "osx-" + arch;
+            }
+            else
+            {
+                bool musl = (own ?? string.Empty).IndexOf("musl", StringComparison.OrdinalIgnoreCase) >= 0 || File.Exists("/etc/alpine-release");
+                yield return (musl ? "linux-musl-" : "linux-") + arch;
+            }
         }
 
         private static Version? RuntimeVersionOf(string name)

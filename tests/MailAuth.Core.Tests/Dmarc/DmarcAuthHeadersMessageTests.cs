@@ -7,7 +7,7 @@ using MimeKit;
 namespace MailAuth.Core.Tests.Dmarc
 {
     /// <summary>
-    /// The authheaders suite's subdomain messages (shared/conformance/authheaders). Their upstream
+    /// The authheaders suite's subdomain messages (tests/conformance/authheaders). Their upstream
     /// verdicts depend on DMARC records kept in Python code, so the zone here is our own and the
     /// expectations come from RFC 9989 §4.10.1 (sp for an existing subdomain, np for a
     /// non-existent one) and §4.4 (alignment), not from the upstream results. The From domain and

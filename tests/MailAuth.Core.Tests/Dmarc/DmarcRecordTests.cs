@@ -9,6 +9,26 @@ namespace MailAuth.Core.Tests.Dmarc
         private static bool Has(DmarcRecord record, string id) => record.Findings.Any(f => f.Id == id);
 
         [Fact]
+        public void A_rua_of_sixty_thousand_commas_gives_ten_findings_and_a_count()
+        {
+            // The fuzzing campaign's record: 60,000 empty entries made 60,003 findings.
+            DmarcRecord r = DmarcRecord.Parse("v=DMARC1; p=reject; rua=mailto:d@example.com" + new string(',', 60000));
+            var invalid = r.Findings.Where(f => f.Id == DmarcFindingIds.UriInvalid).ToList();
+            Assert.Equal(11, invalid.Count);
+            Assert.Equal("59,990 more DMARC-URI-INVALID findings like the 10 above are not listed (60,000 in all).", invalid[10].Message);
+            Assert.Equal(FindingSeverity.Error, invalid[10].SeverityCode);
+            Assert.Equal("mailto:d@example.com", Assert.Single(r.ReportUris).ToString());
+        }
+
+        [Fact]
+        public void Ten_findings_of_one_id_are_all_listed()
+        {
+            DmarcRecord r = DmarcRecord.Parse("v=DMARC1; p=reject; rua=mailto:d@example.com" + new string(',', 10));
+            Assert.Equal(10, r.Findings.Count(f => f.Id == DmarcFindingIds.UriInvalid));
+            Assert.DoesNotContain(r.Findings, f => f.Message.Contains("not listed", System.StringComparison.Ordinal));
+        }
+
+        [Fact]
         public void ParsesEveryTagOfBothVersions()
         {
             DmarcRecord r = DmarcRecord.Parse(

@@ -32,6 +32,44 @@ namespace MailAuth.Core.Tests.Dmarc
         }
 
         [Fact]
+        public void A_name_over_253_octets_is_not_a_domain()
+        {
+            // RFC 1035 §2.3.4: 255 octets on the wire, 253 in text without the root's dot.
+            string atLimit = string.Join(".", new[] { new string('a', 63), new string('b', 63), new string('c', 63), new string('d', 57) }) + ".com";
+            Assert.Equal(253, atLimit.Length);
+            Assert.Equal(atLimit.Substring(atLimit.IndexOf("d", StringComparison.Ordinal)), PublicSuffixList.Embedded.GetRegistrableDomain(atLimit));
+            string over = "e" + atLimit;
+            Assert.Null(PublicSuffixList.Embedded.GetRegistrableDomain(over));
+            Assert.Null(PublicSuffixList.Embedded.GetPublicSuffix(over));
+            Assert.False(PublicSuffixList.Embedded.IsPublicSuffix(over));
+        }
+
+        [Fact]
+        public void A_label_over_63_octets_is_not_a_domain()
+        {
+            Assert.Null(PublicSuffixList.Embedded.GetRegistrableDomain(new string('a', 64) + ".example.com"));
+            Assert.Equal("example.com", PublicSuffixList.Embedded.GetRegistrableDomain(new string('a', 63) + ".example.com"));
+        }
+
+        [Fact]
+        public void Thousands_of_labels_are_refused_not_matched()
+        {
+            // The defect: "a." x 16000 + "com" was taken as a.com after a quadratic walk.
+            string hostile = string.Concat(System.Linq.Enumerable.Repeat("a.", 16000)) + "com";
+            Assert.Null(PublicSuffixList.Embedded.GetRegistrableDomain(hostile));
+            Assert.Null(PublicSuffixList.Embedded.GetPublicSuffix(hostile));
+        }
+
+        [Fact]
+        public void Deep_names_within_the_limit_keep_their_organizational_domain()
+        {
+            // 100 labels of one letter: 199 + ".example.co.uk" octets, under 253.
+            string deep = string.Concat(System.Linq.Enumerable.Repeat("x.", 100)) + "example.co.uk";
+            Assert.Equal("example.co.uk", PublicSuffixList.Embedded.GetRegistrableDomain(deep));
+            Assert.Equal("co.uk", PublicSuffixList.Embedded.GetPublicSuffix(deep));
+        }
+
+        [Fact]
         public void TheVectorFileIsReadWhole()
         {
             // 78 active vectors in the copied file (four "local" ones are commented out upstream).

@@ -69,6 +69,53 @@ namespace MailAuth.Core.Tests.Spf
         }
 
         [Fact]
+        public void Repeated_and_nested_ranges_are_named_in_one_finding_each()
+        {
+            // 203.0.113.64/26 lies in 203.0.113.0/24; 198.51.100.7 is listed twice; the /25s are disjoint.
+            var findings = SpfLinter.Lint("v=spf1 ip4:203.0.113.0/24 ip4:198.51.100.7 ip4:203.0.113.64/26 ip4:192.0.2.0/25 ip4:192.0.2.128/25 ip4:198.51.100.7/32 -all", "example.com");
+            Finding duplicate = findings.Single(f => f.Id == "SPF-IP-DUPLICATE");
+            Assert.Equal("1 range is listed twice: 'ip4:198.51.100.7/32' repeats 'ip4:198.51.100.7'. Remove the repeats.", duplicate.Message);
+            Finding nested = findings.Single(f => f.Id == "SPF-IP-OVERLAP");
+            Assert.Equal("1 range lies inside wider ones: 'ip4:203.0.113.64/26' lies inside 'ip4:203.0.113.0/24' (redundant).", nested.Message);
+        }
+
+        [Fact]
+        public void A_nested_range_with_another_qualifier_says_the_first_listed_decides()
+        {
+            Finding nested = SpfLinter.Lint("v=spf1 -ip4:192.0.2.8/29 ip4:192.0.2.0/24 -all", "example.com").Single(f => f.Id == "SPF-IP-OVERLAP");
+            Assert.Contains("'-ip4:192.0.2.8/29' lies inside 'ip4:192.0.2.0/24' with another qualifier", nested.Message, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void IPv4_and_IPv6_ranges_are_never_compared_with_each_other()
+        {
+            // ::ffff:192.0.2.0/120 is an IPv6 range, not 192.0.2.0/24 (RFC 7208 §5.6 keeps the families apart).
+            Assert.DoesNotContain("SPF-IP-OVERLAP", Ids("v=spf1 ip4:192.0.2.0/24 ip6:::ffff:192.0.2.0/120 -all"));
+        }
+
+        [Fact]
+        public void Four_thousand_ranges_give_two_findings_that_count_the_rest()
+        {
+            // The hostile record of the fuzzing campaign's shape: 4,000 ip4 terms, each /24 listed
+            // twice, and a /16 over the first 1,000 of them.
+            var terms = new List<string> { "ip4:10.0.0.0/16" };
+            for (int i = 0; i < 2000; i++)
+            {
+                string range = $"ip4:10.{i / 256}.{i % 256}.0/24";
+                terms.Add(range);
+                terms.Add(range);
+            }
+
+            var findings = SpfLinter.Lint("v=spf1 " + string.Join(" ", terms) + " -all", "example.com");
+            Finding duplicate = findings.Single(f => f.Id == "SPF-IP-DUPLICATE");
+            Assert.StartsWith("2000 ranges are listed twice:", duplicate.Message, StringComparison.Ordinal);
+            Assert.EndsWith("; and 1990 more. Remove the repeats.", duplicate.Message, StringComparison.Ordinal);
+            Finding nested = findings.Single(f => f.Id == "SPF-IP-OVERLAP");
+            // 10.0.0.0/16 holds 10.0.0.0/24 .. 10.0.255.0/24: the first 256 distinct /24s.
+            Assert.StartsWith("256 ranges lie inside wider ones:", nested.Message, StringComparison.Ordinal);
+        }
+
+        [Fact]
         public void ChecksItsArguments()
         {
             Assert.Throws<ArgumentNullException>(() => SpfLinter.Lint((string)null!));

@@ -13,7 +13,7 @@ using Xunit.Abstractions;
 namespace MailAuth.Core.Tests.Verify
 {
     /// <summary>
-    /// Public DKIM and ARC suites (../shared/conformance, see SOURCES.md) served by the loopback DNS
+    /// Public DKIM and ARC suites (tests/conformance, see SOURCES.md) served by the loopback DNS
     /// server over real sockets, through DnsDkimPublicKeyLocator and DnsResolver.
     /// </summary>
     public sealed class DkimConformanceTests
