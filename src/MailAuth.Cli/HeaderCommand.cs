@@ -257,7 +257,8 @@ namespace MailAuth.Cli
 
         private static string EnvelopeText(MailHeaderReport r)
         {
-            string text = string.IsNullOrEmpty(r.EnvelopeSender) ? "(not recorded)" : r.EnvelopeSender!;
+            // "" is the empty reverse-path of a bounce (RFC 5321 §4.5.5), not a missing value.
+            string text = r.EnvelopeSender is null ? "(not recorded)" : r.EnvelopeSender.Length == 0 ? "<> (empty: a bounce)" : r.EnvelopeSender;
             if (!string.IsNullOrEmpty(r.EnvelopeSenderSource))
             {
                 text += "  (from " + r.EnvelopeSenderSource + ")";
@@ -325,7 +326,10 @@ namespace MailAuth.Cli
             }
 
             AuthLine("DKIM", r.Dkim, dkimDetail);
-            AuthLine("DMARC", r.Dmarc, Details(methods, "dmarc", "header.from", "policy.dmarc", "action"));
+            string dmarcDetail = Details(methods, "dmarc", "header.from");
+            dmarcDetail = Join(dmarcDetail, r.DmarcPolicy is null ? string.Empty : "p=" + r.DmarcPolicy);
+            dmarcDetail = Join(dmarcDetail, r.DmarcAction is null ? string.Empty : "action=" + r.DmarcAction);
+            AuthLine("DMARC", r.Dmarc, dmarcDetail);
             if (r.CompAuth != null || r.CompAuthReason != null)
             {
                 string reason = r.CompAuthReason is null ? string.Empty : "reason " + r.CompAuthReason;
@@ -470,7 +474,7 @@ namespace MailAuth.Cli
             return string.Join(" ", parts);
         }
 
-        private static string Join(string a, string b) => a.Length == 0 ? b : a + "; " + b;
+        private static string Join(string a, string b) => b.Length == 0 ? a : a.Length == 0 ? b : a + "; " + b;
 
         private static void WriteHops(MailHeaderReport r)
         {

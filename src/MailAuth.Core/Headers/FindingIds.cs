@@ -25,6 +25,9 @@ namespace MailAuth.Headers
         public const string NoFrom = "HDR-NO-FROM";
         public const string NoTrustedResults = "HDR-NO-TRUSTED-AUTHRES";
         public const string ResultsBeforeEdge = "HDR-AUTHRES-BEFORE-EDGE";
+        public const string ResultsWithoutAuthServId = "HDR-AUTHRES-NO-AUTHSERVID";
+        public const string ArcMicrosoftSeal = "HDR-ARC-MICROSOFT-SEAL";
+        public const string GatewaySpf = "HDR-GATEWAY-SPF";
         public const string ArcIncomplete = "HDR-ARC-INCOMPLETE";
         public const string ArcChainFail = "HDR-ARC-CV-FAIL";
         public const string InputTruncated = "HDR-INPUT-TRUNCATED";

@@ -54,6 +54,15 @@ namespace MailAuth.Headers
 
         public string? Dmarc { get; internal set; }
 
+        /// <summary>The From domain's DMARC policy (p=) as the trusted receiver recorded it: none, quarantine, reject.</summary>
+        public string? DmarcPolicy { get; internal set; }
+
+        /// <summary>
+        /// What the trusted receiver did with the DMARC result: Microsoft 365's action= (none,
+        /// pct.quarantine, pct.reject, oreject, ...), else the disposition it applied (dis=).
+        /// </summary>
+        public string? DmarcAction { get; internal set; }
+
         /// <summary>
         /// Each DKIM outcome the trusted authserv-id recorded, with its d= domain: the input DMARC
         /// evaluation needs (binds into Resolve-DmarcPolicy -DkimResult by property name).

@@ -20,6 +20,16 @@ namespace MailAuth.Headers
 
         private static readonly string[] s_googleDomains = { "google.com", "gmail.com", "googlemail.com" };
 
+        // Other providers whose hosts and authserv-ids span several domains (iCloud writes
+        // "spf.icloud.com", "dkim-verifier.icloud.com"; Yahoo and AOL share one platform).
+        private static readonly string[][] s_providerFamilies =
+        {
+            new[] { "icloud.com", "me.com", "mac.com", "apple.com" },
+            new[] { "yahoo.com", "yahoodns.net", "yahoo.net", "aol.com" },
+            new[] { "zoho.com", "zohomail.com", "zoho.eu", "zohomail.eu", "zoho.in", "zohomail.in" },
+            new[] { "protonmail.ch", "protonmail.com", "proton.ch", "proton.me" },
+        };
+
         private static readonly Regex s_addressInText = new Regex(
             @"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+",
             RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(200));
@@ -133,22 +143,7 @@ namespace MailAuth.Headers
             if (froms.Count > 0)
             {
                 _report.From = froms[0].Value;
-                var mailbox = ParseMailboxes(froms[0].Value).FirstOrDefault();
-                if (mailbox != null)
-                {
-                    _report.FromDisplayName = string.IsNullOrEmpty(mailbox.Name) ? null : mailbox.Name;
-                    _report.FromAddress = mailbox.Address;
-                    _report.FromDomain = DomainOf(mailbox.Address);
-                }
-                else
-                {
-                    var m = Match(s_addressInText, froms[0].Value);
-                    if (m != null)
-                    {
-                        _report.FromAddress = m;
-                        _report.FromDomain = DomainOf(m);
-                    }
-                }
+                ReadFromAddress(froms[0]);
             }
 
             if (froms.Count > 1)
@@ -164,7 +159,7 @@ namespace MailAuth.Headers
             }
 
             _report.SenderHeader = First("Sender");
-            var replyTo = All("Reply-To").SelectMany(f => ParseMailboxes(f.Value)).Select(m => m.Address).ToList();
+            var replyTo = All("Reply-To").SelectMany(ParseMailboxes).Select(m => m.Address).ToList();
             _report.ReplyTo = replyTo.Count > 0 ? string.Join(", ", replyTo) : First("Reply-To");
             var returnPath = First("Return-Path");
             if (returnPath != null)
@@ -198,7 +193,7 @@ namespace MailAuth.Headers
             if (date != null)
             {
                 _report.DateText = date;
-                if (date.Length < 200 && DateUtils.TryParse(date, out var d))
+                if (MailDate.TryParse(date, out var d))
                 {
                     _report.Date = d;
                 }
@@ -208,6 +203,75 @@ namespace MailAuth.Headers
                         "The Date header cannot be read as an RFC 5322 §3.3 date.", date);
                 }
             }
+        }
+
+        /// <summary>
+        /// RFC 5322 §3.4 first: the address is read from the field as written, and RFC 2047 encoded
+        /// words are decoded in the display name only after (RFC 2047 §5: an encoded word is never
+        /// part of an addr-spec). Decoded text cannot supply the address: a display name that
+        /// decodes to "Bank &lt;security@bank.example&gt;" leaves FromAddress the real one.
+        /// </summary>
+        private void ReadFromAddress(MailHeaderField from)
+        {
+            var mailbox = ParseMailboxes(from).FirstOrDefault();
+            if (mailbox != null)
+            {
+                _report.FromDisplayName = string.IsNullOrEmpty(mailbox.Name) ? null : mailbox.Name;
+                _report.FromAddress = mailbox.Address;
+                _report.FromDomain = DomainOf(mailbox.Address);
+                return;
+            }
+
+            // Not parseable: the address in the last angle brackets of the text as written, else
+            // the first thing that looks like one.
+            var raw = from.RawValue.Length > 0 ? from.RawValue : from.Value;
+            var address = LastAngleAddress(raw) ?? Match(s_addressInText, raw);
+            if (address != null)
+            {
+                _report.FromAddress = address;
+                _report.FromDomain = DomainOf(address);
+            }
+        }
+
+        private static string? LastAngleAddress(string text)
+        {
+            var gt = text.LastIndexOf('>');
+            var lt = gt > 0 ? text.LastIndexOf('<', gt) : -1;
+            if (lt < 0)
+            {
+                return null;
+            }
+
+            var inner = text.Substring(lt + 1, gt - lt - 1).Trim();
+            return Match(s_addressInText, inner) is string m && m.Length == inner.Length ? m : null;
+        }
+
+        /// <summary>Mailboxes of an address field, parsed from the text as written (MimeKit decodes the display names).</summary>
+        private static List<MailboxAddress> ParseMailboxes(MailHeaderField field)
+        {
+            var raw = field.RawValue.Length > 0 ? field.RawValue : field.Value;
+            var result = ParseMailboxes(raw);
+
+            // An unquoted display name holding "@" ("a@example.com <b@example.org>", not RFC 5322 but
+            // common) can make the parser take it for an address: the angle address is the mailbox.
+            if (result.Count > 0 && LastAngleAddress(raw) is string angle
+                && !result.Any(m => string.Equals(m.Address, angle, StringComparison.OrdinalIgnoreCase)))
+            {
+                var name = raw.Substring(0, raw.LastIndexOf('<')).Trim().Trim('"').Trim();
+                string decoded;
+                try
+                {
+                    decoded = MimeKit.Utils.Rfc2047.DecodeText(System.Text.Encoding.UTF8.GetBytes(name));
+                }
+                catch (Exception)
+                {
+                    decoded = name;
+                }
+
+                result = new List<MailboxAddress> { new MailboxAddress(decoded, angle) };
+            }
+
+            return result;
         }
 
         private static List<MailboxAddress> ParseMailboxes(string value)
@@ -372,79 +436,78 @@ namespace MailAuth.Headers
 
         private void ReadReceivingOrganization()
         {
+            var explicitReceiving = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
             foreach (var d in _options.ReceivingDomains ?? Array.Empty<string>())
             {
                 if (OrgOf(d) is string o)
                 {
                     _receiving.Add(o);
+                    explicitReceiving.Add(o);
                 }
             }
 
             var hops = _report.Hops;
 
             // The newest hop's "by" host is, by construction, the receiving organization (RFC 5321 §4.4:
-            // each receiver prepends its own Received field).
-            var top = hops.Reverse().FirstOrDefault(h => h.ByHost != null);
-            if (top != null && OrgOf(top.ByHost) is string topOrg)
+            // each receiver prepends its own Received field); a reader's POP3/IMAP retrieval and hosts
+            // without a domain name above it say nothing about the organization.
+            // A receiver that names itself without a domain ("by p42-mailgateway-smtp-...", iCloud)
+            // but took the message from a public client is the organization's own edge: the hops
+            // below it are the sender's, and the recipient it wrote in "for" names the organization.
+            var domainless = EdgeFinder.DomainlessInternetReceiver(hops);
+            var recipientOrg = domainless != null ? OrgOf(DomainOf(domainless.For)) : null;
+            var top = EdgeFinder.ReceiverHop(hops);
+            if (recipientOrg != null)
+            {
+                _receiving.Add(recipientOrg);
+            }
+            else if (top != null && OrgOf(top.ByHost) is string topOrg)
             {
                 _receiving.Add(topOrg);
             }
 
             // A provider domain, inferred or given (a hybrid organization passes outlook.com),
             // brings its whole family.
-            if (_receiving.Overlaps(s_microsoftDomains))
+            foreach (var family in new[] { s_microsoftDomains, s_googleDomains }.Concat(s_providerFamilies))
             {
-                _microsoftReceiver = true;
-                _receiving.UnionWith(s_microsoftDomains);
+                if (_receiving.Overlaps(family))
+                {
+                    _receiving.UnionWith(family);
+                    if (explicitReceiving.Overlaps(family))
+                    {
+                        explicitReceiving.UnionWith(family);
+                    }
+                }
             }
 
-            if (_receiving.Overlaps(s_googleDomains))
+            _microsoftReceiver = _receiving.Overlaps(s_microsoftDomains);
+
+            var senderOrgs = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var d in new[] { _report.FromDomain, DomainOf(_report.ReturnPath) })
             {
-                _receiving.UnionWith(s_googleDomains);
+                if (OrgOf(d) is string o)
+                {
+                    senderOrgs.Add(o);
+                }
             }
 
+            var finder = new EdgeFinder(hops, OrgOf, _receiving, explicitReceiving, senderOrgs, CheckedAddresses());
+            finder.Find();
+            _gatewayHop = finder.GatewayHop;
+            _gatewayName = finder.GatewayName;
             _report.ReceivingDomains = ResultList.From(_receiving.OrderBy(x => x, StringComparer.Ordinal).ToList());
 
-            // Walk down from the newest hop while the receiver is inside the organization; the
-            // lowest such hop with a "from" clause is where the message came in.
-            MailHop? edge = null;
-            MailHop? lowestInside = null;
-            for (var i = hops.Count - 1; i >= 0; i--)
-            {
-                var hop = hops[i];
-                var noFrom = hop.FromHost == null && hop.FromIp == null;
-                // A hop with neither "by" name nor "from" (Gmail's "by 2002:...: with SMTP id") is an
-                // internal hand-off inside whoever received the hop below it.
-                var inside = InReceivingOrg(hop.ByHost) || (hop.ByHost == null && noFrom);
-                if (!inside)
-                {
-                    break;
-                }
-
-                hop.IsInternal = true;
-                lowestInside = hop;
-                if (!noFrom)
-                {
-                    edge = hop;
-                }
-
-                // A hop that came from outside ends the walk: anything below is the sender's side,
-                // even if a lower "by" name happens to look like ours.
-                if (!noFrom && !InReceivingOrg(hop.FromHost ?? hop.FromReverseDns))
-                {
-                    break;
-                }
-            }
-
-            edge ??= lowestInside;
+            var edge = finder.Edge;
             if (edge != null)
             {
-                edge.IsEdge = true;
                 _report.EdgeHop = edge;
                 _report.ClientIP = edge.FromIp;
                 _report.Helo = edge.Helo;
 
-                if (edge.FromIp != null && ClientAddress.TryParse(edge.FromIp, out var address)
+                // A private client at a hop that came from outside means the chain below is not
+                // what it claims; a message that started inside the organization (every hop
+                // internal) naturally has a private or loopback origin.
+                if (edge.InternalReason == null && edge.FromIp != null && ClientAddress.TryParse(edge.FromIp, out var address)
                     && ClientAddress.SpecialRange(address!) is string range)
                 {
                     Add(HeaderFindingIds.EdgePrivateIp, FindingSeverity.Warning,
@@ -454,9 +517,74 @@ namespace MailAuth.Headers
             }
         }
 
+        // "sender IP is 192.0.2.1" (Microsoft), "designates 192.0.2.1 as" (Google, pyspf),
+        // "192.0.2.1 is neither permitted" (Google's best guess).
+        private static readonly Regex s_checkedIpInComment = new Regex(
+            @"(?:sender\s+ip\s+is\s+|designates\s+|^\s*[^:]*:\s*)(?<ip>[0-9A-Fa-f:.]{7,45})(?=\s|$|\))",
+            RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, TimeSpan.FromMilliseconds(200));
+
+        /// <summary>The client addresses receivers' results name, read before the edge is known (a gateway is judged by them).</summary>
+        private List<CheckedAddress> CheckedAddresses()
+        {
+            var list = new List<CheckedAddress>();
+            foreach (var f in _fields)
+            {
+                if (string.Equals(f.Name, "Authentication-Results", StringComparison.OrdinalIgnoreCase))
+                {
+                    foreach (var spf in AuthenticationResultsParser.Parse(f.Name, f.Index, f.Value).Get("spf"))
+                    {
+                        var ip = spf.GetProperty("smtp.client-ip") ?? spf.GetProperty("smtp.remote-ip");
+                        if (ip == null && spf.Comment != null && SafeMatch(s_checkedIpInComment, spf.Comment) is Match m && m.Success)
+                        {
+                            ip = m.Groups["ip"].Value;
+                        }
+
+                        if (ip != null && ClientAddress.TryParseTraceToken(ip, out var address))
+                        {
+                            list.Add(new CheckedAddress(f.Index, address!.ToString(), spf.Result));
+                        }
+                    }
+                }
+                else if (string.Equals(f.Name, "Received-SPF", StringComparison.OrdinalIgnoreCase))
+                {
+                    var r = ReceivedSpfHeader.Parse(f.Index, f.Value);
+                    if (r.ClientIp != null && ClientAddress.TryParseTraceToken(r.ClientIp, out var address)
+                        && !string.Equals(r.Get("identity"), "helo", StringComparison.OrdinalIgnoreCase))
+                    {
+                        list.Add(new CheckedAddress(f.Index, address!.ToString(), r.Result));
+                    }
+                }
+                else if (string.Equals(f.Name, "X-Forefront-Antispam-Report", StringComparison.OrdinalIgnoreCase))
+                {
+                    var cip = f.Value.Split(';').Select(p => p.Trim())
+                        .FirstOrDefault(p => p.StartsWith("CIP:", StringComparison.OrdinalIgnoreCase));
+                    // Microsoft 365 writes this field among the message's own fields, below the
+                    // edge; it names the address Microsoft judged wherever it sits (-1: above all).
+                    if (cip != null && ClientAddress.TryParseTraceToken(cip.Substring(4), out var address))
+                    {
+                        list.Add(new CheckedAddress(-1, address!.ToString(), null));
+                    }
+                }
+            }
+
+            return list;
+        }
+
+        private MailHop? _gatewayHop;
+        private string? _gatewayName;
+
         // ---- Authentication-Results ---------------------------------------------------------------
 
         private readonly List<AuthenticationResultsHeader> _trusted = new List<AuthenticationResultsHeader>();
+
+        // Fields the sender writes: below the edge hop's Received field, the first of these ends
+        // what the edge receiver added there (Gmail's results, milters' fields).
+        private static readonly HashSet<string> s_originatorFields = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+        {
+            "From", "Sender", "Reply-To", "To", "Cc", "Bcc", "Subject", "Date", "Message-ID", "In-Reply-To",
+            "References", "MIME-Version", "Content-Type", "Content-Transfer-Encoding", "DKIM-Signature",
+            "X-Google-DKIM-Signature", "X-Mailer", "User-Agent", "Received",
+        };
 
         private void ReadAuthenticationResults()
         {
@@ -481,8 +609,8 @@ namespace MailAuth.Headers
                 if (!isAr)
                 {
                     header.TrustReason = isArc
-                        ? "ARC-Authentication-Results record what an intermediary saw; believe them only through a validated ARC chain."
-                        : "A copy of an earlier receiver's results.";
+                        ? ArcTrustReason(header)
+                        : "A copy of an earlier receiver's results (Microsoft 365 keeps the results of the hop before it here).";
                     continue;
                 }
 
@@ -508,10 +636,10 @@ namespace MailAuth.Headers
                 {
                     header.IsTrusted = _microsoftReceiver;
                     header.TrustReason = _microsoftReceiver
-                        ? "No authserv-id, as Microsoft 365 writes it; above the edge hop of a Microsoft 365 receiver."
-                        : "No authserv-id, and the receiver is not one known to omit it.";
+                        ? "No authserv-id (RFC 8601 §2.2 requires one; Microsoft 365 leaves it out); believed as Microsoft 365's own because it sits above the edge hop of a Microsoft 365 receiver."
+                        : "No authserv-id, and the receiver is not Microsoft 365, the one receiver known to leave it out.";
                 }
-                else if (InReceivingOrg(header.AuthServId))
+                else if (InReceivingOrg(header.AuthServId) || IsInternalHostName(header.AuthServId))
                 {
                     header.IsTrusted = true;
                     header.TrustReason = "authserv-id belongs to the receiving organization and the field was added at or after the edge hop.";
@@ -528,6 +656,12 @@ namespace MailAuth.Headers
                 }
             }
 
+            // RFC 8601 §2.5: one authserv-id names one receiver. Fields with a trusted id that the
+            // receiver's milters wrote each on their own (OpenDKIM, OpenDMARC, policyd-spf) are
+            // merged; the receiver's results are read nearest the edge first, so an internal hop's
+            // re-check of its own relay does not hide what the edge saw.
+            _trusted.Sort((a, b) => EdgeDistance(a.HeaderIndex).CompareTo(EdgeDistance(b.HeaderIndex)));
+
             _report.AuthenticationResults = ResultList.From(all);
             _report.TrustedAuthServIds = ResultList.From(explicitIds.Count > 0 ? explicitIds : trustedIds.ToList());
 
@@ -535,10 +669,64 @@ namespace MailAuth.Headers
             _report.ReceivedSpf = ResultList.From(spfHeaders);
         }
 
+        /// <summary>Below the edge Received field first (what the edge receiver wrote there), then upwards.</summary>
+        private int EdgeDistance(int index)
+        {
+            var edge = _report.EdgeHop;
+            if (edge == null)
+            {
+                return index;
+            }
+
+            return index > edge.HeaderIndex ? index - edge.HeaderIndex : _fields.Count + (edge.HeaderIndex - index);
+        }
+
+        private static string ArcTrustReason(AuthenticationResultsHeader header)
+        {
+            var reason = "ARC-Authentication-Results record what an intermediary saw; believe them only through a validated ARC chain.";
+            if (string.Equals(header.AuthServId, "mx.microsoft.com", StringComparison.OrdinalIgnoreCase))
+            {
+                reason += " \"mx.microsoft.com 1\" is Microsoft 365's authserv-id and version (RFC 8601 §2.2): Microsoft seals mail it relays, and set i="
+                    + (header.ArcInstance?.ToString(CultureInfo.InvariantCulture) ?? "?")
+                    + " records what that Microsoft 365 hop saw, often a tenant's own submission (results none).";
+            }
+
+            return reason;
+        }
+
+        /// <summary>A name the receiving organization's internal hops go by (an authserv-id like "mail" or "mx1.internal").</summary>
+        private bool IsInternalHostName(string? name)
+        {
+            if (string.IsNullOrEmpty(name) || EdgeFinder.IsLocalName(name))
+            {
+                return false;
+            }
+
+            foreach (var hop in _report.Hops.Where(h => h.IsInternal || h.IsEdge))
+            {
+                var by = hop.ByHost;
+                if (by == null)
+                {
+                    continue;
+                }
+
+                var first = by.Split('.')[0];
+                if (string.Equals(by.TrimEnd('.'), name, StringComparison.OrdinalIgnoreCase)
+                    || (name!.IndexOf('.') < 0 && string.Equals(first, name, StringComparison.OrdinalIgnoreCase)))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
         /// <summary>
         /// Fields the receiving organization added: everything above the edge Received field, plus
-        /// the Received-SPF / Authentication-Results run directly below it (Gmail writes its
-        /// results under its own Received field; Microsoft 365 writes them above).
+        /// what the edge receiver wrote directly below it, up to the next Received field or the
+        /// first field the sender writes (Gmail puts its results under its own Received field;
+        /// Postfix milters put theirs there, between DKIM-Filter, DMARC-Filter, X-Virus-Scanned,
+        /// ARC and spam-score fields).
         /// </summary>
         private bool InReceiverZone(int index)
         {
@@ -548,22 +736,67 @@ namespace MailAuth.Headers
                 return false;
             }
 
-            if (index < edge.HeaderIndex)
+            if (index < edge.HeaderIndex || (TrailingFilterRunStart() is int start && index >= start))
             {
                 return true;
             }
 
-            for (var j = edge.HeaderIndex + 1; j < _fields.Count && j <= index; j++)
+            if (index == edge.HeaderIndex)
             {
-                var name = _fields[j].Name;
-                if (!string.Equals(name, "Received-SPF", StringComparison.OrdinalIgnoreCase)
-                    && !string.Equals(name, "Authentication-Results", StringComparison.OrdinalIgnoreCase))
+                return false;
+            }
+
+            for (var j = edge.HeaderIndex + 1; j <= index && j < _fields.Count; j++)
+            {
+                if (s_originatorFields.Contains(_fields[j].Name))
                 {
                     return false;
                 }
             }
 
-            return index > edge.HeaderIndex;
+            return true;
+        }
+
+        private int? _trailingStart;
+        private bool _trailingRead;
+
+        /// <summary>
+        /// A milter that appends its fields (rspamd's milter_headers adds Authentication-Results,
+        /// X-Spamd-Result and X-Rspamd-Queue-Id at the end of the header) leaves the receiver's
+        /// results below the sender's own fields: a run at the very end of the header made only of
+        /// such fields, with at least one spam filter's own stamp in it, is the receiver's too.
+        /// </summary>
+        private int? TrailingFilterRunStart()
+        {
+            if (_trailingRead)
+            {
+                return _trailingStart;
+            }
+
+            _trailingRead = true;
+            var start = _fields.Count;
+            var stamped = false;
+            for (var i = _fields.Count - 1; i >= 0; i--)
+            {
+                var name = _fields[i].Name;
+                var filterStamp = name.StartsWith("X-Rspamd-", StringComparison.OrdinalIgnoreCase)
+                    || name.StartsWith("X-Spamd-", StringComparison.OrdinalIgnoreCase)
+                    || name.StartsWith("X-Spam-", StringComparison.OrdinalIgnoreCase);
+                var trailing = filterStamp
+                    || string.Equals(name, "Authentication-Results", StringComparison.OrdinalIgnoreCase)
+                    || name.StartsWith("ARC-", StringComparison.OrdinalIgnoreCase)
+                    || name.StartsWith("X-Virus-", StringComparison.OrdinalIgnoreCase);
+                if (!trailing)
+                {
+                    break;
+                }
+
+                stamped |= filterStamp;
+                start = i;
+            }
+
+            _trailingStart = stamped && start < _fields.Count ? start : (int?)null;
+            return _trailingStart;
         }
 
         private IEnumerable<AuthenticationMethodResult> TrustedResults(string method) =>
@@ -675,6 +908,10 @@ namespace MailAuth.Headers
                 {
                     stamps.AddRange(MicrosoftStamps.DecodeAntispam(name, f.Value));
                 }
+                else if (string.Equals(name, "X-Microsoft-Antispam-Mailbox-Delivery", StringComparison.OrdinalIgnoreCase))
+                {
+                    stamps.AddRange(MicrosoftStamps.DecodeMailboxDelivery(name, f.Value));
+                }
                 else if (MicrosoftStamps.DecodeOrganizationHeader(name, f.Value) is MailHeaderStamp s)
                 {
                     stamps.Add(s);
@@ -717,14 +954,21 @@ namespace MailAuth.Headers
         // ---- Summary -------------------------------------------------------------------------------
 
         private ReceivedSpfHeader? _trustedReceivedSpf;
+        private AuthenticationMethodResult? _spfResult;
 
         private void Summarize()
         {
-            var spf = TrustedResults("spf").FirstOrDefault();
+            // The MAIL FROM check is what DMARC and the envelope sender are about (RFC 7208 §2.4);
+            // a receiver that also checked the HELO identity records it beside (smtp.helo).
+            var spfResults = TrustedResults("spf").ToList();
+            var spf = spfResults.FirstOrDefault(r => r.GetProperty("smtp.mailfrom") != null) ?? spfResults.FirstOrDefault();
+            _spfResult = spf;
             var edge = _report.EdgeHop;
-            _trustedReceivedSpf = edge == null
-                ? null
-                : _report.ReceivedSpf.FirstOrDefault(r => InReceiverZone(r.HeaderIndex));
+            var zoneSpf = edge == null
+                ? new List<ReceivedSpfHeader>()
+                : _report.ReceivedSpf.Where(r => InReceiverZone(r.HeaderIndex) && ReceivedSpfByReceiver(r)).ToList();
+            _trustedReceivedSpf = zoneSpf.FirstOrDefault(r => !string.Equals(r.Get("identity"), "helo", StringComparison.OrdinalIgnoreCase))
+                ?? zoneSpf.FirstOrDefault();
             _report.Spf = spf?.Result ?? _trustedReceivedSpf?.Result;
 
             var dkim = TrustedResults("dkim").ToList();
@@ -739,7 +983,14 @@ namespace MailAuth.Headers
                     .ToResultList();
             }
 
-            _report.Dmarc = TrustedResults("dmarc").FirstOrDefault()?.Result;
+            var dmarc = TrustedResults("dmarc").FirstOrDefault();
+            _report.Dmarc = dmarc?.Result;
+            if (dmarc != null)
+            {
+                _report.DmarcPolicy = DmarcPolicyOf(dmarc) ?? ICloudDmarcPolicy();
+                _report.DmarcAction = DmarcActionOf(dmarc);
+            }
+
             _report.Arc = TrustedResults("arc").FirstOrDefault()?.Result;
             var compauth = TrustedResults("compauth").FirstOrDefault();
             if (compauth != null)
@@ -748,46 +999,210 @@ namespace MailAuth.Headers
                 _report.CompAuthReason = compauth.Reason;
             }
 
-            // The envelope sender as the receiver recorded it (RFC 8601 §2.7.2 smtp.mailfrom,
-            // RFC 7208 §9.1 envelope-from), else the Return-Path the final delivery wrote.
-            var mailFrom = spf?.GetProperty("smtp.mailfrom");
-            if (!string.IsNullOrWhiteSpace(mailFrom))
+            ReadEnvelopeSender(spf);
+        }
+
+        /// <summary>A Received-SPF field names its receiver (RFC 7208 §9.1); one that names another organization is not ours.</summary>
+        private bool ReceivedSpfByReceiver(ReceivedSpfHeader r)
+        {
+            // RFC 7208 §9.1: the comment starts with the receiver's domain ("google.com: domain of ...").
+            var receiver = r.Receiver;
+            if (receiver == null && r.Comment != null)
             {
-                _report.EnvelopeSender = mailFrom;
-                _report.EnvelopeSenderSource = "smtp.mailfrom";
-            }
-            else if (_trustedReceivedSpf?.EnvelopeFrom is string ef && ef.Length > 0)
-            {
-                _report.EnvelopeSender = ef;
-                _report.EnvelopeSenderSource = "Received-SPF";
-            }
-            else if (!string.IsNullOrEmpty(_report.ReturnPath))
-            {
-                _report.EnvelopeSender = _report.ReturnPath;
-                _report.EnvelopeSenderSource = "Return-Path";
+                var colon = r.Comment.IndexOf(':');
+                var head = colon > 0 ? r.Comment.Substring(0, colon).Trim() : null;
+                if (head != null && head.IndexOf('.') > 0 && head.IndexOf(' ') < 0)
+                {
+                    receiver = head;
+                }
             }
 
-            // RFC 8601 §2.7.2 lets smtp.mailfrom hold only the domain (Exchange Online writes it so);
-            // the Return-Path of that domain is the same envelope sender with its local-part, which
-            // an SPF check needs (RFC 7208 §4.3, the l macro).
-            if (_report.EnvelopeSender != null && _report.EnvelopeSender.IndexOf('@') < 0 && !string.IsNullOrEmpty(_report.ReturnPath)
-                && string.Equals(DomainOf(_report.ReturnPath), DomainOf(_report.EnvelopeSender), StringComparison.OrdinalIgnoreCase))
+            if (string.IsNullOrWhiteSpace(receiver) || receiver!.IndexOf('.') < 0 || receiver.StartsWith("<", StringComparison.Ordinal))
             {
-                _report.EnvelopeSender = _report.ReturnPath;
-                _report.EnvelopeSenderSource += " and Return-Path";
+                return true;
             }
 
-            _report.EnvelopeDomain = DomainOf(_report.EnvelopeSender);
+            return InReceivingOrg(receiver) || IsInternalHostName(receiver)
+                || _trusted.Any(t => string.Equals(t.AuthServId, receiver, StringComparison.OrdinalIgnoreCase));
+        }
+
+        // DMARC's p= as receivers record it: OpenDMARC and Google "(p=reject dis=none)", Microsoft
+        // "(p=reject sp=reject pct=100)", Yahoo "(p=reject)", rspamd "(policy=reject)", and the
+        // policy.* properties of RFC 8601 §2.7 registrations (policy.published-domain-policy).
+        private static readonly Regex s_policyInComment = new Regex(
+            @"(?:^|[\s(;,])(?:p|policy)\s*=\s*(?<p>[A-Za-z]+)", RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(200));
+
+        private static readonly Regex s_dispositionInComment = new Regex(
+            @"(?:^|[\s(;,])dis\s*=\s*(?<d>[A-Za-z]+)", RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(200));
+
+        private static string? DmarcPolicyOf(AuthenticationMethodResult dmarc)
+        {
+            var p = dmarc.GetProperty("policy.published-domain-policy") ?? dmarc.GetProperty("policy.dmarc");
+            if (p == null && dmarc.Comment != null)
+            {
+                var m = SafeMatch(s_policyInComment, dmarc.Comment);
+                p = m != null && m.Success ? m.Groups["p"].Value : null;
+            }
+
+            return string.IsNullOrWhiteSpace(p) ? null : p!.Trim().ToLowerInvariant();
+        }
+
+        // Microsoft's action= (what Microsoft 365 did with the DMARC result), else the disposition the
+        // receiver applied: OpenDMARC and Google "dis=", policy.applied-disposition.
+        private static readonly Regex s_icloudDmarcPolicy = new Regex(
+            @"(?:^|;)\s*dmarc-policy\s*=\s*(?<p>[A-Za-z]+)", RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(200));
+
+        /// <summary>
+        /// iCloud records the policy beside its "dmarc.icloud.com" result, in X-DMARC-Info
+        /// ("pass=pass; dmarc-policy=quarantine; ..."); believed only when iCloud is the trusted receiver.
+        /// </summary>
+        private string? ICloudDmarcPolicy()
+        {
+            var dmarc = TrustedResults("dmarc").FirstOrDefault();
+            var receiver = dmarc == null ? null : _trusted.FirstOrDefault(t => t.Results.Contains(dmarc))?.AuthServId;
+            if (!string.Equals(OrgOf(receiver), "icloud.com", StringComparison.OrdinalIgnoreCase))
+            {
+                return null;
+            }
+
+            var field = All("X-DMARC-Info").FirstOrDefault(f => InReceiverZone(f.Index));
+            var m = field != null ? SafeMatch(s_icloudDmarcPolicy, field.Value) : null;
+            return m != null && m.Success ? m.Groups["p"].Value.ToLowerInvariant() : null;
+        }
+
+        private static string? DmarcActionOf(AuthenticationMethodResult dmarc)
+        {
+            var a = dmarc.GetProperty("action") ?? dmarc.GetProperty("policy.applied-disposition");
+            if (a == null && dmarc.Comment != null)
+            {
+                var m = SafeMatch(s_dispositionInComment, dmarc.Comment);
+                a = m != null && m.Success ? m.Groups["d"].Value : null;
+            }
+
+            return string.IsNullOrWhiteSpace(a) ? null : a!.Trim().ToLowerInvariant();
+        }
+
+        private static Match? SafeMatch(Regex regex, string text)
+        {
+            try
+            {
+                return regex.Match(text.Length > 2000 ? text.Substring(0, 2000) : text);
+            }
+            catch (RegexMatchTimeoutException)
+            {
+                return null;
+            }
+        }
+
+        /// <summary>
+        /// The RFC 5321 MAIL FROM: the address the trusted receiver recorded (smtp.mailfrom with a
+        /// local-part, Received-SPF envelope-from), the edge hop's "(envelope-from ...)" comment, the
+        /// Return-Path the final delivery wrote (RFC 5321 §4.4). Microsoft 365 records only the
+        /// domain (RFC 8601 §2.7.2 allows it); an address of that domain replaces it, an address of
+        /// another domain does not (the receiver's domain is what SPF and DMARC used).
+        /// An empty reverse-path (a bounce, RFC 5321 §4.5.5) is "".
+        /// </summary>
+        private void ReadEnvelopeSender(AuthenticationMethodResult? spf)
+        {
+            var mailFrom = Unquote(spf?.GetProperty("smtp.mailfrom"));
+            var spfEnvelope = _trustedReceivedSpf != null && !string.Equals(_trustedReceivedSpf.Get("identity"), "helo", StringComparison.OrdinalIgnoreCase)
+                ? Unquote(_trustedReceivedSpf.EnvelopeFrom)
+                : null;
+            var edgeEnvelope = Unquote(_report.EdgeHop?.EnvelopeFrom);
+            var returnPath = _report.ReturnPath;
+
+            var candidates = new List<(string Value, string Source)>();
+            void Consider(string? value, string source)
+            {
+                if (value != null)
+                {
+                    candidates.Add((value, source));
+                }
+            }
+
+            Consider(mailFrom, "smtp.mailfrom");
+            Consider(spfEnvelope, "Received-SPF");
+            Consider(edgeEnvelope, "Received envelope-from");
+            Consider(returnPath, "Return-Path");
+
+            // The domain the trusted receiver checked, when it recorded one.
+            var checkedDomain = mailFrom != null && mailFrom.Length > 0 ? DomainOf(mailFrom)
+                : spfEnvelope != null && spfEnvelope.Length > 0 ? DomainOf(spfEnvelope) : null;
+
+            var address = candidates.FirstOrDefault(c => c.Value.IndexOf('@') > 0
+                && (checkedDomain == null || string.Equals(DomainOf(c.Value), checkedDomain, StringComparison.OrdinalIgnoreCase)));
+            if (address.Value != null)
+            {
+                _report.EnvelopeSender = address.Value;
+                _report.EnvelopeSenderSource = address.Source;
+                if (mailFrom != null && mailFrom.IndexOf('@') < 0 && address.Source != "smtp.mailfrom")
+                {
+                    _report.EnvelopeSenderSource = "smtp.mailfrom and " + address.Source;
+                }
+            }
+            else if (checkedDomain != null)
+            {
+                _report.EnvelopeSender = mailFrom != null && mailFrom.Length > 0 ? mailFrom : spfEnvelope;
+                _report.EnvelopeSenderSource = mailFrom != null && mailFrom.Length > 0 ? "smtp.mailfrom" : "Received-SPF";
+            }
+            else if (candidates.FirstOrDefault(c => c.Value.Length == 0).Value != null || NullReversePathRecorded(spf))
+            {
+                // A bounce: MAIL FROM:<> (RFC 5321 §4.5.5); SPF then checks the HELO (RFC 7208 §2.4).
+                var empty = candidates.FirstOrDefault(c => c.Value.Length == 0);
+                _report.EnvelopeSender = "";
+                _report.EnvelopeSenderSource = empty.Source ?? "smtp.helo";
+            }
+            else if (candidates.Count > 0)
+            {
+                _report.EnvelopeSender = candidates[0].Value;
+                _report.EnvelopeSenderSource = candidates[0].Source;
+            }
+
+            _report.EnvelopeDomain = string.IsNullOrEmpty(_report.EnvelopeSender) ? null : DomainOf(_report.EnvelopeSender);
+        }
+
+        // A receiver that checked SPF for a bounce records only smtp.helo (Microsoft 365, Gmail).
+        private static bool NullReversePathRecorded(AuthenticationMethodResult? spf) =>
+            spf != null && spf.GetProperty("smtp.mailfrom") == null && spf.GetProperty("smtp.helo") != null;
+
+        private static string? Unquote(string? value)
+        {
+            if (value == null)
+            {
+                return null;
+            }
+
+            var v = value.Trim().Trim('"').Trim();
+            if (v.StartsWith("<", StringComparison.Ordinal) && v.EndsWith(">", StringComparison.Ordinal))
+            {
+                v = v.Substring(1, v.Length - 2).Trim();
+            }
+
+            return v;
         }
 
         // ---- Findings ------------------------------------------------------------------------------
 
         private void CheckFindings()
         {
-            var fromDomain = _report.FromDomain;
-            var fromOrg = OrgOf(fromDomain);
+            var fromOrg = OrgOf(_report.FromDomain);
+            var dkimResults = TrustedResults("dkim").ToList();
+            var alignedDkimPass = dkimResults.Any(d => d.Result == "pass" && fromOrg != null
+                && string.Equals(OrgOf(DkimDomain(d)), fromOrg, StringComparison.OrdinalIgnoreCase));
 
-            if (_trusted.Count == 0 && _report.AuthenticationResults.Count > 0)
+            CheckTrust();
+            CheckSpfAlignment(fromOrg, alignedDkimPass);
+            CheckGatewaySpf();
+            CheckReplyTo(fromOrg);
+            CheckDisplayName(fromOrg);
+            CheckVerdicts(fromOrg, dkimResults, alignedDkimPass);
+            CheckDates();
+        }
+
+        /// <summary>Which results were believed and which not, said out loud (RFC 8601 §5, §2.2).</summary>
+        private void CheckTrust()
+        {
+            if (_trusted.Count == 0 && _report.AuthenticationResults.Any(a => a.HeaderName.Equals("Authentication-Results", StringComparison.OrdinalIgnoreCase)))
             {
                 Add(HeaderFindingIds.NoTrustedResults, FindingSeverity.Information,
                     "No Authentication-Results written by the receiving organization were found; the ones present are shown as untrusted.",
@@ -797,10 +1212,15 @@ namespace MailAuth.Headers
             // Results that were already in the message when the receiving organization got it:
             // a sender can write anything there (RFC 8601 §5). Say what they claim and that it is ignored.
             var edge = _report.EdgeHop;
-            if (edge != null && (_options.TrustedAuthServIds ?? Array.Empty<string>()).Count == 0)
+            var explicitIds = (_options.TrustedAuthServIds ?? Array.Empty<string>()).Count > 0;
+            if (edge != null && !explicitIds)
             {
+                // The message passed through the organization before (a forward or list inside it):
+                // its own earlier results below the edge are not a forgery.
+                var visitedBefore = _report.Hops.Any(h => h.Number < edge.Number && InReceivingOrg(h.ByHost));
                 foreach (var early in _report.AuthenticationResults.Where(a =>
-                    a.HeaderName.Equals("Authentication-Results", StringComparison.OrdinalIgnoreCase) && !a.IsTrusted && !InReceiverZone(a.HeaderIndex)))
+                    a.HeaderName.Equals("Authentication-Results", StringComparison.OrdinalIgnoreCase) && !a.IsTrusted && !InReceiverZone(a.HeaderIndex)
+                    && a.HeaderIndex > edge.HeaderIndex))
                 {
                     var claims = early.Results.Where(x => x.Result == "pass").Select(x => x.Method + "=pass").Distinct().ToList();
                     if (claims.Count == 0)
@@ -808,71 +1228,287 @@ namespace MailAuth.Headers
                         continue;
                     }
 
-                    var usesOurId = early.AuthServId != null && InReceivingOrg(early.AuthServId);
-                    Add(HeaderFindingIds.ResultsBeforeEdge, usesOurId ? FindingSeverity.Warning : FindingSeverity.Information,
+                    var usesOurId = early.AuthServId != null && (InReceivingOrg(early.AuthServId) || IsInternalHostName(early.AuthServId));
+                    var forged = usesOurId && !visitedBefore;
+                    Add(HeaderFindingIds.ResultsBeforeEdge, forged ? FindingSeverity.Warning : FindingSeverity.Information,
                         $"An Authentication-Results field by {early.AuthServId ?? "(no authserv-id)"} was in the message before it reached the receiving organization and claims {string.Join(", ", claims)}; it is not believed"
-                        + (usesOurId ? ", and it borrows the receiver's own authserv-id, which suggests forgery." : "."),
+                        + (forged ? ", and it borrows the receiver's own authserv-id, which suggests forgery."
+                            : usesOurId ? " (the message passed through the organization before)." : "."),
                         early.Raw);
                 }
             }
 
-            var dkimResults = TrustedResults("dkim").ToList();
-            var alignedDkimPass = dkimResults.Any(d => d.Result == "pass" && fromOrg != null
-                && string.Equals(OrgOf(DkimDomain(d)), fromOrg, StringComparison.OrdinalIgnoreCase));
-
-            // SPF authenticates only the RFC 5321 MAIL FROM; DMARC needs it aligned with From (RFC 7489 §3.1.2).
-            if (_report.Spf == "pass" && fromOrg != null && _report.EnvelopeDomain != null
-                && !string.Equals(OrgOf(_report.EnvelopeDomain), fromOrg, StringComparison.OrdinalIgnoreCase))
+            // Microsoft 365 leaves out the authserv-id (RFC 8601 §2.2 requires one). Above the edge of
+            // a Microsoft 365 receiver the field is believed as its own (TrustReason says so); anywhere
+            // else it is ignored, and that is said rather than left silent.
+            var anonymous = _report.AuthenticationResults.Where(a => a.AuthServId == null && !a.IsTrusted
+                && a.HeaderName.Equals("Authentication-Results", StringComparison.OrdinalIgnoreCase)).ToList();
+            if (anonymous.Count > 0 && !explicitIds)
             {
-                var extra = new List<string>();
-                if (_report.XSender != null)
-                {
-                    extra.Add("X-Sender " + _report.XSender);
-                }
-
-                if (_report.ReturnPath != null)
-                {
-                    extra.Add("Return-Path " + _report.ReturnPath);
-                }
-
-                Add(HeaderFindingIds.SpfPassUnaligned, alignedDkimPass ? FindingSeverity.Warning : FindingSeverity.Error,
-                    $"SPF passed for the envelope domain {_report.EnvelopeDomain}, which is not aligned with the From domain {fromDomain}: "
-                    + "the pass proves only that the sending server may send for " + _report.EnvelopeDomain + ", not that "
-                    + fromDomain + " sent this message" + (alignedDkimPass ? " (an aligned DKIM signature does vouch for it)." : "; nothing else authenticates the From domain."),
-                    $"smtp.mailfrom={_report.EnvelopeSender}; From={_report.FromAddress}" + (extra.Count > 0 ? "; " + string.Join("; ", extra) : ""));
+                Add(HeaderFindingIds.ResultsWithoutAuthServId, FindingSeverity.Information,
+                    $"{anonymous.Count} Authentication-Results field(s) have no authserv-id (RFC 8601 §2.2), as Microsoft 365 writes them; "
+                    + (_microsoftReceiver ? "they were in the message before this Microsoft 365 receiver got it, so they are not believed."
+                        : "the receiving organization is not Microsoft 365, so they are an earlier hop's and are not believed."),
+                    string.Join(" | ", anonymous.Select(a => a.ToString())));
             }
 
-            if (fromOrg != null && _report.ReplyTo != null)
+            // Microsoft 365 seals what it relays (ARC, RFC 8617); its ARC-Authentication-Results
+            // ("i=1; mx.microsoft.com 1; spf=none ...") describe that Microsoft hop, often the
+            // sender's own submission, not the receiver's checks.
+            if (edge != null)
             {
-                var other = All("Reply-To").SelectMany(f => ParseMailboxes(f.Value))
-                    .Where(m => !string.Equals(OrgOf(DomainOf(m.Address)), fromOrg, StringComparison.OrdinalIgnoreCase))
-                    .Select(m => m.Address).ToList();
-                if (other.Count > 0)
+                var microsoftSets = _report.AuthenticationResults
+                    .Where(a => a.ArcInstance != null && string.Equals(a.AuthServId, "mx.microsoft.com", StringComparison.OrdinalIgnoreCase)
+                        && (!_microsoftReceiver || a.HeaderIndex > edge.HeaderIndex))
+                    .ToList();
+                if (microsoftSets.Count > 0)
                 {
-                    Add(HeaderFindingIds.ReplyToDiffers, FindingSeverity.Warning,
-                        $"Replies go to {string.Join(", ", other)}, outside the From domain {fromDomain}.",
-                        "Reply-To: " + _report.ReplyTo);
+                    Add(HeaderFindingIds.ArcMicrosoftSeal, FindingSeverity.Information,
+                        "ARC set(s) i=" + string.Join(", i=", microsoftSets.Select(a => a.ArcInstance!.Value.ToString(CultureInfo.InvariantCulture)))
+                        + " were sealed by Microsoft 365 (mx.microsoft.com, version 1) before the message reached the receiving organization: "
+                        + "they record what that Microsoft 365 hop saw (" + string.Join("; ", microsoftSets.Select(a => string.Join(" ", a.Results.Select(r => r.ToString())))) + "), "
+                        + "not the receiver's verdict, and count only through a validated ARC chain.",
+                        string.Join(" | ", microsoftSets.Select(a => a.Raw)));
+                }
+            }
+        }
+
+        /// <summary>
+        /// SPF authenticates only the RFC 5321 MAIL FROM; DMARC needs it aligned with From (RFC 7489
+        /// §3.1.2). An error when nothing else authenticates the From domain; when an aligned DKIM
+        /// signature passed or the receiver recorded dmarc=pass (forwarders, lists, ESPs), it is
+        /// only a note.
+        /// </summary>
+        private void CheckSpfAlignment(string? fromOrg, bool alignedDkimPass)
+        {
+            var fromDomain = _report.FromDomain;
+            if (_report.Spf != "pass" || fromOrg == null || string.IsNullOrEmpty(_report.EnvelopeDomain)
+                || string.Equals(OrgOf(_report.EnvelopeDomain), fromOrg, StringComparison.OrdinalIgnoreCase))
+            {
+                return;
+            }
+
+            var extra = new List<string>();
+            if (_report.XSender != null)
+            {
+                extra.Add("X-Sender " + _report.XSender);
+            }
+
+            if (_report.ReturnPath != null)
+            {
+                extra.Add("Return-Path " + _report.ReturnPath);
+            }
+
+            var dmarcPass = _report.Dmarc == "pass";
+            var vouched = alignedDkimPass || dmarcPass;
+            var why = alignedDkimPass ? " (an aligned DKIM signature does vouch for it)."
+                : dmarcPass ? " (the receiver recorded dmarc=pass, so something aligned did)."
+                : "; nothing else authenticates the From domain.";
+            Add(HeaderFindingIds.SpfPassUnaligned, vouched ? FindingSeverity.Information : FindingSeverity.Error,
+                $"SPF passed for the envelope domain {_report.EnvelopeDomain}, which is not aligned with the From domain {fromDomain}: "
+                + "the pass proves only that the sending server may send for " + _report.EnvelopeDomain + ", not that "
+                + fromDomain + " sent this message" + why,
+                $"smtp.mailfrom={_report.EnvelopeSender}; From={_report.FromAddress}" + (extra.Count > 0 ? "; " + string.Join("; ", extra) : ""));
+        }
+
+        // "spf=fail (sender IP is 192.0.2.1)": Microsoft 365 names the address it checked.
+        private static readonly Regex s_senderIp = new Regex(
+            @"sender\s+ip\s+is\s+(?<ip>[0-9A-Fa-f:.]+)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, TimeSpan.FromMilliseconds(200));
+
+        /// <summary>
+        /// Microsoft 365 behind a third-party gateway checks SPF against the gateway's address
+        /// unless Enhanced Filtering for Connectors (skip listing) tells it the real source; then
+        /// SPF, DMARC and compauth describe the gateway, not the sender.
+        /// </summary>
+        private void CheckGatewaySpf()
+        {
+            var gatewayHop = _gatewayHop;
+            if (!_microsoftReceiver || gatewayHop?.FromIp == null)
+            {
+                return;
+            }
+
+            string? checkedIp = null;
+            if (_spfResult?.Comment != null && SafeMatch(s_senderIp, _spfResult.Comment) is Match m && m.Success
+                && ClientAddress.TryParseTraceToken(m.Groups["ip"].Value, out var ip))
+            {
+                checkedIp = ip!.ToString();
+            }
+
+            checkedIp ??= _report.Stamps.FirstOrDefault(st => st.Header.Equals("X-Forefront-Antispam-Report", StringComparison.OrdinalIgnoreCase)
+                && st.Field.Equals("CIP", StringComparison.OrdinalIgnoreCase))?.Value;
+            if (checkedIp == null || !ClientAddress.TryParseTraceToken(checkedIp, out var checkedAddress)
+                || !ClientAddress.TryParseTraceToken(gatewayHop.FromIp, out var gatewayAddress) || !checkedAddress!.Equals(gatewayAddress))
+            {
+                return;
+            }
+
+            Add(HeaderFindingIds.GatewaySpf, FindingSeverity.Warning,
+                $"Microsoft 365 checked SPF against {gatewayHop.FromIp}, the {_gatewayName} gateway in front of it ({ClientNameOf(gatewayHop)}), "
+                + $"not against the sender's {_report.ClientIP ?? "address"}: spf={_report.Spf ?? "-"}, dmarc={_report.Dmarc ?? "-"} and compauth={_report.CompAuth ?? "-"} describe the gateway. "
+                + "Enable Enhanced Filtering for Connectors (skip listing) on the inbound connector from the gateway so Microsoft 365 sees the original source.",
+                gatewayHop.Raw);
+        }
+
+        private static string? ClientNameOf(MailHop hop) => hop.FromReverseDns ?? hop.FromHost ?? hop.FromIp;
+
+        private void CheckReplyTo(string? fromOrg)
+        {
+            if (fromOrg == null || _report.ReplyTo == null)
+            {
+                return;
+            }
+
+            // A list that asks for replies to itself (Reply-To: the List-Post address or the list's
+            // domain, RFC 2369) is doing what lists do.
+            var listOrgs = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var f in All("List-Post").Concat(All("List-Id")))
+            {
+                var d = DomainOf(Match(s_addressInText, f.Value)) ?? ListIdDomain(f.Value);
+                if (OrgOf(d) is string o)
+                {
+                    listOrgs.Add(o);
                 }
             }
 
-            if (_report.FromDisplayName != null && _report.FromAddress != null)
+            var other = All("Reply-To").SelectMany(ParseMailboxes)
+                .Where(m => OrgOf(DomainOf(m.Address)) is string o && !string.Equals(o, fromOrg, StringComparison.OrdinalIgnoreCase) && !listOrgs.Contains(o))
+                .Select(m => m.Address).ToList();
+            if (other.Count > 0)
             {
-                var inName = Match(s_addressInText, _report.FromDisplayName);
-                if (inName != null && !string.Equals(inName.Trim('.'), _report.FromAddress, StringComparison.OrdinalIgnoreCase))
+                // A list that rewrote From to its own address (DMARC mitigation, Mailman's munge_from,
+                // Google Groups) keeps the author in Reply-To: that is where replies belong.
+                var listRewroteFrom = listOrgs.Contains(fromOrg);
+                Add(HeaderFindingIds.ReplyToDiffers, listRewroteFrom ? FindingSeverity.Information : FindingSeverity.Warning,
+                    $"Replies go to {string.Join(", ", other)}, outside the From domain {_report.FromDomain}"
+                    + (listRewroteFrom ? "; the list rewrote From to its own address and kept the author there." : "."),
+                    "Reply-To: " + _report.ReplyTo);
+            }
+        }
+
+        // "List-Id: Name <list.example.org>" (RFC 2919): the list id is a domain-like name.
+        private static string? ListIdDomain(string value)
+        {
+            var lt = value.LastIndexOf('<');
+            var gt = value.LastIndexOf('>');
+            var id = lt >= 0 && gt > lt ? value.Substring(lt + 1, gt - lt - 1) : value;
+            id = id.Trim();
+            var dot = id.IndexOf('.');
+            return dot > 0 && id.IndexOf(' ') < 0 ? id.Substring(dot + 1) : null;
+        }
+
+        // A domain-looking word in a display name: labels of letters, digits and hyphens with a
+        // top-level label of letters (RFC 1034 §3.5), e.g. "woodgrovebank.example".
+        private static readonly Regex s_domainInText = new Regex(
+            @"(?<![A-Za-z0-9@.-])(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}(?![A-Za-z0-9-])",
+            RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(200));
+
+        /// <summary>
+        /// The display-name spoof: the (decoded) display name shows an address other than the real
+        /// one, or a domain of another organization. A list that rewrote From for DMARC ("Alice via
+        /// List", the author kept in Reply-To or Cc) is only noted.
+        /// </summary>
+        private void CheckDisplayName(string? fromOrg)
+        {
+            var name = _report.FromDisplayName;
+            var address = _report.FromAddress;
+            if (name == null || address == null)
+            {
+                return;
+            }
+
+            string? shown = null;
+            // Quotes and brackets around an address in a name are not part of it ("'a@b.example' via List").
+            var inName = Match(s_addressInText, name)?.Trim('.', '\'', '"', '`', '{', '}', '|');
+            if (inName != null && !string.Equals(inName, address, StringComparison.OrdinalIgnoreCase))
+            {
+                shown = "the address " + inName;
+            }
+            else if (inName == null && fromOrg != null)
+            {
+                foreach (System.Text.RegularExpressions.Match m in MatchAll(s_domainInText, name))
                 {
-                    Add(HeaderFindingIds.DisplayNameAddress, FindingSeverity.Warning,
-                        $"The display name shows the address {inName}, but the message is from {_report.FromAddress}.",
-                        _report.From);
+                    var domain = m.Value.TrimEnd('.').ToLowerInvariant();
+                    if (!HasListedSuffix(domain))
+                    {
+                        continue;
+                    }
+
+                    var org = OrgOf(domain);
+                    if (org != null && !string.Equals(org, fromOrg, StringComparison.OrdinalIgnoreCase))
+                    {
+                        shown = "the domain " + domain;
+                        break;
+                    }
                 }
             }
 
+            if (shown == null)
+            {
+                return;
+            }
+
+            var encoded = All("From").FirstOrDefault()?.RawValue.IndexOf("=?", StringComparison.Ordinal) >= 0;
+            var listRewrite = inName != null && All("List-Id").Any()
+                && All("Reply-To").Concat(All("Cc")).Concat(All("X-Original-From")).SelectMany(ParseMailboxes)
+                    .Any(m => string.Equals(m.Address, inName, StringComparison.OrdinalIgnoreCase));
+            Add(HeaderFindingIds.DisplayNameAddress, listRewrite ? FindingSeverity.Information : FindingSeverity.Warning,
+                $"The display name shows {shown}, but the message is from {address}"
+                + (encoded ? " (the name is RFC 2047 encoded, which hides it from plain-text filters)" : "")
+                + (listRewrite ? "; a mailing list rewrote From and kept the author in Reply-To or Cc." : "."),
+                _report.From);
+        }
+
+        // A real top-level domain (a Public Suffix List rule, not the implicit "*"), or one of the
+        // names RFC 2606 reserves for examples: "J.R.R. Tolkien" and "v2.1" are not domains.
+        private static bool HasListedSuffix(string domain)
+        {
+            var tld = domain.Substring(domain.LastIndexOf('.') + 1);
+            if (tld == "example" || tld == "test")
+            {
+                return true;
+            }
+
+            try
+            {
+                return MailAuth.Dmarc.PublicSuffixList.Embedded.GetSection(domain) != null;
+            }
+            catch (Exception)
+            {
+                return false;
+            }
+        }
+
+        private static IEnumerable<System.Text.RegularExpressions.Match> MatchAll(Regex regex, string text)
+        {
+            MatchCollection matches;
+            try
+            {
+                matches = regex.Matches(text.Length > 2000 ? text.Substring(0, 2000) : text);
+                _ = matches.Count;
+            }
+            catch (RegexMatchTimeoutException)
+            {
+                yield break;
+            }
+
+            foreach (System.Text.RegularExpressions.Match m in matches)
+            {
+                yield return m;
+            }
+        }
+
+        private void CheckVerdicts(string? fromOrg, List<AuthenticationMethodResult> dkimResults, bool alignedDkimPass)
+        {
+            var fromDomain = _report.FromDomain;
             if (_trusted.Count > 0)
             {
                 var dmarc = _report.Dmarc;
                 if (dmarc == "fail")
                 {
                     Add(HeaderFindingIds.DmarcFail, FindingSeverity.Error,
-                        $"The receiver recorded dmarc=fail for {fromDomain ?? "the From domain"}: neither SPF nor DKIM authenticated it.",
+                        $"The receiver recorded dmarc=fail for {fromDomain ?? "the From domain"}: neither SPF nor DKIM authenticated it"
+                        + (_report.DmarcPolicy != null ? $" (policy p={_report.DmarcPolicy}" + (_report.DmarcAction != null ? $", action {_report.DmarcAction})" : ")") : "") + ".",
                         Describe(TrustedResults("dmarc").First()));
                 }
                 else if (dmarc == "none")
@@ -896,18 +1532,25 @@ namespace MailAuth.Headers
                     }
                 }
 
+                // A signature broken on the way (a list's subject tag, a forwarder's footer) is no
+                // alarm when an aligned signature or the receiver's DMARC pass vouches for the From domain.
+                var fromAuthenticated = alignedDkimPass || dmarc == "pass";
                 foreach (var d in dkimResults.Where(d => d.Result != "pass" && d.Result != "none"))
                 {
-                    Add(HeaderFindingIds.DkimFail, FindingSeverity.Warning,
-                        $"DKIM {d.Result} for {DkimDomain(d) ?? "a signature"}" + (d.Reason != null ? $" ({d.Reason})" : d.Comment != null ? $" ({d.Comment})" : "") + ".",
+                    Add(HeaderFindingIds.DkimFail, fromAuthenticated ? FindingSeverity.Information : FindingSeverity.Warning,
+                        $"DKIM {d.Result} for {DkimDomain(d) ?? "a signature"}" + (d.Reason != null ? $" ({d.Reason})" : d.Comment != null ? $" ({d.Comment})" : "")
+                        + (fromAuthenticated ? $"; {(alignedDkimPass ? "an aligned signature" : "DMARC")} still authenticates {fromDomain}." : "."),
                         Describe(d));
                 }
 
-                if (fromOrg != null && dkimResults.Any(d => d.Result == "pass") && !alignedDkimPass)
+                // "dkim=pass" without header.d/header.i (Zoho) names no domain: it cannot be called unaligned.
+                var passes = dkimResults.Where(d => d.Result == "pass").ToList();
+                if (fromOrg != null && passes.Count > 0 && !alignedDkimPass && passes.All(d => DkimDomain(d) != null))
                 {
-                    var domains = dkimResults.Where(d => d.Result == "pass").Select(DkimDomain).Where(x => x != null).Distinct();
-                    Add(HeaderFindingIds.DkimUnaligned, FindingSeverity.Warning,
-                        $"DKIM passed only for {string.Join(", ", domains)}, not aligned with the From domain {fromDomain}.",
+                    var domains = passes.Select(DkimDomain).Distinct(StringComparer.OrdinalIgnoreCase);
+                    Add(HeaderFindingIds.DkimUnaligned, dmarc == "pass" ? FindingSeverity.Information : FindingSeverity.Warning,
+                        $"DKIM passed only for {string.Join(", ", domains)}, not aligned with the From domain {fromDomain}"
+                        + (dmarc == "pass" ? "; the receiver still recorded dmarc=pass." : "."),
                         null);
                 }
 
@@ -925,20 +1568,48 @@ namespace MailAuth.Headers
                 Add(HeaderFindingIds.DkimNone, FindingSeverity.Warning,
                     "The message carries no DKIM signature: nothing ties its content to a domain.", null);
             }
+        }
 
-            var limit = _options.GetNow() + _options.FutureTolerance;
-            if (_report.Date is DateTimeOffset date && date > limit)
+        /// <summary>
+        /// RFC 5322 §3.6.1: Date is when the author finished the message, so it cannot be later than
+        /// when the receiving organization took it (the edge hop's time, or the first dated hop above
+        /// it) beyond clock tolerance. Without a dated edge, "now" is the bound; hops are held to "now" too.
+        /// </summary>
+        private void CheckDates()
+        {
+            var tolerance = _options.FutureTolerance;
+            var now = _options.GetNow();
+            var edge = _report.EdgeHop;
+            var edgeTime = edge?.Timestamp ?? _report.Hops.Where(h => edge != null && h.Number > edge.Number && h.Timestamp != null)
+                .Select(h => h.Timestamp).FirstOrDefault();
+            if (_report.Date is DateTimeOffset date)
             {
-                Add(HeaderFindingIds.FutureDate, FindingSeverity.Warning,
-                    $"The Date header ({date:u}) is in the future.", _report.DateText);
+                if (edgeTime is DateTimeOffset received && date > received + tolerance)
+                {
+                    var ahead = date - received;
+                    Add(HeaderFindingIds.FutureDate, FindingSeverity.Warning,
+                        $"The Date header ({date.ToUniversalTime():u}) is {FormatSpan(ahead)} after the receiving organization took the message ({received.ToUniversalTime():u}): "
+                        + "the sender's clock or time zone is wrong, or the date was set to keep the message on top of the inbox.",
+                        _report.DateText);
+                }
+                else if (edgeTime == null && date > now + tolerance)
+                {
+                    Add(HeaderFindingIds.FutureDate, FindingSeverity.Warning,
+                        $"The Date header ({date.ToUniversalTime():u}) is in the future.", _report.DateText);
+                }
             }
 
-            foreach (var hop in _report.Hops.Where(h => h.Timestamp > limit))
+            foreach (var hop in _report.Hops.Where(h => h.Timestamp > now + tolerance))
             {
                 Add(HeaderFindingIds.FutureDate, FindingSeverity.Warning,
                     $"Hop {hop.Number} is dated in the future ({hop.Timestamp:u}).", hop.Raw);
             }
         }
+
+        private static string FormatSpan(TimeSpan span) =>
+            span.TotalDays >= 2 ? $"{span.TotalDays:0} days"
+            : span.TotalHours >= 2 ? $"{span.TotalHours:0} hours"
+            : $"{span.TotalMinutes:0} minutes";
 
         private static string? DkimDomain(AuthenticationMethodResult d)
         {

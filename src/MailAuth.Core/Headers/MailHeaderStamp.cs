@@ -2,8 +2,8 @@ namespace MailAuth.Headers
 {
     /// <summary>
     /// One decoded field of a vendor stamp (X-Forefront-Antispam-Report CIP, SFV, ...; compauth
-    /// reason; X-MS-Exchange-Organization-SCL). Meaning is "unknown" when the vendor does not
-    /// document the value: nothing is guessed.
+    /// reason; X-MS-Exchange-Organization-SCL). Meaning is "unknown (&lt;value&gt;)" when the vendor
+    /// does not document the field or value: nothing is guessed, and the raw value stays in Value.
     /// </summary>
     public sealed class MailHeaderStamp
     {

@@ -77,6 +77,13 @@ namespace MailAuth.Headers
         /// <summary>The "by" host belongs to the receiving organization.</summary>
         public bool IsInternal { get; internal set; }
 
+        /// <summary>
+        /// Why the client of an internal hop is inside the organization too (loopback, a content
+        /// filter, the same host, a private address, a host of the organization, a third-party
+        /// gateway in front of it), so the hop is not the edge; null for the edge and the hops below it.
+        /// </summary>
+        public string? InternalReason { get; internal set; }
+
         /// <summary>The Received field's value as written, unfolded.</summary>
         public string Raw { get; }
 

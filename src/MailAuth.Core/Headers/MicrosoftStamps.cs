@@ -22,6 +22,16 @@ namespace MailAuth.Headers
         public const string PclDoc = "https://learn.microsoft.com/exchange/antispam-and-antimalware/antispam-protection/antispam-stamps";
         public const string HybridDoc = "https://techcommunity.microsoft.com/t5/exchange-team-blog/demystifying-and-troubleshooting-hybrid-mail-flow-when-is-a/ba-p/1420838";
 
+        /// <summary>
+        /// Microsoft documents no field of X-Microsoft-Antispam-Mailbox-Delivery on Learn (a Microsoft
+        /// Q&amp;A moderator confirmed it in 2021); its Message Header Analyzer, a Microsoft tool, reads
+        /// dest:I / dest:J / dest:C in its rules (microsoft/MHA src/data/rules.json).
+        /// </summary>
+        public const string MailboxDeliveryDoc = "https://github.com/microsoft/MHA/blob/main/src/data/rules.json";
+
+        /// <summary>University of Oxford IT Services, "How to investigate spam messages delivered to Junk Mail" (OFR values).</summary>
+        public const string MailboxDeliveryOfrDoc = "https://help.it.ox.ac.uk/examine-junk-mail-delivery";
+
         private const string Unknown = "unknown";
 
         private static readonly Dictionary<string, string> s_sfv = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
@@ -131,13 +141,64 @@ namespace MailAuth.Headers
                     case "X-CUSTOMSPAM":
                         meaning = "The message matched an advanced spam filter (ASF) setting: " + v + ".";
                         break;
+                    case "ARC":
+                        // The ARC protocol fields: AAR, AMS, AS (with cv=).
+                        meaning = v.Length == 0 ? null : ArcMeaning(v);
+                        break;
                     case "SFS":
-                    case "SRVR":
-                        meaning = "Used by Microsoft for diagnostics; not documented.";
+                        // Not in the table; Microsoft's Message Header Analyzer labels it "Spam rules".
+                        meaning = "The spam filtering rules that matched, as rule numbers Microsoft does not publish (diagnostics).";
                         break;
                 }
 
                 yield return Make(header, field, v, meaning, ForefrontDoc);
+            }
+        }
+
+        private static string? ArcMeaning(string v)
+        {
+            switch (v.Trim().ToUpperInvariant())
+            {
+                case "AAR": return "ARC: the Authentication-Results content recorded for DMARC.";
+                case "AMS": return "ARC: the cryptographic signatures of the message.";
+                case "AS": return "ARC: the signatures of the message headers, with the chain validation (cv=none, pass or fail).";
+                default: return null;
+            }
+        }
+
+        /// <summary>
+        /// Decodes X-Microsoft-Antispam-Mailbox-Delivery ("ucf:0;jmr:0;auth:0;dest:I;ENG:(...)").
+        /// Only dest and OFR have a published reading; every other field is shown as unknown with its value.
+        /// </summary>
+        public static IEnumerable<MailHeaderStamp> DecodeMailboxDelivery(string header, string value)
+        {
+            foreach (var (field, v) in SplitFields(value))
+            {
+                string? meaning = null;
+                var doc = MailboxDeliveryDoc;
+                switch (field.ToUpperInvariant())
+                {
+                    case "DEST":
+                        meaning = v.Trim().ToUpperInvariant() switch
+                        {
+                            "I" => "Delivered to the Inbox.",
+                            "J" => "Delivered to the Junk Email folder.",
+                            "C" => "Delivered to a custom folder (the user's settings or rules).",
+                            _ => null,
+                        };
+                        break;
+                    case "OFR":
+                        doc = MailboxDeliveryOfrDoc;
+                        meaning = v.Trim().ToUpperInvariant() switch
+                        {
+                            "CUSTOMRULES" => "The mailbox's own rules (Outlook rules) decided where the message went.",
+                            "SPAMFILTERAUTHJ" => "Exchange's mailbox spam filtering decided where the message went.",
+                            _ => null,
+                        };
+                        break;
+                }
+
+                yield return Make(header, field, v, meaning, doc);
             }
         }
 
@@ -263,7 +324,11 @@ namespace MailAuth.Headers
                     "pct.reject" => "DMARC failed under p=reject, but pct was below 100 and the policy was not applied to this message.",
                     "permerror" => "A permanent error during DMARC evaluation (for example a malformed DMARC record).",
                     "temperror" => "A temporary error during DMARC evaluation.",
-                    _ => null, // none, oreject, quarantine, reject appear in examples without a description.
+                    // The field is "the action taken by the spam filter based on the results of the
+                    // DMARC check": none is no action. oreject, quarantine and reject appear in the
+                    // syntax and examples without a description.
+                    "none" => "No action was taken on the DMARC result.",
+                    _ => null,
                 };
                 yield return Make(header, "dmarc action", action, meaning, AuthResultsDoc);
             }
@@ -342,8 +407,9 @@ namespace MailAuth.Headers
         private static string? Lookup(Dictionary<string, string> table, string v) =>
             table.TryGetValue(v.Trim(), out var meaning) ? meaning : null;
 
+        /// <summary>An undocumented field or value reads "unknown (&lt;raw&gt;)": the value as written (the field name when empty), never a guess.</summary>
         private static MailHeaderStamp Make(string header, string field, string value, string? meaning, string doc) =>
-            new MailHeaderStamp(header, field, value, meaning ?? Unknown, meaning != null, doc);
+            new MailHeaderStamp(header, field, value, meaning ?? Unknown + " (" + (value.Length == 0 ? field : value) + ")", meaning != null, doc);
 
         private static IEnumerable<(string Field, string Value)> SplitFields(string value)
         {

@@ -40,7 +40,7 @@ namespace MailAuth.Headers
             RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, s_regexTimeout);
 
         private static readonly Regex s_envelopeFrom = new Regex(
-            @"envelope-from\s*=?\s*<(?<a>[^>]*)>",
+            @"envelope-from\s*[=:]?\s*(?:<(?<a>[^>]*)>|(?<a>[^\s<>()@;]+@[^\s<>();]+))",
             RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, s_regexTimeout);
 
         private enum TokenKind
@@ -84,7 +84,7 @@ namespace MailAuth.Headers
                 if (dateText.Length > 0)
                 {
                     hop.TimestampText = dateText;
-                    if (dateText.Length < 200 && DateUtils.TryParse(dateText, out var date))
+                    if (MailDate.TryParse(dateText, out var date))
                     {
                         hop.Timestamp = date;
                     }

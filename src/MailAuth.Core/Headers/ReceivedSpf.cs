@@ -45,7 +45,7 @@ namespace MailAuth.Headers
         public override string ToString() =>
             Result + (ClientIp is null ? string.Empty : " client-ip=" + ClientIp) + (EnvelopeFrom is null ? string.Empty : " envelope-from=" + EnvelopeFrom);
 
-        private string? Get(string key) => Pairs.TryGetValue(key, out var v) ? v : null;
+        internal string? Get(string key) => Pairs.TryGetValue(key, out var v) ? v : null;
 
         internal static ReceivedSpfHeader Parse(int headerIndex, string value)
         {

@@ -80,10 +80,25 @@ namespace MailAuth.Core.Tests.Headers
             var r = HeaderTestSupport.Single(text);
             Assert.Equal(2, r.Findings.Count(f => f.Id == HeaderFindingIds.FutureDate));
 
-            // The same text judged in 2031 has nothing in the future.
+            // Judged in 2031 no hop is in the future, but the Date is still years after the edge
+            // hop took the message (RFC 5322 §3.6.1: the author's time cannot be later).
             var later = HeaderTestSupport.Options();
             later.Now = new DateTimeOffset(2031, 1, 1, 0, 0, 0, TimeSpan.Zero);
-            Assert.False(HeaderTestSupport.Single(text, later).Has(HeaderFindingIds.FutureDate));
+            var judgedLater = HeaderTestSupport.Single(text, later);
+            var date = judgedLater.Findings.Single(f => f.Id == HeaderFindingIds.FutureDate);
+            Assert.Contains("after the receiving organization took the message", date.Message);
+            Assert.Equal(FindingSeverity.Warning, date.SeverityCode);
+        }
+
+        [Theory]
+        [InlineData("Mon, 16 Nov 2026 09:15:05 +0000", false)] // 15 minutes after the edge: clock tolerance
+        [InlineData("Mon, 16 Nov 2026 09:15:07 +0000", true)]
+        [InlineData("Mon, 16 Nov 2026 12:00:05 +0300", false)] // the same instant as the edge, another zone
+        [InlineData("Mon, 16 Nov 2026 11:00:05 +0000", true)]  // a wrong zone: two hours ahead
+        public void FutureDate_IsMeasuredFromTheEdgeHop(string date, bool expected)
+        {
+            var r = HeaderTestSupport.Single(Chain("198.51.100.9") + Identity.Replace("Mon, 16 Nov 2026 09:59:59 +0100", date));
+            Assert.Equal(expected, r.Has(HeaderFindingIds.FutureDate));
         }
 
         [Fact]
@@ -123,12 +138,22 @@ namespace MailAuth.Core.Tests.Headers
         }
 
         [Fact]
-        public void SpfPassUnaligned_WithAlignedDkim_IsOnlyAWarning()
+        public void SpfPassUnaligned_WithAlignedDkimOrDmarcPass_IsOnlyInformation()
         {
+            // Forwarders, lists and ESPs: the envelope is someone else's, an aligned DKIM
+            // signature (and so DMARC) vouches for the From domain.
             var text = Chain("198.51.100.9").Replace("smtp.mailfrom=bounce@example.com", "smtp.mailfrom=bounce@esp.example.org") + Identity;
             var r = HeaderTestSupport.Single(text);
-            Assert.Equal(FindingSeverity.Warning, r.Findings.Single(f => f.Id == HeaderFindingIds.SpfPassUnaligned).SeverityCode);
+            Assert.Equal(FindingSeverity.Information, r.Findings.Single(f => f.Id == HeaderFindingIds.SpfPassUnaligned).SeverityCode);
             Assert.Equal("esp.example.org", r.EnvelopeDomain);
+
+            // The receiver's dmarc=pass alone (the signature's domain not recorded) is enough.
+            var dmarcOnly = HeaderTestSupport.Single(text.Replace("dkim=pass header.d=example.com", "dkim=pass header.d=esp.example.org"));
+            Assert.Equal(FindingSeverity.Information, dmarcOnly.Findings.Single(f => f.Id == HeaderFindingIds.SpfPassUnaligned).SeverityCode);
+
+            // Nothing aligned: an error.
+            var nothing = HeaderTestSupport.Single(text.Replace("dkim=pass header.d=example.com", "dkim=pass header.d=esp.example.org").Replace("dmarc=pass", "dmarc=fail"));
+            Assert.Equal(FindingSeverity.Error, nothing.Findings.Single(f => f.Id == HeaderFindingIds.SpfPassUnaligned).SeverityCode);
         }
 
         [Fact]
@@ -270,6 +295,54 @@ namespace MailAuth.Core.Tests.Headers
         private sealed class EverythingIsOneOrg : IOrganizationalDomainProvider
         {
             public string GetOrganizationalDomain(string domain) => "one.example";
+        }
+
+        private const string ListEdge =
+            "Received: from mail.lists.example.org (mail.lists.example.org [203.0.113.40]) by mx1.example.net with ESMTPS id 1; Mon, 16 Nov 2026 09:00:05 +0000\n";
+
+        [Fact]
+        public void BrokenSignature_BesideAnAlignedPass_IsOnlyInformation()
+        {
+            var r = HeaderTestSupport.Single(
+                "Authentication-Results: mx1.example.net; spf=pass smtp.mailfrom=discuss-bounces@lists.example.org; dkim=pass header.d=lists.example.org; dkim=fail header.d=example.com; dmarc=pass header.from=lists.example.org\n" +
+                ListEdge + "From: Alice via Discuss <discuss@lists.example.org>\nList-Post: <mailto:discuss@lists.example.org>\nReply-To: Alice <alice@example.com>\n");
+            var fail = r.Findings.Single(f => f.Id == HeaderFindingIds.DkimFail);
+            Assert.Equal(FindingSeverity.Information, fail.SeverityCode);
+            Assert.Contains("still authenticates lists.example.org", fail.Message);
+
+            // Mailman's munge_from: the author in Reply-To of a From the list rewrote is no alarm.
+            Assert.Equal(FindingSeverity.Information, r.Findings.Single(f => f.Id == HeaderFindingIds.ReplyToDiffers).SeverityCode);
+        }
+
+        [Fact]
+        public void BrokenSignature_WithNothingAligned_IsAWarning()
+        {
+            var r = HeaderTestSupport.Single(
+                "Authentication-Results: mx1.example.net; spf=pass smtp.mailfrom=bounce@lists.example.org; dkim=fail header.d=example.com; dmarc=fail header.from=example.com\n" +
+                ListEdge + "From: Alice <alice@example.com>\nReply-To: Other <other@example.org>\n");
+            Assert.Equal(FindingSeverity.Warning, r.Findings.Single(f => f.Id == HeaderFindingIds.DkimFail).SeverityCode);
+            Assert.Equal(FindingSeverity.Warning, r.Findings.Single(f => f.Id == HeaderFindingIds.ReplyToDiffers).SeverityCode);
+        }
+
+        [Fact]
+        public void DkimPassWithoutADomain_IsNotCalledUnaligned()
+        {
+            // Zoho: "dkim=pass;" with neither header.d nor header.i.
+            var r = HeaderTestSupport.Single(
+                "Authentication-Results: mx1.example.net; dkim=pass; spf=pass smtp.mailfrom=alice@example.com; dmarc=pass(p=reject dis=none)  header.from=example.com\n" +
+                ListEdge + "From: Alice <alice@example.com>\n");
+            Assert.False(r.Has(HeaderFindingIds.DkimUnaligned));
+            Assert.Equal("reject", r.DmarcPolicy);
+            Assert.Equal("pass", r.Dmarc);
+        }
+
+        [Fact]
+        public void UnalignedDkim_WhenDmarcPassedThroughSpf_IsOnlyInformation()
+        {
+            var r = HeaderTestSupport.Single(
+                "Authentication-Results: mx1.example.net; dkim=pass header.d=esp.example.org; spf=pass smtp.mailfrom=bounce@example.com; dmarc=pass header.from=example.com\n" +
+                ListEdge + "From: Alice <alice@example.com>\n");
+            Assert.Equal(FindingSeverity.Information, r.Findings.Single(f => f.Id == HeaderFindingIds.DkimUnaligned).SeverityCode);
         }
     }
 }

@@ -50,9 +50,11 @@ namespace MailAuth.Core.Tests.Headers
         [Fact]
         public void NullReversePath_IsEmpty()
         {
+            // RFC 5321 §4.5.5: a bounce has an empty reverse-path; Test-Spf takes "" as a bounce.
             var r = HeaderTestSupport.Single("Return-Path: <>\nFrom: MAILER-DAEMON@example.net\n");
             Assert.Equal("", r.ReturnPath);
-            Assert.Null(r.EnvelopeSender);
+            Assert.Equal("", r.EnvelopeSender);
+            Assert.Null(r.EnvelopeDomain);
         }
 
         [Fact]

@@ -169,7 +169,7 @@ namespace MailAuth.Core.Tests.Headers
             Assert.StartsWith("https://learn.microsoft.com/", Stamp("SCL").DocumentationUrl, StringComparison.Ordinal);
 
             var ara = r.Stamps.Single(s => s.Header == "X-Microsoft-Antispam" && s.Field == "ARA");
-            Assert.Equal("unknown", ara.Meaning);
+            Assert.Equal("unknown (13230040|4022899009|8096899003)", ara.Meaning);
             Assert.False(ara.IsKnown);
 
             Assert.Equal("Anonymous", r.Stamps.Single(s => s.Field == "AuthAs").Value);

@@ -49,7 +49,8 @@ namespace MailAuth.Core.Tests.Headers
         {
             var stamp = WithStamps("X-Forefront-Antispam-Report: " + field + ";\n").Stamps.Single();
             Assert.False(stamp.IsKnown);
-            Assert.Equal("unknown", stamp.Meaning);
+            // The raw value stays beside the unknown meaning: "unknown (XYZ)".
+            Assert.Equal("unknown (" + field.Substring(field.IndexOf(':') + 1) + ")", stamp.Meaning);
         }
 
         [Theory]
@@ -70,7 +71,7 @@ namespace MailAuth.Core.Tests.Headers
         public void Antispam_BclOutOfRange_IsUnknown()
         {
             var r = WithStamps("X-Microsoft-Antispam: BCL:12;\n");
-            Assert.Equal("unknown", r.Stamps.Single().Meaning);
+            Assert.Equal("unknown (12)", r.Stamps.Single().Meaning);
             Assert.Equal(12, r.Bcl);
         }
 
@@ -115,7 +116,34 @@ namespace MailAuth.Core.Tests.Headers
             Assert.Contains("pct was below 100", r.Stamps.Single(s => s.Field == "dmarc action").Meaning);
 
             var none = WithStamps("Authentication-Results: spf=pass smtp.mailfrom=example.com; dmarc=fail action=oreject header.from=example.com;compauth=fail reason=000\n");
-            Assert.Equal("unknown", none.Stamps.Single(s => s.Field == "dmarc action").Meaning);
+            // oreject is in Microsoft's syntax but never described: unknown, with the raw value.
+            Assert.Equal("unknown (oreject)", none.Stamps.Single(s => s.Field == "dmarc action").Meaning);
+        }
+
+        [Fact]
+        public void MailboxDelivery_DestAndOfrDecoded_TheRestUnknownWithTheirValues()
+        {
+            var r = WithStamps("X-Microsoft-Antispam-Mailbox-Delivery: ucf:1;jmr:0;auth:0;dest:J;OFR:CustomRules;RF:JunkEmail;ENG:(20160514016)(750129);\n");
+            MailHeaderStamp Stamp(string field) => r.Stamps.Single(s => s.Field == field);
+            Assert.Equal("Delivered to the Junk Email folder.", Stamp("dest").Meaning);
+            Assert.True(Stamp("dest").IsKnown);
+            Assert.Contains("rules", Stamp("OFR").Meaning);
+            Assert.Equal("unknown (1)", Stamp("ucf").Meaning);
+            Assert.Equal("unknown (JunkEmail)", Stamp("RF").Meaning);
+            Assert.False(Stamp("jmr").IsKnown);
+            Assert.Equal("(20160514016)(750129)", Stamp("ENG").Value);
+            Assert.Equal("unknown (Q)", WithStamps("X-Microsoft-Antispam-Mailbox-Delivery: dest:Q;\n").Stamps.Single().Meaning);
+        }
+
+        [Theory]
+        [InlineData("ARC:AAR", "Authentication-Results")]
+        [InlineData("ARC:AS", "chain validation")]
+        [InlineData("SFS:(13230040)(1800799024)", "rule numbers")]
+        public void Forefront_ArcAndSfs(string field, string meaning)
+        {
+            var stamp = WithStamps("X-Forefront-Antispam-Report: " + field + ";\n").Stamps.Single();
+            Assert.True(stamp.IsKnown);
+            Assert.Contains(meaning, stamp.Meaning);
         }
 
         [Fact]
