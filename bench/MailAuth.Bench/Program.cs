@@ -16,6 +16,16 @@ namespace MailAuth.Bench
                 return 0;
             }
 
+            if (args.Length > 0 && args[0] == "fuzz")
+            {
+                return FuzzBench.Campaign(args);
+            }
+
+            if (args.Length > 0 && args[0] == "hostile")
+            {
+                return FuzzBench.Hostile(args);
+            }
+
             if (args.Length > 1 && args[0] == "reports")
             {
                 return ReportBench.Run(args[1]);

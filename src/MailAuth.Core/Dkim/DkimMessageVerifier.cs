@@ -30,9 +30,13 @@ namespace MailAuth.Dkim
 
         public DnsDkimPublicKeyLocator Locator => _locator;
 
+        /// <summary>DKIM signatures verified per message; more are listed as not verified (docs/limits.md).</summary>
+        internal const int MaxSignatures = 10;
+
         /// <summary>
-        /// Verifies every DKIM-Signature of <paramref name="message"/> (a MimeKit MimeMessage, passed as
-        /// object so callers need no MimeKit reference), top first.
+        /// Verifies the DKIM-Signatures of <paramref name="message"/> (a MimeKit MimeMessage, passed as
+        /// object so callers need no MimeKit reference), top first: the first
+        /// <see cref="MaxSignatures"/>, the rest listed as not verified.
         /// </summary>
         /// <param name="message">The message.</param>
         /// <param name="bodyPresent">False when the message is a header block only: bh= is not checked.</param>
@@ -46,6 +50,18 @@ namespace MailAuth.Dkim
             int index = 0;
             foreach (var header in mime.Headers.Where(h => h.Id == HeaderId.DkimSignature).ToList())
             {
+                if (index >= MaxSignatures)
+                {
+                    // RFC 6376 §6.1: verifiers may limit the signatures they try, against denial of
+                    // service; the rest are listed as not verified (docs/limits.md).
+                    var tags = ParseTags(header.Value, out _);
+                    results.Add(new DkimSignatureVerification(index++, Get(tags, "d")?.TrimEnd('.').ToLowerInvariant(), Get(tags, "s"),
+                        Get(tags, "a")?.ToLowerInvariant(), DkimVerifyResult.Neutral,
+                        $"Not verified: only the first {MaxSignatures} DKIM signatures of a message are checked (RFC 6376 §6.1, docs/limits.md).",
+                        false, null, null, null, false, null));
+                    continue;
+                }
+
                 results.Add(await VerifyOneAsync(mime, header, index++, bodyPresent, now, cancellationToken).ConfigureAwait(false));
             }
 

@@ -31,6 +31,7 @@ namespace MailAuth.Headers
         public const string ArcIncomplete = "HDR-ARC-INCOMPLETE";
         public const string ArcChainFail = "HDR-ARC-CV-FAIL";
         public const string InputTruncated = "HDR-INPUT-TRUNCATED";
+        public const string LimitReached = "HDR-LIMIT-REACHED";
         public const string NoHeaderFields = "HDR-NO-HEADER-FIELDS";
 
         // -Verify (MailHeaderVerifier): recorded then versus recomputed now.

@@ -164,10 +164,10 @@ namespace MailAuth.Headers
             {
                 case MimeMessage mime:
                     // MimeKit keeps the Content-* fields on the body entity: they follow the others here.
-                    var fields = MailHeaderReportBuilder.FromHeaderList(mime.Headers);
+                    var fields = MailHeaderReportBuilder.FromHeaderList(mime.Headers, opts);
                     if (mime.Body != null)
                     {
-                        foreach (var f in MailHeaderReportBuilder.FromHeaderList(mime.Body.Headers))
+                        foreach (var f in MailHeaderReportBuilder.FromHeaderList(mime.Body.Headers, opts))
                         {
                             fields.Add(new MailHeaderField(fields.Count, f.Name, f.Value, f.RawValue));
                         }
@@ -182,7 +182,7 @@ namespace MailAuth.Headers
 
                     return report;
                 case HeaderList list:
-                    return MailHeaderReportBuilder.Build(MailHeaderReportBuilder.FromHeaderList(list), opts,
+                    return MailHeaderReportBuilder.Build(MailHeaderReportBuilder.FromHeaderList(list, opts), opts,
                         "HeaderList", 1, false, Array.Empty<string>(), truncated: false);
                 default:
                     throw new ArgumentException(
@@ -218,7 +218,7 @@ namespace MailAuth.Headers
         }
 
         internal static MailHeaderReport AnalyzeLines(List<string> lines, MailHeaderOptions options, string? source,
-            int messageNumber, bool truncated, bool droppedBody, bool throwIfEmpty)
+            int messageNumber, bool truncated, bool droppedBody, bool throwIfEmpty, bool headerTruncated = false)
         {
             var normalized = HeaderTextNormalizer.Normalize(lines);
             if (normalized == null)
@@ -233,9 +233,9 @@ namespace MailAuth.Headers
                     droppedBody || lines.Count > 0, Array.Empty<string>(), truncated);
             }
 
-            var fields = ParseFields(normalized.HeaderText);
+            var fields = ParseFields(normalized.HeaderText, options);
             var report = MailHeaderReportBuilder.Build(fields, options, source, messageNumber,
-                normalized.HasBody || droppedBody, normalized.Notes, truncated);
+                normalized.HasBody || droppedBody, normalized.Notes, truncated, headerTruncated);
             if (options.KeepMessageForVerification && !truncated && !droppedBody)
             {
                 // The repaired header block and the body lines as read (CRLF, RFC 5322 §2.1), for
@@ -258,11 +258,11 @@ namespace MailAuth.Headers
         // only the RFC 2047 decoding is left to MimeKit.
         private const int LargeFieldThreshold = 64 * 1024;
 
-        private static List<MailHeaderField> ParseFields(string headerText)
+        private static List<MailHeaderField> ParseFields(string headerText, MailHeaderOptions options)
         {
             if (LongestField(headerText) > LargeFieldThreshold)
             {
-                return SplitFields(headerText);
+                return SplitFields(headerText, options);
             }
 
             try
@@ -273,7 +273,7 @@ namespace MailAuth.Headers
                     var list = HeaderList.Load(ParserOptions.Default, stream);
                     if (list.Count > 0)
                     {
-                        return MailHeaderReportBuilder.FromHeaderList(list);
+                        return MailHeaderReportBuilder.FromHeaderList(list, options);
                     }
                 }
             }
@@ -282,7 +282,7 @@ namespace MailAuth.Headers
                 // Includes MimeKit's ParseException. Fall through: keep every field even when MimeKit cannot.
             }
 
-            return SplitFields(headerText);
+            return SplitFields(headerText, options);
         }
 
         private static int LongestField(string headerText)
@@ -302,7 +302,7 @@ namespace MailAuth.Headers
             return Math.Max(longest, headerText.Length - start);
         }
 
-        private static List<MailHeaderField> SplitFields(string headerText)
+        private static List<MailHeaderField> SplitFields(string headerText, MailHeaderOptions options)
         {
             var fields = new List<MailHeaderField>();
             string? name = null;
@@ -332,14 +332,17 @@ namespace MailAuth.Headers
                 if (name != null)
                 {
                     var r = raw.ToString().Trim();
-                    string value;
-                    try
+                    string value = r;
+                    if (MailHeaderReportBuilder.EncodedWords(r) <= options.MaxEncodedWordsPerField)
                     {
-                        value = Rfc2047.DecodeText(ParserOptions.Default, Encoding.UTF8.GetBytes(r));
-                    }
-                    catch (Exception)
-                    {
-                        value = r;
+                        try
+                        {
+                            value = Rfc2047.DecodeText(ParserOptions.Default, Encoding.UTF8.GetBytes(r));
+                        }
+                        catch (Exception)
+                        {
+                            value = r;
+                        }
                     }
 
                     // Unfold as RFC 5322 §2.2.3: remove the line breaks, keep the white space.

@@ -28,7 +28,9 @@ namespace MailAuth.Headers
         private bool _seenField;
         private bool _inBody;
         private bool _inFieldRun;
+        private long _headerChars;
         private bool _truncated;
+        private bool _headerTruncated;
         private bool _droppedBody;
         private bool? _mbox;
         private bool _previousBlank = true;
@@ -231,6 +233,26 @@ namespace MailAuth.Headers
                 }
             }
 
+            if (_inFieldRun)
+            {
+                // Header text past MaxHeaderLength is not a real message's (docs/limits.md).
+                // The line that crosses the limit keeps its first part, so one huge field (a 1 MB
+                // Subject) still leaves the fields before it and its own name readable.
+                long budget = _options.MaxHeaderLength - _headerChars;
+                _headerChars += line.Length + 1;
+                if (_headerChars > _options.MaxHeaderLength)
+                {
+                    if (_headerTruncated || budget <= 0)
+                    {
+                        _headerTruncated = true;
+                        return;
+                    }
+
+                    _headerTruncated = true;
+                    line = line.Substring(0, (int)Math.Min(line.Length, budget));
+                }
+            }
+
             _chars += line.Length + 1;
             if (_chars > _options.MaxMessageLength)
             {
@@ -245,6 +267,7 @@ namespace MailAuth.Headers
         {
             var lines = _lines;
             var truncated = _truncated;
+            var headerTruncated = _headerTruncated;
             var droppedBody = _droppedBody;
             var isMbox = _mbox == true;
             _lines = new List<string>();
@@ -254,6 +277,8 @@ namespace MailAuth.Headers
             _inBody = false;
             _inFieldRun = false;
             _truncated = false;
+            _headerTruncated = false;
+            _headerChars = 0;
             _droppedBody = false;
 
             if (isMbox && !HasAnyContent(lines) && !truncated && !droppedBody)
@@ -264,7 +289,7 @@ namespace MailAuth.Headers
             _messageNumber++;
             var source = isMbox ? (_source ?? "mbox") + " #" + _messageNumber : _source;
             return MailHeaderAnalyzer.AnalyzeLines(lines, _options, source, _messageNumber, truncated, droppedBody,
-                throwIfEmpty: !isMbox);
+                throwIfEmpty: !isMbox, headerTruncated: headerTruncated);
         }
 
         private static bool HasAnyContent(List<string> lines)

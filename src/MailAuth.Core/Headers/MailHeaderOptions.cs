@@ -36,8 +36,34 @@ namespace MailAuth.Headers
         /// </summary>
         public int MaxMessageLength { get; set; } = 32 * 1024 * 1024;
 
-        /// <summary>Received headers turned into hops (default 1,000); the rest are kept as headers only.</summary>
-        public int MaxHops { get; set; } = 1000;
+        /// <summary>
+        /// Characters of header text read per message (default 2 MiB, docs/limits.md): eight times
+        /// the largest header Exchange Online accepts (256 KB) and twenty times Postfix's
+        /// header_size_limit (102,400), so no real message reaches it. The rest is left out, with
+        /// a finding.
+        /// </summary>
+        public int MaxHeaderLength { get; set; } = 2 * 1024 * 1024;
+
+        /// <summary>
+        /// Received fields read as hops (default 100, the loop threshold RFC 5321 §6.3 recommends
+        /// MTAs use); the older ones stay header fields only, with a finding.
+        /// </summary>
+        public int MaxHops { get; set; } = 100;
+
+        /// <summary>Header fields read per message (default 10,000); the rest are left out, with a finding.</summary>
+        public int MaxHeaderFields { get; set; } = 10_000;
+
+        /// <summary>
+        /// RFC 2047 encoded words decoded in one field (default 1,000); a field with more is shown
+        /// as written, undecoded, with a finding. A display name needs a handful.
+        /// </summary>
+        public int MaxEncodedWordsPerField { get; set; } = 1000;
+
+        /// <summary>
+        /// Time one report may take (default 5 s): past it the remaining checks are skipped and a
+        /// finding says so. With the limits above no input comes near it (docs/limits.md).
+        /// </summary>
+        public TimeSpan MaxAnalysisTime { get; set; } = TimeSpan.FromSeconds(5);
 
         /// <summary>
         /// Keep each message whole (headers and body, up to <see cref="MaxMessageLength"/>) on its

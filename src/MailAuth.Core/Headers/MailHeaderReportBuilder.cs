@@ -34,11 +34,10 @@ namespace MailAuth.Headers
             @"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+",
             RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(200));
 
-        private const int MaxFindingsPerId = 10;
-
         private readonly MailHeaderOptions _options;
         private readonly IOrganizationalDomainProvider _org;
-        private readonly List<Finding> _findings = new List<Finding>();
+        // At most ten findings of one id, the rest counted (docs/limits.md).
+        private readonly FindingCollector _findings = new FindingCollector();
         private readonly MailHeaderReport _report = new MailHeaderReport();
         private List<MailHeaderField> _fields = new List<MailHeaderField>();
         private bool _microsoftReceiver;
@@ -50,15 +49,33 @@ namespace MailAuth.Headers
         }
 
         public static MailHeaderReport Build(IReadOnlyList<MailHeaderField> fields, MailHeaderOptions options,
-            string? source, int messageNumber, bool hasBody, IReadOnlyList<string> notes, bool truncated)
+            string? source, int messageNumber, bool hasBody, IReadOnlyList<string> notes, bool truncated, bool headerTruncated = false)
         {
             var b = new MailHeaderReportBuilder(options);
-            b._fields = fields.ToList();
+            b._fields = fields.Count > options.MaxHeaderFields ? fields.Take(options.MaxHeaderFields).ToList() : fields.ToList();
+            if (fields.Count > options.MaxHeaderFields)
+            {
+                b.Add(HeaderFindingIds.LimitReached, FindingSeverity.Warning,
+                    FormattableString.Invariant($"The header has {fields.Count:N0} fields; only the first {options.MaxHeaderFields:N0} were read (docs/limits.md)."), null);
+            }
+
+            if (headerTruncated)
+            {
+                b.Add(HeaderFindingIds.InputTruncated, FindingSeverity.Warning,
+                    FormattableString.Invariant($"The header text is longer than {options.MaxHeaderLength:N0} characters, eight times the 256 KB Exchange Online accepts; only its beginning was read (docs/limits.md)."), null);
+            }
+
+            foreach (var field in b._fields.Where(f => EncodedWords(f.RawValue) > options.MaxEncodedWordsPerField))
+            {
+                b.Add(HeaderFindingIds.LimitReached, FindingSeverity.Warning,
+                    FormattableString.Invariant($"The {field.Name} field holds {EncodedWords(field.RawValue):N0} encoded words (RFC 2047); over {options.MaxEncodedWordsPerField:N0} it is shown as written, undecoded (docs/limits.md)."), field.Name);
+            }
+
             b._report.Source = source;
             b._report.MessageNumber = messageNumber;
             b._report.HasBody = hasBody;
             b._report.InputNotes = ResultList.From(notes);
-            b._report.Headers = ResultList.From(fields);
+            b._report.Headers = ResultList.From(b._fields);
             if (truncated)
             {
                 b.Add(HeaderFindingIds.InputTruncated, FindingSeverity.Warning,
@@ -75,8 +92,25 @@ namespace MailAuth.Headers
             return b._report;
         }
 
+        /// <summary>RFC 2047 encoded words in a raw field value ("=?charset?enc?text?=" each).</summary>
+        internal static int EncodedWords(string? raw)
+        {
+            if (string.IsNullOrEmpty(raw))
+            {
+                return 0;
+            }
+
+            int n = 0;
+            for (int i = raw!.IndexOf("=?", StringComparison.Ordinal); i >= 0; i = raw.IndexOf("=?", i + 2, StringComparison.Ordinal))
+            {
+                n++;
+            }
+
+            return n;
+        }
+
         /// <summary>Header fields from a MimeKit list, in order.</summary>
-        internal static List<MailHeaderField> FromHeaderList(HeaderList headers)
+        internal static List<MailHeaderField> FromHeaderList(HeaderList headers, MailHeaderOptions options)
         {
             var list = new List<MailHeaderField>(headers.Count);
             foreach (var h in headers)
@@ -94,7 +128,8 @@ namespace MailAuth.Headers
 
                 try
                 {
-                    value = h.Value ?? "";
+                    // Past the encoded-word limit the field is kept as written (docs/limits.md).
+                    value = EncodedWords(raw) > options.MaxEncodedWordsPerField ? raw : h.Value ?? "";
                 }
                 catch (Exception)
                 {
@@ -110,16 +145,33 @@ namespace MailAuth.Headers
 
         private void Run()
         {
-            ReadIdentities();
-            ReadHops();
-            ReadReceivingOrganization();
-            ReadAuthenticationResults();
-            ReadDkimAndArc();
-            ReadStamps();
-            Summarize();
-            CheckFindings();
+            // Each step reads what the ones before found; past the time budget the rest are
+            // skipped, and the report says which (docs/limits.md).
+            var steps = new (string Name, Action Step)[]
+            {
+                ("identities", ReadIdentities),
+                ("hops", ReadHops),
+                ("receiving organization", ReadReceivingOrganization),
+                ("Authentication-Results", ReadAuthenticationResults),
+                ("DKIM and ARC", ReadDkimAndArc),
+                ("Microsoft 365 stamps", ReadStamps),
+                ("summary", Summarize),
+                ("findings", CheckFindings),
+            };
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            for (int i = 0; i < steps.Length; i++)
+            {
+                if (clock.Elapsed > _options.MaxAnalysisTime)
+                {
+                    Add(HeaderFindingIds.LimitReached, FindingSeverity.Warning,
+                        FormattableString.Invariant($"The analysis took longer than {_options.MaxAnalysisTime.TotalSeconds:0.#} s; these steps were skipped: {string.Join(", ", steps.Skip(i).Select(s => s.Name))} (docs/limits.md)."), null);
+                    break;
+                }
 
-            var ordered = _findings
+                steps[i].Step();
+            }
+
+            var ordered = _findings.ToList()
                 .Select((f, i) => (f, i))
                 .OrderByDescending(x => (int)x.f.SeverityCode)
                 .ThenBy(x => x.i)
@@ -350,8 +402,9 @@ namespace MailAuth.Headers
             var received = All("Received").ToList();
             if (received.Count > _options.MaxHops)
             {
-                Add(HeaderFindingIds.HopsCapped, FindingSeverity.Information,
-                    $"{received.Count} Received fields; only the newest {_options.MaxHops} were read as hops (a mail loop or a padded header).",
+                // RFC 5321 §6.3: MTAs treat about 100 Received fields as a mail loop.
+                Add(HeaderFindingIds.HopsCapped, FindingSeverity.Warning,
+                    FormattableString.Invariant($"{received.Count:N0} Received fields; only the newest {_options.MaxHops:N0} were read as hops: more is a mail loop or a padded header (RFC 5321 §6.3, docs/limits.md)."),
                     null);
                 received = received.Take(_options.MaxHops).ToList();
             }
@@ -1627,21 +1680,7 @@ namespace MailAuth.Headers
             r.Method + "=" + r.Result + (r.Reason != null ? " reason=" + r.Reason : "")
             + (r.PropertyList.Count > 0 ? " " + r.Properties : "");
 
-        private readonly Dictionary<string, int> _perId = new Dictionary<string, int>(StringComparer.Ordinal);
-
-        private void Add(string id, FindingSeverity severity, string message, string? subject)
-        {
-            _perId.TryGetValue(id, out var n);
-            _perId[id] = n + 1;
-            if (n < MaxFindingsPerId)
-            {
-                _findings.Add(new Finding(id, severity, message, subject));
-            }
-            else if (n == MaxFindingsPerId)
-            {
-                _findings.Add(new Finding(id, FindingSeverity.Information,
-                    $"Further {id} findings were left out (more than {MaxFindingsPerId}).", null));
-            }
-        }
+        private void Add(string id, FindingSeverity severity, string message, string? subject) =>
+            _findings.Add(id, severity, message, subject);
     }
 }
