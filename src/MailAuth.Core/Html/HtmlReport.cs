@@ -188,6 +188,7 @@ namespace MailAuth.Html
             WriteTimeline(h, r);
             WriteFindings(h, r, glossary);
             WriteStamps(h, r);
+            WriteFields(h, r);
             if (r.InputNotes.Count > 0)
             {
                 h.Raw("<h3>Input repairs</h3><ul>");
@@ -372,7 +373,7 @@ namespace MailAuth.Html
 
             Identity(h, "Client (edge hop)", r.ClientIP is null ? null : r.ClientIP + (r.Helo is null ? string.Empty : " HELO " + r.Helo), null, r.XOriginatingIp is null ? null : "X-Originating-IP " + r.XOriginatingIp);
             Identity(h, "To", r.To, null, null);
-            Identity(h, "Message-ID", r.MessageId, fromOrg, null);
+            Identity(h, "Message-ID", r.MessageId, null, null);
             h.Raw("</div>\n");
         }
 
@@ -472,11 +473,11 @@ namespace MailAuth.Html
                     x = 98;
                 }
 
-                h.Open("text", "x", N(x), "y", N(y - 4)).Text(hop.Number.ToString(CultureInfo.InvariantCulture) + ". " + Short(from, 38) + " → " + Short(by, 38)).Close("text");
+                h.Open("text", "x", N(x), "y", N(y - 4)).Text(hop.Number.ToString(CultureInfo.InvariantCulture) + ". " + Short(from, 34) + " → " + Short(by, 34)).Close("text");
                 h.Open("text", "class", "t2", "x", "46", "y", N(y + 14)).Text(Short((hop.FromIp ?? "no address") + (hop.With is null ? string.Empty : " · " + hop.With) + (hop.IsInternal ? " · internal" : string.Empty)
                     + (hop.TimestampText is null ? string.Empty : " · " + hop.TimestampText), 80)).Close("text");
                 string tls = hop.TlsVersion ?? (hop.Encrypted ? "encrypted" : "no TLS recorded");
-                h.Open("text", "class", hop.Encrypted || hop.TlsVersion != null ? "tls" : "notls", "x", "46", "y", N(y + 30)).Text((hop.Encrypted || hop.TlsVersion != null ? "🔒 " : "⚠ ") + tls).Close("text");
+                h.Open("text", "class", hop.Encrypted || hop.TlsVersion != null ? "tls" : "notls", "x", "46", "y", N(y + 30)).Text(hop.Encrypted || hop.TlsVersion != null ? "encrypted: " + tls : tls).Close("text");
 
                 // Delay bar: length by share of the longest delay; negative delays (clock skew) in red.
                 h.Open("rect", "class", "track", "x", N(barX), "y", N(y - 7), "width", N(barWidth), "height", "12", "rx", "3").Raw("</rect>");
@@ -586,6 +587,33 @@ namespace MailAuth.Html
             }
 
             h.Raw("</tbody></table></div>\n");
+        }
+
+        private const int MaxFields = 500;
+        private const int MaxFieldText = 4000;
+
+        private static void WriteFields(HtmlOut h, MailHeaderReport r)
+        {
+            if (r.Headers.Count == 0)
+            {
+                return;
+            }
+
+            h.Open("details", "class", "fields").Open("summary").Text("All " + Plural(r.Headers.Count, "header field") + ", as decoded").Close("summary");
+            h.Raw("<div class=\"scroll\"><table><thead><tr><th>Field</th><th>Value</th></tr></thead><tbody>\n");
+            foreach (MailHeaderField field in r.Headers.Take(MaxFields))
+            {
+                string value = field.Value ?? string.Empty;
+                h.Raw("<tr>").Element("td", field.Name).Raw("<td><code>").Text(value.Length > MaxFieldText ? Short(value, MaxFieldText) : value).Raw("</code></td></tr>\n");
+            }
+
+            h.Raw("</tbody></table></div>");
+            if (r.Headers.Count > MaxFields)
+            {
+                h.Element("p", Plural(r.Headers.Count - MaxFields, "more field") + " not shown.", "hidden-note");
+            }
+
+            h.Raw("</details>\n");
         }
 
         // ---- audit ------------------------------------------------------------------------------
