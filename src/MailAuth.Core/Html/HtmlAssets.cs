@@ -83,11 +83,18 @@ svg .g-A{fill:var(--ga)}svg .g-B{fill:var(--gb)}svg .g-C{fill:var(--gc)}svg .g-D
 .controls input,.controls select{font:inherit;padding:5px 8px;border:1px solid var(--line);border-radius:6px;background:var(--card);color:var(--fg)}
 .controls input{min-width:240px;flex:1}
 th button{font:inherit;font-weight:600;color:inherit;background:none;border:0;padding:0;cursor:pointer}
-th[aria-sort=ascending] button::after{content:' \25B2'}th[aria-sort=descending] button::after{content:' \25BC'}
+[aria-sort=ascending] button::after{content:' \25B2'}[aria-sort=descending] button::after{content:' \25BC'}
+#audit-table .ch button{font:inherit;font-weight:600;color:inherit;background:none;border:0;padding:0;cursor:pointer;text-align:left}
 .grade{display:inline-block;width:1.7em;text-align:center;border-radius:5px;font-weight:700;color:#fff;background:var(--gn)}
 .grade.g-A{background:var(--ga)}.grade.g-B{background:var(--gb)}.grade.g-C{background:var(--gc)}.grade.g-D{background:var(--gd)}.grade.g-F{background:var(--gf)}
-#audit-table tbody tr.more td{padding:0 8px 6px;border-bottom:1px solid var(--line)}
-#audit-table tbody tr.main td{border-bottom:0}
+#audit-table{font-size:.9rem;border-top:1px solid var(--line)}
+#audit-table .tr{display:grid;grid-template-columns:minmax(0,2.2fr) 3.6em 3.6em minmax(0,1.1fr) minmax(0,1fr) minmax(0,1.1fr) minmax(0,1fr) minmax(0,.9fr) minmax(0,.9fr);gap:0 8px;padding:6px 8px 2px}
+#audit-table .th{background:var(--soft);color:var(--muted);padding:6px 8px;border-bottom:1px solid var(--line)}
+#audit-table .tr span{overflow-wrap:anywhere}
+.dr{content-visibility:auto;contain-intrinsic-size:auto 58px;border-bottom:1px solid var(--line)}
+.dr>details{padding:0 8px 6px}.dr>details[open]{background:var(--soft)}
+.dd li.sev-Error::marker{color:var(--bad)}.dd li.sev-Warning::marker{color:var(--warn)}
+.dd li a{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.8rem;margin-right:4px}
 details summary{cursor:pointer;color:var(--muted);font-size:.8rem}
 details .dd{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:6px 18px;padding:6px 0}
 details .dd h4{margin:4px 0;font-size:.82rem;color:var(--muted)}
@@ -97,28 +104,30 @@ dl.gloss dd{margin:2px 0 0 0}
 dl.gloss dt:target{background:var(--warnbg)}
 .hidden-note{color:var(--muted);font-size:.85rem;margin:6px 0}
 @media (max-width:720px){main{padding:10px}.card{padding:12px}.summary,details .dd{grid-template-columns:1fr}header.top{padding:10px 12px}
-.hide-narrow{display:none}.controls input{min-width:0;width:100%}}
+.controls input{min-width:0;width:100%}
+#audit-table .tr{grid-template-columns:minmax(0,1fr) 2.6em 2.8em minmax(0,1fr)}
+#audit-table .tr>:nth-child(n+4){display:none}#audit-table .tr>:nth-child(6){display:block}}
 @media print{:root{--bg:#fff;--card:#fff;--fg:#000;--soft:#f2f2f2;--line:#ccc}body{font-size:11pt}header.top{border:0}nav.toc,.controls{display:none!important}
 .card{break-inside:avoid-page;border-color:#bbb}section.msg{break-before:page}section.msg:first-of-type{break-before:auto}
-tbody{break-inside:avoid}details .dd{display:grid}a{color:inherit;text-decoration:none}}
+.dr{break-inside:avoid;content-visibility:visible}details .dd{display:grid}a{color:inherit;text-decoration:none}}
 ");
 
         /// <summary>The audit table's sort and filter: reads only the page's own DOM, writes only attributes and text.</summary>
         public static readonly string Script = Lf(@"
-(function(){var t=document.getElementById('audit-table');if(!t)return;
+(function(){var t=document.getElementById('audit-rows');if(!t)return;
 var q=document.getElementById('audit-q'),g=document.getElementById('audit-g'),s=document.getElementById('audit-s'),c=document.getElementById('audit-count');
-var bs=Array.prototype.slice.call(t.tBodies),n=bs.length,timer=0,i;
-for(i=0;i<n;i++)bs[i]._k=bs[i].rows[0].textContent.toLowerCase();
+var bs=Array.prototype.slice.call(t.children),n=bs.length,timer=0,i;
+for(i=0;i<n;i++)bs[i]._k=bs[i].textContent.toLowerCase();
 function apply(){var v=q.value.trim().toLowerCase(),gv=g.value,sv=s.value,shown=0,j,b,ok;
 for(j=0;j<n;j++){b=bs[j];ok=(!gv||b.getAttribute('data-g')===gv)&&(!sv||b.getAttribute('data-s')===sv)&&(!v||b._k.indexOf(v)>=0);if(b.hidden===ok)b.hidden=!ok;if(ok)shown++;}
 c.textContent=shown===n?n+' domains':shown+' of '+n+' domains';}
-q.addEventListener('input',function(){clearTimeout(timer);timer=setTimeout(apply,120);});
+q.addEventListener('input',function(){clearTimeout(timer);timer=setTimeout(apply,150);});
 q.addEventListener('change',apply);g.addEventListener('change',apply);s.addEventListener('change',apply);
-var hs=t.tHead.rows[0].cells;
-Array.prototype.forEach.call(t.tHead.querySelectorAll('button[data-col]'),function(btn){btn.addEventListener('click',function(){
+var hs=document.querySelectorAll('#audit-table .ch');
+Array.prototype.forEach.call(document.querySelectorAll('#audit-table button[data-col]'),function(btn){btn.addEventListener('click',function(){
 var col=+btn.getAttribute('data-col'),num=btn.hasAttribute('data-num'),th=btn.parentNode,dir=th.getAttribute('aria-sort')==='ascending'?-1:1,j;
 for(j=0;j<hs.length;j++)hs[j].removeAttribute('aria-sort');th.setAttribute('aria-sort',dir>0?'ascending':'descending');
-var ks=bs.map(function(b,k){var cell=b.rows[0].cells[col],v=cell.getAttribute('data-v');if(v===null)v=cell.textContent;return [num?(v===''?-1e15:+v):v.toLowerCase(),k,b];});
+var ks=bs.map(function(b,k){var cell=b.firstElementChild.children[col],v=cell.getAttribute('data-v');if(v===null)v=cell.textContent;return [num?(v===''?-1e15:+v):v.toLowerCase(),k,b];});
 ks.sort(function(x,y){return x[0]<y[0]?-dir:x[0]>y[0]?dir:x[1]-y[1];});
 bs=ks.map(function(x){return x[2];});var f=document.createDocumentFragment();for(j=0;j<n;j++)f.appendChild(bs[j]);t.appendChild(f);});});
 document.documentElement.className='js';apply();})();

@@ -255,7 +255,7 @@ namespace MailAuth.Core.Tests.Html
             List<MailDomainReport> audit = await HtmlTestData.AuditAsync(9);
             string page = HtmlReport.Render(Array.Empty<MailHeaderReport>(), audit);
             AssertOnlyOwnMarkup(page);
-            Assert.Equal(9, Regex.Matches(page, "<tbody data-g=").Count);
+            Assert.Equal(9, Regex.Matches(page, "<div class=\"dr\" data-g=").Count);
             Assert.Contains("include:&lt;script&gt;window.__pwned=20&lt;/script&gt;", page, StringComparison.Ordinal);
             Assert.Contains("Advice: how the grade was reached", page, StringComparison.Ordinal);
             Assert.Contains("aria-label=\"Grade distribution: A ", page, StringComparison.Ordinal);
