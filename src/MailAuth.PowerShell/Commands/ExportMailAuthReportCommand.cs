@@ -115,7 +115,8 @@ namespace MailAuth.PowerShell.Commands
                 return _headers.Count == 1 ? "Header analysis: " + (_headers[0].Subject ?? _headers[0].Source ?? "message") : $"Header analysis: {_headers.Count} messages";
             }
 
-            return _headers.Count == 0 ? $"Domain audit: {_domains.Count} domains" : $"MailAuth report: {_headers.Count} messages, {_domains.Count} domains";
+            string domains = _domains.Count == 1 ? "1 domain" : $"{_domains.Count} domains";
+            return _headers.Count == 0 ? "Domain audit: " + domains : "MailAuth report: " + (_headers.Count == 1 ? "1 message" : $"{_headers.Count} messages") + ", " + domains;
         }
     }
 }
