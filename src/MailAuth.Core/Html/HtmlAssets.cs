@@ -44,7 +44,7 @@ table{border-collapse:collapse;width:100%;font-size:.9rem}
 th,td{text-align:left;vertical-align:top;padding:6px 8px;border-bottom:1px solid var(--line)}
 th{font-weight:600;color:var(--muted);background:var(--soft)}
 td{overflow-wrap:anywhere}
-table.auth td:first-child,table.auth td:nth-child(2),table.auth td:nth-child(3){white-space:nowrap}
+table.auth td:first-child,.r{white-space:nowrap}
 code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,'Liberation Mono',monospace;font-size:.84rem;overflow-wrap:anywhere;white-space:pre-wrap}
 .r{display:inline-block;padding:0 7px;border-radius:9px;font-weight:600;font-size:.82rem;background:var(--soft)}
 .r.pass{color:var(--ok);background:var(--okbg)}.r.fail,.r.permerror,.r.softfail{color:var(--bad);background:var(--badbg)}

@@ -476,8 +476,9 @@ namespace MailAuth.Html
                 h.Open("text", "x", N(x), "y", N(y - 4)).Text(hop.Number.ToString(CultureInfo.InvariantCulture) + ". " + Short(from, 34) + " → " + Short(by, 34)).Close("text");
                 h.Open("text", "class", "t2", "x", "46", "y", N(y + 14)).Text(Short((hop.FromIp ?? "no address") + (hop.With is null ? string.Empty : " · " + hop.With) + (hop.IsInternal ? " · internal" : string.Empty)
                     + (hop.TimestampText is null ? string.Empty : " · " + hop.TimestampText), 80)).Close("text");
-                string tls = hop.TlsVersion ?? (hop.Encrypted ? "encrypted" : "no TLS recorded");
-                h.Open("text", "class", hop.Encrypted || hop.TlsVersion != null ? "tls" : "notls", "x", "46", "y", N(y + 30)).Text(hop.Encrypted || hop.TlsVersion != null ? "encrypted: " + tls : tls).Close("text");
+                bool encrypted = hop.Encrypted || hop.TlsVersion != null;
+                string tls = hop.TlsVersion != null ? "encrypted: " + hop.TlsVersion : encrypted ? "encrypted" + (hop.With is null ? string.Empty : " (" + hop.With + ")") : "no TLS recorded";
+                h.Open("text", "class", encrypted ? "tls" : "notls", "x", "46", "y", N(y + 30)).Text(tls).Close("text");
 
                 // Delay bar: length by share of the longest delay; negative delays (clock skew) in red.
                 h.Open("rect", "class", "track", "x", N(barX), "y", N(y - 7), "width", N(barWidth), "height", "12", "rx", "3").Raw("</rect>");

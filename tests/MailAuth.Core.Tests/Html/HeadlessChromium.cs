@@ -333,8 +333,15 @@ namespace MailAuth.Core.Tests.Html
             return clock.Elapsed.TotalMilliseconds;
         }
 
-        public Task SetViewportAsync(int width, int height, bool mobile) =>
-            SendAsync("Emulation.setDeviceMetricsOverride", new JsonObject { ["width"] = width, ["height"] = height, ["deviceScaleFactor"] = 1, ["mobile"] = mobile });
+        private int _width = 1280;
+        private bool _mobile;
+
+        public Task SetViewportAsync(int width, int height, bool mobile)
+        {
+            _width = width;
+            _mobile = mobile;
+            return SendAsync("Emulation.setDeviceMetricsOverride", new JsonObject { ["width"] = width, ["height"] = height, ["deviceScaleFactor"] = 1, ["mobile"] = mobile });
+        }
 
         public Task SetColorSchemeAsync(string scheme) =>
             SendAsync("Emulation.setEmulatedMedia", new JsonObject { ["features"] = new JsonArray(new JsonObject { ["name"] = "prefers-color-scheme", ["value"] = scheme }) });
@@ -360,11 +367,30 @@ namespace MailAuth.Core.Tests.Html
         {
             double height = await EvaluateNumberAsync("Math.ceil(document.documentElement.scrollHeight)");
             double width = await EvaluateNumberAsync("Math.ceil(document.documentElement.clientWidth)");
+
+            // The viewport as tall as the shot: rows kept off screen by content-visibility are drawn too.
+            await SetViewportAsync(_width, (int)Math.Min(height, maxHeight), _mobile);
             JsonObject shot = await SendAsync("Page.captureScreenshot", new JsonObject
             {
                 ["format"] = "png",
                 ["captureBeyondViewport"] = true,
                 ["clip"] = new JsonObject { ["x"] = 0, ["y"] = 0, ["width"] = width, ["height"] = Math.Min(height, maxHeight), ["scale"] = 1 },
+            });
+            byte[] png = Convert.FromBase64String(shot["data"]!.GetValue<string>());
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.WriteAllBytes(path, png);
+            return png;
+        }
+
+        /// <summary>A PNG of one element (by CSS selector), at the current width.</summary>
+        public async Task<byte[]> ScreenshotElementAsync(string selector, string path)
+        {
+            JsonNode box = (await EvaluateAsync("(() => { const r = document.querySelector(" + System.Text.Json.JsonSerializer.Serialize(selector) + ").getBoundingClientRect(); return [r.left + scrollX, r.top + scrollY, r.width, r.height]; })()"))!;
+            JsonObject shot = await SendAsync("Page.captureScreenshot", new JsonObject
+            {
+                ["format"] = "png",
+                ["captureBeyondViewport"] = true,
+                ["clip"] = new JsonObject { ["x"] = box[0]!.GetValue<double>() - 12, ["y"] = box[1]!.GetValue<double>() - 12, ["width"] = box[2]!.GetValue<double>() + 24, ["height"] = box[3]!.GetValue<double>() + 24, ["scale"] = 1 },
             });
             byte[] png = Convert.FromBase64String(shot["data"]!.GetValue<string>());
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);

@@ -137,7 +137,10 @@ namespace MailAuth.Core.Tests.Html
 
             AssertNothingLoadedOrBlocked(page, url);
 
-            // The first sample at desktop width, light and dark; the phishing sample on a phone.
+            // The phishing sample alone, then the page from the top at desktop width, light and dark, and on a phone.
+            int phish = reports.FindIndex(r => r.Source != null && r.Source.EndsWith("phish-spf-pass-unaligned.txt", StringComparison.Ordinal));
+            Assert.True(phish >= 0);
+            AssertNotBlank(await page.ScreenshotElementAsync("#msg-" + (phish + 1).ToString(CultureInfo.InvariantCulture), Screenshot("header-phish-1280.png")), "the phishing sample");
             byte[] light = await page.ScreenshotAsync(Screenshot("header-samples-1280.png"), 2600);
             AssertNotBlank(light, "samples at 1280 px");
             await page.SetColorSchemeAsync("dark");
