@@ -6,6 +6,9 @@ BeforeAll {
         param($z)
         # A domain whose DNS answers hold markup: the page must show it as text.
         $z.AddTxt('markup.example', 'v=spf1 include:<script>document.title=''pwned''</script> -all')
+        # The receiver recorded spf=pass; the record now says -all: the page must mark the disagreement.
+        $z.AddTxt('differs.example', 'v=spf1 -all')
+        $z.AddTxt('_dmarc.differs.example', 'v=DMARC1; p=reject')
         $z.AddTxt('_dmarc.markup.example', 'v=DMARC1; p=reject; rua=mailto:"><img src=x onerror=document.title=''pwned''>@markup.example')
     }
     $script:D = @{ Server = $script:World.Address }
@@ -69,6 +72,25 @@ Describe 'Export-MailAuthReport' {
         $dom | Should -Match '<th>Now \(DNS\)</th>'
         $dom | Should -Match 'data-method="spf"'
         $dom | Should -Match 'Now: recomputed'
+    }
+
+    It 'marks a verdict that DNS no longer agrees with' {
+        $file = Join-Path $script:Out 'differs.html'
+        $headers = @(
+            'Received: from mail.differs.example (mail.differs.example [198.51.100.7]) by mx.example.com with ESMTPS id 1; Mon, 16 Nov 2026 09:14:00 +0000'
+            'Authentication-Results: mx.example.com; spf=pass smtp.mailfrom=bounce@differs.example; dmarc=pass header.from=differs.example'
+            'From: Alice <alice@differs.example>'
+            'Subject: recorded pass, fails now'
+            'Date: Mon, 16 Nov 2026 09:13:58 +0000'
+            'Message-ID: <1@differs.example>'
+        )
+        $report = $headers | Get-MailHeaderReport -TrustedAuthServId mx.example.com -Verify @D
+        $report.Verification.SpfNow | Should -Be 'fail'
+        $report | Export-MailAuthReport -Path $file
+        $dom = Get-RenderedDom $file
+        $dom | Should -Match '<tr class="differs" data-method="spf">'
+        $dom | Should -Match '<span class="badge differs">DIFFERS</span>'
+        $dom | Should -Match 'recorded pass, now fail'
     }
 
     It 'keeps the hostile sample''s payloads as text' {

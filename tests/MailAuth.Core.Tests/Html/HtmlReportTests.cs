@@ -264,3 +264,53 @@ namespace MailAuth.Core.Tests.Html
         }
     }
 }
+
+namespace MailAuth.Core.Tests.Html
+{
+    /// <summary>The hop timeline: delays, TLS, the edge and clock skew drawn.</summary>
+    public class HtmlTimelineTests
+    {
+        [Fact]
+        public void TheTimelineMarksTheEdgeTlsLongDelaysAndClockSkew()
+        {
+            string text =
+                "Received: from mx.example.com (mx.example.com [192.0.2.10]) by mailbox.example.com with LMTP id 3; Mon, 16 Nov 2026 09:00:00 +0000\r\n"
+                + "Received: from relay.sender.example (relay.sender.example [198.51.100.7]) by mx.example.com (Postfix) with ESMTPS id 2 (version=TLS1_3 cipher=TLS_AES_256_GCM_SHA384); Mon, 16 Nov 2026 09:10:00 +0000\r\n"
+                + "Received: from pc.sender.example ([203.0.113.5]) by relay.sender.example with SMTP id 1; Mon, 16 Nov 2026 06:00:00 +0000\r\n"
+                + "From: a@sender.example\r\nTo: b@example.com\r\nSubject: timeline\r\nDate: Mon, 16 Nov 2026 05:59:00 +0000\r\nMessage-ID: <1@sender.example>\r\n";
+            MailHeaderReport report = MailHeaderAnalyzer.AnalyzeText(text, HtmlTestData.Options()).Single();
+            Assert.Contains(report.Hops, h => h.ClockSkew);
+            string page = HtmlReport.Render(new[] { report }, Array.Empty<MailDomainReport>());
+            string svg = Regex.Match(page, "<svg class=\"timeline\".*?</svg>", RegexOptions.Singleline).Value;
+            Assert.Equal(3, Regex.Matches(svg, "<circle ").Count);
+            Assert.Contains("class=\"skew\"", svg, StringComparison.Ordinal);
+            Assert.Contains("clock skew", svg, StringComparison.Ordinal);
+            Assert.Contains("class=\"bar neg\"", svg, StringComparison.Ordinal);
+            Assert.Contains("class=\"bar long\"", svg, StringComparison.Ordinal); // 3 h 10 min between hop 1 and 2
+            Assert.Contains("encrypted: TLS1_3", svg, StringComparison.Ordinal);
+            Assert.Contains("no TLS recorded", svg, StringComparison.Ordinal);
+            Assert.Equal(report.EdgeHop is null ? 0 : 1, Regex.Matches(svg, ">EDGE</text>").Count);
+            HtmlReportTests.AssertOnlyOwnMarkup(page);
+        }
+
+        [Fact]
+        public void LongChainsDrawTheOldestAndNewestHops()
+        {
+            var text = new StringBuilder();
+            for (int i = 120; i >= 1; i--)
+            {
+                text.Append("Received: from h").Append(i).Append(".example ([192.0.2.").Append(i).Append("]) by h").Append(i + 1).Append(".example with SMTP; Mon, 16 Nov 2026 09:")
+                    .Append((i / 60).ToString("00", System.Globalization.CultureInfo.InvariantCulture)).Append(':').Append((i % 60).ToString("00", System.Globalization.CultureInfo.InvariantCulture)).Append(" +0000\r\n");
+            }
+
+            text.Append("From: a@example.org\r\nSubject: loop\r\n");
+            MailHeaderReport report = MailHeaderAnalyzer.AnalyzeText(text.ToString(), HtmlTestData.Options()).Single();
+            Assert.Equal(120, report.Hops.Count);
+            string page = HtmlReport.Render(new[] { report }, Array.Empty<MailDomainReport>());
+            string svg = Regex.Match(page, "<svg class=\"timeline\".*?</svg>", RegexOptions.Singleline).Value;
+            Assert.Equal(60, Regex.Matches(svg, "<circle ").Count);
+            Assert.Contains("60 hops not drawn (all in the table)", svg, StringComparison.Ordinal);
+            Assert.Equal(120, Regex.Matches(page, "<tr( class=\"edge\")?><td>[0-9]+( edge)?</td>").Count);
+        }
+    }
+}
