@@ -105,6 +105,7 @@ dl.gloss dt:target{background:var(--warnbg)}
 .hidden-note{color:var(--muted);font-size:.85rem;margin:6px 0}
 @media (max-width:720px){main{padding:10px}.card{padding:12px}.summary,details .dd{grid-template-columns:1fr}header.top{padding:10px 12px}
 .controls input{min-width:0;flex:1 1 100%}
+.tl svg{min-width:680px}
 #audit-table .tr{grid-template-columns:minmax(0,1fr) 3.4em 3.4em minmax(0,1fr);font-size:.85rem}
 #audit-table .tr>:nth-child(n+4){display:none}#audit-table .tr>:nth-child(6){display:block}}
 @media print{:root{--bg:#fff;--card:#fff;--fg:#000;--soft:#f2f2f2;--line:#ccc}body{font-size:11pt}header.top{border:0}nav.toc,.controls{display:none!important}

@@ -444,6 +444,7 @@ namespace MailAuth.Html
             int height = hops.Count * rowHeight + 10;
             double maxDelay = Math.Max(1, hops.Max(x => Math.Abs(x.DelaySeconds ?? 0)));
             string label = "Route of " + Plural(r.HopCount, "hop") + (r.EdgeHop is null ? string.Empty : "; the edge is hop " + r.EdgeHop.Number.ToString(CultureInfo.InvariantCulture));
+            h.Raw("<div class=\"scroll tl\">");
             h.Open("svg", "class", "timeline", "viewBox", "0 0 " + width.ToString(CultureInfo.InvariantCulture) + " " + height.ToString(CultureInfo.InvariantCulture),
                 "width", width.ToString(CultureInfo.InvariantCulture), "height", height.ToString(CultureInfo.InvariantCulture), "role", "img", "aria-label", label, "xmlns", "http://www.w3.org/2000/svg").Line();
             h.Element("title", label);
@@ -495,7 +496,7 @@ namespace MailAuth.Html
                 }
             }
 
-            h.Raw("</svg>\n");
+            h.Raw("</svg></div>\n");
             WriteHopTable(h, r);
         }
 
