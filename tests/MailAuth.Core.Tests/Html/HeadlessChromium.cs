@@ -370,6 +370,7 @@ namespace MailAuth.Core.Tests.Html
 
             // The viewport as tall as the shot: rows kept off screen by content-visibility are drawn too.
             await SetViewportAsync(_width, (int)Math.Min(height, maxHeight), _mobile);
+            await EvaluateAsync("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(r, 100))))");
             JsonObject shot = await SendAsync("Page.captureScreenshot", new JsonObject
             {
                 ["format"] = "png",

@@ -296,7 +296,12 @@ namespace MailAuth.Core.Tests.Html
             // Screenshots: the summary and first rows with one domain's details open, desktop and phone.
             await page.NavigateAsync(url);
             await page.EvaluateAsync("(() => { const b = document.querySelectorAll('#audit-rows > .dr'); b[6].querySelector('details').open = true; b[2].querySelector('details').open = true; })()");
-            AssertNotBlank(await page.ScreenshotAsync(Screenshot("audit-1280.png"), 1900), "audit at 1280 px");
+            byte[] auditShot = await page.ScreenshotAsync(Screenshot("audit-1280.png"), 1900);
+            AssertNotBlank(auditShot, "audit at 1280 px");
+
+            // The rows are drawn, not left as content-visibility placeholders: the lower half has text.
+            PngImage auditImage = PngImage.Decode(auditShot);
+            Assert.True(auditImage.Measure(auditImage.Height / 2, auditImage.Height).Ink >= 0.04, "the audit rows in the screenshot are blank");
             await page.SetViewportAsync(390, 844, mobile: true);
             Assert.True(await page.EvaluateNumberAsync("document.documentElement.scrollWidth") <= 400, "the audit fits a phone's width");
             AssertNotBlank(await page.ScreenshotAsync(Screenshot("audit-390.png"), 2400), "audit at 390 px");

@@ -119,12 +119,18 @@ namespace MailAuth.Core.Tests.Html
         }
 
         /// <summary>How many distinct colours, and the share of pixels that differ from the most common one (the background).</summary>
-        public (int Colors, double Ink) Measure()
+        public (int Colors, double Ink) Measure() => Measure(0, Height);
+
+        /// <summary>As <see cref="Measure()"/>, over the rows from <paramref name="fromRow"/> up to <paramref name="toRow"/>.</summary>
+        public (int Colors, double Ink) Measure(int fromRow, int toRow)
         {
             var counts = new Dictionary<uint, int>();
-            foreach (uint p in Pixels)
+            int total = 0;
+            for (int i = fromRow * Width; i < Math.Min(toRow, Height) * Width; i++)
             {
+                uint p = Pixels[i];
                 counts[p] = counts.TryGetValue(p, out int n) ? n + 1 : 1;
+                total++;
             }
 
             int background = 0;
@@ -133,7 +139,7 @@ namespace MailAuth.Core.Tests.Html
                 background = Math.Max(background, n);
             }
 
-            return (counts.Count, 1.0 - (double)background / Pixels.Length);
+            return (counts.Count, total == 0 ? 0 : 1.0 - (double)background / total);
         }
 
         private static int Paeth(int a, int b, int c)
