@@ -217,6 +217,7 @@ namespace MailAuth.Core.Tests.Html
                         "<script>window.__pwned=14</script>",
                         "include:<script>window.__pwned=20</script>",
                         "rua=javascript:window.__pwned=24",
+                        "[U+202E]elpmaxe.knab",
                     })
                     {
                         Assert.Contains(payload, text, StringComparison.Ordinal);
