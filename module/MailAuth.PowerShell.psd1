@@ -30,6 +30,7 @@
         'Import-DmarcReport'
         'Import-TlsRptReport'
         'Get-DmarcReportSummary'
+        'Export-MailAuthReport'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

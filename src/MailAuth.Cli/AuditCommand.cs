@@ -40,6 +40,7 @@ namespace MailAuth.Cli
                 Description = "Seconds allowed per domain (1-3600); a domain over it is LookupFailed.",
                 DefaultValueFactory = _ => 30,
             };
+            var html = new Option<string?>("--html") { Description = "Also write one self-contained HTML page of the audit to this file, when the audit ends (docs/html-report.md)." };
             var noFetch = new Option<bool>("--no-mta-sts-fetch") { Description = "Check only the _mta-sts TXT record; do not fetch HTTPS policies." };
             var command = new Command("audit", "Audit many domains: MX, SPF, DMARC, DKIM, BIMI, MTA-STS and TLS-RPT with a grade, one row per domain.");
             command.Arguments.Add(file);
@@ -50,6 +51,7 @@ namespace MailAuth.Cli
             command.Options.Add(selector);
             command.Options.Add(budget);
             command.Options.Add(noFetch);
+            command.Options.Add(html);
             common.AddTo(command);
             command.SetAction(result =>
             {
@@ -144,12 +146,40 @@ namespace MailAuth.Cli
                     }
                 }
 
+                string? htmlPath = result.GetValue(html);
+                FileStream? htmlFile = null;
+                if (htmlPath != null)
+                {
+                    try
+                    {
+                        htmlFile = new FileStream(htmlPath, FileMode.Create, FileAccess.Write, FileShare.Read);
+                    }
+                    catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is ArgumentException || ex is NotSupportedException)
+                    {
+                        Output.WriteError($"--html {htmlPath}: cannot be written: {ex.Message}");
+                        csvWriter?.Dispose();
+                        input.Dispose();
+                        reporter.Dispose();
+                        return Output.Usage;
+                    }
+                }
+
                 using (reporter)
                 using (input)
                 using (csvWriter)
+                using (htmlFile)
                 {
-                    var sink = new AuditSink(result.GetValue(common.Json), csvWriter);
-                    return Run(reporter, throttleLimit, input, sink);
+                    var sink = new AuditSink(result.GetValue(common.Json), csvWriter, htmlFile != null);
+                    int exit = Run(reporter, throttleLimit, input, sink);
+                    if (htmlFile != null)
+                    {
+                        // The page needs every row (the summary and chart come first), so it is written at the end.
+                        using var writer = new StreamWriter(htmlFile, new UTF8Encoding(false), 1 << 16);
+                        MailAuth.Html.HtmlReport.Write(writer, Array.Empty<MailAuth.Headers.MailHeaderReport>(), sink.Kept!,
+                            new MailAuth.Html.HtmlReportOptions { Title = "Domain audit: " + (path == "-" ? "standard input" : Path.GetFileName(path)) });
+                    }
+
+                    return exit;
                 }
             });
             return command;
@@ -323,11 +353,15 @@ namespace MailAuth.Cli
             private bool _headerWritten;
             private readonly Dictionary<DomainReportStatus, long> _counts = new Dictionary<DomainReportStatus, long>();
 
-            public AuditSink(bool json, CsvRowWriter<MailDomainReport>? csv)
+            public AuditSink(bool json, CsvRowWriter<MailDomainReport>? csv, bool keep)
             {
                 _json = json;
                 _csv = csv;
+                Kept = keep ? new List<MailDomainReport>() : null;
             }
+
+            /// <summary>Every row, in input order, for --html.</summary>
+            public List<MailDomainReport>? Kept { get; }
 
             public long Rows { get; private set; }
 
@@ -343,6 +377,7 @@ namespace MailAuth.Cli
                 }
 
                 _csv?.Write(report);
+                Kept?.Add(report);
                 if (_json)
                 {
                     Output.WriteJson(report);

@@ -35,6 +35,10 @@ namespace MailAuth.Cli
             {
                 Description = "Recompute SPF, DKIM, ARC and DMARC against DNS now and show them beside the recorded verdicts.",
             };
+            var html = new Option<string?>("--html")
+            {
+                Description = "Also write one self-contained HTML page of the reports to this file (docs/html-report.md).",
+            };
             var dnsOptions = new CommonOptions();
             var command = new Command("header", "Header forensics: where a message came from, what each receiver concluded, and what is wrong with it.");
             command.Arguments.Add(files);
@@ -42,6 +46,7 @@ namespace MailAuth.Cli
             command.Options.Add(receiving);
             command.Options.Add(json);
             command.Options.Add(verify);
+            command.Options.Add(html);
             dnsOptions.AddDnsTo(command);
             command.SetAction(result =>
             {
@@ -81,6 +86,24 @@ namespace MailAuth.Cli
                     return Output.Usage;
                 }
 
+                // The page is written at the end, but its file is created first: a path that cannot
+                // be written is a usage error before any input is read.
+                string? htmlPath = result.GetValue(html);
+                FileStream? htmlFile = null;
+                if (htmlPath != null)
+                {
+                    try
+                    {
+                        htmlFile = new FileStream(htmlPath, FileMode.Create, FileAccess.Write, FileShare.Read);
+                    }
+                    catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is ArgumentException || ex is NotSupportedException)
+                    {
+                        Output.WriteError($"--html {htmlPath}: cannot be written: {ex.Message}");
+                        return Output.Usage;
+                    }
+                }
+
+                var forPage = new List<MailHeaderReport>();
                 bool asJson = result.GetValue(json);
                 int exit = Output.Success;
                 bool first = true;
@@ -106,6 +129,11 @@ namespace MailAuth.Cli
                                 {
                                     exit = Output.InputFailed;
                                 }
+                            }
+
+                            if (htmlFile != null)
+                            {
+                                forPage.Add(report);
                             }
 
                             if (asJson)
@@ -143,6 +171,15 @@ namespace MailAuth.Cli
                     {
                         Output.WriteError($"{Name(input)}: cannot be read: {ex.Message}");
                         exit = Output.InputFailed;
+                    }
+                }
+
+                if (htmlFile != null)
+                {
+                    using (var writer = new StreamWriter(htmlFile, new UTF8Encoding(false)))
+                    {
+                        MailAuth.Html.HtmlReport.Write(writer, forPage, Array.Empty<MailAuth.DomainReport.MailDomainReport>(),
+                            new MailAuth.Html.HtmlReportOptions { Title = "Header analysis: " + (forPage.Count == 1 ? forPage[0].Subject ?? forPage[0].Source ?? "message" : forPage.Count + " messages") });
                     }
                 }
 

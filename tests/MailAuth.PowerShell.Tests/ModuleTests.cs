@@ -10,6 +10,7 @@ namespace MailAuth.PowerShell.Tests
         private static readonly string[] s_expectedCmdlets =
         {
             "Clear-MailAuthDnsCache",
+            "Export-MailAuthReport",
             "Get-BimiRecord",
             "Get-DkimRecord",
             "Get-DmarcReportSummary",
