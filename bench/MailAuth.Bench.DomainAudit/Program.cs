@@ -240,7 +240,7 @@ namespace MailAuth.Bench.DomainAudit
                 // Stand-in for Export-Csv: touch the flat row, then drop the object.
                 _ = r.Domain + r.GradeCode + r.FindingText;
                 sumElapsed += r.ElapsedMilliseconds;
-                foreach (DnsResponse q in r.Trace)
+                foreach (DnsResponse q in r.DnsEvidence)
                 {
                     if (!q.FromCache)
                     {

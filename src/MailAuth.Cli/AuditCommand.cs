@@ -55,7 +55,7 @@ namespace MailAuth.Cli
             common.AddTo(command);
             command.SetAction(result =>
             {
-                DnsResolver dns;
+                IDnsResolver dns;
                 var options = new DomainReportOptions();
                 int throttleLimit = result.GetValue(throttle);
                 try
@@ -82,9 +82,7 @@ namespace MailAuth.Cli
                     string[] selectors = (result.GetValue(selector) ?? Array.Empty<string>()).Select(s => s.Trim()).Where(s => s.Length > 0).ToArray();
                     options.DkimSelectors = selectors.Length == 0 ? null : selectors;
                     options.TimeBudget = TimeSpan.FromSeconds(seconds);
-                    options.MtaSts.FetchPolicy = !result.GetValue(noFetch);
-                    // --json lines carry each domain's DNS responses in Trace (docs/cli.md); the CSV has no use for them.
-                    options.IncludeDnsTrace = result.GetValue(common.Json);
+                    options.MtaSts.FetchPolicy = !result.GetValue(noFetch) && !common.IsOffline(result);
                     if (result.GetValue(common.Verbose))
                     {
                         options.TraceObserver = response => Console.Error.WriteLine("DNS " + response);

@@ -26,6 +26,16 @@ namespace MailAuth.Cli
             Description = "Ask the name servers every time.",
         };
 
+        public Option<string> DnsArchive { get; } = new Option<string>("--dns-archive")
+        {
+            Description = "Append every DNS answer the results used to this JSON Lines file (docs/dns-archive.md); with --offline, answer only from it.",
+        };
+
+        public Option<bool> Offline { get; } = new Option<bool>("--offline")
+        {
+            Description = "Answer only from --dns-archive and send no DNS packet (no MTA-STS policy fetch either).",
+        };
+
         public Option<bool> Json { get; } = new Option<bool>("--json")
         {
             Description = "One JSON object per line, with the same property names as the cmdlets' objects.",
@@ -41,6 +51,8 @@ namespace MailAuth.Cli
             command.Options.Add(Server);
             command.Options.Add(Timeout);
             command.Options.Add(NoCache);
+            command.Options.Add(DnsArchive);
+            command.Options.Add(Offline);
             command.Options.Add(Json);
             command.Options.Add(Verbose);
         }
@@ -51,13 +63,18 @@ namespace MailAuth.Cli
             command.Options.Add(Server);
             command.Options.Add(Timeout);
             command.Options.Add(NoCache);
+            command.Options.Add(DnsArchive);
+            command.Options.Add(Offline);
             command.Options.Add(Verbose);
         }
+
+        /// <summary>True with --offline: nothing may leave the machine.</summary>
+        public bool IsOffline(ParseResult result) => result.GetValue(Offline);
 
         /// <summary>The resolver the options describe; throws <see cref="UsageException"/> for a bad server or timeout.</summary>
         public IDnsResolver CreateResolver(ParseResult result)
         {
-            DnsResolver resolver = CreateDnsResolver(result);
+            IDnsResolver resolver = CreateDnsResolver(result);
             if (result.GetValue(Verbose))
             {
                 return new RecordingDnsResolver(resolver, response => Console.Error.WriteLine("DNS " + response));
@@ -67,10 +84,71 @@ namespace MailAuth.Cli
         }
 
         /// <summary>
-        /// The plain resolver, without the --verbose recording wrapper: a bulk audit traces through
-        /// its report options instead, since a recording resolver keeps every response for the run.
+        /// The resolver without the --verbose recording wrapper (a bulk audit traces through its
+        /// report options instead, since a recording resolver keeps every response for the run):
+        /// the archive replay with --offline, and recording into --dns-archive without it.
         /// </summary>
-        public DnsResolver CreateDnsResolver(ParseResult result)
+        public IDnsResolver CreateDnsResolver(ParseResult result)
+        {
+            string? archive = result.GetValue(DnsArchive);
+            if (result.GetValue(Offline))
+            {
+                if (string.IsNullOrWhiteSpace(archive))
+                {
+                    throw new UsageException("--offline answers from a DNS archive: give --dns-archive FILE (record one by running without --offline).");
+                }
+
+                Dns.DnsArchive loaded;
+                try
+                {
+                    loaded = Dns.DnsArchive.Load(archive!);
+                }
+                catch (Exception ex) when (ex is System.IO.IOException || ex is UnauthorizedAccessException)
+                {
+                    throw new UsageException($"--dns-archive {archive}: {ex.Message}");
+                }
+
+                foreach (string problem in loaded.Problems)
+                {
+                    Console.Error.WriteLine($"warning: DNS archive {loaded.Path}, {problem}");
+                }
+
+                return new DnsArchiveReplayResolver(loaded);
+            }
+
+            IDnsResolver live = CreateLiveResolver(result);
+            if (string.IsNullOrWhiteSpace(archive))
+            {
+                return live;
+            }
+
+            DnsArchiveWriter writer;
+            try
+            {
+                writer = DnsArchiveWriter.Open(archive!);
+            }
+            catch (Exception ex) when (ex is System.IO.IOException || ex is UnauthorizedAccessException)
+            {
+                throw new UsageException($"--dns-archive {archive}: {ex.Message}");
+            }
+
+            // The command's last answers are written when the process ends.
+            AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+            {
+                try
+                {
+                    writer.Dispose();
+                }
+                catch (Exception ex) when (ex is System.IO.IOException || ex is UnauthorizedAccessException)
+                {
+                    Console.Error.WriteLine($"error: the DNS archive {writer.Path} could not be written: {ex.Message}");
+                    Environment.ExitCode = Environment.ExitCode == 0 ? 1 : Environment.ExitCode;
+                }
+            };
+            return new ArchivingDnsResolver(live, writer);
+        }
+
+        private DnsResolver CreateLiveResolver(ParseResult result)
         {
             int timeout = result.GetValue(Timeout);
             if (timeout < 1 || timeout > 60)

@@ -153,7 +153,7 @@ namespace MailAuth.Cli
             common.AddTo(command);
             command.SetAction(result =>
             {
-                using var sts = new MtaStsResolverHolder(!result.GetValue(noFetch));
+                using var sts = new MtaStsResolverHolder(!result.GetValue(noFetch) && !common.IsOffline(result));
                 return DomainLoop.Run(result, common, domains,
                     (dns, domain, ct) => sts.Get(dns).ResolveAsync(domain, null, ct),
                     WriteMtaSts, r => r.StatusCode == PostureStatus.LookupFailed);

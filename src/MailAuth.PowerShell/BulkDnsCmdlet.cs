@@ -60,18 +60,26 @@ namespace MailAuth.PowerShell
 
         protected override void EndProcessing()
         {
-            _runner!.CompleteAdding();
-            while (!_runner.IsFinished)
+            try
             {
-                if (_runner.WaitNext(TimeSpan.FromMilliseconds(100), out BulkOutcome outcome))
+                _runner!.CompleteAdding();
+                while (!_runner.IsFinished)
                 {
-                    Write(outcome);
+                    if (_runner.WaitNext(TimeSpan.FromMilliseconds(100), out BulkOutcome outcome))
+                    {
+                        Write(outcome);
+                    }
+
+                    WriteReady();
                 }
 
-                WriteReady();
+                _progress!.Complete(this);
             }
-
-            _progress!.Complete(this);
+            finally
+            {
+                // The DNS archive's last answers (DnsCmdlet).
+                base.EndProcessing();
+            }
         }
 
         private void WriteReady()

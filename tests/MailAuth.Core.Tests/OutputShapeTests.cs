@@ -95,7 +95,6 @@ namespace MailAuth.Core.Tests
             {
                 DkimSelectors = new[] { "selector1", "nosuch" },
                 MtaSts = new MtaStsOptions { PolicyPort = https.Port, ServerCertificateValidation = MtaStsOptions.TrustCertificate(https.Thumbprint) },
-                IncludeDnsTrace = true,
             });
 
             MailDomainReport report = await reporter.GetReportAsync("example.com");

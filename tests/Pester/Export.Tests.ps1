@@ -51,7 +51,6 @@ BeforeAll {
         'Get-MailHeaderReport'            = { Get-ChildItem (Join-Path $Samples '*.txt') | Get-MailHeaderReport }
         'Get-MailHeaderReport -Verify'    = { Get-ChildItem (Join-Path $Samples '*.txt') | Get-MailHeaderReport -Verify @Dns }
         'Get-MailDomainReport'            = { Get-MailDomainReport contoso.com @Dns -NoMtaStsFetch }
-        'Get-MailDomainReport -IncludeDnsTrace' = { Get-MailDomainReport contoso.com @Dns -NoMtaStsFetch -IncludeDnsTrace }
         'Get-DkimRecord'                  = { Get-DkimRecord contoso.com @Dns; Get-DkimRecord contoso.com -Selector selector1, nosuch @Dns }
         'Get-BimiRecord'                  = { Get-BimiRecord contoso.com @Dns }
         'Get-MtaStsPolicy -NoFetch'       = { Get-MtaStsPolicy contoso.com @Dns -NoFetch }
@@ -95,7 +94,7 @@ Describe 'The checks themselves' {
 
 Describe 'Export-Csv and ConvertTo-Json of <_>' -ForEach @(
     'Resolve-MailAuthDnsName', 'Get-SpfRecord', 'Test-Spf', 'Resolve-DmarcPolicy', 'Resolve-DmarcPolicy -From',
-    'Get-MailHeaderReport', 'Get-MailHeaderReport -Verify', 'Get-MailDomainReport', 'Get-MailDomainReport -IncludeDnsTrace',
+    'Get-MailHeaderReport', 'Get-MailHeaderReport -Verify', 'Get-MailDomainReport',
     'Get-DkimRecord', 'Get-BimiRecord', 'Get-MtaStsPolicy -NoFetch', 'Get-MtaStsPolicy', 'Get-TlsRptRecord', 'Get-MxRecord',
     'Import-DmarcReport', 'Import-DmarcReport -Database', 'Import-TlsRptReport', 'Get-DmarcReportSummary') {
     BeforeAll {
@@ -155,8 +154,8 @@ Describe 'ConvertTo-Json names' {
         $json.Address | Should -Be '198.51.100.7'
         $json.Trace.Kind | Should -Contain 'Record'
         $json.Trace.Kind | Should -Contain 'Mechanism'
-        $json.DnsResponses[0].QueryType | Should -Be 'TXT'
-        $json.DnsResponses[0].Status | Should -Be 'Found'
+        $json.DnsEvidence[0].QueryType | Should -Be 'TXT'
+        $json.DnsEvidence[0].Status | Should -Be 'Found'
     }
 
     It 'writes DMARC policies, grade and severities as names' {
@@ -244,7 +243,7 @@ Describe 'Nested detail stays objects' {
         $spf.IncludeTree[-1].Via | Should -Be 'include:spf.mailer.example'
         # RFC 7208 §4.6.4: mx, a, include, include; include; exists.
         $spf.DnsLookupCount | Should -Be 6
-        $spf.DnsResponses[0].Records[0].Type | Should -Be 'TXT'
+        $spf.DnsEvidence[0].Records[0].Type | Should -Be 'TXT'
     }
 
     It 'keeps findings and DNS answers as objects' {
@@ -294,14 +293,14 @@ Describe 'Nested detail stays objects' {
         $dkim.Selectors[0].KeyBits | Should -Be 1024
         $dkim.Selectors[0].KeyType | Should -Be 'Rsa'
         $dkim.SelectorsTried | Should -Contain 'default'
-        $dkim.Trace.Count | Should -Be $dkim.SelectorsTried.Count
+        $dkim.DnsEvidence.Count | Should -Be $dkim.SelectorsTried.Count
         ($dkim.Findings | Where-Object Id -eq 'DKIM-KEY-WEAK')[0].Severity | Should -Be 'Warning'
         (Get-DkimRecord contoso.com -Selector selector1, nosuch @Dns).Selectors.Status | Should -Be @('Found', 'NotFound')
 
         $mx = Get-MxRecord contoso.com @Dns
         $mx.Hosts[0].Host | Should -Be 'mail.contoso.com'
         $mx.Hosts[0].Addresses | Should -Contain '2001:db8::10'
-        $mx.Trace[0].Records[0].Type | Should -Be 'MX'
+        $mx.DnsEvidence[0].Records[0].Type | Should -Be 'MX'
 
         (Get-BimiRecord contoso.com @Dns).Record.Tags.Name | Should -Be @('v', 'l')
         (Get-TlsRptRecord contoso.com @Dns).Record.ReportUris[0] | Should -Be 'mailto:tls@contoso.com'
@@ -312,16 +311,14 @@ Describe 'Nested detail stays objects' {
         (Get-MtaStsPolicy sts.invalid @Dns -FetchTimeoutSec 2).FetchStatus | Should -Not -Be 'NotFetched'
     }
 
-    It 'keeps the DNS trace of a domain report on request only' {
+    It 'keeps the DNS evidence of a domain report once, at the top' {
         $plain = Get-MailDomainReport contoso.com @Dns -NoMtaStsFetch
-        $plain.Trace.Count | Should -Be 0
         $plain.QueryCount | Should -BeGreaterThan 0
-        $plain.Spf.DnsResponses.Count | Should -Be 0
+        $plain.Spf.DnsEvidence.Count | Should -Be 0
         $plain.Spf.IncludeTree.Count | Should -Be 4
         $plain.Dkim.Selectors[0].Selector | Should -Be 'selector1'
 
-        $traced = Get-MailDomainReport contoso.com @Dns -NoMtaStsFetch -IncludeDnsTrace
-        $traced.Trace.Count | Should -Be $traced.QueryCount
-        $traced.Trace.QueryName | Should -Contain '_dmarc.contoso.com'
+        $plain.DnsEvidence.Count | Should -Be $plain.QueryCount
+        $plain.DnsEvidence.QueryName | Should -Contain '_dmarc.contoso.com'
     }
 }

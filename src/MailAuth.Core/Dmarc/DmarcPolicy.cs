@@ -177,8 +177,8 @@ namespace MailAuth.Dmarc
             EffectivePolicyCode = effectivePolicy;
             DomainExists = domainExists;
             Findings = ResultList.From(findings);
-            Trace = ResultList.From(trace);
-            QueryCount = Trace.Count;
+            DnsEvidence = DnsEvidence.From(trace);
+            QueryCount = DnsEvidence.Count;
             ReportAuthorizations = ResultList.From(reportAuthorizations);
             AlternateRecordDomain = alternateRecordDomain;
             AlternateOrganizationalDomain = alternateOrganizationalDomain;
@@ -324,13 +324,13 @@ namespace MailAuth.Dmarc
         public ResultList<DmarcReportAuthorization> ReportAuthorizations { get; }
 
         /// <summary>Every DNS query and answer, in completion order.</summary>
-        public ResultList<DnsResponse> Trace { get; private set; }
+        public DnsEvidence DnsEvidence { get; private set; }
 
         /// <summary>The message evaluation; null when no SPF/DKIM inputs were given.</summary>
         public DmarcEvaluation? Evaluation { get; }
 
         /// <summary>Inside a domain report or a header verification: the parent holds or omits the DNS responses.</summary>
-        internal void OmitDnsResponses() => Trace = ResultList<DnsResponse>.Empty;
+        internal void OmitDnsResponses() => DnsEvidence = DnsEvidence.Empty;
 
         /// <summary>
         /// Inside a header verification the policy sits two levels down, where the parsed record's

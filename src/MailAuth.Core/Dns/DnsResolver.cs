@@ -678,7 +678,7 @@ namespace MailAuth.Dns
                     .ToArray();
                 return new DnsResponse(Response.QueryName, Response.QueryTypeCode, Response.StatusCode, Response.ResponseCode,
                     records, Response.Server, started.Elapsed.TotalMilliseconds, true, Response.Error,
-                    Response.CanonicalNames, Response.UsedTcp);
+                    Response.CanonicalNames, Response.UsedTcp, Response.AskedAt);
             }
         }
     }

@@ -13,7 +13,8 @@ namespace MailAuth.Dns
         public DnsResponse(string queryName, DnsRecordType queryType, DnsLookupStatus status,
             string responseCode, IReadOnlyList<DnsRecord> records, string? server,
             double elapsedMilliseconds, bool fromCache, string? error,
-            IReadOnlyList<string>? canonicalNames = null, bool usedTcp = false)
+            IReadOnlyList<string>? canonicalNames = null, bool usedTcp = false,
+            DateTimeOffset? askedAt = null, bool fromArchive = false)
         {
             QueryName = queryName;
             QueryTypeCode = queryType;
@@ -26,6 +27,8 @@ namespace MailAuth.Dns
             Error = error;
             CanonicalNames = ResultList.From(canonicalNames ?? Array.Empty<string>());
             UsedTcp = usedTcp;
+            AskedAt = askedAt ?? DateTimeOffset.UtcNow.AddMilliseconds(-elapsedMilliseconds);
+            FromArchive = fromArchive;
         }
 
         public string QueryName { get; }
@@ -57,6 +60,15 @@ namespace MailAuth.Dns
 
         public bool FromCache { get; }
 
+        /// <summary>
+        /// When the question went to the server (UTC). A cached answer keeps the time it was asked
+        /// on the wire; a replayed one the time it was recorded.
+        /// </summary>
+        public DateTimeOffset AskedAt { get; }
+
+        /// <summary>True when the answer was replayed from a DNS archive (-DnsArchive -Offline) and no packet was sent.</summary>
+        public bool FromArchive { get; }
+
         /// <summary>True when the UDP answer was truncated and the query was repeated over TCP.</summary>
         public bool UsedTcp { get; }
 
@@ -74,7 +86,7 @@ namespace MailAuth.Dns
                 DnsLookupStatus.NotFound => IsNxDomain ? "NXDOMAIN" : "no data",
                 _ => "failed: " + (Error ?? ResponseCode),
             };
-            string cache = FromCache ? " (cached)" : string.Empty;
+            string cache = FromArchive ? " (archive)" : FromCache ? " (cached)" : string.Empty;
             return $"{QueryType} {QueryName} @{Server ?? "-"} {ResponseCode} {ElapsedMilliseconds:0}ms{cache}: {answer}";
         }
     }

@@ -65,12 +65,6 @@ namespace MailAuth.DomainReport
         /// <summary>DMARC discovery method.</summary>
         public DmarcDiscoveryMethod DmarcMethod { get; set; } = DmarcDiscoveryMethod.TreeWalk;
 
-        /// <summary>
-        /// Keep every DNS response in the report's Trace (QueryCount counts them either way). Off by
-        /// default: some fifty responses make a report several times larger.
-        /// </summary>
-        public bool IncludeDnsTrace { get; set; }
-
         /// <summary>Called with every DNS response (the cmdlets' -Verbose). Must be thread-safe.</summary>
         public Action<DnsResponse>? TraceObserver { get; set; }
 

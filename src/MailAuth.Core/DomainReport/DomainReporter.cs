@@ -71,7 +71,7 @@ namespace MailAuth.DomainReport
             if (!parsed.IsValid)
             {
                 return new MailDomainReport(parsed.Input, null, null, DomainReportStatus.InvalidInput, parsed.Error, checks,
-                    null, null, null, null, null, null, null, null, null, Array.Empty<string>(), Array.Empty<Finding>(), Array.Empty<DnsResponse>(), false, watch.Elapsed.TotalMilliseconds);
+                    null, null, null, null, null, null, null, null, null, Array.Empty<string>(), Array.Empty<Finding>(), Array.Empty<DnsResponse>(), watch.Elapsed.TotalMilliseconds);
             }
 
             string domain = parsed.Domain!;
@@ -118,7 +118,7 @@ namespace MailAuth.DomainReport
                 return new MailDomainReport(parsed.Input, domain, parsed.Note, DomainReportStatus.LookupFailed,
                     $"time budget exceeded ({seconds} s) before {(pending.Length == 0 ? "the checks" : pending)} finished.", checks,
                     Done(mxTask), Done(spfTask), Done(dmarcTask), Done(dkimTask), Done(bimiTask), Done(mtaTask), Done(tlsTask),
-                    null, null, Array.Empty<string>(), Array.Empty<Finding>(), recorder.Responses, _options.IncludeDnsTrace, watch.Elapsed.TotalMilliseconds);
+                    null, null, Array.Empty<string>(), Array.Empty<Finding>(), recorder.Responses, watch.Elapsed.TotalMilliseconds);
             }
 
             MxReport? mx = Done(mxTask);
@@ -179,7 +179,7 @@ namespace MailAuth.DomainReport
             if (failures.Count > 0)
             {
                 return new MailDomainReport(parsed.Input, domain, parsed.Note, DomainReportStatus.LookupFailed, string.Join(" | ", failures), checks,
-                    mx, spf, dmarc, dkim, bimi, mta, tls, null, null, Array.Empty<string>(), ordered, recorder.Responses, _options.IncludeDnsTrace, watch.Elapsed.TotalMilliseconds);
+                    mx, spf, dmarc, dkim, bimi, mta, tls, null, null, Array.Empty<string>(), ordered, recorder.Responses, watch.Elapsed.TotalMilliseconds);
             }
 
             DomainReportStatus status = ordered.Any(f => f.SeverityCode >= FindingSeverity.Warning) ? DomainReportStatus.Findings : DomainReportStatus.Ok;
@@ -187,12 +187,12 @@ namespace MailAuth.DomainReport
             {
                 // Nothing was checked: nothing to grade.
                 return new MailDomainReport(parsed.Input, domain, parsed.Note, status, null, checks,
-                    null, null, null, null, null, null, null, null, null, Array.Empty<string>(), ordered, recorder.Responses, _options.IncludeDnsTrace, watch.Elapsed.TotalMilliseconds);
+                    null, null, null, null, null, null, null, null, null, Array.Empty<string>(), ordered, recorder.Responses, watch.Elapsed.TotalMilliseconds);
             }
 
             (MailDomainGrade grade, int score, IReadOnlyList<string> reasons) = DomainGrader.Grade(checks, mx, spf, dmarc, dkim, bimi, mta, tls);
             return new MailDomainReport(parsed.Input, domain, parsed.Note, status, null, checks,
-                mx, spf, dmarc, dkim, bimi, mta, tls, grade, score, reasons, ordered, recorder.Responses, _options.IncludeDnsTrace, watch.Elapsed.TotalMilliseconds);
+                mx, spf, dmarc, dkim, bimi, mta, tls, grade, score, reasons, ordered, recorder.Responses, watch.Elapsed.TotalMilliseconds);
         }
 
         /// <summary>
@@ -212,14 +212,14 @@ namespace MailAuth.DomainReport
             if (!parsed.IsValid)
             {
                 return new MailDomainReport(parsed.Input, null, null, DomainReportStatus.InvalidInput, parsed.Error, _options.EffectiveChecks,
-                    null, null, null, null, null, null, null, null, null, Array.Empty<string>(), Array.Empty<Finding>(), Array.Empty<DnsResponse>(), false, 0);
+                    null, null, null, null, null, null, null, null, null, Array.Empty<string>(), Array.Empty<Finding>(), Array.Empty<DnsResponse>(), 0);
             }
 
             string message = exception is OperationCanceledException
                 ? "cancelled before the checks finished."
                 : $"the checks stopped with an unexpected {exception.GetType().Name}: {exception.Message}";
             return new MailDomainReport(parsed.Input, parsed.Domain, parsed.Note, DomainReportStatus.LookupFailed, message, _options.EffectiveChecks,
-                null, null, null, null, null, null, null, null, null, Array.Empty<string>(), Array.Empty<Finding>(), Array.Empty<DnsResponse>(), false, 0);
+                null, null, null, null, null, null, null, null, null, Array.Empty<string>(), Array.Empty<Finding>(), Array.Empty<DnsResponse>(), 0);
         }
 
         public void Dispose() => _mtaSts.Dispose();

@@ -27,7 +27,7 @@ namespace MailAuth.DomainReport
         internal MailDomainReport(string input, string? domain, string? inputNote, DomainReportStatus status, string? errorMessage,
             DomainCheck checks, MxReport? mx, SpfRecordReport? spf, DmarcPolicy? dmarc, DkimReport? dkim, BimiReport? bimi,
             MtaStsReport? mtaSts, TlsRptReport? tlsRpt, MailDomainGrade? grade, int? score, IReadOnlyList<string> gradeReasons,
-            IReadOnlyList<Finding> findings, IReadOnlyList<DnsResponse> trace, bool keepTrace, double elapsedMilliseconds)
+            IReadOnlyList<Finding> findings, IReadOnlyList<DnsResponse> trace, double elapsedMilliseconds)
         {
             // The report-level trace has every DNS response of every check; the sub-reports drop
             // their copies, whose records would sit past ConvertTo-Json -Depth 4 (and double the size).
@@ -38,6 +38,7 @@ namespace MailAuth.DomainReport
             dkim?.OmitDnsResponses();
             mtaSts?.OmitDnsResponses();
             tlsRpt?.OmitDnsResponses();
+            bimi?.OmitDnsResponses();
             Input = input;
             Domain = domain;
             InputNote = inputNote;
@@ -56,7 +57,7 @@ namespace MailAuth.DomainReport
             GradeReasons = ResultList.From(gradeReasons);
             Findings = ResultList.From(findings);
             QueryCount = trace.Count;
-            Trace = keepTrace ? ResultList.From(trace) : ResultList<DnsResponse>.Empty;
+            DnsEvidence = DnsEvidence.From(trace);
             ElapsedMilliseconds = elapsedMilliseconds;
         }
 
@@ -143,7 +144,7 @@ namespace MailAuth.DomainReport
         /// <summary>Finding ids joined with ';'.</summary>
         public string FindingText => string.Join(";", Findings.Select(f => f.Id));
 
-        /// <summary>DNS queries the checks made (the responses are in Trace with DomainReportOptions.IncludeDnsTrace).</summary>
+        /// <summary>DNS queries the checks made (the responses are in DnsEvidence).</summary>
         public int QueryCount { get; }
 
         public double ElapsedMilliseconds { get; }
@@ -177,11 +178,10 @@ namespace MailAuth.DomainReport
         public ResultList<Finding> Findings { get; }
 
         /// <summary>
-        /// Every DNS response this domain's checks saw, in completion order, when
-        /// DomainReportOptions.IncludeDnsTrace (Get-MailDomainReport -IncludeDnsTrace) asks for it;
-        /// empty otherwise. The sub-reports' own DNS properties are empty in a domain report.
+        /// Every DNS response this domain's checks saw, in completion order. The sub-reports' own
+        /// DnsEvidence is empty in a domain report: it is all here, once.
         /// </summary>
-        public ResultList<DnsResponse> Trace { get; }
+        public DnsEvidence DnsEvidence { get; }
 
         public override string ToString() => $"{Domain ?? Input}: {Status} {Grade}";
     }

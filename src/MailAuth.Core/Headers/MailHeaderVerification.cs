@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using MailAuth.Dkim;
 using MailAuth.Dmarc;
+using MailAuth.Dns;
 using MailAuth.Spf;
 
 namespace MailAuth.Headers
@@ -81,6 +82,9 @@ namespace MailAuth.Headers
 
         /// <summary>Disagreements and notes (HDR-VERIFY-*), most severe first.</summary>
         public ResultList<Finding> Findings { get; internal set; } = ResultList<Finding>.Empty;
+
+        /// <summary>Every DNS answer the verification used: SPF, DMARC and the DKIM/ARC keys ("what DNS says now").</summary>
+        public DnsEvidence DnsEvidence { get; internal set; } = DnsEvidence.Empty;
 
         public override string ToString() =>
             $"now: spf={SpfNow ?? "-"} dkim={DkimNow ?? "-"} arc={ArcNow ?? "-"} dmarc={DmarcNow ?? "-"}, {Disagreements} disagreement(s)";

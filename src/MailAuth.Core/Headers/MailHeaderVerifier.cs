@@ -34,19 +34,17 @@ namespace MailAuth.Headers
     /// -Verify: recomputes SPF (edge client IP, envelope sender, HELO), DKIM (MimeKit's DkimVerifier;
     /// with the header alone, the key record and header signature only), ARC (MimeKit's ArcVerifier)
     /// and DMARC (with those recomputed results) and sets them beside what the trusted receiver
-    /// recorded. One instance shares its DKIM key cache across reports (an mbox); thread-safe.
+    /// recorded. Thread-safe; the resolver's cache serves the DKIM keys of an mbox's messages.
     /// </summary>
     public sealed class MailHeaderVerifier
     {
         private readonly IDnsResolver _resolver;
         private readonly MailHeaderVerifyOptions _options;
-        private readonly DkimMessageVerifier _dkim;
 
         public MailHeaderVerifier(IDnsResolver resolver, MailHeaderVerifyOptions? options = null)
         {
             _resolver = resolver ?? throw new ArgumentNullException(nameof(resolver));
             _options = options ?? new MailHeaderVerifyOptions();
-            _dkim = new DkimMessageVerifier(new DnsDkimPublicKeyLocator(resolver), _options.Dkim);
         }
 
         /// <summary>One-off verification; see <see cref="VerifyAsync(MailHeaderReport, object?, CancellationToken)"/>.</summary>
@@ -82,9 +80,13 @@ namespace MailAuth.Headers
 
             // SPF runs beside the DKIM/ARC work; DKIM and ARC run one after the other because both
             // stream the same MimeMessage, whose content streams are not safe to read concurrently.
-            var spfTask = RecomputeSpfAsync(report, v, cancellationToken);
-            var signatures = await _dkim.VerifySignaturesAsync(mime, bodyPresent, now, cancellationToken).ConfigureAwait(false);
-            var arc = await _dkim.VerifyArcAsync(mime, bodyPresent, cancellationToken).ConfigureAwait(false);
+            // The answers this verification used are its DNS evidence; DKIM keys are looked up
+            // through the same recorder, so they are in it too (the resolver's cache still serves them).
+            var dns = new RecordingDnsResolver(_resolver);
+            var dkim = new DkimMessageVerifier(new DnsDkimPublicKeyLocator(dns), _options.Dkim);
+            var spfTask = RecomputeSpfAsync(dns, report, v, cancellationToken);
+            var signatures = await dkim.VerifySignaturesAsync(mime, bodyPresent, now, cancellationToken).ConfigureAwait(false);
+            var arc = await dkim.VerifyArcAsync(mime, bodyPresent, cancellationToken).ConfigureAwait(false);
             await spfTask.ConfigureAwait(false);
 
             v.DkimSignatures = ResultList.From(signatures);
@@ -93,7 +95,7 @@ namespace MailAuth.Headers
             v.Arc = arc;
             v.ArcNow = arc.Result;
 
-            await RecomputeDmarcAsync(report, v, signatures, cancellationToken).ConfigureAwait(false);
+            await RecomputeDmarcAsync(dns, report, v, signatures, cancellationToken).ConfigureAwait(false);
 
             v.SpfRecorded = Lower(report.Spf);
             v.DkimRecorded = Lower(report.Dkim);
@@ -104,6 +106,7 @@ namespace MailAuth.Headers
             v.Comparisons = ResultList.From(comparisons);
             v.Disagreements = comparisons.Count(c => c.Agrees == false);
             v.Findings = ResultList.From(findings.OrderByDescending(f => f.SeverityCode).ToArray());
+            v.DnsEvidence = DnsEvidence.From(dns.Responses);
 
             // The verification sits under the report, its SPF and DMARC results one level further:
             // DNS responses and the parsed DMARC tags would land past ConvertTo-Json -Depth 4. The
@@ -192,7 +195,7 @@ namespace MailAuth.Headers
 
         // ---- SPF ------------------------------------------------------------------------------
 
-        private async Task RecomputeSpfAsync(MailHeaderReport report, MailHeaderVerification v, CancellationToken cancellationToken)
+        private async Task RecomputeSpfAsync(IDnsResolver dns, MailHeaderReport report, MailHeaderVerification v, CancellationToken cancellationToken)
         {
             if (string.IsNullOrEmpty(report.ClientIP) || !ClientAddress.TryParse(report.ClientIP, out var ip))
             {
@@ -214,7 +217,7 @@ namespace MailAuth.Headers
                 return;
             }
 
-            var evaluator = new SpfEvaluator(_resolver, _options.Spf);
+            var evaluator = new SpfEvaluator(dns, _options.Spf);
             try
             {
                 // The HELO identity on its own (RFC 7208 §2.3) beside the MAIL FROM check.
@@ -246,7 +249,7 @@ namespace MailAuth.Headers
 
         // ---- DMARC ----------------------------------------------------------------------------
 
-        private async Task RecomputeDmarcAsync(MailHeaderReport report, MailHeaderVerification v,
+        private async Task RecomputeDmarcAsync(IDnsResolver dns, MailHeaderReport report, MailHeaderVerification v,
             IReadOnlyList<DkimSignatureVerification> signatures, CancellationToken cancellationToken)
         {
             if (string.IsNullOrEmpty(report.FromDomain))
@@ -277,7 +280,7 @@ namespace MailAuth.Headers
             var options = _options.Dmarc ?? new DmarcOptions { CompareMethods = false, CheckReportAuthorization = false };
             try
             {
-                v.Dmarc = await new DmarcResolver(_resolver).ResolveAsync(query, options, cancellationToken).ConfigureAwait(false);
+                v.Dmarc = await new DmarcResolver(dns).ResolveAsync(query, options, cancellationToken).ConfigureAwait(false);
             }
             catch (ArgumentException e)
             {

@@ -171,6 +171,12 @@ namespace MailAuth.Posture
 
         public ResultList<Finding> Findings { get; }
 
+        /// <summary>Every DNS answer the report rests on, in completion order (empty inside a domain report, whose DnsEvidence has them).</summary>
+        public DnsEvidence DnsEvidence { get; internal set; } = DnsEvidence.Empty;
+
+        /// <summary>Inside a domain report: its DnsEvidence holds the DNS responses, so this report drops its copy.</summary>
+        internal void OmitDnsResponses() => DnsEvidence = DnsEvidence.Empty;
+
         public override string ToString() => $"{QueryName}: {Status} {RecordText}";
     }
 
@@ -195,22 +201,30 @@ namespace MailAuth.Posture
         /// <exception cref="OperationCanceledException">Cancelled.</exception>
         public async Task<BimiReport> ResolveAsync(string domain, string? selector = null, DmarcPolicy? dmarc = null, CancellationToken cancellationToken = default)
         {
+            var recorder = new RecordingDnsResolver(_dns);
+            BimiReport report = await ResolveAsync(recorder, domain, selector, dmarc, cancellationToken).ConfigureAwait(false);
+            report.DnsEvidence = DnsEvidence.From(recorder.Responses);
+            return report;
+        }
+
+        private static async Task<BimiReport> ResolveAsync(IDnsResolver dns, string domain, string? selector, DmarcPolicy? dmarc, CancellationToken cancellationToken)
+        {
             string name = PostureDomain.Normalize(domain, nameof(domain));
             string sel = selector is null ? DefaultSelector : PostureDomain.NormalizeSelector(selector, nameof(selector));
-            var dmarcResolver = new DmarcResolver(_dns);
+            var dmarcResolver = new DmarcResolver(dns);
             Task<DmarcPolicy> dmarcTask = dmarc != null && string.Equals(dmarc.Domain, name, StringComparison.Ordinal)
                 ? Task.FromResult(dmarc)
                 : dmarcResolver.ResolveAsync(new DmarcQuery(name), new DmarcOptions { CompareMethods = false, CheckReportAuthorization = false }, cancellationToken);
 
             string queryName = sel + "._bimi." + name;
-            VersionedTxtLookup lookup = await VersionedTxtLookup.QueryAsync(_dns, queryName, "v=BIMI1", cancellationToken).ConfigureAwait(false);
+            VersionedTxtLookup lookup = await VersionedTxtLookup.QueryAsync(dns, queryName, "v=BIMI1", cancellationToken).ConfigureAwait(false);
             DmarcPolicy policy = await dmarcTask.ConfigureAwait(false);
 
             // Draft §7.3: no record at the domain: try the same selector at the Organizational Domain.
             string? orgDomain = policy.OrganizationalDomain;
             if (lookup.Status == PostureStatus.NotFound && orgDomain != null && !string.Equals(orgDomain, name, StringComparison.Ordinal))
             {
-                lookup = await VersionedTxtLookup.QueryAsync(_dns, sel + "._bimi." + orgDomain, "v=BIMI1", cancellationToken).ConfigureAwait(false);
+                lookup = await VersionedTxtLookup.QueryAsync(dns, sel + "._bimi." + orgDomain, "v=BIMI1", cancellationToken).ConfigureAwait(false);
             }
 
             var findings = new List<Finding>();

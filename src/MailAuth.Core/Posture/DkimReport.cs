@@ -112,7 +112,7 @@ namespace MailAuth.Posture
             Selectors = selectors.Where(s => !usedDefaultSelectors || s.StatusCode != PostureStatus.NotFound || s.CnameChain.Count > 0).ToResultList();
             SelectorsTried = selectors.Select(s => s.Selector).ToResultList();
             Findings = ResultList.From(findings);
-            Trace = selectors.Where(s => s.Response != null).Select(s => s.Response!).ToResultList();
+            DnsEvidence = DnsEvidence.From(selectors.Where(s => s.Response != null).Select(s => s.Response!));
         }
 
         public string Domain { get; }
@@ -158,14 +158,14 @@ namespace MailAuth.Posture
         /// <summary>All findings: each selector's, then the report's own.</summary>
         public ResultList<Finding> Findings { get; }
 
-        /// <summary>The DNS answer of each selector, in the order tried (empty inside a domain report, whose Trace has them).</summary>
-        public ResultList<DnsResponse> Trace { get; private set; }
+        /// <summary>The DNS answer of each selector, in the order tried (empty inside a domain report, whose DnsEvidence has them).</summary>
+        public DnsEvidence DnsEvidence { get; private set; }
 
         /// <summary>Every selector's result, the ones without a record included.</summary>
         internal IReadOnlyList<DkimSelectorResult> AllSelectors { get; }
 
         /// <summary>Inside a domain report: its Trace holds the DNS responses, so this report drops its copy.</summary>
-        internal void OmitDnsResponses() => Trace = ResultList<DnsResponse>.Empty;
+        internal void OmitDnsResponses() => DnsEvidence = DnsEvidence.Empty;
 
         public override string ToString() => $"{Domain}: {Status} [{SelectorsFound}]";
     }

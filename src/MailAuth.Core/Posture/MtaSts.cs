@@ -147,11 +147,18 @@ namespace MailAuth.Posture
 
         public ResultList<Finding> Findings { get; }
 
-        /// <summary>The TXT answer for the record (null inside a domain report, whose Trace has it).</summary>
+        /// <summary>The TXT answer for the record (null inside a domain report, whose DnsEvidence has it).</summary>
         public DnsResponse? Response { get; private set; }
 
-        /// <summary>Inside a domain report: its Trace holds the DNS responses, so this report drops its copy.</summary>
-        internal void OmitDnsResponses() => Response = null;
+        /// <summary>Every DNS answer the report rests on, in completion order (empty inside a domain report, whose DnsEvidence has them).</summary>
+        public DnsEvidence DnsEvidence { get; internal set; } = DnsEvidence.Empty;
+
+        /// <summary>Inside a domain report: its DnsEvidence holds the DNS responses, so this report drops its copy.</summary>
+        internal void OmitDnsResponses()
+        {
+            Response = null;
+            DnsEvidence = DnsEvidence.Empty;
+        }
 
         public override string ToString() => $"{QueryName}: {Status} {Mode}";
     }
@@ -192,9 +199,12 @@ namespace MailAuth.Posture
         /// </summary>
         /// <exception cref="ArgumentException">Not a domain name.</exception>
         /// <exception cref="OperationCanceledException">Cancelled.</exception>
-        public Task<MtaStsReport> ResolveAsync(string domain, IReadOnlyList<string>? mxHosts = null, CancellationToken cancellationToken = default)
+        public async Task<MtaStsReport> ResolveAsync(string domain, IReadOnlyList<string>? mxHosts = null, CancellationToken cancellationToken = default)
         {
-            return ResolveAsync(_dns, domain, mxHosts, cancellationToken);
+            var recorder = new RecordingDnsResolver(_dns);
+            MtaStsReport report = await ResolveAsync(recorder, domain, mxHosts, cancellationToken).ConfigureAwait(false);
+            report.DnsEvidence = DnsEvidence.From(recorder.Responses);
+            return report;
         }
 
         /// <summary>The same, querying through <paramref name="dns"/> (the domain report's recording resolver).</summary>

@@ -84,7 +84,7 @@ namespace MailAuth.Posture
             Hosts = ResultList.From(hosts);
             IsNullMx = isNullMx;
             Findings = ResultList.From(findings);
-            Trace = ResultList.From(trace);
+            DnsEvidence = DnsEvidence.From(trace);
         }
 
         public string Domain { get; }
@@ -113,11 +113,11 @@ namespace MailAuth.Posture
 
         public ResultList<Finding> Findings { get; }
 
-        /// <summary>Every DNS response read (empty inside a domain report, whose Trace has them).</summary>
-        public ResultList<DnsResponse> Trace { get; private set; }
+        /// <summary>Every DNS response read (empty inside a domain report, whose DnsEvidence has them).</summary>
+        public DnsEvidence DnsEvidence { get; private set; }
 
         /// <summary>Inside a domain report: its Trace holds the DNS responses, so this report drops its copy.</summary>
-        internal void OmitDnsResponses() => Trace = ResultList<DnsResponse>.Empty;
+        internal void OmitDnsResponses() => DnsEvidence = DnsEvidence.Empty;
 
         public override string ToString() => $"{Domain}: {Status} {HostText}";
     }

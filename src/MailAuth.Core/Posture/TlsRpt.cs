@@ -161,11 +161,18 @@ namespace MailAuth.Posture
 
         public ResultList<Finding> Findings { get; }
 
-        /// <summary>The TXT answer for the record (null inside a domain report, whose Trace has it).</summary>
+        /// <summary>The TXT answer for the record (null inside a domain report, whose DnsEvidence has it).</summary>
         public DnsResponse? Response { get; private set; }
 
-        /// <summary>Inside a domain report: its Trace holds the DNS responses, so this report drops its copy.</summary>
-        internal void OmitDnsResponses() => Response = null;
+        /// <summary>Every DNS answer the report rests on, in completion order (empty inside a domain report, whose DnsEvidence has them).</summary>
+        public DnsEvidence DnsEvidence { get; internal set; } = DnsEvidence.Empty;
+
+        /// <summary>Inside a domain report: its DnsEvidence holds the DNS responses, so this report drops its copy.</summary>
+        internal void OmitDnsResponses()
+        {
+            Response = null;
+            DnsEvidence = DnsEvidence.Empty;
+        }
 
         public override string ToString() => $"{QueryName}: {Status} {RecordText}";
     }
@@ -192,10 +199,10 @@ namespace MailAuth.Posture
             {
                 case PostureStatus.LookupFailed:
                     findings.Add(new Finding(PostureFindingIds.TlsRptLookupFailed, FindingSeverity.Error, $"The TLS-RPT lookup failed ({lookup.ErrorMessage}).", queryName));
-                    return new TlsRptReport(name, queryName, lookup.Status, lookup.ErrorMessage, null, 0, findings, lookup.Response);
+                    return WithEvidence(new TlsRptReport(name, queryName, lookup.Status, lookup.ErrorMessage, null, 0, findings, lookup.Response));
                 case PostureStatus.NotFound:
                     findings.Add(new Finding(PostureFindingIds.TlsRptNotFound, FindingSeverity.Information, "No TLS-RPT record: senders cannot report TLS delivery failures to the domain (RFC 8460).", queryName));
-                    return new TlsRptReport(name, queryName, lookup.Status, null, null, 0, findings, lookup.Response);
+                    return WithEvidence(new TlsRptReport(name, queryName, lookup.Status, null, null, 0, findings, lookup.Response));
             }
 
             TlsRptRecord record = TlsRptRecord.Parse(lookup.Records[0], queryName);
@@ -207,7 +214,13 @@ namespace MailAuth.Posture
                     $"{lookup.Records.Count} v=TLSRPTv1 records are published; senders then treat the domain as not using TLS-RPT (RFC 8460 §3).", queryName));
             }
 
-            return new TlsRptReport(name, queryName, lookup.Status, null, record, lookup.Records.Count, findings, lookup.Response);
+            return WithEvidence(new TlsRptReport(name, queryName, lookup.Status, null, record, lookup.Records.Count, findings, lookup.Response));
+        }
+
+        private static TlsRptReport WithEvidence(TlsRptReport report)
+        {
+            report.DnsEvidence = report.Response is null ? DnsEvidence.Empty : DnsEvidence.From(new[] { report.Response });
+            return report;
         }
     }
 }

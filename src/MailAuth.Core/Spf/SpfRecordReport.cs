@@ -244,7 +244,7 @@ namespace MailAuth.Spf
             Findings = ResultList.From(findings);
             Errors = ResultList.From(findings.Where(f => f.SeverityCode == FindingSeverity.Error).ToArray());
             Warnings = ResultList.From(findings.Where(f => f.SeverityCode != FindingSeverity.Error).ToArray());
-            DnsResponses = ResultList.From(dns);
+            DnsEvidence = DnsEvidence.From(dns);
             ElapsedMilliseconds = elapsedMilliseconds;
             Terms = ResultList.From(parsed?.Terms ?? (IReadOnlyList<SpfTerm>)Array.Empty<SpfTerm>());
             (VerdictCode, VerdictReason) = Judge(maxVoidLookups);
@@ -395,11 +395,11 @@ namespace MailAuth.Spf
         /// <summary>Best-practice findings (warnings and information).</summary>
         public ResultList<Finding> Warnings { get; }
 
-        /// <summary>Every DNS response read (empty inside a domain report, whose Trace has them).</summary>
-        public ResultList<DnsResponse> DnsResponses { get; private set; }
+        /// <summary>Every DNS response read (empty inside a domain report, whose DnsEvidence has them).</summary>
+        public DnsEvidence DnsEvidence { get; private set; }
 
         /// <summary>Inside a domain report: its Trace holds the DNS responses, so this report drops its copy.</summary>
-        internal void OmitDnsResponses() => DnsResponses = ResultList<DnsResponse>.Empty;
+        internal void OmitDnsResponses() => DnsEvidence = DnsEvidence.Empty;
 
         /// <summary>
         /// Inside a domain report: the ledger keeps the terms that count (a lookup, a void lookup, a

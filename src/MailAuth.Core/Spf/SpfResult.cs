@@ -36,7 +36,7 @@ namespace MailAuth.Spf
             ElapsedMilliseconds = elapsedMilliseconds;
             SyntaxError = syntaxError;
             var seen = new HashSet<DnsResponse>();
-            DnsResponses = ResultList.From(trace.SelectMany(s => s.DnsResponses).Where(seen.Add).ToArray());
+            DnsEvidence = DnsEvidence.From(trace.SelectMany(s => s.DnsResponses).Where(seen.Add));
             Meaning = MeaningOf(result, domain);
             SmtpReply = SmtpReplyOf(result, explanation);
             ReceivedSpf = BuildReceivedSpf(receiverName);
@@ -115,13 +115,13 @@ namespace MailAuth.Spf
         public ResultList<SpfTraceStep> Trace { get; }
 
         /// <summary>Every DNS response the evaluation used, in trace order.</summary>
-        public ResultList<DnsResponse> DnsResponses { get; private set; }
+        public DnsEvidence DnsEvidence { get; private set; }
 
         /// <summary>
         /// Inside a header verification the result sits two levels down, where a DNS response's
         /// records would be past ConvertTo-Json -Depth 4; the trace steps keep each answer as text.
         /// </summary>
-        internal void OmitDnsResponses() => DnsResponses = ResultList<DnsResponse>.Empty;
+        internal void OmitDnsResponses() => DnsEvidence = DnsEvidence.Empty;
 
         /// <summary>The result as the lower-case keyword of RFC 7208 §8 ("pass", "softfail", ...).</summary>
         public string ResultKeyword => Keyword(ResultCode);

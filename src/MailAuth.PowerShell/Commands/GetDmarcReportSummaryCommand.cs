@@ -132,14 +132,22 @@ namespace MailAuth.PowerShell.Commands
 
         protected override void EndProcessing()
         {
-            IpIntelligenceResolver? intelligence = Enrich.IsPresent ? new IpIntelligenceResolver(VerboseResolver) : null;
-            Spf.SpfEvaluator? spf = Enrich.IsPresent ? new Spf.SpfEvaluator(VerboseResolver) : null;
-            IReadOnlyList<DmarcSourceSummary> sources = RunAndWait(ct => _summarizer.SummarizeAsync(intelligence, ThrottleLimit,
-                (done, total) => PostToPipeline(() => _progress.Report(this, total, done, 0, 0, null)), ct, spf));
-            _progress.Complete(this);
-            foreach (DmarcSourceSummary source in sources)
+            try
             {
-                WriteObject(source);
+                IpIntelligenceResolver? intelligence = Enrich.IsPresent ? new IpIntelligenceResolver(VerboseResolver) : null;
+                Spf.SpfEvaluator? spf = Enrich.IsPresent ? new Spf.SpfEvaluator(VerboseResolver) : null;
+                IReadOnlyList<DmarcSourceSummary> sources = RunAndWait(ct => _summarizer.SummarizeAsync(intelligence, ThrottleLimit,
+                    (done, total) => PostToPipeline(() => _progress.Report(this, total, done, 0, 0, null)), ct, spf));
+                _progress.Complete(this);
+                foreach (DmarcSourceSummary source in sources)
+                {
+                    WriteObject(source);
+                }
+            }
+            finally
+            {
+                // The DNS archive's last answers (DnsCmdlet).
+                base.EndProcessing();
             }
         }
 

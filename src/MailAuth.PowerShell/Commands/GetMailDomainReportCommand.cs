@@ -67,10 +67,6 @@ namespace MailAuth.PowerShell.Commands
         [Parameter]
         public SwitchParameter NoMtaStsFetch { get; set; }
 
-        /// <summary>Keep every DNS response in the report's Trace (off by default: it makes a report several times larger).</summary>
-        [Parameter]
-        public SwitchParameter IncludeDnsTrace { get; set; }
-
         protected override void BeginProcessing()
         {
             base.BeginProcessing();
@@ -81,10 +77,9 @@ namespace MailAuth.PowerShell.Commands
                 DkimSelectors = NormalizeSelectors(Selector),
                 TimeBudget = TimeSpan.FromSeconds(TimeBudgetSec),
                 DmarcMethod = Method,
-                IncludeDnsTrace = IncludeDnsTrace.IsPresent,
                 TraceObserver = VerboseEnabled ? response => PostVerbose("DNS " + response) : (System.Action<MailAuth.Dns.DnsResponse>?)null,
             };
-            options.MtaSts.FetchPolicy = !NoMtaStsFetch.IsPresent;
+            options.MtaSts.FetchPolicy = !NoMtaStsFetch.IsPresent && !IsOffline; // -Offline: no HTTPS either
             _reporter = new DomainReporter(Resolver, options);
             _runner = _reporter.CreateBulkRunner(ThrottleLimit, CancellationToken);
         }
@@ -114,18 +109,26 @@ namespace MailAuth.PowerShell.Commands
 
         protected override void EndProcessing()
         {
-            _runner!.CompleteAdding();
-            while (!_runner.IsFinished)
+            try
             {
-                if (_runner.WaitNext(TimeSpan.FromMilliseconds(100), out MailDomainReport report))
+                _runner!.CompleteAdding();
+                while (!_runner.IsFinished)
                 {
-                    Write(report);
+                    if (_runner.WaitNext(TimeSpan.FromMilliseconds(100), out MailDomainReport report))
+                    {
+                        Write(report);
+                    }
+
+                    WriteReady();
                 }
 
-                WriteReady();
+                _progress.Complete(this);
             }
-
-            _progress.Complete(this);
+            finally
+            {
+                // The DNS archive's last answers (DnsCmdlet).
+                base.EndProcessing();
+            }
         }
 
         private void WriteReady()

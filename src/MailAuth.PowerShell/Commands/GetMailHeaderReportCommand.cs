@@ -105,24 +105,32 @@ namespace MailAuth.PowerShell.Commands
 
         protected override void EndProcessing()
         {
-            if (_progressShown)
-            {
-                WriteProgress(new ProgressRecord(0x4D48, "Reading mail headers", "Done") { RecordType = ProgressRecordType.Completed });
-            }
-
-            if (_lines is null)
-            {
-                return;
-            }
-
             try
             {
-                WriteReports(_lines.Complete());
+                if (_progressShown)
+                {
+                    WriteProgress(new ProgressRecord(0x4D48, "Reading mail headers", "Done") { RecordType = ProgressRecordType.Completed });
+                }
+
+                if (_lines is null)
+                {
+                    return;
+                }
+
+                try
+                {
+                    WriteReports(_lines.Complete());
+                }
+                catch (MailHeaderFormatException ex)
+                {
+                    WriteInputError(ex, ex.ErrorId, ErrorCategory.InvalidData, "pipeline input",
+                        "Paste the message's headers (for example from Outlook's Message options > Internet headers), or give -Path to an .eml file.");
+                }
             }
-            catch (MailHeaderFormatException ex)
+            finally
             {
-                WriteInputError(ex, ex.ErrorId, ErrorCategory.InvalidData, "pipeline input",
-                    "Paste the message's headers (for example from Outlook's Message options > Internet headers), or give -Path to an .eml file.");
+                // The DNS archive's last answers (DnsCmdlet).
+                base.EndProcessing();
             }
         }
 

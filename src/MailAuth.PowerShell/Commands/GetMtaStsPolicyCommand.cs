@@ -47,7 +47,7 @@ namespace MailAuth.PowerShell.Commands
             base.BeginProcessing();
             _mtaSts = new MtaStsResolver(VerboseResolver, new MtaStsOptions
             {
-                FetchPolicy = !NoFetch.IsPresent,
+                FetchPolicy = !NoFetch.IsPresent && !IsOffline, // -Offline: no HTTPS either
                 FetchTimeout = TimeSpan.FromSeconds(FetchTimeoutSec),
                 PolicyPort = PolicyPort,
                 ServerCertificateValidation = PolicyCertificateThumbprint is null ? null : MtaStsOptions.TrustCertificate(PolicyCertificateThumbprint),

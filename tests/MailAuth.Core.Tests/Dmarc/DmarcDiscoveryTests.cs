@@ -375,7 +375,7 @@ namespace MailAuth.Core.Tests.Dmarc
             using var dns = new DmarcTestDns().Txt("_dmarc.example.com", Reject);
             DmarcPolicy result = await dns.ResolveAsync(Query("example.com"),
                 new DmarcOptions { TraceObserver = r => seen.Add(r.QueryName) });
-            Assert.Equal(result.Trace.Count, seen.Count);
+            Assert.Equal(result.DnsEvidence.Count, seen.Count);
             Assert.Contains("_dmarc.example.com", seen);
         }
 

@@ -133,7 +133,7 @@ namespace MailAuth.Core.Tests.Dmarc
             Assert.False(result.DomainExists);
             Assert.Equal(DmarcPolicySource.Np, result.PolicySourceCode);
             Assert.Equal(DmarcPolicyAction.Reject, result.DispositionCode);
-            Assert.Contains(result.Trace, r => r.QueryName == "made-up.example.com" && r.IsNxDomain);
+            Assert.Contains(result.DnsEvidence, r => r.QueryName == "made-up.example.com" && r.IsNxDomain);
         }
 
         [Fact]

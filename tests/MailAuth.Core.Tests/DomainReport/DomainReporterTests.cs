@@ -51,7 +51,6 @@ namespace MailAuth.Core.Tests.DomainReport
             {
                 MtaSts = new MtaStsOptions { PolicyPort = https.Port, ServerCertificateValidation = MtaStsOptions.TrustCertificate(https.Thumbprint) },
                 TraceObserver = r => observed.Add(r.QueryTypeCode + " " + r.QueryName),
-                IncludeDnsTrace = true,
             });
 
             MailDomainReport report = await reporter.GetReportAsync("Example.com.");
@@ -61,7 +60,7 @@ namespace MailAuth.Core.Tests.DomainReport
                 "TXT default._bimi.example.com", "TXT _mta-sts.example.com", "TXT _smtp._tls.example.com", "A mx1.example.com",
                 "A mta-sts.example.com", "AAAA mta-sts.example.com" })
             {
-                Assert.Contains(report.Trace, r => r.QueryTypeCode + " " + r.QueryName == query);
+                Assert.Contains(report.DnsEvidence, r => r.QueryTypeCode + " " + r.QueryName == query);
                 Assert.Contains(query, observed);
             }
 
@@ -101,25 +100,24 @@ namespace MailAuth.Core.Tests.DomainReport
 
             MailDomainReport report = await reporter.GetReportAsync("example.com");
 
-            // Off by default: QueryCount still counts every query the observer saw.
-            Assert.Empty(report.Trace);
+            // QueryCount counts every query the observer saw.
             Assert.Equal(observed.Count, report.QueryCount);
 
-            // The sub-reports leave their DNS responses to the report's Trace.
-            Assert.Empty(report.Mx!.Trace);
-            Assert.Empty(report.Spf!.DnsResponses);
-            Assert.Empty(report.Dmarc!.Trace);
+            // The sub-reports leave their DNS responses to the report's DnsEvidence.
+            Assert.Empty(report.Mx!.DnsEvidence);
+            Assert.Empty(report.Spf!.DnsEvidence);
+            Assert.Empty(report.Dmarc!.DnsEvidence);
             Assert.True(report.Dmarc.QueryCount > 0);
-            Assert.Empty(report.Dkim!.Trace);
+            Assert.Empty(report.Dkim!.DnsEvidence);
+            Assert.Empty(report.Bimi!.DnsEvidence);
+            Assert.Empty(report.MtaSts!.DnsEvidence);
+            Assert.Empty(report.TlsRpt!.DnsEvidence);
             Assert.Null(report.MtaSts!.Response);
             Assert.Null(report.TlsRpt!.Response);
 
-            options.IncludeDnsTrace = true;
-            using var tracing = new DomainReporter(dns.Resolver(), options);
-            MailDomainReport traced = await tracing.GetReportAsync("example.com");
-            Assert.Equal(traced.QueryCount, traced.Trace.Count);
-            Assert.Contains(traced.Trace, r => r.QueryName == "_dmarc.example.com" && r.Status == "Found");
-            Assert.Empty(traced.Spf!.DnsResponses);
+            Assert.Equal(report.QueryCount, report.DnsEvidence.Count);
+            Assert.Contains(report.DnsEvidence, r => r.QueryName == "_dmarc.example.com" && r.Status == "Found");
+            Assert.Empty(report.Spf!.DnsEvidence);
         }
 
         [Fact]

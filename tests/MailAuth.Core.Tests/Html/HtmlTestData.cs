@@ -108,7 +108,7 @@ namespace MailAuth.Core.Tests.Html
                 MailDomainReport t = templates[random.Next(templates.Count)];
                 string name = t.Domain is null ? "not a domain #" + i : "d" + i.ToString(System.Globalization.CultureInfo.InvariantCulture) + "-" + t.Domain;
                 reports.Add(new MailDomainReport(name, t.Domain is null ? null : name, t.InputNote, t.StatusCode, t.ErrorMessage, t.ChecksCode, t.Mx, t.Spf, t.Dmarc, t.Dkim, t.Bimi,
-                    t.MtaSts, t.TlsRpt, t.GradeCode, t.Score, t.GradeReasons, t.Findings, Array.Empty<DnsResponse>(), false, t.ElapsedMilliseconds));
+                    t.MtaSts, t.TlsRpt, t.GradeCode, t.Score, t.GradeReasons, t.Findings, Array.Empty<DnsResponse>(), t.ElapsedMilliseconds));
             }
 
             return reports;

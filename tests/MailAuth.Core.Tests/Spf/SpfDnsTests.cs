@@ -44,7 +44,7 @@ namespace MailAuth.Core.Tests.Spf
             Assert.Equal("mx", second.MatchedMechanism);
             Assert.True(afterFirst >= 5, $"{afterFirst} queries");
             Assert.Equal(afterFirst, server.QueryCount);
-            Assert.All(second.DnsResponses, r => Assert.True(r.FromCache));
+            Assert.All(second.DnsEvidence, r => Assert.True(r.FromCache));
         }
 
         [Fact]
@@ -238,7 +238,7 @@ namespace MailAuth.Core.Tests.Spf
             Assert.Equal("~", report.AllQualifier);
             Assert.Contains("SPF-INCLUDE-NO-SPF", report.Errors.Select(f => f.Id));
             Assert.Contains("SPF-PTR", report.Warnings.Select(f => f.Id));
-            Assert.NotEmpty(report.DnsResponses);
+            Assert.NotEmpty(report.DnsEvidence);
         }
     }
 }

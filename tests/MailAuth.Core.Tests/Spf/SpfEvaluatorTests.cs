@@ -67,7 +67,7 @@ namespace MailAuth.Core.Tests.Spf
             Assert.Equal("no match", mx.Outcome);
             Assert.Equal(new[] { DnsRecordType.MX, DnsRecordType.A }, mx.DnsResponses.Select(d => d.QueryTypeCode));
             Assert.Equal("match", result.Trace.Single(s => s.Term == "ip4:192.0.2.0/24").Outcome);
-            Assert.Equal(3, result.DnsResponses.Count);
+            Assert.Equal(3, result.DnsEvidence.Count);
         }
 
         [Fact]

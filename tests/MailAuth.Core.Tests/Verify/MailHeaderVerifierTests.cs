@@ -103,9 +103,9 @@ namespace MailAuth.Core.Tests.Verify
 
             // Under the report the results sit two levels down: DNS responses and the DMARC tags are
             // left out (their text stays), so the whole report converts at ConvertTo-Json -Depth 4.
-            Assert.Empty(v.Spf.DnsResponses);
+            Assert.Empty(v.Spf.DnsEvidence);
             Assert.StartsWith("TXT example.com @", v.Spf.Trace[0].Dns, StringComparison.Ordinal);
-            Assert.Empty(v.Dmarc!.Trace);
+            Assert.Empty(v.Dmarc!.DnsEvidence);
             Assert.Null(v.Dmarc.ParsedRecord);
             Assert.Equal("v=DMARC1; p=reject", v.Dmarc.Record);
             Assert.Equal("Reject", v.Dmarc.Policy);
