@@ -85,7 +85,7 @@ namespace MailAuth.Cli
                     options.MtaSts.FetchPolicy = !result.GetValue(noFetch) && !common.IsOffline(result);
                     if (result.GetValue(common.Verbose))
                     {
-                        options.TraceObserver = response => Console.Error.WriteLine("DNS " + response);
+                        options.TraceObserver = response => Console.Error.WriteLine(response.ToVerboseLine());
                     }
                 }
                 catch (UsageException ex)

@@ -77,7 +77,7 @@ namespace MailAuth.Cli
             IDnsResolver resolver = CreateDnsResolver(result);
             if (result.GetValue(Verbose))
             {
-                return new RecordingDnsResolver(resolver, response => Console.Error.WriteLine("DNS " + response));
+                return new RecordingDnsResolver(resolver, response => Console.Error.WriteLine(response.ToVerboseLine()));
             }
 
             return resolver;

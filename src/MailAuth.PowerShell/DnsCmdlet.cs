@@ -203,7 +203,7 @@ namespace MailAuth.PowerShell
             public async System.Threading.Tasks.Task<DnsResponse> QueryAsync(string name, DnsRecordType type, System.Threading.CancellationToken cancellationToken = default)
             {
                 DnsResponse response = await _inner.QueryAsync(name, type, cancellationToken).ConfigureAwait(false);
-                _cmdlet.PostVerbose("DNS " + response);
+                _cmdlet.PostVerbose(response.ToVerboseLine());
                 return response;
             }
         }

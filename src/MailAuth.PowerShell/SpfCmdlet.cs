@@ -33,7 +33,7 @@ namespace MailAuth.PowerShell
             {
                 MaxDnsLookups = MaxDnsLookups,
                 MaxVoidLookups = MaxVoidLookups,
-                QueryObserver = VerboseEnabled ? response => PostVerbose("DNS " + response) : (System.Action<MailAuth.Dns.DnsResponse>?)null,
+                QueryObserver = VerboseEnabled ? response => PostVerbose(response.ToVerboseLine()) : (System.Action<MailAuth.Dns.DnsResponse>?)null,
             };
             ConfigureOptions(SpfOptions);
             Evaluator = new SpfEvaluator(Resolver, SpfOptions);

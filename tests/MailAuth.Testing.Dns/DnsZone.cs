@@ -347,6 +347,20 @@ namespace MailAuth.Testing.Dns
             return result;
         }
 
+        /// <summary>Removes the name's records of one type (a zone edit between two runs).</summary>
+        public DnsZone Remove(string name, ZoneRecordType type)
+        {
+            lock (_sync)
+            {
+                if (_records.TryGetValue(Normalize(name), out List<ZoneRecord>? list))
+                {
+                    list.RemoveAll(r => r.Type == type);
+                }
+            }
+
+            return this;
+        }
+
         private DnsZone AddRecord(ZoneRecord record)
         {
             lock (_sync)

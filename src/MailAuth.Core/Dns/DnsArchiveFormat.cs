@@ -36,7 +36,7 @@ namespace MailAuth.Dns
             MiniJson.AppendString(b, response.Status);
             b.Append(",\"rcode\":");
             MiniJson.AppendString(b, response.ResponseCode);
-            b.Append(",\"elapsedMs\":").Append(Math.Round(response.ElapsedMilliseconds, 1).ToString("0.0", CultureInfo.InvariantCulture));
+            b.Append(",\"elapsedMs\":").Append(response.ElapsedMilliseconds.ToString("R", CultureInfo.InvariantCulture));
             b.Append(",\"usedTcp\":").Append(response.UsedTcp ? "true" : "false");
             b.Append(",\"error\":");
             MiniJson.AppendString(b, response.Error);

@@ -78,6 +78,9 @@ namespace MailAuth.Dns
         /// <summary>The TXT records' joined texts (one entry per record).</summary>
         public ResultList<string> Texts => ResultList.From(Records.Where(r => r.TypeCode == DnsRecordType.TXT).Select(r => r.Data));
 
+        /// <summary>The -Verbose / --verbose line: "DNS " and the response, marked when replayed from an archive.</summary>
+        public string ToVerboseLine() => "DNS " + ToString() + (FromArchive ? " [from the DNS archive]" : string.Empty);
+
         public override string ToString()
         {
             string answer = StatusCode switch
@@ -86,7 +89,9 @@ namespace MailAuth.Dns
                 DnsLookupStatus.NotFound => IsNxDomain ? "NXDOMAIN" : "no data",
                 _ => "failed: " + (Error ?? ResponseCode),
             };
-            string cache = FromArchive ? " (archive)" : FromCache ? " (cached)" : string.Empty;
+            // A replayed answer reads as it did on the recorded day, so replayed results equal live
+            // ones; -Verbose marks it as from the archive.
+            string cache = FromCache ? " (cached)" : string.Empty;
             return $"{QueryType} {QueryName} @{Server ?? "-"} {ResponseCode} {ElapsedMilliseconds:0}ms{cache}: {answer}";
         }
     }

@@ -77,7 +77,7 @@ namespace MailAuth.PowerShell.Commands
                 DkimSelectors = NormalizeSelectors(Selector),
                 TimeBudget = TimeSpan.FromSeconds(TimeBudgetSec),
                 DmarcMethod = Method,
-                TraceObserver = VerboseEnabled ? response => PostVerbose("DNS " + response) : (System.Action<MailAuth.Dns.DnsResponse>?)null,
+                TraceObserver = VerboseEnabled ? response => PostVerbose(response.ToVerboseLine()) : (System.Action<MailAuth.Dns.DnsResponse>?)null,
             };
             options.MtaSts.FetchPolicy = !NoMtaStsFetch.IsPresent && !IsOffline; // -Offline: no HTTPS either
             _reporter = new DomainReporter(Resolver, options);

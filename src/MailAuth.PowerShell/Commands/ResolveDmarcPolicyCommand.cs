@@ -101,7 +101,7 @@ namespace MailAuth.PowerShell.Commands
             {
                 PublicSuffixList = list,
                 CheckReportAuthorization = !SkipReportAuthorization.IsPresent,
-                TraceObserver = VerboseEnabled ? response => PostVerbose("DNS " + response) : (System.Action<MailAuth.Dns.DnsResponse>?)null,
+                TraceObserver = VerboseEnabled ? response => PostVerbose(response.ToVerboseLine()) : (System.Action<MailAuth.Dns.DnsResponse>?)null,
             };
             _dmarc = new DmarcResolver(Resolver);
         }
