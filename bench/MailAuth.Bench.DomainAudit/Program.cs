@@ -16,6 +16,7 @@ namespace MailAuth.Bench.DomainAudit
     /// <summary>
     /// Domain-audit throughput over the loopback DNS server with latency injected per query.
     ///   run:    dotnet run -c Release -- --domains 10000 --throttle 32 [--latency-ms 20] [--no-cache]
+    ///   archive: dotnet run -c Release -- --domains 10000 --archive /tmp/audit.jsonl   (records, then replays offline)
     ///   matrix: dotnet run -c Release -- --matrix [--domains 10000]   (one child process per row, so peaks are per row)
     /// </summary>
     internal static class Program
@@ -45,7 +46,7 @@ namespace MailAuth.Bench.DomainAudit
                 return RunMatrix(options);
             }
 
-            Row row = RunOne(options.Domains, options.Throttle, options.LatencyMs, options.Cache, options.Selectors, options.Include).GetAwaiter().GetResult();
+            Row row = RunOne(options.Domains, options.Throttle, options.LatencyMs, options.Cache, options.Selectors, options.Include, options.Archive).GetAwaiter().GetResult();
             Console.WriteLine(row.ToLine());
             return 0;
         }
@@ -105,7 +106,7 @@ namespace MailAuth.Bench.DomainAudit
             return 0;
         }
 
-        private static async Task<Row> RunOne(int domains, int throttle, int latencyMs, bool cache, string selectors, string include = "All")
+        private static async Task<Row> RunOne(int domains, int throttle, int latencyMs, bool cache, string selectors, string include = "All", string? archivePath = null)
         {
             string key;
             using (RSA rsa = RSA.Create(2048))
@@ -228,7 +229,11 @@ namespace MailAuth.Bench.DomainAudit
                 Volatile.Write(ref sampling, 0);
             }, null, 0, 100);
 
-            using var reporter = new DomainReporter(router, reportOptions);
+            // --archive PATH: the run records every answer the reports used (-DnsArchive), then
+            // replays them offline below.
+            DnsArchiveWriter? writer = archivePath is null ? null : DnsArchiveWriter.Open(archivePath);
+            IDnsResolver dns = writer is null ? router : new ArchivingDnsResolver(router, writer);
+            using var reporter = new DomainReporter(dns, reportOptions);
             using var runner = reporter.CreateBulkRunner(throttle);
             var statuses = new Dictionary<DomainReportStatus, int>();
             long taken = 0;
@@ -278,6 +283,12 @@ namespace MailAuth.Bench.DomainAudit
                 s.Dispose();
             }
 
+            if (writer != null)
+            {
+                writer.Dispose();
+                await ReplayAsync(archivePath!, domains, throttle, reportOptions, statuses);
+            }
+
             using Process self = Process.GetCurrentProcess();
             self.Refresh();
             double seconds = watch.Elapsed.TotalSeconds;
@@ -300,6 +311,49 @@ namespace MailAuth.Bench.DomainAudit
                 PeakHeapMb = Math.Max(0, Interlocked.Read(ref peakHeap) - baseline) / 1048576.0,
                 Failed = failed,
             };
+        }
+
+        /// <summary>
+        /// The recorded run replayed offline (-Offline): the archive's size, the time to load it,
+        /// and domains per second with their CPU, the servers gone. The statuses must equal the
+        /// live run's.
+        /// </summary>
+        private static async Task ReplayAsync(string path, int domains, int throttle, DomainReportOptions options, Dictionary<DomainReportStatus, int> liveStatuses)
+        {
+            var file = new System.IO.FileInfo(path);
+            long lines = System.IO.File.ReadLines(path).LongCount();
+            using Process self = Process.GetCurrentProcess();
+            TimeSpan cpu0 = self.TotalProcessorTime;
+            var load = Stopwatch.StartNew();
+            DnsArchive archive = DnsArchive.Load(path);
+            load.Stop();
+            var replayStatuses = new Dictionary<DomainReportStatus, int>();
+            using var reporter = new DomainReporter(new DnsArchiveReplayResolver(archive), options);
+            using var runner = reporter.CreateBulkRunner(throttle);
+            var watch = Stopwatch.StartNew();
+            TimeSpan cpu1 = self.TotalProcessorTime;
+            void Count(MailDomainReport r) => replayStatuses[r.StatusCode] = replayStatuses.TryGetValue(r.StatusCode, out int n) ? n + 1 : 1;
+            for (int i = 0; i < domains; i++)
+            {
+                runner.Post(Name(i));
+                while (runner.TryTakeNext(out MailDomainReport ready))
+                {
+                    Count(ready);
+                }
+            }
+
+            runner.CompleteAdding();
+            foreach (MailDomainReport r in runner.TakeAll())
+            {
+                Count(r);
+            }
+
+            watch.Stop();
+            self.Refresh();
+            TimeSpan cpu2 = self.TotalProcessorTime;
+            string Text(Dictionary<DomainReportStatus, int> d) => string.Join(", ", d.OrderBy(k => k.Key).Select(k => $"{k.Key} {k.Value}"));
+            Console.Error.WriteLine($"archive: {file.Length / 1048576.0:0.0} MiB, {lines} lines ({file.Length / (double)domains / 1024:0.0} KiB and {lines / (double)domains:0.0} answers a domain), {archive.Problems.Count} problems; loaded in {load.Elapsed.TotalSeconds:0.00} s ({(cpu1 - cpu0).TotalSeconds:0.00} s CPU)");
+            Console.Error.WriteLine($"replay: {domains / watch.Elapsed.TotalSeconds:0} domains/s offline, {(cpu2 - cpu1).TotalMilliseconds * 1000 / domains:0} µs CPU a domain; statuses {(Text(replayStatuses) == Text(liveStatuses) ? "equal the live run's" : "DIFFER: live " + Text(liveStatuses) + " / replay " + Text(replayStatuses))}");
         }
 
         /// <summary>Sends each query to the shard that serves its bNNNNN domain (shared names: the last shard).</summary>
@@ -414,6 +468,8 @@ namespace MailAuth.Bench.DomainAudit
             public string Selectors { get; set; } = "common";
             public string Include { get; set; } = "All";
 
+            public string? Archive { get; set; }
+
             public static Args Parse(string[] args)
             {
                 var result = new Args();
@@ -426,6 +482,7 @@ namespace MailAuth.Bench.DomainAudit
                         case "--latency-ms": result.LatencyMs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                         case "--selectors": result.Selectors = args[++i]; break;
                         case "--include": result.Include = args[++i]; break;
+                        case "--archive": result.Archive = args[++i]; break;
                         case "--no-cache": result.Cache = false; break;
                         case "--matrix": result.Matrix = true; break;
                         default: throw new ArgumentException("unknown argument " + args[i]);

@@ -249,3 +249,36 @@ Describe 'What -Offline and -DnsArchive refuse' {
         $LASTEXITCODE | Should -Be 2
     }
 }
+
+Describe 'Raw records always' {
+    BeforeAll {
+        $script:Bad = Start-TestDnsServer {
+            param($z)
+            $z.AddTxt('bad.example', 'v=spf1 ip4:300.1.1.1 foo:bar -all')
+            $z.AddTxt('_dmarc.bad.example', 'v=DMARC1; p=bogus; pct=abc')
+            $z.AddTxt('sel._domainkey.bad.example', 'v=DKIM1; k=rsa; p=!!!notbase64')
+            $z.AddTxt('default._bimi.bad.example', 'v=BIMI1; l=http://insecure/logo.png; zz')
+            $z.AddTxt('_mta-sts.bad.example', 'v=STSv1; id=bad id!')
+            $z.AddTxt('_smtp._tls.bad.example', 'v=TLSRPTv1; rua=ftp://x')
+            $z.Add('bad.example', [MailAuth.Testing.Dns.ZoneRecordType]::MX, '10 192.0.2.1')
+        }
+        $script:BadDns = @{ Server = $script:Bad.Address }
+    }
+    AfterAll { $script:Bad.Dispose() }
+
+    It 'returns the record text of an invalid record beside its errors' {
+        $spf = Get-SpfRecord bad.example @BadDns
+        $spf.Record | Should -Be 'v=spf1 ip4:300.1.1.1 foo:bar -all'
+        $spf.Status | Should -Be 'Invalid'
+        $dmarc = Resolve-DmarcPolicy bad.example @BadDns
+        $dmarc.Record | Should -Be 'v=DMARC1; p=bogus; pct=abc'
+        $dmarc.Findings.Count | Should -BeGreaterThan 0
+        (Get-DkimRecord bad.example -Selector sel @BadDns).Selectors[0].RecordText | Should -Be 'v=DKIM1; k=rsa; p=!!!notbase64'
+        (Get-BimiRecord bad.example @BadDns).RecordText | Should -Be 'v=BIMI1; l=http://insecure/logo.png; zz'
+        (Get-MtaStsPolicy bad.example -NoFetch @BadDns).RecordText | Should -Be 'v=STSv1; id=bad id!'
+        (Get-TlsRptRecord bad.example @BadDns).RecordText | Should -Be 'v=TLSRPTv1; rua=ftp://x'
+        $mx = Get-MxRecord bad.example @BadDns
+        $mx.DnsEvidence[0].Records[0].Data | Should -Be '10 192.0.2.1'   # an IP literal exchange, RFC 7505 §3 / RFC 5321 §5.1
+        $mx.Findings.Id | Should -Not -BeNullOrEmpty
+    }
+}

@@ -45,37 +45,47 @@ namespace MailAuth.Dns
             }
 
             var archive = new DnsArchive(full);
-            string text;
             using (var stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))
-            using (var reader = new StreamReader(stream, new UTF8Encoding(false)))
             {
-                text = reader.ReadToEnd();
-            }
+                // The writer ends every line: a last line without its newline was cut off.
+                bool endsWithNewline = stream.Length == 0 || EndsWithNewline(stream);
+                using (var reader = new StreamReader(stream, new UTF8Encoding(false)))
+                {
+                    int number = 0;
+                    string? line = reader.ReadLine();
+                    while (line != null)
+                    {
+                        number++;
+                        string? next = reader.ReadLine();
+                        if (line.Trim().Length > 0)
+                        {
+                            try
+                            {
+                                archive.Add(DnsArchiveFormat.FromLine(line));
+                            }
+                            catch (FormatException ex)
+                            {
+                                string at = number.ToString(CultureInfo.InvariantCulture);
+                                archive._problems.Add(next is null && !endsWithNewline
+                                    ? $"line {at}: incomplete, skipped (the run that wrote it stopped mid-line): {ex.Message}"
+                                    : $"line {at}: skipped, not a version {DnsArchiveFormat.Version} answer: {ex.Message}");
+                            }
+                        }
 
-            string[] lines = text.Split('\n');
-            for (int i = 0; i < lines.Length; i++)
-            {
-                string line = lines[i].TrimEnd('\r');
-                if (line.Trim().Length == 0)
-                {
-                    continue;
-                }
-
-                bool last = i == lines.Length - 1; // no newline after it: the writer always ends a line
-                try
-                {
-                    archive.Add(DnsArchiveFormat.FromLine(line));
-                }
-                catch (FormatException ex)
-                {
-                    string lineNumber = (i + 1).ToString(CultureInfo.InvariantCulture);
-                    archive._problems.Add(last
-                        ? $"line {lineNumber}: incomplete, skipped (the run that wrote it stopped mid-line): {ex.Message}"
-                        : $"line {lineNumber}: skipped, not a version {DnsArchiveFormat.Version} answer: {ex.Message}");
+                        line = next;
+                    }
                 }
             }
 
             return archive;
+        }
+
+        private static bool EndsWithNewline(FileStream stream)
+        {
+            stream.Seek(-1, SeekOrigin.End);
+            bool newline = stream.ReadByte() == '\n';
+            stream.Seek(0, SeekOrigin.Begin);
+            return newline;
         }
 
         /// <summary>

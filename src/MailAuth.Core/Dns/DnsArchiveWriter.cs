@@ -20,7 +20,7 @@ namespace MailAuth.Dns
         private static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(250);
         private static readonly TimeSpan LockWait = TimeSpan.FromSeconds(10);
 
-        private readonly HashSet<string> _written = new HashSet<string>(StringComparer.Ordinal);
+        private readonly HashSet<(ulong, ulong)> _written = new HashSet<(ulong, ulong)>();
         private readonly object _gate = new object();
         private readonly Timer _timer;
         private List<string> _pending = new List<string>();
@@ -36,7 +36,7 @@ namespace MailAuth.Dns
                 // A second run into the same archive adds only what is new.
                 foreach (DnsResponse response in DnsArchive.Load(path).Responses)
                 {
-                    _written.Add(DnsArchiveFormat.ContentKey(response));
+                    _written.Add(DnsArchiveFormat.ContentHash(response));
                 }
             }
 
@@ -84,7 +84,7 @@ namespace MailAuth.Dns
                 return;
             }
 
-            string key = DnsArchiveFormat.ContentKey(response);
+            (ulong, ulong) key = DnsArchiveFormat.ContentHash(response);
             lock (_gate)
             {
                 if (_written.Add(key))
