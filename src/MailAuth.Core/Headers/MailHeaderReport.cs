@@ -196,6 +196,13 @@ namespace MailAuth.Headers
         public MailHeaderVerification? Verification { get; internal set; }
 
         /// <summary>
+        /// With -Verify: every DNS answer the verification used (SPF, DMARC, the DKIM and ARC keys),
+        /// "what DNS says now". Here rather than under Verification, so the records stay within
+        /// ConvertTo-Json -Depth 4. Empty until verified: reading headers asks DNS nothing.
+        /// </summary>
+        public Dns.DnsEvidence DnsEvidence { get; internal set; } = Dns.DnsEvidence.Empty;
+
+        /// <summary>
         /// The whole message kept for <see cref="MailHeaderVerifier"/> when
         /// <see cref="MailHeaderOptions.KeepMessageForVerification"/> is set (a MimeMessage or the
         /// repaired message text); released by the verifier so an mbox stays flat in memory.

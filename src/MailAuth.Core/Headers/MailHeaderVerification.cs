@@ -83,9 +83,6 @@ namespace MailAuth.Headers
         /// <summary>Disagreements and notes (HDR-VERIFY-*), most severe first.</summary>
         public ResultList<Finding> Findings { get; internal set; } = ResultList<Finding>.Empty;
 
-        /// <summary>Every DNS answer the verification used: SPF, DMARC and the DKIM/ARC keys ("what DNS says now").</summary>
-        public DnsEvidence DnsEvidence { get; internal set; } = DnsEvidence.Empty;
-
         public override string ToString() =>
             $"now: spf={SpfNow ?? "-"} dkim={DkimNow ?? "-"} arc={ArcNow ?? "-"} dmarc={DmarcNow ?? "-"}, {Disagreements} disagreement(s)";
     }

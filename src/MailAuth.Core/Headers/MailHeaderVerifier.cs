@@ -106,7 +106,6 @@ namespace MailAuth.Headers
             v.Comparisons = ResultList.From(comparisons);
             v.Disagreements = comparisons.Count(c => c.Agrees == false);
             v.Findings = ResultList.From(findings.OrderByDescending(f => f.SeverityCode).ToArray());
-            v.DnsEvidence = DnsEvidence.From(dns.Responses);
 
             // The verification sits under the report, its SPF and DMARC results one level further:
             // DNS responses and the parsed DMARC tags would land past ConvertTo-Json -Depth 4. The
@@ -117,6 +116,7 @@ namespace MailAuth.Headers
             v.Dmarc?.OmitParsedRecord();
 
             report.Verification = v;
+            report.DnsEvidence = DnsEvidence.From(dns.Responses);
             report.RetainedMessage = null;
             return v;
         }
