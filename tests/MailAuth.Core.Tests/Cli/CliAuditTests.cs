@@ -204,7 +204,7 @@ namespace MailAuth.Core.Tests.Cli
             Assert.Equal("NotFetched", healthy.GetProperty("MtaSts").GetProperty("FetchStatus").GetString());
             Assert.Equal("mailto:tls@" + Name(0), healthy.GetProperty("TlsRpt").GetProperty("ReportUriText").GetString());
             Assert.Equal(JsonValueKind.Object, healthy.GetProperty("Bimi").ValueKind);
-            Assert.True(healthy.GetProperty("Trace").GetArrayLength() > 0);
+            Assert.True(healthy.GetProperty("DnsEvidence").GetArrayLength() > 0);
             Assert.Equal(healthy.GetProperty("ErrorCount").GetInt32() + healthy.GetProperty("WarningCount").GetInt32(),
                 healthy.GetProperty("Findings").EnumerateArray().Count(f => f.GetProperty("Severity").GetString() != "Information"));
             Assert.Equal(JsonValueKind.String, healthy.GetProperty("Grade").ValueKind);
