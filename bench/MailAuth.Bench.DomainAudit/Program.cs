@@ -258,21 +258,7 @@ namespace MailAuth.Bench.DomainAudit
                 taken++;
             }
 
-            for (int i = 0; i < domains; i++)
-            {
-                runner.Post(Name(i));
-                while (runner.TryTakeNext(out MailDomainReport ready))
-                {
-                    Drain(ready);
-                }
-            }
-
-            runner.CompleteAdding();
-            foreach (MailDomainReport r in runner.TakeAll())
-            {
-                Drain(r);
-            }
-
+            Audit(runner, domains, Drain);
             watch.Stop();
             sampler.Change(Timeout.Infinite, Timeout.Infinite);
             Thread.Sleep(200);
@@ -313,6 +299,25 @@ namespace MailAuth.Bench.DomainAudit
             };
         }
 
+        /// <summary>Posts bNNNNN domains 0..domains-1 and hands each report to <paramref name="take"/>, in input order.</summary>
+        private static void Audit(DomainAuditRunner runner, int domains, Action<MailDomainReport> take)
+        {
+            for (int i = 0; i < domains; i++)
+            {
+                runner.Post(Name(i));
+                while (runner.TryTakeNext(out MailDomainReport ready))
+                {
+                    take(ready);
+                }
+            }
+
+            runner.CompleteAdding();
+            foreach (MailDomainReport r in runner.TakeAll())
+            {
+                take(r);
+            }
+        }
+
         /// <summary>
         /// The recorded run replayed offline (-Offline): the archive's size, the time to load it,
         /// and domains per second with their CPU, the servers gone. The statuses must equal the
@@ -333,21 +338,7 @@ namespace MailAuth.Bench.DomainAudit
             var watch = Stopwatch.StartNew();
             TimeSpan cpu1 = self.TotalProcessorTime;
             void Count(MailDomainReport r) => replayStatuses[r.StatusCode] = replayStatuses.TryGetValue(r.StatusCode, out int n) ? n + 1 : 1;
-            for (int i = 0; i < domains; i++)
-            {
-                runner.Post(Name(i));
-                while (runner.TryTakeNext(out MailDomainReport ready))
-                {
-                    Count(ready);
-                }
-            }
-
-            runner.CompleteAdding();
-            foreach (MailDomainReport r in runner.TakeAll())
-            {
-                Count(r);
-            }
-
+            Audit(runner, domains, Count);
             watch.Stop();
             self.Refresh();
             TimeSpan cpu2 = self.TotalProcessorTime;

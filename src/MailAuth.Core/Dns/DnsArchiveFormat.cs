@@ -53,18 +53,7 @@ namespace MailAuth.Dns
 
             if (response.CanonicalNames.Count > 0)
             {
-                b.Append(",\"canonicalNames\":[");
-                for (int i = 0; i < response.CanonicalNames.Count; i++)
-                {
-                    if (i > 0)
-                    {
-                        b.Append(',');
-                    }
-
-                    MiniJson.AppendString(b, response.CanonicalNames[i]);
-                }
-
-                b.Append(']');
+                AppendStrings(b, "canonicalNames", response.CanonicalNames);
             }
 
             b.Append(",\"records\":[");
@@ -91,18 +80,7 @@ namespace MailAuth.Dns
 
                 if (r.TextStringList.Count > 0)
                 {
-                    b.Append(",\"strings\":[");
-                    for (int j = 0; j < r.TextStringList.Count; j++)
-                    {
-                        if (j > 0)
-                        {
-                            b.Append(',');
-                        }
-
-                        MiniJson.AppendString(b, r.TextStringList[j]);
-                    }
-
-                    b.Append(']');
+                    AppendStrings(b, "strings", r.TextStringList);
                 }
 
                 if (r.Target != null)
@@ -121,6 +99,22 @@ namespace MailAuth.Dns
 
             b.Append("]}");
             return b.ToString();
+        }
+
+        private static void AppendStrings(StringBuilder b, string field, IReadOnlyList<string> items)
+        {
+            b.Append(",\"").Append(field).Append("\":[");
+            for (int i = 0; i < items.Count; i++)
+            {
+                if (i > 0)
+                {
+                    b.Append(',');
+                }
+
+                MiniJson.AppendString(b, items[i]);
+            }
+
+            b.Append(']');
         }
 
         /// <summary>Reads one line back; throws <see cref="FormatException"/> naming what is wrong.</summary>
