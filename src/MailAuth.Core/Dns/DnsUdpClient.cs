@@ -63,6 +63,9 @@ namespace MailAuth.Dns
         private readonly object _sync = new object();
         private readonly Timer _timer;
         private readonly long _tickTicks;
+
+        /// <summary>How long past its deadline a query may wait while answers sit unread on its socket (Stopwatch ticks).</summary>
+        private readonly long _unreadGraceTicks;
         private readonly byte[] _ids = new byte[512];
         private int _idOffset = 512;
         private Channel? _current;
@@ -80,6 +83,7 @@ namespace MailAuth.Dns
             // ends at most one tick late; the timer runs only while queries are in flight.
             long tick = Math.Max(TimeSpan.FromMilliseconds(5).Ticks, Math.Min(TimeSpan.FromMilliseconds(100).Ticks, timeout.Ticks / 8));
             _tickTicks = tick;
+            _unreadGraceTicks = (long)(4 * timeout.TotalSeconds * Stopwatch.Frequency);
             _timer = new Timer(_ => OnTick(), null, Timeout.Infinite, Timeout.Infinite);
         }
 
@@ -407,9 +411,13 @@ namespace MailAuth.Dns
 
                 foreach (Channel channel in _channels)
                 {
+                    // Datagrams wait on the socket, unread: this process is behind (its receive thread
+                    // busy or not scheduled), not the server. A timeout measures waiting for the wire,
+                    // so those queries wait for the reader, up to a few timeouts more (issue 14).
+                    bool unread = channel.Pending.Count > 0 && !channel.NothingWaiting();
                     foreach (Pending pending in channel.Pending.Values)
                     {
-                        if (now >= pending.Deadline)
+                        if (now >= pending.Deadline && (!unread || now >= pending.Deadline + _unreadGraceTicks))
                         {
                             (expired ??= new List<Pending>()).Add(pending);
                         }

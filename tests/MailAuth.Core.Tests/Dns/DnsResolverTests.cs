@@ -495,6 +495,34 @@ namespace MailAuth.Core.Tests.Dns
         }
 
         [Fact]
+        public void An_answer_that_arrived_in_time_is_not_a_timeout_while_this_process_is_busy()
+        {
+            // Issue 14: a timeout measures time waiting for the wire, not time queued in this process.
+            // The first answer's continuation runs on the socket's receive thread (no other query in
+            // flight) and holds it three timeouts long; the second answer reaches the socket within
+            // milliseconds meanwhile and waits there, unread. It must be read, not timed out.
+            // The first answer comes 150 ms late, so the continuation is attached before it arrives.
+            var zone = new DnsZone().Add("first.example.com", ZoneRecordType.A, "192.0.2.1").Add("second.example.com", ZoneRecordType.A, "192.0.2.2")
+                .SetLatency("first.example.com", TimeSpan.FromMilliseconds(150));
+            using var server = LoopbackDnsServer.Start(zone);
+            using var resolver = NewResolver(server, timeoutMs: 400, useCache: false);
+            Task<DnsResponse>? second = null;
+            int receiveThread = -1;
+            Task held = resolver.QueryAsync("first.example.com", DnsRecordType.A).ContinueWith(first =>
+            {
+                receiveThread = Environment.CurrentManagedThreadId;
+                second = resolver.QueryAsync("second.example.com", DnsRecordType.A);
+                Thread.Sleep(1200);
+            }, TaskContinuationOptions.ExecuteSynchronously);
+
+            Assert.True(held.Wait(TimeSpan.FromSeconds(10)));
+            Assert.NotEqual(Environment.CurrentManagedThreadId, receiveThread);
+            Assert.True(second!.Wait(TimeSpan.FromSeconds(10)));
+            Assert.True(DnsLookupStatus.Found == second.Result.StatusCode, second.Result.ToString());
+            Assert.Equal("192.0.2.2", second.Result.Records[0].Address);
+        }
+
+        [Fact]
         public async Task Slow_answer_does_not_hold_up_other_queries()
         {
             var zone = new DnsZone()
