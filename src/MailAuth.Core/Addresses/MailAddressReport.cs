@@ -163,7 +163,7 @@ namespace MailAuth.Addresses
                 report.SyntaxError = syntax.Error;
                 findings.Add(new Finding(AddressFindingIds.SyntaxInvalid, FindingSeverity.Error, syntax.Error!, address));
                 report.DeliverableCode = MailDeliverability.No;
-                report.DeliverableReason = "The address is not valid: " + syntax.Error;
+                report.DeliverableReason = syntax.Error!;
                 report.Findings = ResultList.From(findings);
                 return report;
             }

@@ -133,7 +133,7 @@ namespace MailAuth.IpIntelligence
 
             string text = ipAddress.Trim().Trim('[', ']');
             if (!System.Net.IPAddress.TryParse(text, out IPAddress? ip) || (ip.AddressFamily == AddressFamily.InterNetwork && text.Split('.').Length != 4)
-                || ip.ScopeId != 0)
+                || (ip.AddressFamily == AddressFamily.InterNetworkV6 && ip.ScopeId != 0))
             {
                 throw new ArgumentException($"'{ipAddress}' is not an IPv4 or IPv6 address.", nameof(ipAddress));
             }
