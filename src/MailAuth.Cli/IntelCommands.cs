@@ -33,19 +33,29 @@ namespace MailAuth.Cli
             var ips = new Argument<string[]>("ip") { Description = "IPv4 or IPv6 addresses; - reads one per line from standard input.", Arity = ArgumentArity.OneOrMore };
             var blocklist = new Option<string[]>("--blocklist") { Description = "DNS blocklist zone to ask (repeatable) instead of the default set." };
             var noBlocklist = new Option<bool>("--no-blocklist") { Description = "Ask no blocklist." };
+            var asnDatabase = new Option<string>("--asn-database") { Description = "MMDB file with AS data (GeoLite2-ASN, IPinfo Lite), used instead of Team Cymru's DNS." };
+            var countryDatabase = new Option<string>("--country-database") { Description = "MMDB file with country data (GeoLite2-Country or City, IPinfo Lite)." };
             var command = new Command("ip", "Who a sending IP belongs to (PTR, FCrDNS, AS, prefix, country) and whether DNS blocklists list it.");
             command.Arguments.Add(ips);
             command.Options.Add(blocklist);
             command.Options.Add(noBlocklist);
+            command.Options.Add(asnDatabase);
+            command.Options.Add(countryDatabase);
             common.AddTo(command);
             command.SetAction(result =>
             {
                 IDnsResolver resolver;
                 MailIpReporter reporter;
+                MmdbIpDatabase? asn = null;
+                MmdbIpDatabase? country = null;
                 try
                 {
                     resolver = common.CreateResolver(result);
                     var options = new MailIpReportOptions();
+                    string? asnPath = result.GetValue(asnDatabase);
+                    string? countryPath = result.GetValue(countryDatabase);
+                    options.AsnDatabase = asn = asnPath is null ? null : MmdbIpDatabase.Open(asnPath);
+                    options.CountryDatabase = country = countryPath is null ? null : MmdbIpDatabase.Open(countryPath);
                     string[]? zones = result.GetValue(blocklist);
                     if (result.GetValue(noBlocklist))
                     {
@@ -68,7 +78,15 @@ namespace MailAuth.Cli
                     Output.WriteError("--blocklist: " + ex.Message);
                     return Output.Usage;
                 }
+                catch (Exception ex) when (ex is IOException || ex is InvalidDataException || ex is UnauthorizedAccessException)
+                {
+                    asn?.Dispose();
+                    Output.WriteError("MMDB file: " + ex.Message);
+                    return Output.Usage;
+                }
 
+                using MmdbIpDatabase? asnScope = asn;
+                using MmdbIpDatabase? countryScope = country;
                 bool json = result.GetValue(common.Json);
                 return RunInOrder(Inputs(result.GetValue(ips)), (ip, ct) => reporter.ReportAsync(ip, ct), report =>
                 {

@@ -181,3 +181,29 @@ Describe 'Get-MailIpReport from message traces, header reports and DMARC summari
         Write-Host ("Get-MailIpReport: 500 addresses in {0:N2} s, {1:N1} ms each (PTR, Cymru, 4 blocklists)" -f $clock.Elapsed.TotalSeconds, ($clock.Elapsed.TotalMilliseconds / 500))
     }
 }
+
+Describe 'Get-MailIpReport -AsnDatabase / -CountryDatabase (MaxMind.Db in the module''s private bin/)' {
+    BeforeAll {
+        # MaxMind's own writer (Debian's libmaxmind-db-writer-perl) in the vendors' layouts.
+        & perl (Join-Path $RepoRoot 'tests/MailAuth.Core.Tests/Intelligence/make-test-mmdb.pl') $Sandbox
+        $LASTEXITCODE | Should -Be 0
+    }
+
+    It 'reads owner and country from the files, and asks Team Cymru nothing' {
+        $World.ResetCounters()
+        $r = Get-MailIpReport 209.85.220.41 -AsnDatabase (Join-Path $Sandbox 'GeoLite2-ASN-Test.mmdb') -CountryDatabase (Join-Path $Sandbox 'GeoLite2-Country-Test.mmdb') -Blocklist @() @D -NoCache
+        $r.Asn | Should -Be 15169
+        $r.AsName | Should -Be 'GOOGLE'
+        $r.Prefix | Should -Be '209.85.128.0/17'
+        $r.Country | Should -Be 'US'
+        $r.OwnerSource | Should -Be 'GeoLite2-ASN'
+        $r.PtrName | Should -Be 'mail-sor-f41.google.com'
+        @($World.Queries | Where-Object { $_.Name -like '*cymru*' }).Count | Should -Be 0
+    }
+
+    It 'stops before the first address for a file that is no MMDB' {
+        $bad = Join-Path $Sandbox 'bad.mmdb'
+        Set-Content $bad 'not a database'
+        { Get-MailIpReport 209.85.220.41 -AsnDatabase $bad @D -ErrorAction Stop } | Should -Throw -ErrorId 'AsnDatabaseUnreadable,MailAuth.PowerShell.Commands.GetMailIpReportCommand'
+    }
+}

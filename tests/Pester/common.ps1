@@ -121,10 +121,10 @@ function Add-MailWorld {
     $z.Add('mail-sor-f41.google.com', $A, '209.85.220.41')
     $z.AddTxt('41.220.85.209.origin.asn.cymru.com', '15169 | 209.85.128.0/17 | US | arin | 2005-09-12')
     $z.AddTxt('AS15169.asn.cymru.com', '15169 | US | arin | 2000-03-30 | GOOGLE - Google LLC, US')
-    $z.Add('51.22.107.40.in-addr.arpa', $PTR, 'mail-am6eur05on2051.outbound.protection.outlook.com')
-    $z.Add('mail-am6eur05on2051.outbound.protection.outlook.com', $A, '40.107.22.51')
+    $z.Add('51.22.107.40.in-addr.arpa', $PTR, 'mail-db8eur05on2051.outbound.protection.outlook.com')
+    $z.Add('mail-db8eur05on2051.outbound.protection.outlook.com', $A, '40.107.22.51')
     $z.AddTxt('51.22.107.40.origin.asn.cymru.com', '8075 | 40.104.0.0/14 | US | arin | 2015-02-23')
-    $z.AddTxt('AS8075.asn.cymru.com', '8075 | US | arin | 1997-02-14 | MICROSOFT-CORP-MSN-AS-BLOCK - Microsoft Corporation, US')
+    $z.AddTxt('AS8075.asn.cymru.com', '8075 | US | arin | 1997-03-05 | MICROSOFT-CORP-MSN-AS-BLOCK - Microsoft Corporation, US')
     # A spam source on a VPS range: no PTR, SBL and XBL on ZEN, listed by SpamCop.
     $z.AddTxt('12.219.234.185.origin.asn.cymru.com', '204601 | 185.234.216.0/22 | NL | ripencc | 2018-04-09')
     $z.AddTxt('AS204601.asn.cymru.com', '204601 | NL | ripencc | 2017-02-20 | ZEN-ECN, NL')

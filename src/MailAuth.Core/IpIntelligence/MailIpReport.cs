@@ -75,6 +75,9 @@ namespace MailAuth.IpIntelligence
         /// <summary>The blocklist zones asked about this address.</summary>
         public ResultList<string> CheckedBlocklists { get; internal set; } = ResultList<string>.Empty;
 
+        /// <summary>Where Asn, AsName and Prefix come from: TeamCymru, or the MMDB database type.</summary>
+        public string? OwnerSource { get; internal set; }
+
         /// <summary>A known mail service the forward-confirmed PTR name or the AS belongs to (Microsoft 365, Google, ...), when one fits.</summary>
         public string? Service { get; internal set; }
 
@@ -89,6 +92,12 @@ namespace MailAuth.IpIntelligence
     {
         /// <summary>Blocklist zones to ask (default: <see cref="DnsBlocklists.DefaultZones"/>); empty asks none.</summary>
         public IReadOnlyList<string> Blocklists { get; set; } = DnsBlocklists.DefaultZones;
+
+        /// <summary>An MMDB file with AS data (GeoLite2-ASN, IPinfo Lite): used instead of Team Cymru's DNS.</summary>
+        public MmdbIpDatabase? AsnDatabase { get; set; }
+
+        /// <summary>An MMDB file with country data (GeoLite2-Country or City, IPinfo Lite): Country comes from it.</summary>
+        public MmdbIpDatabase? CountryDatabase { get; set; }
     }
 
     /// <summary>
@@ -100,6 +109,8 @@ namespace MailAuth.IpIntelligence
         private readonly IpIntelligenceResolver _intelligence;
         private readonly DnsBlocklistChecker _blocklists;
         private readonly string[] _zones;
+        private readonly MmdbIpDatabase? _asnDatabase;
+        private readonly MmdbIpDatabase? _countryDatabase;
 
         /// <exception cref="ArgumentNullException"><paramref name="dns"/> is null.</exception>
         /// <exception cref="ArgumentException">A blocklist zone is not a domain name.</exception>
@@ -111,7 +122,9 @@ namespace MailAuth.IpIntelligence
             }
 
             options ??= new MailIpReportOptions();
-            _intelligence = new IpIntelligenceResolver(dns);
+            _asnDatabase = options.AsnDatabase;
+            _countryDatabase = options.CountryDatabase;
+            _intelligence = new IpIntelligenceResolver(dns, lookupAsn: _asnDatabase is null);
             _blocklists = new DnsBlocklistChecker(dns);
             _zones = (options.Blocklists ?? Array.Empty<string>())
                 .Select(z => PostureDomain.Normalize(z, "blocklist"))
@@ -164,7 +177,23 @@ namespace MailAuth.IpIntelligence
             report.Prefix = found.AsnPrefix;
             report.Country = found.AsnCountry;
             report.Registry = found.AsnRegistry;
-            report.Service = KnownMailServices.Match(found.ForwardConfirmed == true ? found.PtrName : null, found.Asn, null, null)?.Service;
+            report.OwnerSource = found.Asn != null ? "TeamCymru" : null;
+            if (_asnDatabase != null)
+            {
+                MmdbRecord? owner = _asnDatabase.Lookup(ip);
+                report.Asn = owner?.Asn;
+                report.AsName = owner?.AsName;
+                report.Prefix = owner?.Prefix;
+                report.Country = owner?.Country;
+                report.OwnerSource = owner?.Asn != null ? _asnDatabase.DatabaseType : null;
+            }
+
+            if (_countryDatabase != null)
+            {
+                report.Country = _countryDatabase.Lookup(ip)?.Country ?? report.Country;
+            }
+
+            report.Service = KnownMailServices.Match(found.ForwardConfirmed == true ? found.PtrName : null, report.Asn, null, null)?.Service;
             report.Listings = ResultList.From(listed.Listings);
             report.CheckedBlocklists = ResultList.From(listed.Checked);
             report.LookupErrors = ResultList.From(found.Errors.Concat(listed.Errors).ToArray());

@@ -1,4 +1,5 @@
 using System;
+using System.IO;
 using System.Management.Automation;
 using MailAuth.IpIntelligence;
 
@@ -32,6 +33,19 @@ namespace MailAuth.PowerShell.Commands
         [AllowEmptyCollection]
         public string[]? Blocklist { get; set; }
 
+        /// <summary>An MMDB file with AS data (GeoLite2-ASN, IPinfo Lite), used instead of Team Cymru's DNS.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? AsnDatabase { get; set; }
+
+        /// <summary>An MMDB file with country data (GeoLite2-Country or City, IPinfo Lite).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? CountryDatabase { get; set; }
+
+        private MmdbIpDatabase? _asnDatabase;
+        private MmdbIpDatabase? _countryDatabase;
+
         protected override void BeginProcessing()
         {
             base.BeginProcessing();
@@ -40,6 +54,11 @@ namespace MailAuth.PowerShell.Commands
             {
                 options.Blocklists = Blocklist;
             }
+
+            _asnDatabase = OpenDatabase(AsnDatabase, "AsnDatabaseUnreadable");
+            _countryDatabase = OpenDatabase(CountryDatabase, "CountryDatabaseUnreadable");
+            options.AsnDatabase = _asnDatabase;
+            options.CountryDatabase = _countryDatabase;
 
             try
             {
@@ -51,6 +70,43 @@ namespace MailAuth.PowerShell.Commands
                 ThrowTerminatingError(InputError(ex, "InvalidBlocklist", ErrorCategory.InvalidArgument, Blocklist,
                     "Give blocklist zones as domain names, such as zen.spamhaus.org or bl.spamcop.net."));
             }
+        }
+
+        private MmdbIpDatabase? OpenDatabase(string? path, string errorId)
+        {
+            if (path is null)
+            {
+                return null;
+            }
+
+            string full = GetUnresolvedProviderPathFromPSPath(path);
+            try
+            {
+                return MmdbIpDatabase.Open(full);
+            }
+            catch (Exception ex) when (ex is IOException || ex is InvalidDataException || ex is UnauthorizedAccessException || ex is ArgumentException)
+            {
+                // No address can be reported as asked without the file: stop before the first.
+                ThrowTerminatingError(new ErrorRecord(ex, errorId, ErrorCategory.ReadError, full)
+                {
+                    ErrorDetails = new ErrorDetails($"Cannot read the MMDB file '{full}': {ex.Message}")
+                    {
+                        RecommendedAction = "Give the path of a GeoLite2-ASN, GeoLite2-Country/City or IPinfo Lite .mmdb file.",
+                    },
+                });
+                return null;
+            }
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _asnDatabase?.Dispose();
+                _countryDatabase?.Dispose();
+            }
+
+            base.Dispose(disposing);
         }
 
         protected override void ProcessRecord()
