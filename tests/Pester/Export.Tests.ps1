@@ -61,7 +61,7 @@ BeforeAll {
         'Import-DmarcReport'              = { Get-ChildItem (Join-Path $RepoRoot 'tests/conformance/dmarc-reports/mailauth') -Filter *contoso* | Import-DmarcReport }
         'Import-DmarcReport -Database'    = { Import-DmarcReport -Path (Join-Path $RepoRoot 'tests/conformance/dmarc-reports/mailauth/*contoso*') -Database (Join-Path ([IO.Path]::GetTempPath()) ("mailauth-export-" + [guid]::NewGuid().ToString('N') + '.db')) }
         'Import-TlsRptReport'             = { Import-TlsRptReport -Path (Join-Path $RepoRoot 'tests/conformance/dmarc-reports/parsedmarc/smtp_tls'), (Join-Path $RepoRoot 'tests/conformance/dmarc-reports/mailauth/tlsrpt-microsoft.json.gz') }
-        'Get-MailIpReport'                = { Get-MailIpReport 209.85.220.41, 185.234.219.12, 10.1.2.3 @Dns -Blocklist zen.spamhaus.org, bl.spamcop.net }
+        'Get-MailIpReport'                = { Get-MailIpReport 209.85.220.69, 185.234.219.12, 10.1.2.3 @Dns -Blocklist zen.spamhaus.org, bl.spamcop.net }
         'Test-MailAddress'                = { Test-MailAddress megan@contoso.com, 'a..b@contoso.com', 'user@[192.0.2.1]' @Dns }
         'Get-DmarcReportSummary'          = { Get-DmarcReportSummary -Path (Join-Path $RepoRoot 'tests/conformance/dmarc-reports/mailauth/*contoso*') }
     }

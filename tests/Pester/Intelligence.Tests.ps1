@@ -121,9 +121,9 @@ Describe 'Test-MailAddress from Exchange Online' {
 
 Describe 'Get-MailIpReport from message traces, header reports and DMARC summaries' {
     It 'binds Get-MessageTraceV2 rows by FromIP' {
-        $r = New-ExoMessageTrace invoices@fabrikam.com 209.85.220.41 | Get-MailIpReport @D
-        $r.IPAddress | Should -Be '209.85.220.41'
-        $r.PtrName | Should -Be 'mail-sor-f41.google.com'
+        $r = New-ExoMessageTrace invoices@fabrikam.com 209.85.220.69 | Get-MailIpReport @D
+        $r.IPAddress | Should -Be '209.85.220.69'
+        $r.PtrName | Should -Be 'mail-sor-f69.google.com'
         $r.ForwardConfirmed | Should -BeTrue
         $r.AsName | Should -Be 'GOOGLE - Google LLC, US'
         $r.Status | Should -Be 'NotListed'
@@ -165,7 +165,7 @@ Describe 'Get-MailIpReport from message traces, header reports and DMARC summari
     }
 
     It 'stops before the first address for a blocklist that is no domain name' {
-        { Get-MailIpReport 209.85.220.41 -Blocklist 'not a zone' @D -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidBlocklist,MailAuth.PowerShell.Commands.GetMailIpReportCommand'
+        { Get-MailIpReport 209.85.220.69 -Blocklist 'not a zone' @D -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidBlocklist,MailAuth.PowerShell.Commands.GetMailIpReportCommand'
     }
 
     It 'costs little per address over many addresses' {
@@ -191,19 +191,19 @@ Describe 'Get-MailIpReport -AsnDatabase / -CountryDatabase (MaxMind.Db in the mo
 
     It 'reads owner and country from the files, and asks Team Cymru nothing' {
         $World.ResetCounters()
-        $r = Get-MailIpReport 209.85.220.41 -AsnDatabase (Join-Path $Sandbox 'GeoLite2-ASN-Test.mmdb') -CountryDatabase (Join-Path $Sandbox 'GeoLite2-Country-Test.mmdb') -Blocklist @() @D -NoCache
+        $r = Get-MailIpReport 209.85.220.69 -AsnDatabase (Join-Path $Sandbox 'GeoLite2-ASN-Test.mmdb') -CountryDatabase (Join-Path $Sandbox 'GeoLite2-Country-Test.mmdb') -Blocklist @() @D -NoCache
         $r.Asn | Should -Be 15169
         $r.AsName | Should -Be 'GOOGLE'
         $r.Prefix | Should -Be '209.85.128.0/17'
         $r.Country | Should -Be 'US'
         $r.OwnerSource | Should -Be 'GeoLite2-ASN'
-        $r.PtrName | Should -Be 'mail-sor-f41.google.com'
+        $r.PtrName | Should -Be 'mail-sor-f69.google.com'
         @($World.Queries | Where-Object { $_.Name -like '*cymru*' }).Count | Should -Be 0
     }
 
     It 'stops before the first address for a file that is no MMDB' {
         $bad = Join-Path $Sandbox 'bad.mmdb'
         Set-Content $bad 'not a database'
-        { Get-MailIpReport 209.85.220.41 -AsnDatabase $bad @D -ErrorAction Stop } | Should -Throw -ErrorId 'AsnDatabaseUnreadable,MailAuth.PowerShell.Commands.GetMailIpReportCommand'
+        { Get-MailIpReport 209.85.220.69 -AsnDatabase $bad @D -ErrorAction Stop } | Should -Throw -ErrorId 'AsnDatabaseUnreadable,MailAuth.PowerShell.Commands.GetMailIpReportCommand'
     }
 }

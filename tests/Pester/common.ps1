@@ -117,9 +117,9 @@ function Add-MailWorld {
     # documented format ("ASN | prefix | CC | registry | allocated", then "ASN | CC | registry |
     # allocated | name"), and blocklist answers with Spamhaus ZEN return codes.
     $PTR = [MailAuth.Testing.Dns.ZoneRecordType]::PTR
-    $z.Add('41.220.85.209.in-addr.arpa', $PTR, 'mail-sor-f41.google.com')
-    $z.Add('mail-sor-f41.google.com', $A, '209.85.220.41')
-    $z.AddTxt('41.220.85.209.origin.asn.cymru.com', '15169 | 209.85.128.0/17 | US | arin | 2005-09-12')
+    $z.Add('69.220.85.209.in-addr.arpa', $PTR, 'mail-sor-f69.google.com')
+    $z.Add('mail-sor-f69.google.com', $A, '209.85.220.69')
+    $z.AddTxt('69.220.85.209.origin.asn.cymru.com', '15169 | 209.85.128.0/17 | US | arin | 2005-09-12')
     $z.AddTxt('AS15169.asn.cymru.com', '15169 | US | arin | 2000-03-30 | GOOGLE - Google LLC, US')
     $z.Add('51.22.107.40.in-addr.arpa', $PTR, 'mail-db8eur05on2051.outbound.protection.outlook.com')
     $z.Add('mail-db8eur05on2051.outbound.protection.outlook.com', $A, '40.107.22.51')
@@ -214,7 +214,7 @@ function Get-CmdletOutputs {
         'Get-MxRecord'            = @(Get-MxRecord contoso.com, fabrikam.com @D)
         'Import-DmarcReport'      = @(Import-DmarcReport -Path (Join-Path $reports 'mailauth/enterprise.protection.outlook.com!contoso.com!1767225600!1767312000.eml'), (Join-Path $reports 'mailauth/rfc9990-receiver.example!contoso.com!1767225600!1767311999.xml'))
         'Import-TlsRptReport'     = @(Import-TlsRptReport -Path (Join-Path $reports 'parsedmarc/smtp_tls'), (Join-Path $reports 'mailauth/tlsrpt-microsoft.json.gz'))
-        'Get-MailIpReport'        = @(Get-MailIpReport 209.85.220.41, 40.107.22.51, 185.234.219.12, '2a01:111:f403:c000::1', 10.1.2.3 @D)
+        'Get-MailIpReport'        = @(Get-MailIpReport 209.85.220.69, 40.107.22.51, 185.234.219.12, '2a01:111:f403:c000::1', 10.1.2.3 @D)
         'Test-MailAddress'        = @(Test-MailAddress megan@contoso.com, 'alex..wilber@contoso.com', ceo@tailspintoys.com, 'user@[192.0.2.1]', nobody@nothing.example @D)
         'Get-DmarcReportSummary'  = @(Import-DmarcReport -Path (Join-Path $reports 'mailauth') -ErrorAction SilentlyContinue -WarningAction SilentlyContinue | Get-DmarcReportSummary)
     }
