@@ -50,6 +50,7 @@ BeforeAll {
         'Resolve-DmarcPolicy -From'       = { Resolve-DmarcPolicy -From contoso.com -MailFrom bounce.other.example -SpfResult pass -DkimResult 'mailer.example:pass' @Dns }
         'Get-MailHeaderReport'            = { Get-ChildItem (Join-Path $Samples '*.txt') | Get-MailHeaderReport }
         'Get-MailHeaderReport -Verify'    = { Get-ChildItem (Join-Path $Samples '*.txt') | Get-MailHeaderReport -Verify @Dns }
+        'Get-MailHeaderReport -Enrich'    = { Get-ChildItem (Join-Path $Samples '*.txt') | Get-MailHeaderReport -Enrich @Dns }
         'Get-MailDomainReport'            = { Get-MailDomainReport contoso.com @Dns -NoMtaStsFetch }
         'Get-MailDomainReport -IncludeDnsTrace' = { Get-MailDomainReport contoso.com @Dns -NoMtaStsFetch -IncludeDnsTrace }
         'Get-DkimRecord'                  = { Get-DkimRecord contoso.com @Dns; Get-DkimRecord contoso.com -Selector selector1, nosuch @Dns }
@@ -97,7 +98,7 @@ Describe 'The checks themselves' {
 
 Describe 'Export-Csv and ConvertTo-Json of <_>' -ForEach @(
     'Resolve-MailAuthDnsName', 'Get-SpfRecord', 'Test-Spf', 'Resolve-DmarcPolicy', 'Resolve-DmarcPolicy -From',
-    'Get-MailHeaderReport', 'Get-MailHeaderReport -Verify', 'Get-MailDomainReport', 'Get-MailDomainReport -IncludeDnsTrace',
+    'Get-MailHeaderReport', 'Get-MailHeaderReport -Verify', 'Get-MailHeaderReport -Enrich', 'Get-MailDomainReport', 'Get-MailDomainReport -IncludeDnsTrace',
     'Get-DkimRecord', 'Get-BimiRecord', 'Get-MtaStsPolicy -NoFetch', 'Get-MtaStsPolicy', 'Get-TlsRptRecord', 'Get-MxRecord',
     'Import-DmarcReport', 'Import-DmarcReport -Database', 'Import-TlsRptReport', 'Get-DmarcReportSummary', 'Get-MailIpReport', 'Test-MailAddress') {
     BeforeAll {

@@ -207,3 +207,31 @@ Describe 'Get-MailIpReport -AsnDatabase / -CountryDatabase (MaxMind.Db in the mo
         { Get-MailIpReport 209.85.220.69 -AsnDatabase $bad @D -ErrorAction Stop } | Should -Throw -ErrorId 'AsnDatabaseUnreadable,MailAuth.PowerShell.Commands.GetMailIpReportCommand'
     }
 }
+
+Describe 'Get-MailHeaderReport -Enrich' {
+    BeforeAll {
+        # The bundled phish with its edge client moved from documentation space to a listed VPS address.
+        $script:Eml = Join-Path $Sandbox 'listed.eml'
+        (Get-Content -Raw (Join-Path $RepoRoot 'samples/phish-spf-pass-unaligned.txt')) -replace '203\.0\.113\.45', '185.234.219.12' | Set-Content $Eml
+        $World.Zone.Add('example.org.dbl.spamhaus.org', [MailAuth.Testing.Dns.ZoneRecordType]::A, '127.0.1.4') | Out-Null
+    }
+
+    It 'annotates the hops with owner and listings and lists the domains' {
+        $r = Get-MailHeaderReport -Path $Eml -Enrich @D
+        $hop = $r.Hops | Where-Object FromIp -eq '185.234.219.12'
+        $hop.Owner | Should -Be 'AS204601 ZEN-ECN, NL'
+        $hop.IpStatus | Should -Be 'Listed'
+        $hop.Listings | Should -Be 'zen.spamhaus.org=127.0.0.2; zen.spamhaus.org=127.0.0.4; bl.spamcop.net=127.0.0.2'
+        $r.DomainListings | Should -Contain 'example.org: dbl.spamhaus.org=127.0.1.4 (DBL: phish domain)'
+        $r.Findings.Id | Should -Contain 'HDR-IP-LISTED'
+        $r.Findings.Id | Should -Contain 'HDR-DOMAIN-LISTED'
+        $csv = $r | ConvertTo-Csv -NoTypeInformation | ConvertFrom-Csv
+        $csv.DomainListings | Should -Match 'dbl\.spamhaus\.org=127\.0\.1\.4'
+    }
+
+    It 'leaves reports as they were without -Enrich' {
+        $r = Get-MailHeaderReport -Path $Eml
+        ($r.Hops | Where-Object FromIp -eq '185.234.219.12').Owner | Should -BeNullOrEmpty
+        $r.Findings.Id | Should -Not -Contain 'HDR-IP-LISTED'
+    }
+}

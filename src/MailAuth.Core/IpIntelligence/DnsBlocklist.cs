@@ -54,6 +54,17 @@ namespace MailAuth.IpIntelligence
             "psbl.surriel.com",
         };
 
+        /// <summary>
+        /// Domain blocklists (RHSBL / URI DNSBL) asked about the domains a header report names with
+        /// -Enrich: Spamhaus DBL, SURBL and URIBL, the three lists mail filters consult for domains.
+        /// </summary>
+        public static IReadOnlyList<string> DefaultDomainZones { get; } = new[]
+        {
+            "dbl.spamhaus.org",
+            "multi.surbl.org",
+            "multi.uribl.com",
+        };
+
         // Lists whose operators publish IPv4 data only: an IPv6 query there answers NXDOMAIN for
         // every address, which would read as "not listed". They are skipped for IPv6.
         private static readonly HashSet<string> s_ipv4Only = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
@@ -128,6 +139,93 @@ namespace MailAuth.IpIntelligence
             }
 
             return null;
+        }
+
+        /// <summary>For a domain-list answer that is not a listing: why the list refused; null for a listing.</summary>
+        public static string? DomainRefusalReason(string zone, IPAddress code)
+        {
+            string? common = RefusalReason(zone, code);
+            if (common != null)
+            {
+                return common;
+            }
+
+            byte[] b = code.GetAddressBytes();
+            if (IsSpamhaus(zone) && b[1] == 0 && b[2] == 1 && b[3] == 255)
+            {
+                // https://www.spamhaus.org/faqs/domain-blocklist/: 127.0.1.255 "IP queries prohibited".
+                return $"{zone} answered 127.0.1.255: the DBL does not take IP addresses as queries.";
+            }
+
+            if (b[1] == 0 && b[2] == 0 && b[3] == 1
+                && (zone.EndsWith("surbl.org", StringComparison.OrdinalIgnoreCase) || zone.EndsWith("uribl.com", StringComparison.OrdinalIgnoreCase)))
+            {
+                // SURBL and URIBL answer 127.0.0.1 when they refuse the resolver (public resolver, over the free limit).
+                return $"{zone} answered 127.0.0.1: the query was refused (a public resolver, or over the free query limit). Query from a private resolver of your own, or use the list's data feed.";
+            }
+
+            return null;
+        }
+
+        /// <summary>What a domain-list return code means, as the list's operator documents it.</summary>
+        public static string DomainMeaning(string zone, IPAddress code)
+        {
+            if (zone is null)
+            {
+                throw new ArgumentNullException(nameof(zone));
+            }
+
+            if (code is null)
+            {
+                throw new ArgumentNullException(nameof(code));
+            }
+
+            byte[] b = code.GetAddressBytes();
+            if (IsSpamhaus(zone) && b[0] == 127 && b[1] == 0 && b[2] == 1)
+            {
+                // https://www.spamhaus.org/faqs/domain-blocklist/ return codes.
+                switch (b[3])
+                {
+                    case 2: return "DBL: spam domain";
+                    case 4: return "DBL: phish domain";
+                    case 5: return "DBL: malware domain";
+                    case 6: return "DBL: botnet C&C domain";
+                    case 102: return "DBL: abused legit spam";
+                    case 103: return "DBL: abused spammed redirector domain";
+                    case 104: return "DBL: abused legit phish";
+                    case 105: return "DBL: abused legit malware";
+                    case 106: return "DBL: abused legit botnet C&C";
+                }
+            }
+
+            if (zone.EndsWith("surbl.org", StringComparison.OrdinalIgnoreCase) && b[0] == 127 && b[1] == 0 && b[2] == 0)
+            {
+                // SURBL multi: a bitmask of lists (8 PH, 16 MW, 64 ABUSE, 128 CR).
+                var lists = new List<string>();
+                if ((b[3] & 8) != 0) lists.Add("PH phishing");
+                if ((b[3] & 16) != 0) lists.Add("MW malware");
+                if ((b[3] & 64) != 0) lists.Add("ABUSE spam");
+                if ((b[3] & 128) != 0) lists.Add("CR cracked site");
+                if (lists.Count > 0)
+                {
+                    return "SURBL: " + string.Join(", ", lists);
+                }
+            }
+
+            if (zone.EndsWith("uribl.com", StringComparison.OrdinalIgnoreCase) && b[0] == 127 && b[1] == 0 && b[2] == 0)
+            {
+                // URIBL multi: a bitmask (2 black, 4 grey, 8 red).
+                var lists = new List<string>();
+                if ((b[3] & 2) != 0) lists.Add("black: spam domain");
+                if ((b[3] & 4) != 0) lists.Add("grey: bulk sender");
+                if ((b[3] & 8) != 0) lists.Add("red: seen in spam recently");
+                if (lists.Count > 0)
+                {
+                    return "URIBL " + string.Join(", ", lists);
+                }
+            }
+
+            return "listed (" + code + ")";
         }
 
         /// <summary>What a return code means on this list, as its operator documents it.</summary>
@@ -225,10 +323,27 @@ namespace MailAuth.IpIntelligence
             return outcome;
         }
 
-        private async Task<DnsBlocklistOutcome> CheckZoneAsync(IPAddress ip, string zone, CancellationToken cancellationToken)
+        /// <summary>Asks each domain list about <paramref name="domain"/> (RFC 5782 §2.3: the name itself under the zone).</summary>
+        public async Task<DnsBlocklistOutcome> CheckDomainAsync(string domain, IReadOnlyList<string> zones, CancellationToken cancellationToken)
         {
             var outcome = new DnsBlocklistOutcome();
-            string name = DnsBlocklists.QueryName(ip, zone);
+            var answers = await Task.WhenAll(zones.Select(zone => CheckNameAsync(domain + "." + zone, zone, true, cancellationToken))).ConfigureAwait(false);
+            for (int i = 0; i < zones.Count; i++)
+            {
+                outcome.Checked.Add(zones[i]);
+                outcome.Listings.AddRange(answers[i].Listings);
+                outcome.Errors.AddRange(answers[i].Errors);
+            }
+
+            return outcome;
+        }
+
+        private Task<DnsBlocklistOutcome> CheckZoneAsync(IPAddress ip, string zone, CancellationToken cancellationToken) =>
+            CheckNameAsync(DnsBlocklists.QueryName(ip, zone), zone, false, cancellationToken);
+
+        private async Task<DnsBlocklistOutcome> CheckNameAsync(string name, string zone, bool domainList, CancellationToken cancellationToken)
+        {
+            var outcome = new DnsBlocklistOutcome();
             DnsResponse response = await _dns.QueryAsync(name, DnsRecordType.A, cancellationToken).ConfigureAwait(false);
             if (response.StatusCode == DnsLookupStatus.Failed)
             {
@@ -247,7 +362,7 @@ namespace MailAuth.IpIntelligence
             var listed = new List<IPAddress>();
             foreach (IPAddress code in codes)
             {
-                string? refusal = DnsBlocklists.RefusalReason(zone, code);
+                string? refusal = domainList ? DnsBlocklists.DomainRefusalReason(zone, code) : DnsBlocklists.RefusalReason(zone, code);
                 if (refusal != null)
                 {
                     outcome.Errors.Add(refusal);
@@ -268,7 +383,7 @@ namespace MailAuth.IpIntelligence
             string? text = txt.StatusCode == DnsLookupStatus.Found ? txt.Texts.FirstOrDefault() : null;
             foreach (IPAddress code in listed.OrderBy(c => c.GetAddressBytes()[3]))
             {
-                outcome.Listings.Add(new DnsBlocklistListing(zone, code.ToString(), DnsBlocklists.Meaning(zone, code), text));
+                outcome.Listings.Add(new DnsBlocklistListing(zone, code.ToString(), domainList ? DnsBlocklists.DomainMeaning(zone, code) : DnsBlocklists.Meaning(zone, code), text));
             }
 
             return outcome;
