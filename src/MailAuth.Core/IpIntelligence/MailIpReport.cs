@@ -144,14 +144,14 @@ namespace MailAuth.IpIntelligence
                 throw new ArgumentException("The IP address is empty.", nameof(ipAddress));
             }
 
-            string text = ipAddress.Trim().Trim('[', ']');
-            if (!System.Net.IPAddress.TryParse(text, out IPAddress? ip) || (ip.AddressFamily == AddressFamily.InterNetwork && text.Split('.').Length != 4)
-                || (ip.AddressFamily == AddressFamily.InterNetworkV6 && ip.ScopeId != 0))
+            // The toolkit's one client-address reader (ClientAddress): literals and zones taken, the
+            // inet_aton shorthands and leading zeros refused with both readings named.
+            if (!ClientAddress.TryParse(ipAddress, out IPAddress? ip, out string? error))
             {
-                throw new ArgumentException($"'{ipAddress}' is not an IPv4 or IPv6 address.", nameof(ipAddress));
+                throw new ArgumentException(error, nameof(ipAddress));
             }
 
-            if (ip.IsIPv4MappedToIPv6)
+            if (ip!.IsIPv4MappedToIPv6)
             {
                 // ::ffff:192.0.2.1 is an IPv4 sender seen over a dual-stack socket (RFC 4291 §2.5.5.2).
                 ip = ip.MapToIPv4();

@@ -248,6 +248,16 @@ namespace MailAuth.Core.Tests.Intelligence
             Assert.Empty(dns.Queries);
         }
 
+        [Theory]
+        [InlineData("[209.85.220.41]")]
+        [InlineData(" 209.85.220.41 ")]
+        public async Task TakesAddressLiteralsAndSpaces(string text)
+        {
+            using var dns = World();
+            MailIpReport r = await new MailIpReporter(dns.Resolver()).ReportAsync(text);
+            Assert.Equal("209.85.220.41", r.IPAddress);
+        }
+
         [Fact]
         public async Task MappedIPv4IsReportedAsIPv4()
         {
@@ -262,6 +272,9 @@ namespace MailAuth.Core.Tests.Intelligence
         [InlineData("not-an-ip")]
         [InlineData("209.85.220")]
         [InlineData("300.1.1.1")]
+        // inet_aton shorthand and a leading zero (octal to inet_aton, decimal to RFC 5321): refused, not guessed.
+        [InlineData("127.1")]
+        [InlineData("010.0.0.1")]
         public async Task RefusesTextThatIsNoAddress(string text)
         {
             using var dns = World();
