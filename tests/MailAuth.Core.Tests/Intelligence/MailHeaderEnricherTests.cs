@@ -85,6 +85,18 @@ namespace MailAuth.Core.Tests.Intelligence
             Assert.Null(DnsBlocklists.DomainRefusalReason(zone, System.Net.IPAddress.Parse(code)));
         }
 
+        [Fact]
+        public async Task ChecksItsArguments()
+        {
+            Assert.Throws<ArgumentNullException>(() => new MailHeaderEnricher(null!));
+            using var dns = new PostureTestDns();
+            Assert.Throws<ArgumentException>(() => new MailHeaderEnricher(dns.Resolver(), null, new[] { "not a zone" }));
+            await Assert.ThrowsAsync<ArgumentNullException>(() => new MailHeaderEnricher(dns.Resolver()).EnrichAsync(null!));
+            Assert.Throws<ArgumentNullException>(() => DnsBlocklists.DomainMeaning(null!, System.Net.IPAddress.Loopback));
+            Assert.Throws<ArgumentNullException>(() => DnsBlocklists.RefusalReason("zen.spamhaus.org", null!));
+            Assert.Throws<ArgumentNullException>(() => MailIpReporter.IsGlobal(null!));
+        }
+
         [Theory]
         [InlineData("dbl.spamhaus.org", "127.0.1.255")]
         [InlineData("dbl.spamhaus.org", "127.255.255.254")]
