@@ -235,3 +235,39 @@ Describe 'Get-MailHeaderReport -Enrich' {
         $r.Findings.Id | Should -Not -Contain 'HDR-IP-LISTED'
     }
 }
+
+Describe 'Bulk order when answers come back out of order' {
+    BeforeAll {
+        # Later inputs answer sooner: domain n and address n wait (40 - 2n) ms at the server.
+        $script:Slow = Start-TestDnsServer {
+            param($z)
+            $MX = [MailAuth.Testing.Dns.ZoneRecordType]::MX
+            $A = [MailAuth.Testing.Dns.ZoneRecordType]::A
+            foreach ($n in 0..19) {
+                $z.Add("late$n.example", $MX, "10 mx.late$n.example") | Out-Null
+                $z.Add("mx.late$n.example", $A, "52.101.69.$($n + 1)") | Out-Null
+                $z.SetLatency("late$n.example", [timespan]::FromMilliseconds(40 - 2 * $n)) | Out-Null
+                $z.SetLatency("$($n + 1).69.101.52.in-addr.arpa", [timespan]::FromMilliseconds(40 - 2 * $n)) | Out-Null
+            }
+        }
+    }
+
+    AfterAll {
+        $script:Slow.Dispose()
+    }
+
+    It 'Test-MailAddress writes every address in input order' {
+        $in = foreach ($round in 1..5) { foreach ($n in 0..19) { "u$round@late$n.example" } }
+        $out = $in | Test-MailAddress -Server $Slow.Address -ThrottleLimit 16 -NoPosture
+        @($out).Count | Should -Be 100
+        # $out.Address would name .NET's Array.Address method, not the property of each item.
+        (($out | ForEach-Object Address) -join ',') | Should -Be ($in -join ',')
+        ($out.Deliverable | Sort-Object -Unique) | Should -Be 'Yes'
+    }
+
+    It 'Get-MailIpReport writes every address in input order' {
+        $in = 0..19 | ForEach-Object { "52.101.69.$($_ + 1)" }
+        $out = $in | Get-MailIpReport -Server $Slow.Address -ThrottleLimit 8 -Blocklist @()
+        ($out.IPAddress -join ',') | Should -Be ($in -join ',')
+    }
+}
