@@ -87,6 +87,26 @@ namespace MailAuth.Core.Tests.Cli
         }
 
         [Fact]
+        public void Header_enrich_annotates_the_hops_and_lists_the_domains()
+        {
+            // The bundled phish with its edge client moved from documentation space to the listed address.
+            string text = System.IO.File.ReadAllText(System.IO.Path.Combine(CliRunner.RepoRoot, "samples/phish-spf-pass-unaligned.txt"))
+                .Replace("203.0.113.45", "185.234.219.12", StringComparison.Ordinal);
+            _server.Zone.Add("example.org.dbl.spamhaus.org", ZoneRecordType.A, "127.0.1.2");
+            CliResult result = CliRunner.Run(text, "header", "-", "--enrich", "--server", _server.Address, "--json");
+            JsonElement report = Assert.Single(result.JsonLines);
+            JsonElement hop = report.GetProperty("Hops").EnumerateArray().Single(h => h.GetProperty("FromIp").GetString() == "185.234.219.12");
+            Assert.Equal("AS204601 ZEN-ECN, NL", hop.GetProperty("Owner").GetString());
+            Assert.Equal("Listed", hop.GetProperty("IpStatus").GetString());
+            Assert.Contains(report.GetProperty("DomainListings").EnumerateArray(), l => l.GetString() == "example.org: dbl.spamhaus.org=127.0.1.2 (DBL: spam domain)");
+            Assert.Contains(report.GetProperty("Findings").EnumerateArray(), f => f.GetProperty("Id").GetString() == "HDR-DOMAIN-LISTED");
+
+            CliResult human = CliRunner.Run(text, "header", "-", "--enrich", "--server", _server.Address);
+            Assert.Contains("185.234.219.12: Listed AS204601 ZEN-ECN, NL zen.spamhaus.org=127.0.0.3", human.Stdout);
+            Assert.Contains("domain example.org: dbl.spamhaus.org=127.0.1.2", human.Stdout);
+        }
+
+        [Fact]
         public void Address_lookup_failure_is_exit_1()
         {
             CliResult result = CliRunner.Run(null, "address", "someone@broken.example", "--server", _server.Address);
