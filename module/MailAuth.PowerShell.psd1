@@ -31,6 +31,8 @@
         'Import-TlsRptReport'
         'Get-DmarcReportSummary'
         'Export-MailAuthReport'
+        'Get-MailIpReport'
+        'Test-MailAddress'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -35,6 +35,10 @@ namespace MailAuth.Cli
             {
                 Description = "Recompute SPF, DKIM, ARC and DMARC against DNS now and show them beside the recorded verdicts.",
             };
+            var enrich = new Option<bool>("--enrich")
+            {
+                Description = "Look up each hop's public client (owner, DNS blocklists) and the message's domains on domain blocklists (docs/intelligence.md).",
+            };
             var html = new Option<string?>("--html")
             {
                 Description = "Also write one self-contained HTML page of the reports to this file (docs/html-report.md).",
@@ -46,6 +50,7 @@ namespace MailAuth.Cli
             command.Options.Add(receiving);
             command.Options.Add(json);
             command.Options.Add(verify);
+            command.Options.Add(enrich);
             command.Options.Add(html);
             dnsOptions.AddDnsTo(command);
             command.SetAction(result =>
@@ -61,11 +66,15 @@ namespace MailAuth.Cli
                     KeepMessageForVerification = verifying,
                 };
                 MailHeaderVerifier? verifier = null;
-                if (verifying)
+                MailAuth.IpIntelligence.MailHeaderEnricher? enricher = null;
+                bool enriching = result.GetValue(enrich);
+                if (verifying || enriching)
                 {
                     try
                     {
-                        verifier = new MailHeaderVerifier(dnsOptions.CreateResolver(result));
+                        MailAuth.Dns.IDnsResolver resolver = dnsOptions.CreateResolver(result);
+                        verifier = verifying ? new MailHeaderVerifier(resolver) : null;
+                        enricher = enriching ? new MailAuth.IpIntelligence.MailHeaderEnricher(resolver) : null;
                     }
                     catch (UsageException ex)
                     {
@@ -75,7 +84,7 @@ namespace MailAuth.Cli
                 }
                 else if (result.GetResult(dnsOptions.Server) is { Implicit: false } || result.GetResult(dnsOptions.NoCache) is { Implicit: false })
                 {
-                    Output.WriteError("--server and --no-cache are for --verify (without it no DNS is asked).");
+                    Output.WriteError("--server and --no-cache are for --verify and --enrich (without them no DNS is asked).");
                     return Output.Usage;
                 }
 
@@ -126,6 +135,15 @@ namespace MailAuth.Cli
                                 // One report at a time: verified before the next message is read.
                                 MailHeaderVerification verification = verifier.VerifyAsync(report, null, CancellationToken.None).GetAwaiter().GetResult();
                                 if (IsTempError(verification.SpfNow) || IsTempError(verification.DmarcNow))
+                                {
+                                    exit = Output.InputFailed;
+                                }
+                            }
+
+                            if (enricher != null)
+                            {
+                                enricher.EnrichAsync(report, CancellationToken.None).GetAwaiter().GetResult();
+                                if (report.EnrichErrors.Count > 0)
                                 {
                                     exit = Output.InputFailed;
                                 }
@@ -265,6 +283,7 @@ namespace MailAuth.Cli
             }
 
             WriteHops(r);
+            WriteIntelligence(r);
             Console.WriteLine();
 
             WriteFindings(r);
@@ -512,6 +531,33 @@ namespace MailAuth.Cli
         }
 
         private static string Join(string a, string b) => b.Length == 0 ? a : a.Length == 0 ? b : a + "; " + b;
+
+        // With --enrich: who the hops' clients are, and what the blocklists say.
+        private static void WriteIntelligence(MailHeaderReport r)
+        {
+            var hops = r.Hops.Where(h => h.IpStatus != null).ToList();
+            if (hops.Count == 0 && r.DomainListings.Count == 0 && r.EnrichErrors.Count == 0)
+            {
+                return;
+            }
+
+            Console.WriteLine(Output.Paint("Senders", "1"));
+            foreach (MailHop hop in hops)
+            {
+                string listed = string.IsNullOrEmpty(hop.Listings) ? string.Empty : " " + hop.Listings;
+                Console.WriteLine($"  hop {hop.Number} {hop.FromIp}: {hop.IpStatus} {hop.Owner ?? "AS unknown"}{listed}");
+            }
+
+            foreach (string listing in r.DomainListings)
+            {
+                Console.WriteLine("  domain " + listing);
+            }
+
+            foreach (string error in r.EnrichErrors)
+            {
+                Console.WriteLine("  error " + error);
+            }
+        }
 
         private static void WriteHops(MailHeaderReport r)
         {

@@ -23,6 +23,11 @@ namespace MailAuth.Cli
                 root.Subcommands.Add(posture);
             }
 
+            foreach (Command intel in IntelCommands.CreateAll())
+            {
+                root.Subcommands.Add(intel);
+            }
+
             root.Subcommands.Add(AuditCommand.Create());
             root.Subcommands.Add(ReportsCommand.Create());
             ParseResult parse = root.Parse(args);

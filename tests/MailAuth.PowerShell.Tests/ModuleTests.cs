@@ -16,6 +16,7 @@ namespace MailAuth.PowerShell.Tests
             "Get-DmarcReportSummary",
             "Get-MailDomainReport",
             "Get-MailHeaderReport",
+            "Get-MailIpReport",
             "Get-MtaStsPolicy",
             "Get-MxRecord",
             "Get-SpfRecord",
@@ -24,6 +25,7 @@ namespace MailAuth.PowerShell.Tests
             "Import-TlsRptReport",
             "Resolve-DmarcPolicy",
             "Resolve-MailAuthDnsName",
+            "Test-MailAddress",
             "Test-Spf",
         };
 

@@ -50,6 +50,7 @@ BeforeAll {
         'Resolve-DmarcPolicy -From'       = { Resolve-DmarcPolicy -From contoso.com -MailFrom bounce.other.example -SpfResult pass -DkimResult 'mailer.example:pass' @Dns }
         'Get-MailHeaderReport'            = { Get-ChildItem (Join-Path $Samples '*.txt') | Get-MailHeaderReport }
         'Get-MailHeaderReport -Verify'    = { Get-ChildItem (Join-Path $Samples '*.txt') | Get-MailHeaderReport -Verify @Dns }
+        'Get-MailHeaderReport -Enrich'    = { Get-ChildItem (Join-Path $Samples '*.txt') | Get-MailHeaderReport -Enrich @Dns }
         'Get-MailDomainReport'            = { Get-MailDomainReport contoso.com @Dns -NoMtaStsFetch }
         'Get-DkimRecord'                  = { Get-DkimRecord contoso.com @Dns; Get-DkimRecord contoso.com -Selector selector1, nosuch @Dns }
         'Get-BimiRecord'                  = { Get-BimiRecord contoso.com @Dns }
@@ -60,6 +61,8 @@ BeforeAll {
         'Import-DmarcReport'              = { Get-ChildItem (Join-Path $RepoRoot 'tests/conformance/dmarc-reports/mailauth') -Filter *contoso* | Import-DmarcReport }
         'Import-DmarcReport -Database'    = { Import-DmarcReport -Path (Join-Path $RepoRoot 'tests/conformance/dmarc-reports/mailauth/*contoso*') -Database (Join-Path ([IO.Path]::GetTempPath()) ("mailauth-export-" + [guid]::NewGuid().ToString('N') + '.db')) }
         'Import-TlsRptReport'             = { Import-TlsRptReport -Path (Join-Path $RepoRoot 'tests/conformance/dmarc-reports/parsedmarc/smtp_tls'), (Join-Path $RepoRoot 'tests/conformance/dmarc-reports/mailauth/tlsrpt-microsoft.json.gz') }
+        'Get-MailIpReport'                = { Get-MailIpReport 209.85.220.69, 185.234.219.12, 10.1.2.3 @Dns -Blocklist zen.spamhaus.org, bl.spamcop.net }
+        'Test-MailAddress'                = { Test-MailAddress megan@contoso.com, 'a..b@contoso.com', 'user@[192.0.2.1]' @Dns }
         'Get-DmarcReportSummary'          = { Get-DmarcReportSummary -Path (Join-Path $RepoRoot 'tests/conformance/dmarc-reports/mailauth/*contoso*') }
     }
 
@@ -94,9 +97,9 @@ Describe 'The checks themselves' {
 
 Describe 'Export-Csv and ConvertTo-Json of <_>' -ForEach @(
     'Resolve-MailAuthDnsName', 'Get-SpfRecord', 'Test-Spf', 'Resolve-DmarcPolicy', 'Resolve-DmarcPolicy -From',
-    'Get-MailHeaderReport', 'Get-MailHeaderReport -Verify', 'Get-MailDomainReport',
+    'Get-MailHeaderReport', 'Get-MailHeaderReport -Verify', 'Get-MailHeaderReport -Enrich', 'Get-MailDomainReport',
     'Get-DkimRecord', 'Get-BimiRecord', 'Get-MtaStsPolicy -NoFetch', 'Get-MtaStsPolicy', 'Get-TlsRptRecord', 'Get-MxRecord',
-    'Import-DmarcReport', 'Import-DmarcReport -Database', 'Import-TlsRptReport', 'Get-DmarcReportSummary') {
+    'Import-DmarcReport', 'Import-DmarcReport -Database', 'Import-TlsRptReport', 'Get-DmarcReportSummary', 'Get-MailIpReport', 'Test-MailAddress') {
     BeforeAll {
         $script:Output = @(& $script:Cases[$_])
     }

@@ -110,6 +110,8 @@ Describe 'Help example <Number> of <Name>: <Title>' -ForEach $script:ExampleCase
         Set-Content (Join-Path $script:Sandbox 'domains.txt') 'contoso.com', 'fabrikam.com', 'tailspintoys.com'
         # A mail log as Import-Csv reads it (Test-Spf's example): client address, MAIL FROM, HELO.
         Set-Content (Join-Path $script:Sandbox 'conn.csv') 'ClientIP,Sender,Helo', '52.100.165.209,bounce@contoso.com,EUR05-AM6-obe.outbound.protection.outlook.com', '209.85.220.41,invoices@fabrikam.com,mail-sor-f41.google.com', '198.51.100.23,ceo@contoso.com,unknown.example'
+        # A user list as an HR export gives it (Test-MailAddress's example).
+        Set-Content (Join-Path $script:Sandbox 'users.csv') 'DisplayName,EmailAddress', 'Megan Bowen,megan@contoso.com', 'Alex Wilber,alex@fabrikam.com'
         # Aggregate and TLS reports as big receivers send them (tests/conformance/dmarc-reports).
         $reports = New-Item -ItemType Directory -Path (Join-Path $script:Sandbox 'reports')
         $corpus = Join-Path $script:RepoRoot 'tests/conformance/dmarc-reports/mailauth'

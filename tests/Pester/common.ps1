@@ -112,6 +112,26 @@ function Add-MailWorld {
     $z.Add('s12.cpanel-host.example.org', $A, '203.0.113.45')
     $z.AddTxt('_dmarc.example.com', 'v=DMARC1; p=reject')
     $z.AddTxt('example.com', 'v=spf1 -all')
+
+    # Who the senders are (Get-MailIpReport): PTR zones, Team Cymru's IP-to-ASN TXT answers in its
+    # documented format ("ASN | prefix | CC | registry | allocated", then "ASN | CC | registry |
+    # allocated | name"), and blocklist answers with Spamhaus ZEN return codes.
+    $PTR = [MailAuth.Testing.Dns.ZoneRecordType]::PTR
+    $z.Add('69.220.85.209.in-addr.arpa', $PTR, 'mail-sor-f69.google.com')
+    $z.Add('mail-sor-f69.google.com', $A, '209.85.220.69')
+    $z.AddTxt('69.220.85.209.origin.asn.cymru.com', '15169 | 209.85.128.0/17 | US | arin | 2005-09-12')
+    $z.AddTxt('AS15169.asn.cymru.com', '15169 | US | arin | 2000-03-30 | GOOGLE - Google LLC, US')
+    $z.Add('51.22.107.40.in-addr.arpa', $PTR, 'mail-db8eur05on2051.outbound.protection.outlook.com')
+    $z.Add('mail-db8eur05on2051.outbound.protection.outlook.com', $A, '40.107.22.51')
+    $z.AddTxt('51.22.107.40.origin.asn.cymru.com', '8075 | 40.104.0.0/14 | US | arin | 2015-02-23')
+    $z.AddTxt('AS8075.asn.cymru.com', '8075 | US | arin | 1997-03-05 | MICROSOFT-CORP-MSN-AS-BLOCK - Microsoft Corporation, US')
+    # A spam source on a VPS range: no PTR, SBL and XBL on ZEN, listed by SpamCop.
+    $z.AddTxt('12.219.234.185.origin.asn.cymru.com', '204601 | 185.234.216.0/22 | NL | ripencc | 2018-04-09')
+    $z.AddTxt('AS204601.asn.cymru.com', '204601 | NL | ripencc | 2017-02-20 | ZEN-ECN, NL')
+    $z.Add('12.219.234.185.zen.spamhaus.org', $A, '127.0.0.2')
+    $z.Add('12.219.234.185.zen.spamhaus.org', $A, '127.0.0.4')
+    $z.AddTxt('12.219.234.185.zen.spamhaus.org', 'https://check.spamhaus.org/query/ip/185.234.219.12')
+    $z.Add('12.219.234.185.bl.spamcop.net', $A, '127.0.0.2')
 }
 
 function Start-MailWorld {
@@ -194,6 +214,8 @@ function Get-CmdletOutputs {
         'Get-MxRecord'            = @(Get-MxRecord contoso.com, fabrikam.com @D)
         'Import-DmarcReport'      = @(Import-DmarcReport -Path (Join-Path $reports 'mailauth/enterprise.protection.outlook.com!contoso.com!1767225600!1767312000.eml'), (Join-Path $reports 'mailauth/rfc9990-receiver.example!contoso.com!1767225600!1767311999.xml'))
         'Import-TlsRptReport'     = @(Import-TlsRptReport -Path (Join-Path $reports 'parsedmarc/smtp_tls'), (Join-Path $reports 'mailauth/tlsrpt-microsoft.json.gz'))
+        'Get-MailIpReport'        = @(Get-MailIpReport 209.85.220.69, 40.107.22.51, 185.234.219.12, '2a01:111:f403:c000::1', 10.1.2.3 @D)
+        'Test-MailAddress'        = @(Test-MailAddress megan@contoso.com, 'alex..wilber@contoso.com', ceo@tailspintoys.com, 'user@[192.0.2.1]', nobody@nothing.example @D)
         'Get-DmarcReportSummary'  = @(Import-DmarcReport -Path (Join-Path $reports 'mailauth') -ErrorAction SilentlyContinue -WarningAction SilentlyContinue | Get-DmarcReportSummary)
     }
 }

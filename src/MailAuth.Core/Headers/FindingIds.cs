@@ -4,6 +4,8 @@ namespace MailAuth.Headers
     public static class HeaderFindingIds
     {
         public const string SpfPassUnaligned = "HDR-SPF-UNALIGNED";
+        public const string IpListed = "HDR-IP-LISTED";
+        public const string DomainListed = "HDR-DOMAIN-LISTED";
         public const string ReplyToDiffers = "HDR-REPLYTO-DIFFERS";
         public const string DisplayNameAddress = "HDR-DISPLAYNAME-ADDRESS";
         public const string DmarcFail = "HDR-DMARC-FAIL";

@@ -177,6 +177,12 @@ namespace MailAuth.Headers
         /// <summary>Most severe first.</summary>
         public ResultList<Finding> Findings { get; internal set; } = ResultList<Finding>.Empty;
 
+        /// <summary>With -Enrich: the named domains that domain blocklists list, "domain: zone=code (meaning)".</summary>
+        public ResultList<string> DomainListings { get; internal set; } = ResultList<string>.Empty;
+
+        /// <summary>With -Enrich: the lookups that failed or were refused (whether those are listed is unknown).</summary>
+        public ResultList<string> EnrichErrors { get; internal set; } = ResultList<string>.Empty;
+
         /// <summary>Every header field in order, duplicates and unknown ones included.</summary>
         public ResultList<MailHeaderField> Headers { get; internal set; } = ResultList<MailHeaderField>.Empty;
 

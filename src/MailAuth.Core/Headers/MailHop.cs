@@ -77,6 +77,15 @@ namespace MailAuth.Headers
         /// <summary>The "by" host belongs to the receiving organization.</summary>
         public bool IsInternal { get; internal set; }
 
+        /// <summary>With -Enrich: the client's origin AS ("AS15169 GOOGLE - Google LLC, US").</summary>
+        public string? Owner { get; internal set; }
+
+        /// <summary>With -Enrich: the client's blocklist status (Get-MailIpReport's Status).</summary>
+        public string? IpStatus { get; internal set; }
+
+        /// <summary>With -Enrich: the client's listings, "zone=code; zone=code" (empty when none).</summary>
+        public string? Listings { get; internal set; }
+
         /// <summary>
         /// Why the client of an internal hop is inside the organization too (loopback, a content
         /// filter, the same host, a private address, a host of the organization, a third-party

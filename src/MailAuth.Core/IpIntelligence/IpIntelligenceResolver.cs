@@ -71,13 +71,17 @@ namespace MailAuth.IpIntelligence
 
         private const int MaxPtrNames = 5;
         private readonly IDnsResolver _dns;
+        private readonly bool _lookupAsn;
         private readonly ConcurrentDictionary<string, Lazy<Task<IpIntelligenceResult>>> _cache = new ConcurrentDictionary<string, Lazy<Task<IpIntelligenceResult>>>(StringComparer.Ordinal);
         private readonly ConcurrentDictionary<long, Lazy<Task<string?>>> _asNames = new ConcurrentDictionary<long, Lazy<Task<string?>>>();
 
+        /// <param name="dns">The resolver.</param>
+        /// <param name="lookupAsn">Ask Team Cymru for the origin AS; false when an MMDB file gives it instead.</param>
         /// <exception cref="ArgumentNullException"><paramref name="dns"/> is null.</exception>
-        public IpIntelligenceResolver(IDnsResolver dns)
+        public IpIntelligenceResolver(IDnsResolver dns, bool lookupAsn = true)
         {
             _dns = dns ?? throw new ArgumentNullException(nameof(dns));
+            _lookupAsn = lookupAsn;
         }
 
         /// <summary>Addresses looked up so far.</summary>
@@ -102,7 +106,7 @@ namespace MailAuth.IpIntelligence
             var result = new IpIntelligenceResult(ip.ToString());
             var errors = new List<string>();
             Task ptr = PtrAsync(ip, result, errors, cancellationToken);
-            Task asn = AsnAsync(ip, result, errors, cancellationToken);
+            Task asn = _lookupAsn ? AsnAsync(ip, result, errors, cancellationToken) : Task.CompletedTask;
             await Task.WhenAll(ptr, asn).ConfigureAwait(false);
             lock (errors)
             {

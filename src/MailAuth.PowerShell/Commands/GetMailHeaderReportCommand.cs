@@ -59,9 +59,47 @@ namespace MailAuth.PowerShell.Commands
         [Parameter]
         public SwitchParameter Verify { get; set; }
 
+        /// <summary>
+        /// Annotate each hop's public client address with its owner and DNS blocklist listings, and ask
+        /// domain blocklists about the domains the message names (Get-MailIpReport's lookups).
+        /// </summary>
+        [Parameter]
+        public SwitchParameter Enrich { get; set; }
+
+        /// <summary>With -Enrich: IP blocklist zones instead of Get-MailIpReport's default set.</summary>
+        [Parameter]
+        [AllowEmptyCollection]
+        public string[]? Blocklist { get; set; }
+
+        /// <summary>With -Enrich: domain blocklist zones instead of the default (dbl.spamhaus.org, multi.surbl.org, multi.uribl.com).</summary>
+        [Parameter]
+        [AllowEmptyCollection]
+        public string[]? DomainBlocklist { get; set; }
+
+        private MailAuth.IpIntelligence.MailHeaderEnricher? _enricher;
+
         protected override void BeginProcessing()
         {
             base.BeginProcessing();
+            if (Enrich.IsPresent)
+            {
+                var ipOptions = new MailAuth.IpIntelligence.MailIpReportOptions();
+                if (Blocklist != null)
+                {
+                    ipOptions.Blocklists = Blocklist;
+                }
+
+                try
+                {
+                    _enricher = new MailAuth.IpIntelligence.MailHeaderEnricher(VerboseResolver, ipOptions, DomainBlocklist);
+                }
+                catch (ArgumentException ex)
+                {
+                    ThrowTerminatingError(InputError(ex, "InvalidBlocklist", ErrorCategory.InvalidArgument, (object?)Blocklist ?? DomainBlocklist,
+                        "Give blocklist zones as domain names, such as zen.spamhaus.org or dbl.spamhaus.org."));
+                }
+            }
+
             _options = new MailHeaderOptions
             {
                 TrustedAuthServIds = TrustedAuthServId ?? Array.Empty<string>(),
@@ -219,6 +257,15 @@ namespace MailAuth.PowerShell.Commands
                 {
                     // One report at a time: its kept message is released before the next is read.
                     RunAndWait(ct => _verifier.VerifyAsync(report, null, ct));
+                }
+
+                if (_enricher != null)
+                {
+                    RunAndWait(async ct =>
+                    {
+                        await _enricher.EnrichAsync(report, ct).ConfigureAwait(false);
+                        return true;
+                    });
                 }
 
                 WriteObject(report);
