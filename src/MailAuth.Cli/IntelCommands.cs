@@ -141,6 +141,12 @@ namespace MailAuth.Cli
                     return Output.Usage;
                 }
 
+                if (result.GetValue(smtp) && result.GetValue(common.Offline))
+                {
+                    Output.WriteError("--smtp talks to the domain's mail server and --offline sends nothing: leave one out.");
+                    return Output.Usage;
+                }
+
                 var options = new MailAddressTestOptions { IncludePosture = !result.GetValue(noPosture) };
                 if (result.GetValue(smtp))
                 {

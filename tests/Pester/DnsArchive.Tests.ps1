@@ -143,6 +143,8 @@ Describe 'Every DNS-using cmdlet records into one archive and replays from it' {
             'Get-TlsRptRecord'        = { param($a) 'org2.example', 'org4.example' | Get-TlsRptRecord @a }
             'Get-MtaStsPolicy'        = { param($a) 'org2.example' | Get-MtaStsPolicy -NoFetch @a }
             'Resolve-MailAuthDnsName' = { param($a) Resolve-MailAuthDnsName -Name 'org0.example' -Type MX @a }
+            'Get-MailIpReport'        = { param($a) '209.85.220.69', '185.234.219.12', '2a01:111:f403:c000::1' | Get-MailIpReport @a }
+            'Test-MailAddress'        = { param($a) 'megan@contoso.com', 'ceo@tailspintoys.com', 'someone@org2.example' | Test-MailAddress @a }
         }
         $script:LiveRows = @{}
         foreach ($name in $script:Runs.Keys) {
@@ -153,10 +155,25 @@ Describe 'Every DNS-using cmdlet records into one archive and replays from it' {
 
     It '<_> replays offline to the same rows and sends nothing' -ForEach @(
         'Test-Spf', 'Get-SpfRecord', 'Resolve-DmarcPolicy', 'Get-MxRecord', 'Get-DkimRecord', 'Get-BimiRecord',
-        'Get-TlsRptRecord', 'Get-MtaStsPolicy', 'Resolve-MailAuthDnsName') {
+        'Get-TlsRptRecord', 'Get-MtaStsPolicy', 'Resolve-MailAuthDnsName', 'Get-MailIpReport', 'Test-MailAddress') {
         $replayed = & $script:Runs[$_] @{ DnsArchive = $script:Shared; Offline = $true } | ConvertTo-ComparableCsv
         $replayed | Should -Be $script:LiveRows[$_]
         $script:Server.QueryCount | Should -Be $script:Before
+    }
+
+    It 'gives an IP report and an address test their evidence' {
+        $ip = Get-MailIpReport 185.234.219.12 -DnsArchive $script:Shared -Offline
+        $ip.ListedCount | Should -BeGreaterThan 0
+        $ip.DnsEvidence.QueryName | Should -Contain '12.219.234.185.zen.spamhaus.org'
+        $ip.DnsEvidence.QueryName | Should -Contain '12.219.234.185.origin.asn.cymru.com'
+        $address = Test-MailAddress megan@contoso.com -DnsArchive $script:Shared -Offline
+        $address.DnsEvidence | Where-Object { $_.QueryName -eq 'contoso.com' -and $_.QueryType -eq 'MX' } | Should -Not -BeNullOrEmpty
+    }
+
+    It 'refuses Test-MailAddress -Smtp -Offline: a DNS archive holds no SMTP replies' {
+        $e = { Test-MailAddress megan@contoso.com -Smtp -DnsArchive $script:Shared -Offline } | Should -Throw -PassThru
+        $e.FullyQualifiedErrorId | Should -BeLike 'SmtpOffline,*'
+        $e.CategoryInfo.Category | Should -Be 'InvalidArgument'
     }
 
     It 'gives Test-Spf its evidence: each TXT answer of the include chain' {

@@ -99,6 +99,9 @@ namespace MailAuth.Addresses
         /// <summary>With -Smtp: the conversation with the first exchange that answered.</summary>
         public SmtpProbeResult? SmtpProbe { get; internal set; }
 
+        /// <summary>The DNS answers of the domain's routing and posture (docs/dns-archive.md); empty for bad syntax and address literals.</summary>
+        public DnsEvidence DnsEvidence { get; internal set; } = DnsEvidence.Empty;
+
         /// <summary>The probe's outcome (Accepted, Rejected, ...), for the table and CSV; null without -Smtp.</summary>
         public string? SmtpOutcome => SmtpProbe?.Outcome;
 
@@ -124,9 +127,7 @@ namespace MailAuth.Addresses
     {
         private readonly IDnsResolver _dns;
         private readonly MailAddressTestOptions _options;
-        private readonly MxResolver _mx;
-        private readonly SpfEvaluator _spf;
-        private readonly DmarcResolver _dmarc;
+        private readonly ConcurrentDictionary<string, RecordingDnsResolver> _evidence = new ConcurrentDictionary<string, RecordingDnsResolver>(StringComparer.Ordinal);
         private readonly ConcurrentDictionary<string, Lazy<Task<DomainRoute>>> _routes = new ConcurrentDictionary<string, Lazy<Task<DomainRoute>>>(StringComparer.Ordinal);
         private readonly ConcurrentDictionary<string, Lazy<Task<string>>> _postures = new ConcurrentDictionary<string, Lazy<Task<string>>>(StringComparer.Ordinal);
 
@@ -135,9 +136,6 @@ namespace MailAuth.Addresses
         {
             _dns = dns ?? throw new ArgumentNullException(nameof(dns));
             _options = options ?? new MailAddressTestOptions();
-            _mx = new MxResolver(dns);
-            _spf = new SpfEvaluator(dns);
-            _dmarc = new DmarcResolver(dns);
         }
 
         /// <summary>Domains looked up so far.</summary>
@@ -208,6 +206,9 @@ namespace MailAuth.Addresses
                 {
                     report.Posture = await posture.ConfigureAwait(false);
                 }
+
+                // The domain's answers, looked up once per command and shared by its addresses.
+                report.DnsEvidence = DnsEvidence.From(Recorder(syntax.Domain!).Responses);
             }
 
             if (_options.Smtp != null && targets.Count > 0 && (report.DeliverableCode != MailDeliverability.No || syntax.IsAddressLiteral))
@@ -256,9 +257,12 @@ namespace MailAuth.Addresses
             }
         }
 
+        private RecordingDnsResolver Recorder(string domain) => _evidence.GetOrAdd(domain, _ => new RecordingDnsResolver(_dns));
+
         private async Task<DomainRoute> RouteAsync(string domain, CancellationToken cancellationToken)
         {
-            MxReport mx = await _mx.ResolveAsync(domain, true, cancellationToken).ConfigureAwait(false);
+            IDnsResolver dns = Recorder(domain);
+            MxReport mx = await new MxResolver(dns).ResolveAsync(domain, true, cancellationToken).ConfigureAwait(false);
             var findings = mx.Findings.Where(f => f.Id != PostureFindingIds.MxNone).ToList();
             if (mx.StatusCode == PostureStatus.LookupFailed)
             {
@@ -276,7 +280,7 @@ namespace MailAuth.Addresses
             {
                 // RFC 5321 §5.1: no MX at all, then the domain's own A/AAAA is the implicit MX, with
                 // preference 0. An NXDOMAIN on the MX query already says the domain does not exist.
-                HostAddressAnswers own = await HostAddressAnswers.QueryAsync(_dns, domain, cancellationToken).ConfigureAwait(false);
+                HostAddressAnswers own = await HostAddressAnswers.QueryAsync(dns, domain, cancellationToken).ConfigureAwait(false);
                 IPAddress[] addresses = own.IPv4.Concat(own.IPv6).ToArray();
                 if (addresses.Length > 0)
                 {
@@ -329,8 +333,9 @@ namespace MailAuth.Addresses
 
         private async Task<string> PostureAsync(string domain, CancellationToken cancellationToken)
         {
-            Task<SpfRecordReport> spf = _spf.GetRecordReportAsync(domain, null, cancellationToken);
-            Task<DmarcPolicy> dmarc = _dmarc.ResolveAsync(new DmarcQuery(domain), new DmarcOptions { CheckReportAuthorization = false }, cancellationToken);
+            IDnsResolver dns = Recorder(domain);
+            Task<SpfRecordReport> spf = new SpfEvaluator(dns).GetRecordReportAsync(domain, null, cancellationToken);
+            Task<DmarcPolicy> dmarc = new DmarcResolver(dns).ResolveAsync(new DmarcQuery(domain), new DmarcOptions { CheckReportAuthorization = false }, cancellationToken);
             SpfRecordReport s = await spf.ConfigureAwait(false);
             DmarcPolicy d = await dmarc.ConfigureAwait(false);
             string spfText = s.StatusCode switch

@@ -202,9 +202,9 @@ namespace MailAuth.Headers
         public MailHeaderVerification? Verification { get; internal set; }
 
         /// <summary>
-        /// With -Verify: every DNS answer the verification used (SPF, DMARC, the DKIM and ARC keys),
-        /// "what DNS says now". Here rather than under Verification, so the records stay within
-        /// ConvertTo-Json -Depth 4. Empty until verified: reading headers asks DNS nothing.
+        /// Every DNS answer -Verify (SPF, DMARC, the DKIM and ARC keys: "what DNS says now") and
+        /// -Enrich (PTR, ASN, blocklists) used. Here rather than under Verification, so the records
+        /// stay within ConvertTo-Json -Depth 4. Empty otherwise: reading headers asks DNS nothing.
         /// </summary>
         public Dns.DnsEvidence DnsEvidence { get; internal set; } = Dns.DnsEvidence.Empty;
 

@@ -21,8 +21,8 @@ namespace MailAuth.IpIntelligence
     public sealed class MailHeaderEnricher
     {
         private readonly MailIpReporter _ips;
-        private readonly DnsBlocklistChecker _domains;
         private readonly string[] _domainZones;
+        private readonly IDnsResolver _dns;
 
         /// <exception cref="ArgumentNullException"><paramref name="dns"/> is null.</exception>
         /// <exception cref="ArgumentException">A blocklist zone is not a domain name.</exception>
@@ -34,7 +34,7 @@ namespace MailAuth.IpIntelligence
             }
 
             _ips = new MailIpReporter(dns, ipOptions);
-            _domains = new DnsBlocklistChecker(dns);
+            _dns = dns;
             _domainZones = (domainBlocklists ?? DnsBlocklists.DefaultDomainZones)
                 .Select(z => PostureDomain.Normalize(z, "domainBlocklist")).Distinct(StringComparer.Ordinal).ToArray();
         }
@@ -82,8 +82,15 @@ namespace MailAuth.IpIntelligence
                 Name("DKIM d=", signature.Domain);
             }
 
-            var domainTasks = named.Select(n => _domains.CheckDomainAsync(n.Domain, _domainZones, cancellationToken)).ToArray();
+            var recorder = new RecordingDnsResolver(_dns);
+            var domainChecker = new DnsBlocklistChecker(recorder);
+            var domainTasks = named.Select(n => domainChecker.CheckDomainAsync(n.Domain, _domainZones, cancellationToken)).ToArray();
             await Task.WhenAll(byIp.Values.Cast<Task>().Concat(domainTasks)).ConfigureAwait(false);
+
+            // The report's DNS evidence gains the enrichment's answers (beside -Verify's, if any).
+            report.DnsEvidence = DnsEvidence.From(report.DnsEvidence
+                .Concat(byIp.Values.SelectMany(t => t.Result.DnsEvidence))
+                .Concat(recorder.Responses));
 
             foreach (MailHop hop in hops)
             {

@@ -69,6 +69,9 @@ namespace MailAuth.IpIntelligence
         /// <summary>Every lookup that failed or was refused, with what it means.</summary>
         public ResultList<string> LookupErrors { get; internal set; } = ResultList<string>.Empty;
 
+        /// <summary>The PTR, forward, ASN and blocklist answers the report rests on (docs/dns-archive.md).</summary>
+        public DnsEvidence DnsEvidence { get; internal set; } = DnsEvidence.Empty;
+
         /// <summary>All PTR names (at most five).</summary>
         public ResultList<string> PtrNames { get; internal set; } = ResultList<string>.Empty;
 
@@ -106,8 +109,7 @@ namespace MailAuth.IpIntelligence
     /// </summary>
     public sealed class MailIpReporter
     {
-        private readonly IpIntelligenceResolver _intelligence;
-        private readonly DnsBlocklistChecker _blocklists;
+        private readonly IDnsResolver _dns;
         private readonly string[] _zones;
         private readonly MmdbIpDatabase? _asnDatabase;
         private readonly MmdbIpDatabase? _countryDatabase;
@@ -124,8 +126,7 @@ namespace MailAuth.IpIntelligence
             options ??= new MailIpReportOptions();
             _asnDatabase = options.AsnDatabase;
             _countryDatabase = options.CountryDatabase;
-            _intelligence = new IpIntelligenceResolver(dns, lookupAsn: _asnDatabase is null);
-            _blocklists = new DnsBlocklistChecker(dns);
+            _dns = dns;
             _zones = (options.Blocklists ?? Array.Empty<string>())
                 .Select(z => PostureDomain.Normalize(z, "blocklist"))
                 .Distinct(StringComparer.Ordinal).ToArray();
@@ -164,10 +165,14 @@ namespace MailAuth.IpIntelligence
                 return report;
             }
 
-            Task<IpIntelligenceResult> intelligence = _intelligence.LookupAsync(report.IPAddress, cancellationToken);
-            Task<DnsBlocklistOutcome> blocklists = _blocklists.CheckAsync(ip, _zones, cancellationToken);
+            // Each report records its own answers as its DNS evidence; the session resolver's cache
+            // still answers an address or AS seen before without asking again.
+            var dns = new RecordingDnsResolver(_dns);
+            Task<IpIntelligenceResult> intelligence = new IpIntelligenceResolver(dns, lookupAsn: _asnDatabase is null).LookupAsync(report.IPAddress, cancellationToken);
+            Task<DnsBlocklistOutcome> blocklists = new DnsBlocklistChecker(dns).CheckAsync(ip, _zones, cancellationToken);
             IpIntelligenceResult found = await intelligence.ConfigureAwait(false);
             DnsBlocklistOutcome listed = await blocklists.ConfigureAwait(false);
+            report.DnsEvidence = DnsEvidence.From(dns.Responses);
 
             report.PtrName = found.PtrName;
             report.PtrNames = found.PtrNames;

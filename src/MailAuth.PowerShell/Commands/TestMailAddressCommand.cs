@@ -49,6 +49,16 @@ namespace MailAuth.PowerShell.Commands
         {
             base.BeginProcessing();
             var options = new MailAddressTestOptions { IncludePosture = !NoPosture.IsPresent };
+            if (Smtp.IsPresent && IsOffline)
+            {
+                // A replay sends nothing, and an SMTP conversation is not in a DNS archive.
+                ThrowTerminatingError(new ErrorRecord(new ArgumentException("-Smtp talks to the domain's mail server; -Offline sends nothing."),
+                    "SmtpOffline", ErrorCategory.InvalidArgument, null)
+                {
+                    ErrorDetails = new ErrorDetails("-Smtp cannot run with -Offline: the probe talks to the mail server, and a DNS archive holds no SMTP replies.") { RecommendedAction = "Leave out -Smtp to replay the DNS checks, or -Offline to probe the server now." },
+                });
+            }
+
             if (Smtp.IsPresent)
             {
                 options.Smtp = new SmtpProbeOptions
