@@ -36,6 +36,8 @@ namespace MailAuth.Testing.Dns
         Garbage,
         /// <summary>RCODE 3 even though the name may hold records.</summary>
         NxDomain,
+        /// <summary>The first query for the name is never answered (a datagram lost on the way); later ones are.</summary>
+        DropFirst,
     }
 
     /// <summary>
@@ -172,6 +174,17 @@ namespace MailAuth.Testing.Dns
             }
 
             return value.ToLowerInvariant();
+        }
+
+        private readonly HashSet<string> _droppedOnce = new HashSet<string>(StringComparer.Ordinal);
+
+        /// <summary>True the first time it is asked for <paramref name="key"/> (for <see cref="DnsFault.DropFirst"/>).</summary>
+        internal bool DropThisOnce(string key)
+        {
+            lock (_sync)
+            {
+                return _droppedOnce.Add(key);
+            }
         }
 
         internal TimeSpan GetLatency(string key)

@@ -309,6 +309,16 @@ namespace MailAuth.Testing.Dns
                 return null;
             }
 
+            if (fault == DnsFault.DropFirst)
+            {
+                if (_zone.DropThisOnce(key))
+                {
+                    return null;
+                }
+
+                fault = null;
+            }
+
             return DnsAnswerBuilder.Build(_zone, query, key, fault, transport);
         }
     }

@@ -44,6 +44,8 @@ namespace MailAuth.Dns
         private readonly ConcurrentDictionary<string, CacheEntry> _cache = new ConcurrentDictionary<string, CacheEntry>(StringComparer.Ordinal);
         private readonly ConcurrentDictionary<string, Task<DnsResponse>> _inFlight = new ConcurrentDictionary<string, Task<DnsResponse>>(StringComparer.Ordinal);
         private readonly bool _isShared;
+        private readonly DnsRateLimiter? _rate;
+        private readonly ServerHealth[] _health;
         private int _pruning;
         private long _queriesSent;
         private int _disposed;
@@ -69,6 +71,11 @@ namespace MailAuth.Dns
                 throw new ArgumentOutOfRangeException(nameof(options), _options.Timeout, "DnsResolverOptions.Timeout must be positive.");
             }
 
+            if (_options.MaxQueriesPerSecond.HasValue && !(_options.MaxQueriesPerSecond.Value > 0))
+            {
+                throw new ArgumentOutOfRangeException(nameof(options), _options.MaxQueriesPerSecond, "DnsResolverOptions.MaxQueriesPerSecond must be positive.");
+            }
+
             if (_options.Retries < 0)
             {
                 throw new ArgumentOutOfRangeException(nameof(options), _options.Retries, "DnsResolverOptions.Retries must be 0 or more.");
@@ -79,8 +86,14 @@ namespace MailAuth.Dns
                 : SystemNameServers.Find();
             _serverTexts = _servers.Select(FormatServer).ToArray();
 
+            if (_options.MaxQueriesPerSecond.HasValue)
+            {
+                _rate = new DnsRateLimiter(_options.MaxQueriesPerSecond.Value);
+            }
+
             // Retries and the TCP fallback are ours, so every wire query is counted.
-            _udp = _servers.Select((s, i) => new DnsUdpClient(s, _serverTexts[i], _options.Timeout)).ToArray();
+            _udp = _servers.Select((s, i) => new DnsUdpClient(s, _serverTexts[i], _options.Timeout, _rate)).ToArray();
+            _health = _servers.Select(_ => new ServerHealth()).ToArray();
         }
 
         /// <summary>
@@ -98,7 +111,9 @@ namespace MailAuth.Dns
                 + "|" + options.Timeout.Ticks.ToString(CultureInfo.InvariantCulture)
                 + "|" + options.Retries.ToString(CultureInfo.InvariantCulture)
                 + "|" + (options.UseCache ? "cache" + options.CacheCapacity.ToString(CultureInfo.InvariantCulture) : "nocache")
-                + "|" + (options.UseTcpFallback ? "tcp" : "notcp");
+                + "|" + (options.UseTcpFallback ? "tcp" : "notcp")
+                + "|" + (options.MaxQueriesPerSecond?.ToString("R", CultureInfo.InvariantCulture) ?? "anyqps")
+                + "|" + options.ServerCooldown.Ticks.ToString(CultureInfo.InvariantCulture);
             return s_shared.GetOrAdd(key, _ => new DnsResolver(options, isShared: true));
         }
 
@@ -106,7 +121,27 @@ namespace MailAuth.Dns
         public DnsResolverOptions Options => Copy(_options);
 
         /// <summary>Wire queries sent (each UDP try, each TCP repeat), not cache hits.</summary>
-        public long QueriesSent => Interlocked.Read(ref _queriesSent);
+        public long QueriesSent => Interlocked.Read(ref _queriesSent) + _udp.Sum(u => u.State.Retransmissions);
+
+        /// <summary>Each server's UDP state: queries on the wire and waiting, the congestion window, the RTO, retransmissions.</summary>
+        internal IReadOnlyList<(int OnWire, int Waiting, double Window, double RtoMilliseconds, long Retransmissions, long WindowDecreases)> UdpState =>
+            _udp.Select(u => u.State).ToArray();
+
+        /// <summary>Whether each server is in its cooldown now (it stopped answering), by "address:port".</summary>
+        public IReadOnlyDictionary<string, bool> ServerDown
+        {
+            get
+            {
+                long now = Stopwatch.GetTimestamp();
+                var down = new Dictionary<string, bool>(StringComparer.Ordinal);
+                for (int i = 0; i < _servers.Length; i++)
+                {
+                    down[_serverTexts[i]] = _health[i].IsDown(now);
+                }
+
+                return down;
+            }
+        }
 
         /// <summary>Answers in the cache now (at most <see cref="DnsResolverOptions.CacheCapacity"/>).</summary>
         public int CachedAnswerCount => _cache.Count;
@@ -293,6 +328,8 @@ namespace MailAuth.Dns
                 UseCache = options.UseCache,
                 UseTcpFallback = options.UseTcpFallback,
                 CacheCapacity = options.CacheCapacity,
+                MaxQueriesPerSecond = options.MaxQueriesPerSecond,
+                ServerCooldown = options.ServerCooldown,
             };
         }
 
@@ -428,7 +465,9 @@ namespace MailAuth.Dns
             (DnsResponse Response, int? NegativeTtl) last = default;
             for (int attempt = 0; attempt <= _options.Retries; attempt++)
             {
-                for (int server = 0; server < _servers.Length; server++)
+                // A timeout or SERVFAIL from one server is asked of the next before it counts; servers
+                // in their cooldown come last, so a dead one costs no timeout while another answers.
+                foreach (int server in ServerOrder())
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     (DnsResponse Response, int? NegativeTtl) outcome = await QueryServerAsync(server, query, queryName, type, started, cancellationToken).ConfigureAwait(false);
@@ -447,8 +486,14 @@ namespace MailAuth.Dns
         private async Task<(DnsResponse Response, int? NegativeTtl)> QueryServerAsync(int server, byte[] query, string queryName, DnsRecordType type, long started, CancellationToken cancellationToken)
         {
             string serverText = _serverTexts[server];
+            if (_rate != null)
+            {
+                await _rate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+
             Interlocked.Increment(ref _queriesSent);
             DnsExchange exchange = await _udp[server].ExchangeAsync(query, cancellationToken).ConfigureAwait(false);
+            _health[server].Record(exchange.Message != null || exchange.FailureCode == "Malformed", Stopwatch.GetTimestamp(), _options.ServerCooldown);
             bool usedTcp = false;
             DnsWireResponse? parsed = null;
             if (exchange.Message != null)
@@ -488,6 +533,96 @@ namespace MailAuth.Dns
             }
 
             return Convert(parsed!, queryName, type, serverText, started, usedTcp);
+        }
+
+        /// <summary>Servers in the order to ask: the configured order, those in their cooldown last (one probes when it ends).</summary>
+        private IEnumerable<int> ServerOrder()
+        {
+            if (_servers.Length == 1)
+            {
+                yield return 0;
+                yield break;
+            }
+
+            long now = Stopwatch.GetTimestamp();
+            var later = new List<int>();
+            for (int i = 0; i < _servers.Length; i++)
+            {
+                if (_health[i].MayAsk(now))
+                {
+                    yield return i;
+                }
+                else
+                {
+                    later.Add(i);
+                }
+            }
+
+            foreach (int i in later)
+            {
+                yield return i;
+            }
+        }
+
+        /// <summary>
+        /// A server's recent record: after <see cref="FailuresBeforeCooldown"/> timeouts or network
+        /// errors in a row with no answer between, it is asked last for the cooldown; then one query
+        /// probes it, and an answer restores it.
+        /// </summary>
+        private sealed class ServerHealth
+        {
+            private const int FailuresBeforeCooldown = 5;
+            private readonly object _sync = new object();
+            private int _failuresInRow;
+            private long _downUntil;
+            private bool _probing;
+
+            public bool IsDown(long now)
+            {
+                lock (_sync)
+                {
+                    return _failuresInRow >= FailuresBeforeCooldown && (now < _downUntil || _probing);
+                }
+            }
+
+            /// <summary>True if queries may go to it first; after the cooldown, true once for the probe.</summary>
+            public bool MayAsk(long now)
+            {
+                lock (_sync)
+                {
+                    if (_failuresInRow < FailuresBeforeCooldown)
+                    {
+                        return true;
+                    }
+
+                    if (now < _downUntil || _probing)
+                    {
+                        return false;
+                    }
+
+                    _probing = true;
+                    return true;
+                }
+            }
+
+            public void Record(bool answered, long now, TimeSpan cooldown)
+            {
+                lock (_sync)
+                {
+                    _probing = false;
+                    if (answered)
+                    {
+                        _failuresInRow = 0;
+                        return;
+                    }
+
+                    _failuresInRow++;
+                    if (_failuresInRow >= FailuresBeforeCooldown)
+                    {
+                        _downUntil = now + (long)(cooldown.TotalSeconds * Stopwatch.Frequency);
+                    }
+                }
+            }
         }
 
         private static bool TryParse(DnsExchange exchange, string serverText, out DnsWireResponse? parsed, out DnsExchange failure)

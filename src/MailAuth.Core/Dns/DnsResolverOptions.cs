@@ -28,6 +28,19 @@ namespace MailAuth.Dns
         /// </summary>
         public int CacheCapacity { get; set; } = 20000;
 
+        /// <summary>
+        /// Most queries a second sent to the servers, retransmissions included (null: no limit), so a
+        /// bulk audit does not overload a shared company resolver.
+        /// </summary>
+        public double? MaxQueriesPerSecond { get; set; }
+
+        /// <summary>
+        /// How long a server that stopped answering (several timeouts or network errors in a row, no
+        /// answer between) is asked only after the others: one dead server then does not cost a
+        /// timeout per query. After it, one query at a time probes it again.
+        /// </summary>
+        public TimeSpan ServerCooldown { get; set; } = TimeSpan.FromSeconds(30);
+
         /// <summary>Repeat a truncated UDP answer over TCP (RFC 7766).</summary>
         public bool UseTcpFallback { get; set; } = true;
 

@@ -46,6 +46,16 @@ namespace MailAuth.Dns
     /// so the socket is replaced after <see cref="QueriesPerSocket"/> queries: an off-path forger must
     /// still match a 16-bit random id, the question, and a port that keeps changing (RFC 5452 §9.2).
     /// A connected UDP socket accepts datagrams from the server's address and port only.
+    ///
+    /// Bulk runs send thousands of queries at once, and a burst larger than the server's receive
+    /// buffer is dropped by its kernel. So queries on the wire are bounded by a congestion window,
+    /// adapted as TCP does (RFC 5681): it grows by one per answer up to its threshold (slow start),
+    /// then by one per window; an answer that needed a retransmission halves it, at most once per
+    /// round trip. Queries beyond the window wait
+    /// here, unsent, and their timeout starts when they are sent. A query unanswered after the
+    /// retransmission timeout (RTO, estimated per RFC 6298 §2) is sent again with the same id, with
+    /// the RTO doubled each time (§5.5), up to <see cref="MaxRetransmissions"/> times within its
+    /// timeout; it leaves the window then, so names a server never answers do not hold it.
     /// </remarks>
     internal sealed class DnsUdpClient : IDisposable
     {
@@ -66,23 +76,50 @@ namespace MailAuth.Dns
 
         /// <summary>How long past its deadline a query may wait while answers sit unread on its socket (Stopwatch ticks).</summary>
         private readonly long _unreadGraceTicks;
+        /// <summary>Extra sends of an unanswered query within one timeout.</summary>
+        internal const int MaxRetransmissions = 3;
+
+        /// <summary>Window bounds: never fewer queries on the wire than this, nor more than the maximum.</summary>
+        internal const int MinWindow = 8;
+        internal const int MaxWindow = 4096;
+        internal const int InitialWindow = 64;
+
+        private static readonly long s_minRto = Stopwatch.Frequency / 10; // 100 ms
+        private static readonly long s_initialRto = Stopwatch.Frequency * 4 / 10; // 400 ms, before any sample
+
         private readonly byte[] _ids = new byte[512];
+        private readonly Queue<Pending> _waiting = new Queue<Pending>();
+        private readonly long _maxRto;
+        private double _window = InitialWindow;
+        private double _threshold = MaxWindow;
+        private int _onWire;
+        private long _srtt;
+        private long _rttvar;
+        private long _rto = s_initialRto;
+        private long _noDecreaseUntil;
+        private long _retransmissions;
+        private long _windowDecreases;
         private int _idOffset = 512;
         private Channel? _current;
         private bool _timerArmed;
         private int _pendingTotal;
         private bool _disposed;
 
-        public DnsUdpClient(IPEndPoint server, string serverText, TimeSpan timeout)
+        private readonly DnsRateLimiter? _rate;
+
+        public DnsUdpClient(IPEndPoint server, string serverText, TimeSpan timeout, DnsRateLimiter? rate = null)
         {
+            _rate = rate;
             _server = server;
             _serverText = serverText;
             _timeout = timeout;
 
-            // Timeouts are checked on a tick of an eighth of the timeout (5 ms to 100 ms), so a query
-            // ends at most one tick late; the timer runs only while queries are in flight.
-            long tick = Math.Max(TimeSpan.FromMilliseconds(5).Ticks, Math.Min(TimeSpan.FromMilliseconds(100).Ticks, timeout.Ticks / 8));
+            // Timeouts and retransmissions are checked on a tick of an eighth of the timeout (5 ms to
+            // 25 ms), so either happens at most one tick late; the timer runs only while queries wait.
+            long tick = Math.Max(TimeSpan.FromMilliseconds(5).Ticks, Math.Min(TimeSpan.FromMilliseconds(25).Ticks, timeout.Ticks / 8));
             _tickTicks = tick;
+            _maxRto = Math.Max(s_minRto, (long)(timeout.TotalSeconds * Stopwatch.Frequency / 2));
+            _rto = Math.Min(_rto, _maxRto);
             _unreadGraceTicks = (long)(4 * timeout.TotalSeconds * Stopwatch.Frequency);
             _timer = new Timer(_ => OnTick(), null, Timeout.Infinite, Timeout.Infinite);
         }
@@ -90,8 +127,8 @@ namespace MailAuth.Dns
         /// <summary>Sends <paramref name="query"/> (its id is set here) and waits for the matching response.</summary>
         public Task<DnsExchange> ExchangeAsync(byte[] query, CancellationToken cancellationToken)
         {
-            var pending = new Pending(query, Stopwatch.GetTimestamp() + (long)(_timeout.TotalSeconds * Stopwatch.Frequency));
-            Channel channel;
+            var pending = new Pending(query);
+            bool send;
             lock (_sync)
             {
                 if (_disposed)
@@ -99,29 +136,19 @@ namespace MailAuth.Dns
                     throw new ObjectDisposedException(nameof(DnsResolver));
                 }
 
-                channel = CurrentChannel();
-                if (channel is null)
+                send = _waiting.Count == 0 && _onWire < (int)_window;
+                if (send)
                 {
-                    return Task.FromResult(DnsExchange.Failed("NetworkError", _lastOpenError ?? $"Network error talking to {_serverText}."));
+                    if (!Assign(pending))
+                    {
+                        return Task.FromResult(DnsExchange.Failed("NetworkError", _lastOpenError ?? $"Network error talking to {_serverText}."));
+                    }
                 }
-
-                int id;
-                do
+                else
                 {
-                    id = NextId();
-                }
-                while (channel.Pending.ContainsKey(id));
-
-                DnsMessage.WriteId(query, id);
-                pending.Id = id;
-                pending.Channel = channel;
-                channel.Pending.Add(id, pending);
-                channel.Sent++;
-                _pendingTotal++;
-                if (!_timerArmed)
-                {
-                    _timerArmed = true;
-                    _timer.Change(TimeSpan.FromTicks(_tickTicks), TimeSpan.FromTicks(_tickTicks));
+                    _waiting.Enqueue(pending);
+                    _pendingTotal++;
+                    ArmTimer();
                 }
             }
 
@@ -130,22 +157,169 @@ namespace MailAuth.Dns
                 pending.Registration = cancellationToken.Register(s => ((DnsUdpClient)((object[])s!)[0]).Cancel((Pending)((object[])s!)[1]), new object[] { this, pending });
             }
 
-            if (pending.Task.IsCompleted)
+            if (send && !pending.Task.IsCompleted)
             {
-                return pending.Task; // cancelled before it was sent
+                Transmit(pending);
             }
 
+            return pending.Task;
+        }
+
+        /// <summary>Queries on the wire now, the window, the RTO and the counters (for tests and the bench).</summary>
+        internal (int OnWire, int Waiting, double Window, double RtoMilliseconds, long Retransmissions, long WindowDecreases) State
+        {
+            get
+            {
+                lock (_sync)
+                {
+                    return (_onWire, _waiting.Count, _window, _rto * 1000.0 / Stopwatch.Frequency, _retransmissions, _windowDecreases);
+                }
+            }
+        }
+
+        /// <summary>Gives a query its channel, id and deadline, and puts it on the wire's count. Under <see cref="_sync"/>.</summary>
+        private bool Assign(Pending pending)
+        {
+            Channel? channel = CurrentChannel();
+            if (channel is null)
+            {
+                return false;
+            }
+
+            int id;
+            do
+            {
+                id = NextId();
+            }
+            while (channel.Pending.ContainsKey(id));
+
+            DnsMessage.WriteId(pending.Query, id);
+            long now = Stopwatch.GetTimestamp();
+            pending.Id = id;
+            pending.Channel = channel;
+            pending.SentAt = now;
+            pending.LastSentAt = now;
+            pending.NextSendAt = now + _rto;
+            pending.Deadline = now + (long)(_timeout.TotalSeconds * Stopwatch.Frequency);
+            pending.OnWire = true;
+            channel.Pending.Add(id, pending);
+            channel.Sent++;
+            _pendingTotal++;
+            _onWire++;
+            ArmTimer();
+            return true;
+        }
+
+        private void ArmTimer()
+        {
+            if (!_timerArmed)
+            {
+                _timerArmed = true;
+                _timer.Change(TimeSpan.FromTicks(_tickTicks), TimeSpan.FromTicks(_tickTicks));
+            }
+        }
+
+        /// <summary>Sends (or sends again) a query that has its channel. Not under the lock.</summary>
+        private void Transmit(Pending pending)
+        {
             try
             {
                 // A UDP send does not wait for the network: done synchronously it is one system call.
-                channel.Socket.Send(query, 0, query.Length, SocketFlags.None);
+                pending.Channel!.Socket.Send(pending.Query, 0, pending.Query.Length, SocketFlags.None);
             }
             catch (Exception ex) when (ex is SocketException || ex is ObjectDisposedException)
             {
                 Complete(pending, DnsExchange.Failed("NetworkError", $"Network error talking to {_serverText}: {ex.Message}"));
             }
+        }
 
-            return pending.Task;
+        /// <summary>Moves waiting queries onto the wire while the window has room. Under <see cref="_sync"/>; send the list after.</summary>
+        private List<Pending>? TakeSendable(List<Pending>? list)
+        {
+            while (_waiting.Count > 0 && _onWire < (int)_window)
+            {
+                Pending next = _waiting.Dequeue();
+                _pendingTotal--;
+                if (next.Task.IsCompleted)
+                {
+                    continue; // cancelled while it waited
+                }
+
+                if (!Assign(next))
+                {
+                    _waiting.Enqueue(next); // no socket now: the next tick tries again
+                    _pendingTotal++;
+                    break;
+                }
+
+                (list ??= new List<Pending>()).Add(next);
+            }
+
+            return list;
+        }
+
+        private void TransmitAll(List<Pending>? list)
+        {
+            if (list != null)
+            {
+                foreach (Pending pending in list)
+                {
+                    Transmit(pending);
+                }
+            }
+        }
+
+        /// <summary>An answer came: an RTT sample, and the window grows, or shrinks if it took a retransmission. Under <see cref="_sync"/>.</summary>
+        private void OnAnswered(Pending pending, bool onWire, long now)
+        {
+            if (pending.Sends == 1)
+            {
+                // Karn's rule: only answers to a query sent once measure the round trip (RFC 6298 §3).
+                long rtt = now - pending.SentAt;
+                if (_srtt == 0)
+                {
+                    _srtt = rtt;
+                    _rttvar = rtt / 2;
+                }
+                else
+                {
+                    _rttvar = (3 * _rttvar + Math.Abs(_srtt - rtt)) / 4;
+                    _srtt = (7 * _srtt + rtt) / 8;
+                }
+
+                // RFC 6298 §2.3, and at least twice the smoothed round trip: answers that all take about
+                // the same time have little variance, and an RTO just above them would send again on
+                // every small delay in this process.
+                long granularity = _tickTicks * Stopwatch.Frequency / TimeSpan.TicksPerSecond;
+                _rto = Math.Min(_maxRto, Math.Max(Math.Max(s_minRto, 2 * _srtt), _srtt + Math.Max(granularity, 4 * _rttvar)));
+                // Grow only a window that limits (RFC 7661): a window never filled proves nothing.
+                if (onWire && (_waiting.Count > 0 || _onWire + 1 >= (int)_window))
+                {
+                    _window = _window < _threshold ? _window + 1 : _window + 1 / _window;
+                    _window = Math.Min(_window, MaxWindow);
+                }
+            }
+            else if (now - pending.LastSentAt >= _srtt / 2)
+            {
+                // It took a retransmission: a query or its answer was lost. Congestion. An answer sooner
+                // after the last send than half a round trip answers an earlier send, which was only late:
+                // the retransmission was spurious and is no loss (the Eifel idea, RFC 3522).
+                Decrease(now);
+            }
+        }
+
+        /// <summary>Halves the window, once per round trip (RFC 5681 §3.1). Under <see cref="_sync"/>.</summary>
+        private void Decrease(long now)
+        {
+            if (now < _noDecreaseUntil)
+            {
+                return;
+            }
+
+            _threshold = Math.Max(MinWindow, _window / 2);
+            _window = _threshold;
+            _windowDecreases++;
+            _noDecreaseUntil = now + Math.Max(2 * _srtt, _rto);
         }
 
         public void Dispose()
@@ -167,6 +341,8 @@ namespace MailAuth.Dns
                 }
 
                 _channels.Clear();
+                orphans.AddRange(_waiting);
+                _waiting.Clear();
                 _current = null;
                 _timer.Dispose();
             }
@@ -250,6 +426,7 @@ namespace MailAuth.Dns
             int id = DnsMessage.ReadId(buffer);
             Pending? pending;
             bool runHere;
+            List<Pending>? sendable;
             lock (_sync)
             {
                 if (!channel.Pending.TryGetValue(id, out pending))
@@ -273,9 +450,14 @@ namespace MailAuth.Dns
                     return;
                 }
 
+                bool onWire = pending.OnWire;
                 Remove(pending);
+                OnAnswered(pending, onWire, Stopwatch.GetTimestamp());
+                sendable = TakeSendable(null);
                 runHere = channel.Pending.Count == 0;
             }
+
+            TransmitAll(sendable);
 
             // With other queries in flight, the continuation still runs here unless an answer is already
             // waiting behind this one: handing each answer to the pool costs a pool thread's wake and spin
@@ -371,14 +553,19 @@ namespace MailAuth.Dns
         private void Cancel(Pending pending)
         {
             bool removed;
+            List<Pending>? sendable = null;
             lock (_sync)
             {
-                removed = IsPending(pending);
-                if (removed)
+                // A query still waiting for the window has no channel: it is skipped when its turn comes.
+                removed = pending.Channel is null || IsPending(pending);
+                if (removed && pending.Channel != null)
                 {
                     Remove(pending);
+                    sendable = TakeSendable(null);
                 }
             }
+
+            TransmitAll(sendable);
 
             if (removed)
             {
@@ -392,6 +579,12 @@ namespace MailAuth.Dns
             Channel channel = pending.Channel!;
             channel.Pending.Remove(pending.Id);
             _pendingTotal--;
+            if (pending.OnWire)
+            {
+                pending.OnWire = false;
+                _onWire--;
+            }
+
             if (channel != _current && channel.Pending.Count == 0)
             {
                 CloseChannel(channel);
@@ -402,6 +595,7 @@ namespace MailAuth.Dns
         {
             long now = Stopwatch.GetTimestamp();
             List<Pending>? expired = null;
+            List<Pending>? resend = null;
             lock (_sync)
             {
                 if (_disposed)
@@ -413,13 +607,34 @@ namespace MailAuth.Dns
                 {
                     // Datagrams wait on the socket, unread: this process is behind (its receive thread
                     // busy or not scheduled), not the server. A timeout measures waiting for the wire,
-                    // so those queries wait for the reader, up to a few timeouts more (issue 14).
+                    // so those queries wait for the reader, up to a few timeouts more (issue 14), and
+                    // nothing is sent again.
                     bool unread = channel.Pending.Count > 0 && !channel.NothingWaiting();
+
                     foreach (Pending pending in channel.Pending.Values)
                     {
-                        if (now >= pending.Deadline && (!unread || now >= pending.Deadline + _unreadGraceTicks))
+                        if (now >= pending.Deadline)
                         {
-                            (expired ??= new List<Pending>()).Add(pending);
+                            if (!unread || now >= pending.Deadline + _unreadGraceTicks)
+                            {
+                                (expired ??= new List<Pending>()).Add(pending);
+                            }
+                        }
+                        else if (!unread && now >= pending.NextSendAt && pending.Sends <= MaxRetransmissions && (_rate is null || _rate.TryTake()))
+                        {
+                            // RFC 6298 §5.5: back off, doubling the RTO for each retransmission. The query
+                            // leaves the window: an unanswered name must not hold it.
+                            pending.Sends++;
+                            pending.LastSentAt = now;
+                            pending.NextSendAt = now + Math.Min(_maxRto, _rto << (pending.Sends - 1));
+                            _retransmissions++;
+                            if (pending.OnWire)
+                            {
+                                pending.OnWire = false;
+                                _onWire--;
+                            }
+
+                            (resend ??= new List<Pending>()).Add(pending);
                         }
                     }
                 }
@@ -432,6 +647,7 @@ namespace MailAuth.Dns
                     }
                 }
 
+                resend = TakeSendable(resend);
                 if (_pendingTotal == 0 && _timerArmed)
                 {
                     _timerArmed = false;
@@ -439,6 +655,7 @@ namespace MailAuth.Dns
                 }
             }
 
+            TransmitAll(resend);
             if (expired != null)
             {
                 string reason = $"No answer from {_serverText} within {_timeout.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture)} ms.";
@@ -453,15 +670,27 @@ namespace MailAuth.Dns
         /// <summary>One query waiting for its answer. Continuations run on the thread that completes it.</summary>
         private sealed class Pending : TaskCompletionSource<DnsExchange>
         {
-            public Pending(byte[] query, long deadline)
+            public Pending(byte[] query)
             {
                 Query = query;
-                Deadline = deadline;
             }
 
             public byte[] Query { get; }
 
-            public long Deadline { get; }
+            /// <summary>When the first send went out, when the next is due, and when the query times out (Stopwatch ticks).</summary>
+            public long SentAt;
+
+            public long LastSentAt;
+
+            public long NextSendAt;
+
+            public long Deadline;
+
+            /// <summary>Times sent (1 + retransmissions).</summary>
+            public int Sends = 1;
+
+            /// <summary>Counted in the window: sent and neither answered nor past its first RTO.</summary>
+            public bool OnWire;
 
             public int Id;
 
