@@ -29,9 +29,11 @@ namespace MailAuth.Cli
             var csv = new Option<string?>("--csv") { Description = "Write one CSV row per domain to this file (RFC 4180, header row, flushed as rows come in)." };
             var throttle = new Option<int>("--throttle")
             {
-                Description = "Domains audited at once (1-512).",
-                DefaultValueFactory = _ => BulkRunner<string, object>.DefaultThrottleLimit,
+                Description = "Most domains audited at once (1-1024; default 1024). A ceiling: the DNS queries on the wire adapt to the server and this machine.",
+                DefaultValueFactory = _ => DomainReporter.DefaultThrottleLimit,
             };
+            var allCommon = new Option<bool>("--all-common-selectors") { Description = "Sweep the whole common DKIM selector list (about 30 queries a domain) instead of choosing selectors from the domain's MX and SPF." };
+            var resume = new Option<string?>("--resume") { Description = "Append to this CSV file (as --csv) and skip the domains whose rows it already holds: run the same command again after a stop." };
             var include = new Option<string[]>("--include") { Description = "Checks to run (repeatable or comma-separated): Mx, Spf, Dmarc, Dkim, Bimi, MtaSts, TlsRpt. Default: all." };
             var exclude = new Option<string[]>("--exclude") { Description = "Checks to leave out (repeatable or comma-separated)." };
             var selector = new Option<string[]>("--selector") { Description = "DKIM selector to query (repeatable). Default: the common provider selectors." };
@@ -49,6 +51,8 @@ namespace MailAuth.Cli
             command.Options.Add(include);
             command.Options.Add(exclude);
             command.Options.Add(selector);
+            command.Options.Add(allCommon);
+            command.Options.Add(resume);
             command.Options.Add(budget);
             command.Options.Add(noFetch);
             command.Options.Add(html);
@@ -61,9 +65,14 @@ namespace MailAuth.Cli
                 try
                 {
                     dns = common.CreateDnsResolver(result);
-                    if (throttleLimit < 1 || throttleLimit > 512)
+                    if (throttleLimit < 1 || throttleLimit > 1024)
                     {
-                        throw new UsageException($"--throttle {throttleLimit}: give a number from 1 to 512.");
+                        throw new UsageException($"--throttle {throttleLimit}: give a number from 1 to 1024.");
+                    }
+
+                    if (result.GetValue(resume) != null && result.GetValue(csv) != null)
+                    {
+                        throw new UsageException("--resume FILE writes its CSV to FILE: leave out --csv.");
                     }
 
                     int seconds = result.GetValue(budget);
@@ -81,6 +90,13 @@ namespace MailAuth.Cli
 
                     string[] selectors = (result.GetValue(selector) ?? Array.Empty<string>()).Select(s => s.Trim()).Where(s => s.Length > 0).ToArray();
                     options.DkimSelectors = selectors.Length == 0 ? null : selectors;
+                    options.AllCommonSelectors = result.GetValue(allCommon);
+                    DnsResolver? wire = common.LiveResolver;
+                    if (wire != null)
+                    {
+                        // Backpressure: while queries wait for a server's window, more domains would only wait too.
+                        options.Admission = () => wire.QueriesWaiting < 256;
+                    }
                     options.TimeBudget = TimeSpan.FromSeconds(seconds);
                     options.MtaSts.FetchPolicy = !result.GetValue(noFetch) && !common.IsOffline(result);
                     if (result.GetValue(common.Verbose))
@@ -127,17 +143,35 @@ namespace MailAuth.Cli
                 }
 
                 CsvRowWriter<MailDomainReport>? csvWriter = null;
-                string? csvPath = result.GetValue(csv);
+                string? resumePath = result.GetValue(resume);
+                string? csvPath = result.GetValue(csv) ?? resumePath;
+                HashSet<string>? done = null;
                 if (csvPath != null)
                 {
                     try
                     {
-                        var stream = new FileStream(csvPath, FileMode.Create, FileAccess.Write, FileShare.Read);
-                        csvWriter = new CsvRowWriter<MailDomainReport>(new StreamWriter(stream, new UTF8Encoding(false)), new[] { nameof(MailDomainReport.Checks) });
+                        string[] excluded = { nameof(MailDomainReport.Checks) };
+                        bool append = false;
+                        if (resumePath != null && File.Exists(resumePath) && new FileInfo(resumePath).Length > 0)
+                        {
+                            done = ReadDoneInputs(resumePath, excluded);
+                            append = true;
+                            Console.Error.WriteLine($"mailauth: resuming: {done.Count} domain(s) already in {resumePath} are skipped.");
+                        }
+
+                        var stream = new FileStream(csvPath, append ? FileMode.Append : FileMode.Create, FileAccess.Write, FileShare.Read);
+                        csvWriter = new CsvRowWriter<MailDomainReport>(new StreamWriter(stream, new UTF8Encoding(false)), excluded, writeHeader: !append);
+                    }
+                    catch (UsageException ex)
+                    {
+                        Output.WriteError(ex.Message);
+                        input.Dispose();
+                        reporter.Dispose();
+                        return Output.Usage;
                     }
                     catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is ArgumentException || ex is NotSupportedException)
                     {
-                        Output.WriteError($"--csv {csvPath}: cannot be written: {ex.Message}");
+                        Output.WriteError($"{(resumePath != null ? "--resume" : "--csv")} {csvPath}: cannot be written: {ex.Message}");
                         input.Dispose();
                         reporter.Dispose();
                         return Output.Usage;
@@ -168,7 +202,7 @@ namespace MailAuth.Cli
                 using (htmlFile)
                 {
                     var sink = new AuditSink(result.GetValue(common.Json), csvWriter, htmlFile != null);
-                    int exit = Run(reporter, throttleLimit, input, sink);
+                    int exit = Run(reporter, throttleLimit, input, sink, done);
                     if (htmlFile != null)
                     {
                         // The page needs every row (the summary and chart come first), so it is written at the end.
@@ -211,7 +245,41 @@ namespace MailAuth.Cli
         /// come in. Ctrl+C cancels the runner: no more lines are read, and every posted domain still
         /// comes out (LookupFailed "cancelled") before the CSV is closed.
         /// </summary>
-        private static int Run(DomainReporter reporter, int throttleLimit, TextReader input, AuditSink sink)
+        /// <summary>
+        /// The inputs a CSV of an earlier run already has rows for. A last row cut off mid-write (the
+        /// run was killed) is cut from the file, so the resumed run writes it whole.
+        /// </summary>
+        /// <exception cref="UsageException">The file is not a CSV this command wrote.</exception>
+        private static HashSet<string> ReadDoneInputs(string path, string[] excluded)
+        {
+            string text = File.ReadAllText(path, new UTF8Encoding(false));
+            (List<string[]> records, int complete) = CsvRowWriter<MailDomainReport>.ReadRecords(text);
+            IReadOnlyList<string> columns = new CsvRowWriter<MailDomainReport>(TextWriter.Null, excluded, writeHeader: false).Columns;
+            if (records.Count == 0 || !records[0].SequenceEqual(columns))
+            {
+                throw new UsageException($"--resume {path}: its header is not the one mailauth audit writes (another command, or another version); give a new file or the CSV of the run to resume.");
+            }
+
+            if (complete < text.Length)
+            {
+                using var stream = new FileStream(path, FileMode.Open, FileAccess.Write);
+                stream.SetLength(new UTF8Encoding(false).GetByteCount(text.Substring(0, complete)));
+            }
+
+            int inputColumn = records[0].ToList().IndexOf(nameof(MailDomainReport.Input));
+            var done = new HashSet<string>(StringComparer.Ordinal);
+            foreach (string[] record in records.Skip(1))
+            {
+                if (inputColumn < record.Length)
+                {
+                    done.Add(record[inputColumn].Trim());
+                }
+            }
+
+            return done;
+        }
+
+        private static int Run(DomainReporter reporter, int throttleLimit, TextReader input, AuditSink sink, HashSet<string>? done)
         {
             using var runner = reporter.CreateBulkRunner(throttleLimit);
             var stopped = 0;
@@ -255,7 +323,7 @@ namespace MailAuth.Cli
 
                     if (lines.Reader.TryRead(out string? line))
                     {
-                        if (!DomainInput.Parse(line).IsBlankOrComment)
+                        if (!DomainInput.Parse(line).IsBlankOrComment && (done is null || !done.Contains(line.Trim())))
                         {
                             runner.Post(line);
                         }

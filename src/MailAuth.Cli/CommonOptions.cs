@@ -41,6 +41,14 @@ namespace MailAuth.Cli
             Description = "One JSON object per line, with the same property names as the cmdlets' objects.",
         };
 
+        public Option<int> MaxQps { get; } = new Option<int>("--max-qps")
+        {
+            Description = "Most DNS queries a second, retransmissions included (spares a shared company resolver). Default: no limit.",
+        };
+
+        /// <summary>The live resolver the last CreateDnsResolver made (null with --offline), for its load signals.</summary>
+        public DnsResolver? LiveResolver { get; private set; }
+
         public Option<bool> Verbose { get; } = new Option<bool>("--verbose", "-v")
         {
             Description = "Print each DNS query to standard error.",
@@ -53,6 +61,7 @@ namespace MailAuth.Cli
             command.Options.Add(NoCache);
             command.Options.Add(DnsArchive);
             command.Options.Add(Offline);
+            command.Options.Add(MaxQps);
             command.Options.Add(Json);
             command.Options.Add(Verbose);
         }
@@ -65,6 +74,7 @@ namespace MailAuth.Cli
             command.Options.Add(NoCache);
             command.Options.Add(DnsArchive);
             command.Options.Add(Offline);
+            command.Options.Add(MaxQps);
             command.Options.Add(Verbose);
         }
 
@@ -169,12 +179,20 @@ namespace MailAuth.Cli
                 }
             }
 
-            return new DnsResolver(new DnsResolverOptions
+            int maxQps = result.GetValue(MaxQps);
+            if (maxQps < 0 || maxQps > 1000000)
+            {
+                throw new UsageException($"--max-qps {maxQps}: give a number of queries a second from 1 to 1000000 (0: no limit).");
+            }
+
+            LiveResolver = new DnsResolver(new DnsResolverOptions
             {
                 Servers = servers,
                 Timeout = TimeSpan.FromSeconds(timeout),
                 UseCache = !result.GetValue(NoCache),
+                MaxQueriesPerSecond = maxQps > 0 ? maxQps : (double?)null,
             });
+            return LiveResolver;
         }
     }
 

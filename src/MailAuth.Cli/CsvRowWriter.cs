@@ -20,7 +20,7 @@ namespace MailAuth.Cli
         private readonly TextWriter _writer;
         private readonly PropertyInfo[] _columns;
 
-        public CsvRowWriter(TextWriter writer, IEnumerable<string>? exclude = null)
+        public CsvRowWriter(TextWriter writer, IEnumerable<string>? exclude = null, bool writeHeader = true)
         {
             _writer = writer;
             var skip = new HashSet<string>(exclude ?? Array.Empty<string>(), StringComparer.Ordinal);
@@ -31,7 +31,10 @@ namespace MailAuth.Cli
                 .Where(p => p.GetIndexParameters().Length == 0 && IsScalar(p.PropertyType) && !skip.Contains(p.Name))
                 .OrderBy(p => p.MetadataToken)
                 .ToArray();
-            WriteRow(_columns.Select(c => c.Name));
+            if (writeHeader)
+            {
+                WriteRow(_columns.Select(c => c.Name));
+            }
         }
 
         public IReadOnlyList<string> Columns => _columns.Select(c => c.Name).ToArray();
@@ -48,6 +51,70 @@ namespace MailAuth.Cli
         {
             _writer.Flush();
             _writer.Dispose();
+        }
+
+        /// <summary>
+        /// The records of an RFC 4180 file: fields unquoted; a last record cut off without its line
+        /// end is left out and its start returned, so a resumed run can cut the file back to whole rows.
+        /// </summary>
+        internal static (List<string[]> Records, int CompleteLength) ReadRecords(string text)
+        {
+            var records = new List<string[]>();
+            var fields = new List<string>();
+            var field = new StringBuilder();
+            bool quoted = false;
+            int complete = 0;
+            for (int i = 0; i < text.Length; i++)
+            {
+                char c = text[i];
+                if (quoted)
+                {
+                    if (c == '"')
+                    {
+                        if (i + 1 < text.Length && text[i + 1] == '"')
+                        {
+                            field.Append('"');
+                            i++;
+                        }
+                        else
+                        {
+                            quoted = false;
+                        }
+                    }
+                    else
+                    {
+                        field.Append(c);
+                    }
+                }
+                else if (c == '"')
+                {
+                    quoted = true;
+                }
+                else if (c == ',')
+                {
+                    fields.Add(field.ToString());
+                    field.Clear();
+                }
+                else if (c == '\n' || c == '\r')
+                {
+                    if (c == '\r' && i + 1 < text.Length && text[i + 1] == '\n')
+                    {
+                        i++;
+                    }
+
+                    fields.Add(field.ToString());
+                    field.Clear();
+                    records.Add(fields.ToArray());
+                    fields.Clear();
+                    complete = i + 1;
+                }
+                else
+                {
+                    field.Append(c);
+                }
+            }
+
+            return (records, complete);
         }
 
         internal static string Quote(string field)

@@ -24,6 +24,14 @@ namespace MailAuth.PowerShell
         [ValidateRange(1, 60)]
         public int TimeoutSec { get; set; } = 3;
 
+        /// <summary>
+        /// Most DNS queries a second, retransmissions included, so a bulk run spares a shared company
+        /// resolver. Default: no limit beyond each server's congestion window.
+        /// </summary>
+        [Parameter]
+        [ValidateRange(1, 1000000)]
+        public int MaxQueriesPerSecond { get; set; }
+
         /// <summary>Ask the name servers every time instead of using cached answers.</summary>
         [Parameter]
         public SwitchParameter NoCache { get; set; }
@@ -42,6 +50,9 @@ namespace MailAuth.PowerShell
 
         /// <summary>The session resolver, or the archive replay with -Offline; records into -DnsArchive.</summary>
         protected IDnsResolver Resolver { get; private set; } = null!;
+
+        /// <summary>The resolver that talks to the servers (null with -Offline), for its load signals.</summary>
+        protected DnsResolver? WireResolver { get; private set; }
 
         /// <summary>True with -Offline: nothing may leave the machine, HTTPS fetches (MTA-STS policies) included.</summary>
         protected bool IsOffline => Offline.IsPresent;
@@ -73,12 +84,14 @@ namespace MailAuth.PowerShell
                 }
             }
 
-            Resolver = Offline.IsPresent ? OpenReplay() : DnsResolver.GetShared(new DnsResolverOptions
+            WireResolver = Offline.IsPresent ? null : DnsResolver.GetShared(new DnsResolverOptions
             {
                 Servers = servers,
                 Timeout = TimeSpan.FromSeconds(TimeoutSec),
                 UseCache = !NoCache.IsPresent,
+                MaxQueriesPerSecond = MaxQueriesPerSecond > 0 ? MaxQueriesPerSecond : (double?)null,
             });
+            Resolver = WireResolver ?? OpenReplay();
             if (DnsArchive != null && !Offline.IsPresent)
             {
                 string path = GetUnresolvedProviderPathFromPSPath(DnsArchive);

@@ -123,6 +123,21 @@ namespace MailAuth.Dns
         /// <summary>Wire queries sent (each UDP try, each TCP repeat), not cache hits.</summary>
         public long QueriesSent => Interlocked.Read(ref _queriesSent) + _udp.Sum(u => u.State.Retransmissions);
 
+        /// <summary>Queries waiting in this process for a server's congestion window (a bulk run's backpressure signal).</summary>
+        public int QueriesWaiting
+        {
+            get
+            {
+                int waiting = 0;
+                foreach (DnsUdpClient udp in _udp)
+                {
+                    waiting += udp.Waiting;
+                }
+
+                return waiting;
+            }
+        }
+
         /// <summary>Each server's UDP state: queries on the wire and waiting, the congestion window, the RTO, retransmissions.</summary>
         internal IReadOnlyList<(int OnWire, int Waiting, double Window, double RtoMilliseconds, long Retransmissions, long WindowDecreases)> UdpState =>
             _udp.Select(u => u.State).ToArray();

@@ -165,6 +165,18 @@ namespace MailAuth.Dns
             return pending.Task;
         }
 
+        /// <summary>Queries waiting for the window now.</summary>
+        internal int Waiting
+        {
+            get
+            {
+                lock (_sync)
+                {
+                    return _waiting.Count;
+                }
+            }
+        }
+
         /// <summary>Queries on the wire now, the window, the RTO and the counters (for tests and the bench).</summary>
         internal (int OnWire, int Waiting, double Window, double RtoMilliseconds, long Retransmissions, long WindowDecreases) State
         {

@@ -75,6 +75,13 @@ namespace MailAuth.DomainReport
         /// </summary>
         public bool StartInline { get; set; }
 
+        /// <summary>
+        /// Asked before each start beyond the first running input: false holds new inputs back (for
+        /// example while the DNS layer already has queries waiting for its window), and the next
+        /// completion asks again. Null: the throttle alone decides. Must be thread-safe and cheap.
+        /// </summary>
+        public Func<bool>? Admit { get; set; }
+
         /// <summary>Inputs posted so far.</summary>
         public long Posted => Interlocked.Read(ref _posted);
 
@@ -246,7 +253,8 @@ namespace MailAuth.DomainReport
                 (long Index, TIn Input) next;
                 lock (_sync)
                 {
-                    if (_pending.Count == 0 || _running >= ThrottleLimit || _pending.Peek().Index - _taken >= Window)
+                    if (_pending.Count == 0 || _running >= ThrottleLimit || _pending.Peek().Index - _taken >= Window
+                        || (_running > 0 && Admit != null && !_cancel.IsCancellationRequested && !Admit()))
                     {
                         return;
                     }

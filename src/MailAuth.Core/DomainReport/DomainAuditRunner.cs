@@ -22,7 +22,10 @@ namespace MailAuth.DomainReport
             _runner = new BulkRunner<(string? Input, string? Note), MailDomainReport>(
                 (item, ct) => reporter.GetReportAsync(item.Input, item.Note, ct),
                 (item, ex) => reporter.ErrorReport(item.Input, ex),
-                throttleLimit, 0, cancellationToken);
+                throttleLimit, 0, cancellationToken)
+            {
+                Admit = reporter.Options.Admission,
+            };
         }
 
         public int ThrottleLimit => _runner.ThrottleLimit;

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
@@ -19,6 +20,41 @@ namespace MailAuth.DomainReport
         public const int MtaStsPoints = 5;
         public const int TlsRptPoints = 5;
         public const int BimiPoints = 5;
+
+        /// <summary>
+        /// The grade in one line: the grade and score, then what cost points, most first, and the cap
+        /// ("B (78/100): DMARC policy quarantine at 100% (-10); SPF ~all (-5)").
+        /// </summary>
+        public static string Explain(MailDomainGrade grade, int score, IReadOnlyList<string> reasons)
+        {
+            var lost = new List<(string Text, int Lost)>();
+            var caps = new List<string>();
+            foreach (string reason in reasons)
+            {
+                if (reason.StartsWith("cap ", StringComparison.Ordinal))
+                {
+                    caps.Add("capped at " + reason.Substring(4));
+                    continue;
+                }
+
+                // "SPF 20/25: ~all"
+                int space = reason.IndexOf(' ');
+                int slash = reason.IndexOf('/');
+                int colon = reason.IndexOf(':');
+                if (space > 0 && slash > space && colon > slash
+                    && int.TryParse(reason.Substring(space + 1, slash - space - 1), NumberStyles.None, CultureInfo.InvariantCulture, out int points)
+                    && int.TryParse(reason.Substring(slash + 1, colon - slash - 1), NumberStyles.None, CultureInfo.InvariantCulture, out int max)
+                    && points < max)
+                {
+                    lost.Add(($"{reason.Substring(0, space)} {reason.Substring(colon + 2)} (-{(max - points).ToString(CultureInfo.InvariantCulture)})", max - points));
+                }
+            }
+
+            string head = $"{grade} ({score.ToString(CultureInfo.InvariantCulture)}/100)";
+            IEnumerable<string> parts = lost.OrderByDescending(l => l.Lost).Select(l => l.Text).Concat(caps);
+            string detail = string.Join("; ", parts);
+            return detail.Length == 0 ? head + ": every check at full points" : head + ": " + detail;
+        }
 
         public static (MailDomainGrade Grade, int Score, IReadOnlyList<string> Reasons) Grade(
             DomainCheck checks, MxReport? mx, SpfRecordReport? spf, DmarcPolicy? dmarc, DkimReport? dkim,

@@ -44,8 +44,21 @@ namespace MailAuth.DomainReport
         /// <summary>Checks to leave out (applied after <see cref="Include"/>).</summary>
         public DomainCheck Exclude { get; set; } = DomainCheck.None;
 
-        /// <summary>DKIM selectors to try; null or empty: <see cref="DkimSelectors.Common"/>.</summary>
+        /// <summary>
+        /// DKIM selectors to try. Null or empty: those the domain's MX and SPF point to
+        /// (<see cref="DkimSelectorChoice"/>), or the whole common list with <see cref="AllCommonSelectors"/>.
+        /// </summary>
         public IReadOnlyList<string>? DkimSelectors { get; set; }
+
+        /// <summary>Sweep every name of <see cref="Posture.DkimSelectors.Common"/> (about 30 queries) instead of choosing.</summary>
+        public bool AllCommonSelectors { get; set; }
+
+        /// <summary>
+        /// Selectors seen in each domain's signed mail (DKIM-Signature d= and s=, e.g. from piped header
+        /// reports), asked first. Keys are domains; read when the domain's report starts.
+        /// </summary>
+        public System.Collections.Concurrent.ConcurrentDictionary<string, IReadOnlyList<string>> SeenSelectors { get; } =
+            new System.Collections.Concurrent.ConcurrentDictionary<string, IReadOnlyList<string>>(StringComparer.OrdinalIgnoreCase);
 
         /// <summary>BIMI selector (default "default").</summary>
         public string? BimiSelector { get; set; }
@@ -64,6 +77,12 @@ namespace MailAuth.DomainReport
 
         /// <summary>DMARC discovery method.</summary>
         public DmarcDiscoveryMethod DmarcMethod { get; set; } = DmarcDiscoveryMethod.TreeWalk;
+
+        /// <summary>
+        /// Asked before another domain starts (see <see cref="BulkRunner{TIn,TOut}.Admit"/>); the
+        /// cmdlets hold new domains back while DNS queries wait for the congestion window.
+        /// </summary>
+        public Func<bool>? Admission { get; set; }
 
         /// <summary>Called with every DNS response (the cmdlets' -Verbose). Must be thread-safe.</summary>
         public Action<DnsResponse>? TraceObserver { get; set; }

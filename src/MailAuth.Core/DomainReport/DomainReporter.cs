@@ -53,6 +53,14 @@ namespace MailAuth.DomainReport
         public DomainReportOptions Options => _options;
 
         /// <summary>
+        /// The default ceiling of domains in flight. It is a ceiling, not a setting: what adapts is
+        /// the number of DNS queries on the wire (each server's congestion window, DnsUdpClient), and
+        /// new domains wait while queries wait for it (<see cref="DomainReportOptions.Admission"/>).
+        /// Domains whose server never answers hold a slot for a timeout each, so the ceiling is high.
+        /// </summary>
+        public const int DefaultThrottleLimit = 1024;
+
+        /// <summary>
         /// The report for one input line. Never throws for bad input (InvalidInput) or DNS trouble
         /// (LookupFailed); throws only <see cref="OperationCanceledException"/> when
         /// <paramref name="cancellationToken"/> is cancelled.
@@ -88,9 +96,14 @@ namespace MailAuth.DomainReport
             Task<DmarcPolicy>? dmarcTask = Has(checks, DomainCheck.Dmarc)
                 ? new DmarcResolver(recorder).ResolveAsync(new DmarcQuery(domain) { Method = _options.DmarcMethod }, new DmarcOptions(), ct)
                 : null;
-            Task<DkimReport>? dkimTask = Has(checks, DomainCheck.Dkim)
-                ? new DkimRecordResolver(recorder).ResolveAsync(domain, _options.DkimSelectors is { Count: > 0 } ? _options.DkimSelectors : null, ct)
-                : null;
+            Task<DkimReport>? dkimTask = null;
+            if (Has(checks, DomainCheck.Dkim))
+            {
+                var keys = new DkimRecordResolver(recorder);
+                dkimTask = _options.DkimSelectors is { Count: > 0 } ? keys.ResolveAsync(domain, _options.DkimSelectors, ct)
+                    : _options.AllCommonSelectors ? keys.ResolveAsync(domain, null, ct)
+                    : keys.ResolveChosenAsync(domain, ChooseSelectorsAsync(domain, mxTask, spfTask), ct);
+            }
 
             // BIMI and MTA-STS run beside the others: the DMARC and MX queries they repeat are
             // answered once by the shared resolver (in-flight de-duplication and cache).
@@ -191,8 +204,35 @@ namespace MailAuth.DomainReport
             }
 
             (MailDomainGrade grade, int score, IReadOnlyList<string> reasons) = DomainGrader.Grade(checks, mx, spf, dmarc, dkim, bimi, mta, tls);
+            (MailDomainRole? role, IReadOnlyList<string> advice) = DomainRoleJudge.Judge(mx, spf, dmarc, dkim);
             return new MailDomainReport(parsed.Input, domain, parsed.Note, status, null, checks,
-                mx, spf, dmarc, dkim, bimi, mta, tls, grade, score, reasons, ordered, recorder.Responses, watch.Elapsed.TotalMilliseconds);
+                mx, spf, dmarc, dkim, bimi, mta, tls, grade, score, reasons, ordered, recorder.Responses, watch.Elapsed.TotalMilliseconds)
+                .WithRole(role, advice);
+        }
+
+        /// <summary>The selectors to ask for, from the domain's MX hosts and SPF includes (a failed lookup adds nothing).</summary>
+        private async Task<(IReadOnlyList<string> Selectors, IReadOnlyList<string> Reasons)> ChooseSelectorsAsync(string domain, Task<MxReport>? mxTask, Task<SpfRecordReport>? spfTask)
+        {
+            MxReport? mx = null;
+            SpfRecordReport? spf = null;
+            try
+            {
+                mx = mxTask is null ? null : await mxTask.ConfigureAwait(false);
+            }
+            catch (Exception ex) when (!(ex is OperationCanceledException))
+            {
+            }
+
+            try
+            {
+                spf = spfTask is null ? null : await spfTask.ConfigureAwait(false);
+            }
+            catch (Exception ex) when (!(ex is OperationCanceledException))
+            {
+            }
+
+            _options.SeenSelectors.TryGetValue(domain, out IReadOnlyList<string>? seen);
+            return DkimSelectorChoice.Choose(mx?.Hosts.Select(h => h.Host), spf?.IncludeTree.Select(n => n.Domain), seen);
         }
 
         /// <summary>
@@ -200,7 +240,7 @@ namespace MailAuth.DomainReport
         /// handing reports back in input order. Cancellation (Ctrl+C) and any unexpected error
         /// still yield one LookupFailed report per input.
         /// </summary>
-        public DomainAuditRunner CreateBulkRunner(int throttleLimit = BulkRunner<string?, MailDomainReport>.DefaultThrottleLimit, CancellationToken cancellationToken = default)
+        public DomainAuditRunner CreateBulkRunner(int throttleLimit = DefaultThrottleLimit, CancellationToken cancellationToken = default)
         {
             return new DomainAuditRunner(this, throttleLimit, cancellationToken);
         }

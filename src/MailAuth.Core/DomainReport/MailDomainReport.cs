@@ -86,6 +86,20 @@ namespace MailAuth.DomainReport
         /// <summary>0-100, the points behind the grade.</summary>
         public int? Score { get; }
 
+        /// <summary>The grade in one line: score, what cost points, and any cap.</summary>
+        public string? GradeSummary => GradeCode is null || Score is null ? null : DomainGrader.Explain(GradeCode.Value, Score.Value, GradeReasons);
+
+        /// <summary>SendingAndReceiving, ReceivingOnly, SendingOnly or Parked; null when MX or SPF could not be looked up.</summary>
+        public string? Role => RoleCode?.ToString();
+
+        internal MailDomainRole? RoleCode { get; private set; }
+
+        /// <summary>What the role calls for that the domain does not publish, joined with " | ".</summary>
+        public string? RoleAdvice => RoleAdviceList.Count == 0 ? null : string.Join(" | ", RoleAdviceList);
+
+        /// <summary>The same, one item per piece of advice.</summary>
+        public ResultList<string> RoleAdviceList { get; private set; } = ResultList<string>.Empty;
+
         public string? MxStatus => Mx?.StatusCode.ToString();
 
         public string? MxHosts => Mx?.HostText;
@@ -182,6 +196,13 @@ namespace MailAuth.DomainReport
         /// DnsEvidence is empty in a domain report: it is all here, once.
         /// </summary>
         public DnsEvidence DnsEvidence { get; }
+
+        internal MailDomainReport WithRole(MailDomainRole? role, IReadOnlyList<string> advice)
+        {
+            RoleCode = role;
+            RoleAdviceList = ResultList.From(advice);
+            return this;
+        }
 
         public override string ToString() => $"{Domain ?? Input}: {Status} {Grade}";
     }

@@ -38,8 +38,42 @@ namespace MailAuth.Posture
         /// </summary>
         /// <exception cref="ArgumentException">The domain, a selector or an expected name is not a DNS name.</exception>
         /// <exception cref="OperationCanceledException">Cancelled.</exception>
-        public async Task<DkimReport> ResolveAsync(string domain, IEnumerable<string>? selectors, IReadOnlyDictionary<string, string>? expectedCnames,
+        public Task<DkimReport> ResolveAsync(string domain, IEnumerable<string>? selectors, IReadOnlyDictionary<string, string>? expectedCnames,
+            CancellationToken cancellationToken = default) =>
+            ResolveAsync(domain, selectors, expectedCnames, null, cancellationToken);
+
+        /// <summary>
+        /// Queries the selectors <see cref="DkimSelectorChoice.Choose"/> picks for the domain: the
+        /// short list at once, the rest when <paramref name="choice"/> (which waits for the domain's
+        /// MX and SPF) is known, so a domain whose lookups time out waits for one timeout, not two.
+        /// </summary>
+        /// <exception cref="ArgumentException">The domain is not a DNS name.</exception>
+        public async Task<DkimReport> ResolveChosenAsync(string domain, Task<(IReadOnlyList<string> Selectors, IReadOnlyList<string> Reasons)> choice,
             CancellationToken cancellationToken = default)
+        {
+            string name = PostureDomain.Normalize(domain, nameof(domain));
+            var lookups = new Dictionary<string, Task<DkimSelectorResult>>(StringComparer.Ordinal);
+            foreach (string selector in DkimSelectorChoice.Short)
+            {
+                lookups[selector] = LookupAsync(name, selector, null, cancellationToken);
+            }
+
+            (IReadOnlyList<string> chosen, IReadOnlyList<string> reasons) = await choice.ConfigureAwait(false);
+            foreach (string selector in chosen)
+            {
+                if (!lookups.ContainsKey(selector))
+                {
+                    lookups[selector] = LookupAsync(name, selector, null, cancellationToken);
+                }
+            }
+
+            List<string> list = chosen.Concat(DkimSelectorChoice.Short).Distinct(StringComparer.Ordinal).ToList();
+            DkimSelectorResult[] results = await Task.WhenAll(list.Select(s => lookups[s])).ConfigureAwait(false);
+            return Finish(name, list, results, true, "chosen: " + string.Join("; ", reasons.Concat(new[] { "short list" })));
+        }
+
+        private async Task<DkimReport> ResolveAsync(string domain, IEnumerable<string>? selectors, IReadOnlyDictionary<string, string>? expectedCnames,
+            string? choice, CancellationToken cancellationToken)
         {
             var expected = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (KeyValuePair<string, string> pair in expectedCnames ?? new Dictionary<string, string>())
@@ -53,7 +87,7 @@ namespace MailAuth.Posture
             }
 
             string name = PostureDomain.Normalize(domain, nameof(domain));
-            bool useDefault = selectors is null;
+            bool useDefault = selectors is null || choice != null;
             List<string> list = (selectors ?? DkimSelectors.Common)
                 .Select(s => PostureDomain.NormalizeSelector(s, nameof(selectors)))
                 .Distinct(StringComparer.Ordinal)
@@ -66,6 +100,11 @@ namespace MailAuth.Posture
 
             DkimSelectorResult[] results = await Task.WhenAll(list.Select(s =>
                 LookupAsync(name, s, expected.TryGetValue(s, out string? target) ? target : null, cancellationToken))).ConfigureAwait(false);
+            return Finish(name, list, results, useDefault, choice);
+        }
+
+        private static DkimReport Finish(string name, List<string> list, DkimSelectorResult[] results, bool useDefault, string? choice)
+        {
             var findings = results.SelectMany(r => r.FindingList).ToList();
             bool anyFound = results.Any(r => r.StatusCode == PostureStatus.Found);
             if (!anyFound)
@@ -79,13 +118,15 @@ namespace MailAuth.Posture
                 else
                 {
                     findings.Add(new Finding(PostureFindingIds.DkimNoneFound, FindingSeverity.Warning,
-                        useDefault
+                        choice != null
+                            ? $"None of the {list.Count} selectors tried ({string.Join(", ", list)}; {choice}) has a DKIM key. Selectors cannot be listed from DNS; pass the ones your senders use with -Selector, or sweep the common list with -AllCommonSelectors."
+                            : useDefault
                             ? $"None of the {list.Count} common selectors has a DKIM key. Selectors cannot be listed from DNS; pass the ones your senders use."
                             : $"None of the selectors given ({string.Join(", ", list)}) has a DKIM key.", name));
                 }
             }
 
-            return new DkimReport(name, useDefault, results, findings);
+            return new DkimReport(name, useDefault, results, findings, choice);
         }
 
         private async Task<DkimSelectorResult> LookupAsync(string domain, string selector, string? expectedCname, CancellationToken cancellationToken)

@@ -101,10 +101,11 @@ namespace MailAuth.Posture
     /// <summary>The DKIM key records of a domain over a set of selectors.</summary>
     public sealed class DkimReport
     {
-        internal DkimReport(string domain, bool usedDefaultSelectors, IReadOnlyList<DkimSelectorResult> selectors, IReadOnlyList<Finding> findings)
+        internal DkimReport(string domain, bool usedDefaultSelectors, IReadOnlyList<DkimSelectorResult> selectors, IReadOnlyList<Finding> findings, string? selectorChoice = null)
         {
             Domain = domain;
             UsedDefaultSelectors = usedDefaultSelectors;
+            SelectorChoice = selectorChoice ?? (usedDefaultSelectors ? "the common list" : "given");
             AllSelectors = selectors;
 
             // Discovery tries some thirty names; one that has no record and no CNAME says only that
@@ -117,8 +118,11 @@ namespace MailAuth.Posture
 
         public string Domain { get; }
 
-        /// <summary>True when no selectors were given and <see cref="DkimSelectors.Common"/> was tried.</summary>
+        /// <summary>True when no selectors were given: the common list, or those chosen from the domain's services, were tried.</summary>
         public bool UsedDefaultSelectors { get; }
+
+        /// <summary>How the selectors were chosen: "given", "the common list", or "chosen: Microsoft 365 (MX); short list".</summary>
+        public string SelectorChoice { get; }
 
         /// <summary>
         /// Found when any selector has a record; LookupFailed when none was found and a lookup

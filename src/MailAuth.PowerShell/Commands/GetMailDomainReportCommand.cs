@@ -1,7 +1,9 @@
 using System;
+using System.Linq;
 using System.Management.Automation;
 using MailAuth.Dmarc;
 using MailAuth.DomainReport;
+using MailAuth.Dns;
 
 namespace MailAuth.PowerShell.Commands
 {
@@ -44,15 +46,31 @@ namespace MailAuth.PowerShell.Commands
         [Parameter]
         public DomainCheck[]? Exclude { get; set; }
 
-        /// <summary>DKIM selectors to query instead of the common list.</summary>
+        /// <summary>DKIM selectors to query instead of those chosen from the domain's MX and SPF.</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string[]? Selector { get; set; }
 
-        /// <summary>Domains audited at once.</summary>
+        /// <summary>Sweep the whole common selector list (about 30 queries a domain) instead of choosing.</summary>
         [Parameter]
-        [ValidateRange(1, 512)]
-        public int ThrottleLimit { get; set; } = BulkRunner<string, object>.DefaultThrottleLimit;
+        public SwitchParameter AllCommonSelectors { get; set; }
+
+        /// <summary>
+        /// DKIM-Signature fields of the domain's mail (a header report's DkimSignatures): their
+        /// selectors for their d= domains are asked first.
+        /// </summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [AllowNull]
+        [AllowEmptyCollection]
+        public PSObject[]? DkimSignatures { get; set; }
+
+        /// <summary>
+        /// Most domains in flight. A ceiling: the DNS queries on the wire adapt to the server and this
+        /// machine (a congestion window per server), and new domains wait while queries wait.
+        /// </summary>
+        [Parameter]
+        [ValidateRange(1, 1024)]
+        public int ThrottleLimit { get; set; } = DomainReporter.DefaultThrottleLimit;
 
         /// <summary>Seconds one domain may take in all before its row reads LookupFailed.</summary>
         [Parameter]
@@ -75,17 +93,26 @@ namespace MailAuth.PowerShell.Commands
                 Include = Combine(Include, DomainCheck.All),
                 Exclude = Combine(Exclude, DomainCheck.None),
                 DkimSelectors = NormalizeSelectors(Selector),
+                AllCommonSelectors = AllCommonSelectors.IsPresent,
                 TimeBudget = TimeSpan.FromSeconds(TimeBudgetSec),
                 DmarcMethod = Method,
                 TraceObserver = VerboseEnabled ? response => PostVerbose(response.ToVerboseLine()) : (System.Action<MailAuth.Dns.DnsResponse>?)null,
             };
             options.MtaSts.FetchPolicy = !NoMtaStsFetch.IsPresent && !IsOffline; // -Offline: no HTTPS either
+            DnsResolver? wire = WireResolver;
+            if (wire != null)
+            {
+                // Backpressure: while queries wait for a server's window, more domains would only wait too.
+                options.Admission = () => wire.QueriesWaiting < 256;
+            }
+
             _reporter = new DomainReporter(Resolver, options);
             _runner = _reporter.CreateBulkRunner(ThrottleLimit, CancellationToken);
         }
 
         protected override void ProcessRecord()
         {
+            RememberSignedSelectors();
             foreach (DomainArgument argument in _domains.Take(Domain, EmailAddress))
             {
                 // Blank lines and #/; comments of a domains file are not domains: no row for them.
@@ -128,6 +155,33 @@ namespace MailAuth.PowerShell.Commands
             {
                 // The DNS archive's last answers (DnsCmdlet).
                 base.EndProcessing();
+            }
+        }
+
+        /// <summary>Selectors of piped DKIM-Signature fields, by their d= domain, for the reporter to ask first.</summary>
+        private void RememberSignedSelectors()
+        {
+            foreach (PSObject? signature in DkimSignatures ?? Array.Empty<PSObject>())
+            {
+                string? domain = signature?.Properties["Domain"]?.Value?.ToString();
+                string? selector = signature?.Properties["Selector"]?.Value?.ToString();
+                if (string.IsNullOrWhiteSpace(domain) || string.IsNullOrWhiteSpace(selector))
+                {
+                    continue;
+                }
+
+                try
+                {
+                    selector = MailAuth.Posture.DkimSelectors.Normalize(selector);
+                }
+                catch (ArgumentException)
+                {
+                    continue; // a malformed s= in a pasted header is the header report's finding, not ours
+                }
+
+                string key = domain!.Trim().TrimEnd('.');
+                _reporter!.Options.SeenSelectors.AddOrUpdate(key, new[] { selector! },
+                    (_, known) => known.Contains(selector!) ? known : known.Concat(new[] { selector! }).ToArray());
             }
         }
 

@@ -216,6 +216,44 @@ namespace MailAuth.Core.Tests.Cli
         }
 
         [Fact]
+        public void Resume_skips_the_domains_already_written_and_rewrites_a_row_cut_off_mid_write()
+        {
+            string[] names = Enumerable.Range(0, 12).Select(i => Name(i * 2)).ToArray(); // no faulted domain
+            string first = Path.Combine(_dir, "first.txt");
+            string all = Path.Combine(_dir, "all.txt");
+            File.WriteAllLines(first, names.Take(5));
+            File.WriteAllLines(all, names);
+            string csv = Path.Combine(_dir, "resume.csv");
+            string[] fast = { "--server", _server.Address, "--include", "Spf,Dmarc", "--no-mta-sts-fetch" };
+
+            CliResult one = CliRunner.Run(null, new[] { "audit", first, "--resume", csv }.Concat(fast).ToArray());
+            Assert.True(one.ExitCode == 0, one.ToString());
+
+            // A killed run leaves half a row behind.
+            File.AppendAllText(csv, Name(10) + ",d010.audit.exa");
+            CliResult two = CliRunner.Run(null, new[] { "audit", all, "--resume", csv }.Concat(fast).ToArray());
+            Assert.True(two.ExitCode == 0, two.ToString());
+            Assert.Contains("5 domain(s) already in", two.Stderr, StringComparison.Ordinal);
+
+            List<string[]> rows = ReadCsv(File.ReadAllText(csv, Encoding.UTF8));
+            Assert.Equal(DocumentedCsvColumns(), rows[0]);
+            Assert.Equal(names, rows.Skip(1).Select(r => r[0]));
+            Assert.All(rows.Skip(1), r => Assert.Equal(rows[0].Length, r.Length));
+
+            // Only the seven new domains were asked this time: the table lists them alone.
+            Assert.DoesNotContain(Name(0), two.Stdout, StringComparison.Ordinal);
+            Assert.Contains(Name(22), two.Stdout, StringComparison.Ordinal);
+
+            string other = Path.Combine(_dir, "other.csv");
+            File.WriteAllText(other, "a,b\r\n1,2\r\n");
+            CliResult refused = CliRunner.Run(null, new[] { "audit", all, "--resume", other }.Concat(fast).ToArray());
+            Assert.Equal(2, refused.ExitCode);
+            Assert.Contains("its header is not the one mailauth audit writes", refused.Stderr, StringComparison.Ordinal);
+            Assert.Equal(2, CliRunner.Run(null, new[] { "audit", all, "--resume", csv, "--csv", other }.Concat(fast).ToArray()).ExitCode);
+            Assert.Equal(2, CliRunner.Run(null, new[] { "audit", all, "--throttle", "1025" }.Concat(fast).ToArray()).ExitCode);
+        }
+
+        [Fact]
         public void Table_fits_the_width_and_exit_code_is_0_when_every_row_is_ok_or_findings()
         {
             string input = Path.Combine(_dir, "ok.txt");
