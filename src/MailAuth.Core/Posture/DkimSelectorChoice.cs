@@ -14,8 +14,11 @@ namespace MailAuth.Posture
     /// </summary>
     public static class DkimSelectorChoice
     {
-        /// <summary>Always asked: Microsoft 365's and Google's defaults and the usual self-hosted names.</summary>
-        public static IReadOnlyList<string> Short { get; } = new[] { "selector1", "selector2", "google", "default", "dkim", "mail" };
+        /// <summary>
+        /// Always asked: Microsoft 365's and Google's defaults, Mailchimp's k1 (its customers need no
+        /// SPF include, so nothing else shows it), and the usual self-hosted names.
+        /// </summary>
+        public static IReadOnlyList<string> Short { get; } = new[] { "selector1", "selector2", "google", "k1", "default", "dkim" };
 
         /// <summary>A sending service, how a domain shows it uses it, and the selectors it documents.</summary>
         private sealed class Service

@@ -30,7 +30,7 @@ namespace MailAuth.Core.Tests.DomainReport
                 new[] { "contoso-com.mail.protection.outlook.com." },
                 new[] { "contoso.com", "spf.protection.outlook.com", "sendgrid.net" });
 
-            Assert.Equal(new[] { "selector1", "selector2", "s1", "s2", "smtpapi", "google", "default", "dkim", "mail" }, selectors);
+            Assert.Equal(new[] { "selector1", "selector2", "s1", "s2", "smtpapi", "google", "k1", "default", "dkim" }, selectors);
             Assert.Equal(new[] { "Microsoft 365 (MX and SPF)", "SendGrid (SPF)" }, reasons);
         }
 
@@ -42,7 +42,7 @@ namespace MailAuth.Core.Tests.DomainReport
             Assert.Empty(none);
 
             (var seen, var why) = DkimSelectorChoice.Choose(null, new[] { "_spf.google.com" }, new[] { "Mar2024" });
-            Assert.Equal(new[] { "mar2024", "google", "selector1", "selector2", "default", "dkim", "mail" }, seen);
+            Assert.Equal(new[] { "mar2024", "google", "selector1", "selector2", "k1", "default", "dkim" }, seen);
             Assert.Equal(new[] { "seen in signed mail", "Google Workspace (SPF)" }, why);
 
             // "notsendgrid.net" is not under sendgrid.net.
