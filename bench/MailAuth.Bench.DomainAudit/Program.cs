@@ -40,6 +40,11 @@ namespace MailAuth.Bench.DomainAudit
                 return 0;
             }
 
+            if (args.Length > 1 && args[0] == "--bulkworld")
+            {
+                return Bulkworld(args);
+            }
+
             var options = Args.Parse(args);
             if (options.Matrix)
             {
@@ -49,6 +54,79 @@ namespace MailAuth.Bench.DomainAudit
             Row row = RunOne(options.Domains, options.Throttle, options.LatencyMs, options.Cache, options.Selectors, options.Include, options.Archive).GetAwaiter().GetResult();
             Console.WriteLine(row.ToLine());
             return 0;
+        }
+
+        /// <summary>
+        /// The core alone against bulkworld (../shared/bench/bulkworld): no PowerShell, so the cmdlet's
+        /// share of the CPU shows by difference with bench/bulkworld/Measure-Audit.ps1.
+        ///   --bulkworld 127.0.0.1:25390 DOMAINS [FIRST] [THROTTLE] [selector1,...|all]
+        /// </summary>
+        private static int Bulkworld(string[] args)
+        {
+            var server = DnsResolverOptions.ParseServer(args[1]);
+            int domains = int.Parse(args[2], CultureInfo.InvariantCulture);
+            int first = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 0;
+            int throttle = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : DomainReporter.DefaultThrottleLimit;
+            string? selectors = args.Length > 5 ? args[5] : null;
+            using var dns = new DnsResolver(new DnsResolverOptions { Servers = new[] { server } });
+            var options = new DomainReportOptions
+            {
+                MtaSts = new MtaStsOptions { FetchPolicy = false },
+                DkimSelectors = selectors is null || selectors == "all" ? null : selectors.Split(','),
+                AllCommonSelectors = selectors == "all",
+                Admission = () => dns.QueriesWaiting < 256,
+            };
+            using var reporter = new DomainReporter(dns, options);
+            using Process self = Process.GetCurrentProcess();
+            TimeSpan cpu0 = self.TotalProcessorTime;
+            var watch = Stopwatch.StartNew();
+            var cases = new SortedDictionary<string, int>(StringComparer.Ordinal);
+            int wrong = 0;
+            using (var runner = reporter.CreateBulkRunner(throttle))
+            {
+                var names = Enumerable.Range(first, domains).Select(i => "d" + i.ToString(CultureInfo.InvariantCulture) + ".audit.test");
+                void Take(MailDomainReport r)
+                {
+                    int n = int.Parse(r.Domain!.Substring(1, r.Domain.IndexOf('.') - 1), CultureInfo.InvariantCulture) % 10;
+                    string key = n + "/" + r.Status;
+                    cases[key] = cases.TryGetValue(key, out int c) ? c + 1 : 1;
+                    bool shouldFail = n == 7 || n == 8;
+                    if (shouldFail != (r.StatusCode == DomainReportStatus.LookupFailed))
+                    {
+                        wrong++;
+                    }
+                }
+
+                foreach (string name in names)
+                {
+                    runner.Post(name);
+                    while (runner.TryTakeNext(out MailDomainReport ready))
+                    {
+                        Take(ready);
+                    }
+                }
+
+                runner.CompleteAdding();
+                foreach (MailDomainReport r in runner.TakeAll())
+                {
+                    Take(r);
+                }
+            }
+
+            watch.Stop();
+            self.Refresh();
+            double cpu = (self.TotalProcessorTime - cpu0).TotalSeconds;
+            long queries = dns.QueriesSent;
+            string load = System.IO.File.ReadAllText("/proc/loadavg").Split(' ').Take(3).Aggregate((a, b) => a + " " + b);
+            Console.WriteLine(string.Format(CultureInfo.InvariantCulture,
+                "core domains={0} throttle={1} wall={2:0.00}s healthy/s={3:0} cpu/domain={4:0}us cpu/query={5:0.0}us wire-queries/domain={6:0.0} peakWS={7:0}MB wrong={8} load={9} | {10}",
+                domains, throttle, watch.Elapsed.TotalSeconds, domains * 0.7 / watch.Elapsed.TotalSeconds, 1e6 * cpu / domains, 1e6 * cpu / Math.Max(1, queries),
+                (double)queries / domains, self.PeakWorkingSet64 / 1048576.0, wrong, load, string.Join(" ", cases.Select(c => c.Key + "=" + c.Value))));
+            var udp = dns.UdpState[0];
+            Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "  window={0:0} rto={1:0}ms retransmissions={2} decreases={3} gc0/1/2={4}/{5}/{6} gc-pause={7:0}ms allocated={8:0}MB",
+                udp.Window, udp.RtoMilliseconds, udp.Retransmissions, udp.WindowDecreases, GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2),
+                GC.GetTotalPauseDuration().TotalMilliseconds, GC.GetTotalAllocatedBytes() / 1048576.0));
+            return wrong == 0 ? 0 : 1;
         }
 
         private static int RunMatrix(Args options)

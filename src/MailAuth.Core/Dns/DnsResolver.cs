@@ -218,7 +218,7 @@ namespace MailAuth.Dns
 
             // Identical concurrent queries share one wire query. The shared lookup is not tied to
             // any one caller's token (it is bounded by the timeouts); each caller may stop waiting.
-            var mine = new TaskCompletionSource<DnsResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var mine = new TaskCompletionSource<DnsResponse>();
             Task<DnsResponse> shared = _inFlight.GetOrAdd(key, mine.Task);
             if (shared == mine.Task)
             {
@@ -482,6 +482,13 @@ namespace MailAuth.Dns
             {
                 // A timeout or SERVFAIL from one server is asked of the next before it counts; servers
                 // in their cooldown come last, so a dead one costs no timeout while another answers.
+                if (attempt > 0 && _servers.Length == 1 && last.Response.ResponseCode == "Timeout")
+                {
+                    // The query was already sent again within its timeout (DnsUdpClient's retransmissions);
+                    // repeating it to the same server would only double the wait for a dead name.
+                    break;
+                }
+
                 foreach (int server in ServerOrder())
                 {
                     cancellationToken.ThrowIfCancellationRequested();

@@ -16,7 +16,11 @@ namespace MailAuth.Dns
         /// <summary>Time to wait for one answer from one server.</summary>
         public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(3);
 
-        /// <summary>How many times a query is repeated after a timeout or failure.</summary>
+        /// <summary>
+        /// How many more rounds over the servers a query gets after a failure (SERVFAIL, REFUSED, a
+        /// malformed answer) or a timeout. With one server a timeout ends it: the UDP query was
+        /// already sent again, up to three times, within its timeout.
+        /// </summary>
         public int Retries { get; set; } = 1;
 
         /// <summary>Keep answers for their TTL and share them between evaluations.</summary>

@@ -76,7 +76,11 @@ namespace MailAuth.Dns
 
         /// <summary>How long past its deadline a query may wait while answers sit unread on its socket (Stopwatch ticks).</summary>
         private readonly long _unreadGraceTicks;
-        /// <summary>Extra sends of an unanswered query within one timeout.</summary>
+        /// <summary>
+        /// Extra sends of an unanswered query within one timeout: sent at 0, RTO, 3 RTO and 7 RTO,
+        /// so four losses in a row, not one, make a timeout. With one server they stand in for the
+        /// resolver's retry after a timeout, so a name the server never answers costs one timeout.
+        /// </summary>
         internal const int MaxRetransmissions = 3;
 
         /// <summary>Window bounds: never fewer queries on the wire than this, nor more than the maximum.</summary>

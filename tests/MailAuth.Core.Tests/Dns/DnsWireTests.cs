@@ -171,7 +171,10 @@ namespace MailAuth.Core.Tests.Dns
 
             int[] ports = server.Queries.Select(q => q.ClientPort).Distinct().ToArray();
             Assert.Equal(2, ports.Length);
-            Assert.Equal(DnsUdpClient.QueriesPerSocket, server.Queries.Count(q => q.ClientPort == ports[0]));
+            // An answer late past the RTO on a loaded machine brings a retransmission, which repeats its
+            // query's id at once (these queries go one after another): such repeats count once.
+            int[] first = server.Queries.Where(q => q.ClientPort == ports[0]).Select(q => q.Id).ToArray();
+            Assert.Equal(DnsUdpClient.QueriesPerSocket, 1 + first.Zip(first.Skip(1), (a, b) => a != b ? 1 : 0).Sum());
 
             // Ids are random: 512 queries of one socket do not count up.
             int[] ids = server.Queries.Take(50).Select(q => q.Id).ToArray();
