@@ -25,6 +25,8 @@ param(
     [switch] $AllCommonSelectors,
     [string] $Module = (Join-Path $PSScriptRoot '../../out/MailAuth.PowerShell/MailAuth.PowerShell.psd1'),
     [string] $Csv,
+    # dnsdist's counters (bulkworld's stats.sh): the queries the server received, retransmissions included.
+    [string] $StatsScript = (Join-Path $PSScriptRoot '../../../shared/bench/bulkworld/stats.sh'),
     [switch] $Warm
 )
 
@@ -44,7 +46,10 @@ if ($Warm) {
     Get-Content $list -TotalCount 200 | ForEach-Object { $_ -replace '^d', 'w' } | Get-MailDomainReport @arguments -NoCache | Out-Null
 }
 
+$port = ($Server -split ':')[-1]
+function Get-ServerQueries { if (Test-Path $StatsScript) { [long]((& bash $StatsScript $port queries) -split ' ')[1] } else { 0 } }
 Clear-MailAuthDnsCache | Out-Null
+$served0 = Get-ServerQueries
 [GC]::Collect()
 $process = [Diagnostics.Process]::GetCurrentProcess()
 $process.Refresh()
@@ -69,15 +74,16 @@ Get-Content $list | Get-MailDomainReport @arguments | ForEach-Object {
 if ($sink) { $sink.Dispose() }
 
 $watch.Stop()
+$served = (Get-ServerQueries) - $served0
 $process.Refresh()
 $cpu = ($process.TotalProcessorTime - $cpu0).TotalSeconds
 $healthy = [Math]::Ceiling($Domains * 0.7)
 $load = (Get-Content /proc/loadavg -Raw).Split(' ')[0..2] -join ' '
 $caseText = ($cases.GetEnumerator() | Sort-Object Name | ForEach-Object { "$($_.Name)=$($_.Value)" }) -join ' '
-$line = 'domains={0} throttle={1} wall={2:0.00}s healthy/s={3:0} all/s={4:0} cpu={5:0.00}s cpu/domain={6:0}us cpu/query={7:0.0}us queries/domain={8:0.0} peakWS={9:0}MB wrong={10} load={11} | {12}' -f `
+$line = 'domains={0} throttle={1} wall={2:0.00}s healthy/s={3:0} all/s={4:0} cpu={5:0.00}s cpu/domain={6:0}us cpu/wire-query={7:0.0}us wire-queries/domain={8:0.0} answers/domain={9:0.0} peakWS={10:0}MB wrong={11} load={12} | {13}' -f `
     $rows, $(if ($ThrottleLimit) { $ThrottleLimit } else { 'default' }), $watch.Elapsed.TotalSeconds, ($healthy / $watch.Elapsed.TotalSeconds),
-    ($rows / $watch.Elapsed.TotalSeconds), $cpu, (1e6 * $cpu / [Math]::Max(1, $rows)), (1e6 * $cpu / [Math]::Max(1, $queries)),
-    ($queries / [Math]::Max(1, $rows)), ($process.PeakWorkingSet64 / 1MB), $wrong, $load, $caseText
+    ($rows / $watch.Elapsed.TotalSeconds), $cpu, (1e6 * $cpu / [Math]::Max(1, $rows)), (1e6 * $cpu / [Math]::Max(1, $served)),
+    ($served / [Math]::Max(1, $rows)), ($queries / [Math]::Max(1, $rows)), ($process.PeakWorkingSet64 / 1MB), $wrong, $load, $caseText
 Write-Output $line
 Remove-Item $list
 if ($wrong -gt 0) { exit 1 }

@@ -22,7 +22,10 @@ namespace MailAuth.DomainReport
             _runner = new BulkRunner<(string? Input, string? Note), MailDomainReport>(
                 (item, ct) => reporter.GetReportAsync(item.Input, item.Note, ct),
                 (item, ex) => reporter.ErrorReport(item.Input, ex),
-                throttleLimit, 0, cancellationToken)
+                // Finished rows wait in memory behind a slow one at the head (a dead domain waits one
+                // timeout): twice the ceiling of domains in flight bounds them, so memory stays flat
+                // however long the input (issue 14), and leaves room for a timeout's worth of starts.
+                throttleLimit, Math.Max(256, 2 * throttleLimit), cancellationToken)
             {
                 Admit = reporter.Options.Admission,
             };
