@@ -6,6 +6,7 @@ using System.Net;
 using System.Text.RegularExpressions;
 using MimeKit;
 using MimeKit.Utils;
+using MailAuth.Findings;
 
 namespace MailAuth.Headers
 {
@@ -55,19 +56,19 @@ namespace MailAuth.Headers
             b._fields = fields.Count > options.MaxHeaderFields ? fields.Take(options.MaxHeaderFields).ToList() : fields.ToList();
             if (fields.Count > options.MaxHeaderFields)
             {
-                b.Add(HeaderFindingIds.LimitReached, FindingSeverity.Warning,
+                b.Add(FindingCatalog.Header.LimitReached,
                     FormattableString.Invariant($"The header has {fields.Count:N0} fields; only the first {options.MaxHeaderFields:N0} were read (docs/limits.md)."), null);
             }
 
             if (headerTruncated)
             {
-                b.Add(HeaderFindingIds.InputTruncated, FindingSeverity.Warning,
+                b.Add(FindingCatalog.Header.InputTruncated,
                     FormattableString.Invariant($"The header text is longer than {options.MaxHeaderLength:N0} characters, eight times the 256 KB Exchange Online accepts; only its beginning was read (docs/limits.md)."), null);
             }
 
             foreach (var field in b._fields.Where(f => EncodedWords(f.RawValue) > options.MaxEncodedWordsPerField))
             {
-                b.Add(HeaderFindingIds.LimitReached, FindingSeverity.Warning,
+                b.Add(FindingCatalog.Header.LimitReached,
                     FormattableString.Invariant($"The {field.Name} field holds {EncodedWords(field.RawValue):N0} encoded words (RFC 2047); over {options.MaxEncodedWordsPerField:N0} it is shown as written, undecoded (docs/limits.md)."), field.Name);
             }
 
@@ -78,13 +79,13 @@ namespace MailAuth.Headers
             b._report.Headers = ResultList.From(b._fields);
             if (truncated)
             {
-                b.Add(HeaderFindingIds.InputTruncated, FindingSeverity.Warning,
+                b.Add(FindingCatalog.Header.InputTruncated,
                     $"The message is longer than {options.MaxMessageLength} characters; only its beginning was analysed.", null);
             }
 
             if (fields.Count == 0)
             {
-                b.Add(HeaderFindingIds.NoHeaderFields, FindingSeverity.Error,
+                b.Add(FindingCatalog.Header.NoHeaderFields,
                     "No header fields found in this message.", null);
             }
 
@@ -163,7 +164,7 @@ namespace MailAuth.Headers
             {
                 if (clock.Elapsed > _options.MaxAnalysisTime)
                 {
-                    Add(HeaderFindingIds.LimitReached, FindingSeverity.Warning,
+                    Add(FindingCatalog.Header.LimitReached,
                         FormattableString.Invariant($"The analysis took longer than {_options.MaxAnalysisTime.TotalSeconds:0.#} s; these steps were skipped: {string.Join(", ", steps.Skip(i).Select(s => s.Name))} (docs/limits.md)."), null);
                     break;
                 }
@@ -201,13 +202,13 @@ namespace MailAuth.Headers
             if (froms.Count > 1)
             {
                 // RFC 5322 §3.6: exactly one From; two let the display and the check disagree.
-                Add(HeaderFindingIds.MultipleFrom, FindingSeverity.Error,
+                Add(FindingCatalog.Header.MultipleFrom,
                     $"The message has {froms.Count} From header fields; clients and filters may each read a different one.",
                     string.Join(" | ", froms.Select(f => f.Value)));
             }
             else if (froms.Count == 0 && _fields.Count > 0)
             {
-                Add(HeaderFindingIds.NoFrom, FindingSeverity.Warning, "The message has no From header field.", null);
+                Add(FindingCatalog.Header.NoFrom, "The message has no From header field.", null);
             }
 
             _report.SenderHeader = First("Sender");
@@ -251,7 +252,7 @@ namespace MailAuth.Headers
                 }
                 else
                 {
-                    Add(HeaderFindingIds.DateUnreadable, FindingSeverity.Information,
+                    Add(FindingCatalog.Header.DateUnreadable,
                         "The Date header cannot be read as an RFC 5322 §3.3 date.", date);
                 }
             }
@@ -403,7 +404,7 @@ namespace MailAuth.Headers
             if (received.Count > _options.MaxHops)
             {
                 // RFC 5321 §6.3: MTAs treat about 100 Received fields as a mail loop.
-                Add(HeaderFindingIds.HopsCapped, FindingSeverity.Warning,
+                Add(FindingCatalog.Header.HopsCapped,
                     FormattableString.Invariant($"{received.Count:N0} Received fields; only the newest {_options.MaxHops:N0} were read as hops: more is a mail loop or a padded header (RFC 5321 §6.3, docs/limits.md)."),
                     null);
                 received = received.Take(_options.MaxHops).ToList();
@@ -442,13 +443,13 @@ namespace MailAuth.Headers
                     {
                         hop.ClockSkew = true;
                         var severity = delay < -300 ? FindingSeverity.Warning : FindingSeverity.Information;
-                        Add(HeaderFindingIds.HopClockSkew, severity,
+                        Add(FindingCatalog.Header.HopClockSkew, severity,
                             $"Hop {hop.Number} is stamped {-delay:0} s before the hop it follows: clocks disagree, or a Received field is forged.",
                             hop.Raw);
                     }
                     else if (delay >= _options.LargeDelayThreshold.TotalSeconds)
                     {
-                        Add(HeaderFindingIds.HopDelay, FindingSeverity.Information,
+                        Add(FindingCatalog.Header.HopDelay,
                             $"Hop {hop.Number} took {TimeSpan.FromSeconds(delay)} after the previous hop.", hop.Raw);
                     }
                 }
@@ -460,7 +461,7 @@ namespace MailAuth.Headers
 
             if (unreadable > 0)
             {
-                Add(HeaderFindingIds.HopDateUnreadable, FindingSeverity.Information,
+                Add(FindingCatalog.Header.HopDateUnreadable,
                     $"{unreadable} Received field(s) carry a date that cannot be read.", null);
             }
 
@@ -563,7 +564,7 @@ namespace MailAuth.Headers
                 if (edge.InternalReason == null && edge.FromIp != null && ClientAddress.TryParse(edge.FromIp, out var address)
                     && ClientAddress.SpecialRange(address!) is string range)
                 {
-                    Add(HeaderFindingIds.EdgePrivateIp, FindingSeverity.Warning,
+                    Add(FindingCatalog.Header.EdgePrivateIp,
                         $"The client at the edge hop, {edge.FromIp}, is a {range} address: the receiving organization cannot have been reached from it over the Internet, so the chain below is unreliable or the edge was misidentified.",
                         edge.Raw);
                 }
@@ -872,7 +873,7 @@ namespace MailAuth.Headers
                 signatures.Add(sig);
                 if (sig.BodyLength != null)
                 {
-                    Add(HeaderFindingIds.DkimBodyLength, FindingSeverity.Information,
+                    Add(FindingCatalog.Header.DkimBodyLength,
                         $"The DKIM signature of {sig.Domain} covers only the first {sig.BodyLength} bytes of the body (l=): text appended later still verifies (RFC 6376 §8.2).",
                         f.Value);
                 }
@@ -922,7 +923,7 @@ namespace MailAuth.Headers
                 sets.Add(set);
                 if (!set.IsComplete)
                 {
-                    Add(HeaderFindingIds.ArcIncomplete, FindingSeverity.Warning,
+                    Add(FindingCatalog.Header.ArcIncomplete,
                         $"ARC set i={i} lacks one of ARC-Seal, ARC-Message-Signature, ARC-Authentication-Results (RFC 8617 §4.1).",
                         null);
                 }
@@ -932,7 +933,7 @@ namespace MailAuth.Headers
             var newest = sets.LastOrDefault();
             if (newest != null && string.Equals(newest.ChainValidation, "fail", StringComparison.OrdinalIgnoreCase))
             {
-                Add(HeaderFindingIds.ArcChainFail, FindingSeverity.Warning,
+                Add(FindingCatalog.Header.ArcChainFail,
                     $"The newest ARC-Seal (i={newest.Instance}, d={newest.SealDomain}) says the chain it received was broken (cv=fail).",
                     null);
             }
@@ -1257,7 +1258,7 @@ namespace MailAuth.Headers
         {
             if (_trusted.Count == 0 && _report.AuthenticationResults.Any(a => a.HeaderName.Equals("Authentication-Results", StringComparison.OrdinalIgnoreCase)))
             {
-                Add(HeaderFindingIds.NoTrustedResults, FindingSeverity.Information,
+                Add(FindingCatalog.Header.NoTrustedResults,
                     "No Authentication-Results written by the receiving organization were found; the ones present are shown as untrusted.",
                     string.Join(", ", _report.AuthenticationResults.Select(a => a.AuthServId ?? "(no authserv-id)").Distinct()));
             }
@@ -1283,7 +1284,7 @@ namespace MailAuth.Headers
 
                     var usesOurId = early.AuthServId != null && (InReceivingOrg(early.AuthServId) || IsInternalHostName(early.AuthServId));
                     var forged = usesOurId && !visitedBefore;
-                    Add(HeaderFindingIds.ResultsBeforeEdge, forged ? FindingSeverity.Warning : FindingSeverity.Information,
+                    Add(FindingCatalog.Header.ResultsBeforeEdge, forged ? FindingSeverity.Warning : FindingSeverity.Information,
                         $"An Authentication-Results field by {early.AuthServId ?? "(no authserv-id)"} was in the message before it reached the receiving organization and claims {string.Join(", ", claims)}; it is not believed"
                         + (forged ? ", and it borrows the receiver's own authserv-id, which suggests forgery."
                             : usesOurId ? " (the message passed through the organization before)." : "."),
@@ -1298,7 +1299,7 @@ namespace MailAuth.Headers
                 && a.HeaderName.Equals("Authentication-Results", StringComparison.OrdinalIgnoreCase)).ToList();
             if (anonymous.Count > 0 && !explicitIds)
             {
-                Add(HeaderFindingIds.ResultsWithoutAuthServId, FindingSeverity.Information,
+                Add(FindingCatalog.Header.ResultsWithoutAuthServId,
                     $"{anonymous.Count} Authentication-Results field(s) have no authserv-id (RFC 8601 §2.2), as Microsoft 365 writes them; "
                     + (_microsoftReceiver ? "they were in the message before this Microsoft 365 receiver got it, so they are not believed."
                         : "the receiving organization is not Microsoft 365, so they are an earlier hop's and are not believed."),
@@ -1316,7 +1317,7 @@ namespace MailAuth.Headers
                     .ToList();
                 if (microsoftSets.Count > 0)
                 {
-                    Add(HeaderFindingIds.ArcMicrosoftSeal, FindingSeverity.Information,
+                    Add(FindingCatalog.Header.ArcMicrosoftSeal,
                         "ARC set(s) i=" + string.Join(", i=", microsoftSets.Select(a => a.ArcInstance!.Value.ToString(CultureInfo.InvariantCulture)))
                         + " were sealed by Microsoft 365 (mx.microsoft.com, version 1) before the message reached the receiving organization: "
                         + "they record what that Microsoft 365 hop saw (" + string.Join("; ", microsoftSets.Select(a => string.Join(" ", a.Results.Select(r => r.ToString())))) + "), "
@@ -1357,7 +1358,7 @@ namespace MailAuth.Headers
             var why = alignedDkimPass ? " (an aligned DKIM signature does vouch for it)."
                 : dmarcPass ? " (the receiver recorded dmarc=pass, so something aligned did)."
                 : "; nothing else authenticates the From domain.";
-            Add(HeaderFindingIds.SpfPassUnaligned, vouched ? FindingSeverity.Information : FindingSeverity.Error,
+            Add(FindingCatalog.Header.SpfPassUnaligned, vouched ? FindingSeverity.Information : FindingSeverity.Error,
                 $"SPF passed for the envelope domain {_report.EnvelopeDomain}, which is not aligned with the From domain {fromDomain}: "
                 + "the pass proves only that the sending server may send for " + _report.EnvelopeDomain + ", not that "
                 + fromDomain + " sent this message" + why,
@@ -1396,7 +1397,7 @@ namespace MailAuth.Headers
                 return;
             }
 
-            Add(HeaderFindingIds.GatewaySpf, FindingSeverity.Warning,
+            Add(FindingCatalog.Header.GatewaySpf,
                 $"Microsoft 365 checked SPF against {gatewayHop.FromIp}, the {_gatewayName} gateway in front of it ({ClientNameOf(gatewayHop)}), "
                 + $"not against the sender's {_report.ClientIP ?? "address"}: spf={_report.Spf ?? "-"}, dmarc={_report.Dmarc ?? "-"} and compauth={_report.CompAuth ?? "-"} describe the gateway. "
                 + "Enable Enhanced Filtering for Connectors (skip listing) on the inbound connector from the gateway so Microsoft 365 sees the original source.",
@@ -1432,7 +1433,7 @@ namespace MailAuth.Headers
                 // A list that rewrote From to its own address (DMARC mitigation, Mailman's munge_from,
                 // Google Groups) keeps the author in Reply-To: that is where replies belong.
                 var listRewroteFrom = listOrgs.Contains(fromOrg);
-                Add(HeaderFindingIds.ReplyToDiffers, listRewroteFrom ? FindingSeverity.Information : FindingSeverity.Warning,
+                Add(FindingCatalog.Header.ReplyToDiffers, listRewroteFrom ? FindingSeverity.Information : FindingSeverity.Warning,
                     $"Replies go to {string.Join(", ", other)}, outside the From domain {_report.FromDomain}"
                     + (listRewroteFrom ? "; the list rewrote From to its own address and kept the author there." : "."),
                     "Reply-To: " + _report.ReplyTo);
@@ -1505,7 +1506,7 @@ namespace MailAuth.Headers
             var listRewrite = inName != null && All("List-Id").Any()
                 && All("Reply-To").Concat(All("Cc")).Concat(All("X-Original-From")).SelectMany(ParseMailboxes)
                     .Any(m => string.Equals(m.Address, inName, StringComparison.OrdinalIgnoreCase));
-            Add(HeaderFindingIds.DisplayNameAddress, listRewrite ? FindingSeverity.Information : FindingSeverity.Warning,
+            Add(FindingCatalog.Header.DisplayNameAddress, listRewrite ? FindingSeverity.Information : FindingSeverity.Warning,
                 $"The display name shows {shown}, but the message is from {address}"
                 + (encoded ? " (the name is RFC 2047 encoded, which hides it from plain-text filters)" : "")
                 + (listRewrite ? "; a mailing list rewrote From and kept the author in Reply-To or Cc." : "."),
@@ -1559,20 +1560,20 @@ namespace MailAuth.Headers
                 var dmarc = _report.Dmarc;
                 if (dmarc == "fail")
                 {
-                    Add(HeaderFindingIds.DmarcFail, FindingSeverity.Error,
+                    Add(FindingCatalog.Header.DmarcFail,
                         $"The receiver recorded dmarc=fail for {fromDomain ?? "the From domain"}: neither SPF nor DKIM authenticated it"
                         + (_report.DmarcPolicy != null ? $" (policy p={_report.DmarcPolicy}" + (_report.DmarcAction != null ? $", action {_report.DmarcAction})" : ")") : "") + ".",
                         Describe(TrustedResults("dmarc").First()));
                 }
                 else if (dmarc == "none")
                 {
-                    Add(HeaderFindingIds.DmarcNone, FindingSeverity.Warning,
+                    Add(FindingCatalog.Header.DmarcNone,
                         $"The receiver recorded dmarc=none for {fromDomain ?? "the From domain"}: it publishes no DMARC policy, so a forged From is not rejected.",
                         Describe(TrustedResults("dmarc").First()));
                 }
                 else if (dmarc == null)
                 {
-                    Add(HeaderFindingIds.DmarcNotRecorded, FindingSeverity.Information,
+                    Add(FindingCatalog.Header.DmarcNotRecorded,
                         "The receiving organization recorded no DMARC result.", null);
                 }
 
@@ -1580,7 +1581,7 @@ namespace MailAuth.Headers
                 {
                     if (_report.DkimSignatures.Count == 0)
                     {
-                        Add(HeaderFindingIds.DkimNone, FindingSeverity.Warning,
+                        Add(FindingCatalog.Header.DkimNone,
                             "The message carries no DKIM signature: nothing ties its content to a domain.", null);
                     }
                 }
@@ -1590,7 +1591,7 @@ namespace MailAuth.Headers
                 var fromAuthenticated = alignedDkimPass || dmarc == "pass";
                 foreach (var d in dkimResults.Where(d => d.Result != "pass" && d.Result != "none"))
                 {
-                    Add(HeaderFindingIds.DkimFail, fromAuthenticated ? FindingSeverity.Information : FindingSeverity.Warning,
+                    Add(FindingCatalog.Header.DkimFail, fromAuthenticated ? FindingSeverity.Information : FindingSeverity.Warning,
                         $"DKIM {d.Result} for {DkimDomain(d) ?? "a signature"}" + (d.Reason != null ? $" ({d.Reason})" : d.Comment != null ? $" ({d.Comment})" : "")
                         + (fromAuthenticated ? $"; {(alignedDkimPass ? "an aligned signature" : "DMARC")} still authenticates {fromDomain}." : "."),
                         Describe(d));
@@ -1601,7 +1602,7 @@ namespace MailAuth.Headers
                 if (fromOrg != null && passes.Count > 0 && !alignedDkimPass && passes.All(d => DkimDomain(d) != null))
                 {
                     var domains = passes.Select(DkimDomain).Distinct(StringComparer.OrdinalIgnoreCase);
-                    Add(HeaderFindingIds.DkimUnaligned, dmarc == "pass" ? FindingSeverity.Information : FindingSeverity.Warning,
+                    Add(FindingCatalog.Header.DkimUnaligned, dmarc == "pass" ? FindingSeverity.Information : FindingSeverity.Warning,
                         $"DKIM passed only for {string.Join(", ", domains)}, not aligned with the From domain {fromDomain}"
                         + (dmarc == "pass" ? "; the receiver still recorded dmarc=pass." : "."),
                         null);
@@ -1611,14 +1612,14 @@ namespace MailAuth.Headers
                 if (compauth != null && compauth.Result == "fail")
                 {
                     var meaning = compauth.Reason != null ? MicrosoftStamps.CompAuthReasonMeaning(compauth.Reason) : null;
-                    Add(HeaderFindingIds.CompAuthFail, FindingSeverity.Warning,
+                    Add(FindingCatalog.Header.CompAuthFail,
                         $"Microsoft 365 composite authentication failed (reason {compauth.Reason ?? "none given"}: {meaning ?? "unknown"}).",
                         Describe(compauth));
                 }
             }
             else if (_report.DkimSignatures.Count == 0 && _fields.Count > 0)
             {
-                Add(HeaderFindingIds.DkimNone, FindingSeverity.Warning,
+                Add(FindingCatalog.Header.DkimNone,
                     "The message carries no DKIM signature: nothing ties its content to a domain.", null);
             }
         }
@@ -1640,21 +1641,21 @@ namespace MailAuth.Headers
                 if (edgeTime is DateTimeOffset received && date > received + tolerance)
                 {
                     var ahead = date - received;
-                    Add(HeaderFindingIds.FutureDate, FindingSeverity.Warning,
+                    Add(FindingCatalog.Header.FutureDate,
                         $"The Date header ({date.ToUniversalTime():u}) is {FormatSpan(ahead)} after the receiving organization took the message ({received.ToUniversalTime():u}): "
                         + "the sender's clock or time zone is wrong, or the date was set to keep the message on top of the inbox.",
                         _report.DateText);
                 }
                 else if (edgeTime == null && date > now + tolerance)
                 {
-                    Add(HeaderFindingIds.FutureDate, FindingSeverity.Warning,
+                    Add(FindingCatalog.Header.FutureDate,
                         $"The Date header ({date.ToUniversalTime():u}) is in the future.", _report.DateText);
                 }
             }
 
             foreach (var hop in _report.Hops.Where(h => h.Timestamp > now + tolerance))
             {
-                Add(HeaderFindingIds.FutureDate, FindingSeverity.Warning,
+                Add(FindingCatalog.Header.FutureDate,
                     $"Hop {hop.Number} is dated in the future ({hop.Timestamp:u}).", hop.Raw);
             }
         }
@@ -1680,7 +1681,11 @@ namespace MailAuth.Headers
             r.Method + "=" + r.Result + (r.Reason != null ? " reason=" + r.Reason : "")
             + (r.PropertyList.Count > 0 ? " " + r.Properties : "");
 
-        private void Add(string id, FindingSeverity severity, string message, string? subject) =>
-            _findings.Add(id, severity, message, subject);
+        private void Add(FindingDefinition definition, string message, string? subject) =>
+            _findings.Add(new Finding(definition, message, subject));
+
+        // A finding milder than its definition in a context its docs name (docs/findings.md).
+        private void Add(FindingDefinition definition, FindingSeverity severity, string message, string? subject) =>
+            _findings.Add(new Finding(definition, severity, message, subject));
     }
 }
