@@ -30,6 +30,7 @@ namespace MailAuth.Cli
 
             root.Subcommands.Add(AuditCommand.Create());
             root.Subcommands.Add(ReportsCommand.Create());
+            root.Subcommands.Add(FindingsCommand.Create());
             ParseResult parse = root.Parse(args);
             if (parse.Errors.Count > 0)
             {

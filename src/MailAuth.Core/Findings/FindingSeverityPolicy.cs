@@ -100,6 +100,9 @@ namespace MailAuth.Findings
             return scope;
         }
 
+        /// <summary>The ambient policy (null: none), for work that starts later to take along.</summary>
+        internal static FindingSeverityPolicy? Current => s_current.Value;
+
         /// <summary>Applies the ambient policy: false when the finding is turned off.</summary>
         internal static bool Adjust(FindingDefinition definition, ref FindingSeverity severity) =>
             s_current.Value is not FindingSeverityPolicy policy || policy.Apply(definition, ref severity);
