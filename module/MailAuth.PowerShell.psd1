@@ -33,6 +33,7 @@
         'Export-MailAuthReport'
         'Get-MailIpReport'
         'Test-MailAddress'
+        'Get-MailAuthFinding'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -6,6 +6,7 @@ using System.Linq;
 using System.Text;
 using System.Threading;
 using MailAuth.Headers;
+using MailAuth.Findings;
 
 namespace MailAuth.Cli
 {
@@ -169,7 +170,7 @@ namespace MailAuth.Cli
                                 first = false;
                             }
 
-                            if (report.Findings.Any(f => f.Id == HeaderFindingIds.NoHeaderFields))
+                            if (report.Findings.Any(f => f.Id == FindingCatalog.Header.NoHeaderFields.Id))
                             {
                                 exit = Output.InputFailed;
                             }

@@ -1,5 +1,8 @@
+using System;
+using System.Collections.Generic;
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using MailAuth.Findings;
 
 namespace MailAuth.Cli
 {
@@ -30,6 +33,15 @@ namespace MailAuth.Cli
 
             root.Subcommands.Add(AuditCommand.Create());
             root.Subcommands.Add(ReportsCommand.Create());
+            root.Subcommands.Add(FindingsCommand.Create());
+
+            // -FindingSeverity of the cmdlets: on every command, applied to all the work it runs.
+            var findingSeverity = new Option<string[]>("--finding-severity")
+            {
+                Description = "ID=SEVERITY: Information, Warning, Error, or Off to leave the finding out; ids as 'mailauth findings' lists them, wildcards * and ? allowed. Repeat it for more ids.",
+                Recursive = true,
+            };
+            root.Options.Add(findingSeverity);
             ParseResult parse = root.Parse(args);
             if (parse.Errors.Count > 0)
             {
@@ -44,7 +56,39 @@ namespace MailAuth.Cli
                 return Output.Usage;
             }
 
-            return parse.Invoke();
+            FindingSeverityPolicy policy;
+            try
+            {
+                policy = ParsePolicy(parse.GetValue(findingSeverity));
+            }
+            catch (ArgumentException ex)
+            {
+                Output.WriteError("--finding-severity: " + ex.Message.Split(new[] { " (Parameter" }, StringSplitOptions.None)[0]);
+                return Output.Usage;
+            }
+
+            using (policy.Enter())
+            {
+                return parse.Invoke();
+            }
+        }
+
+        /// <summary>"ID=SEVERITY" values as a policy (docs/findings.md).</summary>
+        private static FindingSeverityPolicy ParsePolicy(string[]? values)
+        {
+            var entries = new List<KeyValuePair<string, string>>();
+            foreach (string value in values ?? Array.Empty<string>())
+            {
+                int eq = value.LastIndexOf('=');
+                if (eq <= 0)
+                {
+                    throw new ArgumentException($"'{value}' is not ID=SEVERITY, such as HDR-REPLYTO-DIFFERS=Information or 'DMARC-T-*=Off'.");
+                }
+
+                entries.Add(new KeyValuePair<string, string>(value.Substring(0, eq), value.Substring(eq + 1)));
+            }
+
+            return FindingSeverityPolicy.Create(entries);
         }
 
         private static System.Collections.Generic.IEnumerable<string> CommandPath(ParseResult parse)

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Globalization;
+using MailAuth.Findings;
 
 namespace MailAuth
 {
@@ -15,34 +16,37 @@ namespace MailAuth
         public const int MaxPerId = 10;
 
         private readonly List<Finding> _listed = new List<Finding>();
-        private readonly Dictionary<string, (int Count, FindingSeverity Worst)> _perId = new Dictionary<string, (int, FindingSeverity)>(System.StringComparer.Ordinal);
+        private readonly Dictionary<FindingDefinition, (int Count, FindingSeverity Worst)> _perId = new Dictionary<FindingDefinition, (int, FindingSeverity)>();
 
         public int Count => _listed.Count;
 
+        /// <summary>Adds a finding; one the user turned off (severity Off) is neither listed nor counted.</summary>
         public void Add(Finding finding)
         {
-            _perId.TryGetValue(finding.Id, out (int Count, FindingSeverity Worst) seen);
-            _perId[finding.Id] = (seen.Count + 1, seen.Count == 0 || finding.SeverityCode > seen.Worst ? finding.SeverityCode : seen.Worst);
+            if (finding.IsSilenced)
+            {
+                return;
+            }
+
+            _perId.TryGetValue(finding.Definition, out (int Count, FindingSeverity Worst) seen);
+            _perId[finding.Definition] = (seen.Count + 1, seen.Count == 0 || finding.SeverityCode > seen.Worst ? finding.SeverityCode : seen.Worst);
             if (seen.Count < MaxPerId)
             {
                 _listed.Add(finding);
             }
         }
 
-        public void Add(string id, FindingSeverity severity, string message, string? subject = null) =>
-            Add(new Finding(id, severity, message, subject));
-
         /// <summary>The listed findings in order, then one per id that went over the limit, saying how many more there were.</summary>
         public List<Finding> ToList()
         {
             var all = new List<Finding>(_listed);
-            foreach (KeyValuePair<string, (int Count, FindingSeverity Worst)> id in _perId)
+            foreach (KeyValuePair<FindingDefinition, (int Count, FindingSeverity Worst)> id in _perId)
             {
                 int more = id.Value.Count - MaxPerId;
                 if (more > 0)
                 {
                     all.Add(new Finding(id.Key, id.Value.Worst,
-                        $"{more.ToString("N0", CultureInfo.InvariantCulture)} more {id.Key} findings like the {MaxPerId.ToString(CultureInfo.InvariantCulture)} above are not listed ({id.Value.Count.ToString("N0", CultureInfo.InvariantCulture)} in all).", null));
+                        $"{more.ToString("N0", CultureInfo.InvariantCulture)} more {id.Key.Id} findings like the {MaxPerId.ToString(CultureInfo.InvariantCulture)} above are not listed ({id.Value.Count.ToString("N0", CultureInfo.InvariantCulture)} in all).", null));
                 }
             }
 

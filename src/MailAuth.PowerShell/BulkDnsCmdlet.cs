@@ -34,7 +34,11 @@ namespace MailAuth.PowerShell
         {
             base.BeginProcessing();
             _progress = new BulkProgress(ProgressActivityId, ProgressActivity, "done");
-            _runner = new BulkRunner<BulkWork, BulkOutcome>(RunAsync, ToOutcome, ThrottleLimit, 0, CancellationToken) { StartInline = StartWorkInline };
+            using (FindingPolicy.Enter())
+            {
+                // The runner takes the severities along to every input's work.
+                _runner = new BulkRunner<BulkWork, BulkOutcome>(RunAsync, ToOutcome, ThrottleLimit, 0, CancellationToken) { StartInline = StartWorkInline };
+            }
         }
 
         /// <summary>Queues the work for one input; an <see cref="ArgumentException"/> from it becomes the error record described.</summary>

@@ -67,6 +67,7 @@ namespace MailAuth.PowerShell
 
         protected override void BeginProcessing()
         {
+            base.BeginProcessing();
             var servers = new List<IPEndPoint>();
             foreach (string text in Server ?? Array.Empty<string>())
             {

@@ -1,4 +1,5 @@
 using System;
+using System.Collections;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
@@ -10,9 +11,16 @@ namespace MailAuth.PowerShell
     /// unusable domain is one error record and the pipeline goes on. Exchange recipients bind by
     /// PrimarySmtpAddress and EmailAddresses, accepted domains by DomainName.
     /// </summary>
-    public abstract class DomainLookupCmdlet : DnsCmdlet
+    public abstract class DomainLookupCmdlet : DnsCmdlet, IFindingSeverityParameter
     {
         private readonly DomainArguments _domains = new DomainArguments();
+
+        /// <summary>
+        /// Severities by finding id or wildcard: Information, Warning, Error, or Off to leave a finding
+        /// out. Default: $MailAuthFindingSeverity (docs/findings.md).
+        /// </summary>
+        [Parameter]
+        public Hashtable? FindingSeverity { get; set; }
 
         // Alias order is binding precedence: a mailbox has a Name too (its display name).
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]

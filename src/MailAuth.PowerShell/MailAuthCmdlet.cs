@@ -1,8 +1,11 @@
 using System;
+using System.Collections;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
+using MailAuth.Findings;
 
 namespace MailAuth.PowerShell
 {
@@ -17,6 +20,24 @@ namespace MailAuth.PowerShell
         private readonly BlockingCollection<Action> _pipelineActions = new BlockingCollection<Action>();
 
         protected CancellationToken CancellationToken => _cancellation.Token;
+
+        /// <summary>The session variable read when -FindingSeverity is not given (docs/findings.md).</summary>
+        public const string FindingSeverityVariable = "MailAuthFindingSeverity";
+
+        private FindingSeverityPolicy? _findingPolicy;
+
+        /// <summary>
+        /// The severities this command gives findings: -FindingSeverity, else $MailAuthFindingSeverity,
+        /// else the catalog's. Read on the pipeline thread (the first time, in BeginProcessing); core
+        /// work runs inside <see cref="FindingSeverityPolicy.Enter"/> of it.
+        /// </summary>
+        protected FindingSeverityPolicy FindingPolicy => _findingPolicy ??= ReadFindingPolicy();
+
+        /// <summary>Reads the severity preference first, so a wrong one stops the command before any input.</summary>
+        protected override void BeginProcessing()
+        {
+            _ = FindingPolicy;
+        }
 
         protected override void StopProcessing()
         {
@@ -69,7 +90,14 @@ namespace MailAuth.PowerShell
         /// </summary>
         protected T RunAndWait<T>(Func<CancellationToken, Task<T>> work)
         {
-            Task<T> task = Task.Run(() => work(CancellationToken));
+            FindingSeverityPolicy policy = FindingPolicy;
+            Task<T> task = Task.Run(() =>
+            {
+                using (policy.Enter())
+                {
+                    return work(CancellationToken);
+                }
+            });
             WaitPumping(task);
             try
             {
@@ -102,6 +130,52 @@ namespace MailAuth.PowerShell
                 action();
             }
         }
+
+        private FindingSeverityPolicy ReadFindingPolicy()
+        {
+            if (this is not IFindingSeverityParameter cmdlet)
+            {
+                return FindingSeverityPolicy.Default;
+            }
+
+            object? value = cmdlet.FindingSeverity ?? SessionState.PSVariable.GetValue(FindingSeverityVariable);
+            string source = cmdlet.FindingSeverity != null ? "-FindingSeverity" : "$" + FindingSeverityVariable;
+            if (value is PSObject wrapped)
+            {
+                value = wrapped.BaseObject;
+            }
+
+            const string Action = "Give a hashtable of finding ids (as Get-MailAuthFinding lists them; wildcards * and ? allowed) and severities Information, Warning, Error or Off, such as @{ 'HDR-REPLYTO-DIFFERS' = 'Information' }.";
+            if (value is null)
+            {
+                return FindingSeverityPolicy.Default;
+            }
+
+            if (value is not IDictionary map)
+            {
+                ThrowTerminatingError(InputError(new ArgumentException($"{source} must be a hashtable of finding id = severity, not {value.GetType().Name} '{value}'."),
+                    "InvalidFindingSeverity", ErrorCategory.InvalidArgument, value, Action));
+                return FindingSeverityPolicy.Default;
+            }
+
+            var entries = new List<KeyValuePair<string, string>>();
+            foreach (DictionaryEntry entry in map)
+            {
+                entries.Add(new KeyValuePair<string, string>(Text(entry.Key), Text(entry.Value)));
+            }
+
+            try
+            {
+                return FindingSeverityPolicy.Create(entries);
+            }
+            catch (ArgumentException ex)
+            {
+                ThrowTerminatingError(InputError(new ArgumentException(source + ": " + UserMessage(ex), ex), "InvalidFindingSeverity", ErrorCategory.InvalidArgument, value, Action));
+                return FindingSeverityPolicy.Default;
+            }
+        }
+
+        private static string Text(object? value) => (value is PSObject wrapped ? wrapped.BaseObject : value)?.ToString() ?? string.Empty;
 
         /// <summary>One bad input is one error record; the pipeline goes on with the next input.</summary>
         protected void WriteInputError(Exception exception, string errorId, ErrorCategory category, object? target, string recommendedAction)

@@ -27,10 +27,10 @@ namespace MailAuth.Core.Tests
         {
             var findings = ResultList.From(new[]
             {
-                new Finding("SPF-PTR", FindingSeverity.Warning, "uses ptr"),
-                new Finding("DMARC-NO-RUA", FindingSeverity.Information, "no rua"),
+                new Finding(MailAuth.Findings.FindingCatalog.Spf.Ptr, "uses ptr"),
+                new Finding(MailAuth.Findings.FindingCatalog.Dmarc.RuaMissing, "no rua"),
             });
-            Assert.Equal("SPF-PTR; DMARC-NO-RUA", findings.ToString());
+            Assert.Equal("SPF-PTR; DMARC-RUA-MISSING", findings.ToString());
             Assert.Equal("v=spf1 -all; v=spf1 ~all", ResultList.From(new[] { "v=spf1 -all", "v=spf1 ~all" }).ToString());
             Assert.Equal("a; ; c", ResultList.From(new[] { "a", null, "c" }).ToString());
             Assert.Equal(string.Empty, ResultList<string>.Empty.ToString());

@@ -14,6 +14,7 @@ namespace MailAuth.PowerShell.Tests
             "Get-BimiRecord",
             "Get-DkimRecord",
             "Get-DmarcReportSummary",
+            "Get-MailAuthFinding",
             "Get-MailDomainReport",
             "Get-MailHeaderReport",
             "Get-MailIpReport",

@@ -13,7 +13,7 @@ AfterAll {
 Describe 'The default table view of <_>' -ForEach @(
     'Resolve-MailAuthDnsName', 'Get-SpfRecord', 'Test-Spf', 'Resolve-DmarcPolicy', 'Get-MailHeaderReport',
     'Get-MailDomainReport', 'Get-DkimRecord', 'Get-BimiRecord', 'Get-MtaStsPolicy', 'Get-TlsRptRecord', 'Get-MxRecord',
-    'Import-DmarcReport', 'Import-TlsRptReport', 'Get-DmarcReportSummary', 'Get-MailIpReport', 'Test-MailAddress') {
+    'Import-DmarcReport', 'Import-TlsRptReport', 'Get-DmarcReportSummary', 'Get-MailIpReport', 'Test-MailAddress', 'Get-MailAuthFinding') {
     BeforeAll {
         $script:Objects = $script:Outputs[$_]
         $typeName = $script:Objects[0].PSObject.TypeNames[0]

@@ -216,6 +216,7 @@ function Get-CmdletOutputs {
         'Import-TlsRptReport'     = @(Import-TlsRptReport -Path (Join-Path $reports 'parsedmarc/smtp_tls'), (Join-Path $reports 'mailauth/tlsrpt-microsoft.json.gz'))
         'Get-MailIpReport'        = @(Get-MailIpReport 209.85.220.69, 40.107.22.51, 185.234.219.12, '2a01:111:f403:c000::1', 10.1.2.3 @D)
         'Test-MailAddress'        = @(Test-MailAddress megan@contoso.com, 'alex..wilber@contoso.com', ceo@tailspintoys.com, 'user@[192.0.2.1]', nobody@nothing.example @D)
+        'Get-MailAuthFinding'     = @(Get-MailAuthFinding -Area Headers, Mx)
         'Get-DmarcReportSummary'  = @(Import-DmarcReport -Path (Join-Path $reports 'mailauth') -ErrorAction SilentlyContinue -WarningAction SilentlyContinue | Get-DmarcReportSummary)
     }
 }

@@ -9,6 +9,7 @@ using MailAuth.Dmarc;
 using MailAuth.Dns;
 using MailAuth.Posture;
 using MailAuth.Spf;
+using MailAuth.Findings;
 
 namespace MailAuth.Addresses
 {
@@ -33,19 +34,6 @@ namespace MailAuth.Addresses
         Yes,
         No,
         Unknown,
-    }
-
-    /// <summary>Stable ids of the address findings (docs/intelligence.md lists them).</summary>
-    public static class AddressFindingIds
-    {
-        public const string SyntaxInvalid = "ADDR-SYNTAX-INVALID";
-        public const string QuotedLocalPart = "ADDR-QUOTED-LOCAL-PART";
-        public const string SmtpUtf8Required = "ADDR-SMTPUTF8-REQUIRED";
-        public const string AddressLiteral = "ADDR-ADDRESS-LITERAL";
-        public const string ImplicitMx = "ADDR-IMPLICIT-MX";
-        public const string NoRoute = "ADDR-NO-ROUTE";
-        public const string SmtpUtf8NotOffered = "ADDR-SMTPUTF8-NOT-OFFERED";
-        public const string StartTlsNotOffered = "ADDR-STARTTLS-NOT-OFFERED";
     }
 
     /// <summary>Test-MailAddress's row: syntax, routing, the domain's SPF/DMARC posture and, with -Smtp, the probe.</summary>
@@ -159,10 +147,10 @@ namespace MailAuth.Addresses
             if (!syntax.IsValid)
             {
                 report.SyntaxError = syntax.Error;
-                findings.Add(new Finding(AddressFindingIds.SyntaxInvalid, FindingSeverity.Error, syntax.Error!, address));
+                findings.Add(new Finding(FindingCatalog.Address.SyntaxInvalid, syntax.Error!, address));
                 report.DeliverableCode = MailDeliverability.No;
                 report.DeliverableReason = syntax.Error!;
-                report.Findings = ResultList.From(findings);
+                report.Findings = FindingResults.From(findings);
                 return report;
             }
 
@@ -171,20 +159,20 @@ namespace MailAuth.Addresses
             report.RequiresSmtpUtf8 = syntax.RequiresSmtpUtf8;
             if (syntax.IsQuoted)
             {
-                findings.Add(new Finding(AddressFindingIds.QuotedLocalPart, FindingSeverity.Warning,
+                findings.Add(new Finding(FindingCatalog.Address.QuotedLocalPart,
                     "The local part is a quoted string: valid (RFC 5321 §4.1.2), but RFC 5321 §4.1.2 advises against it and many systems refuse it.", syntax.LocalPart));
             }
 
             if (syntax.RequiresSmtpUtf8)
             {
-                findings.Add(new Finding(AddressFindingIds.SmtpUtf8Required, FindingSeverity.Information,
+                findings.Add(new Finding(FindingCatalog.Address.SmtpUtf8Required,
                     "The local part is not ASCII: mail reaches it only through servers that offer SMTPUTF8 (RFC 6531 §3.2).", syntax.LocalPart));
             }
 
             IReadOnlyList<(string Host, IPAddress Address)> targets;
             if (syntax.IsAddressLiteral)
             {
-                findings.Add(new Finding(AddressFindingIds.AddressLiteral, FindingSeverity.Warning,
+                findings.Add(new Finding(FindingCatalog.Address.AddressLiteral,
                     "The domain is an address literal: mail goes straight to that address with no DNS routing (RFC 5321 §4.1.3, §5.1), and most receivers refuse such addresses.", syntax.Domain));
                 report.DeliverableCode = MailDeliverability.Unknown;
                 report.DeliverableReason = "An address literal has no MX to check; only the server at that address can tell.";
@@ -218,7 +206,7 @@ namespace MailAuth.Addresses
                 ApplyProbe(report, probe, syntax, findings);
             }
 
-            report.Findings = ResultList.From(findings);
+            report.Findings = FindingResults.From(findings);
             return report;
         }
 
@@ -246,13 +234,13 @@ namespace MailAuth.Addresses
             report.DeliverableReason = "SMTP " + probe.Meaning;
             if (probe.StartTlsOffered == false)
             {
-                findings.Add(new Finding(AddressFindingIds.StartTlsNotOffered, FindingSeverity.Warning,
+                findings.Add(new Finding(FindingCatalog.Address.StartTlsNotOffered,
                     $"{probe.Host} does not offer STARTTLS (RFC 3207): mail to it travels unencrypted.", probe.Host));
             }
 
             if (syntax.RequiresSmtpUtf8 && probe.SmtpUtf8Offered == false)
             {
-                findings.Add(new Finding(AddressFindingIds.SmtpUtf8NotOffered, FindingSeverity.Error,
+                findings.Add(new Finding(FindingCatalog.Address.SmtpUtf8NotOffered,
                     $"{probe.Host} does not offer SMTPUTF8, so it cannot take mail for this non-ASCII local part (RFC 6531 §3.2).", probe.Host));
             }
         }
@@ -263,7 +251,7 @@ namespace MailAuth.Addresses
         {
             IDnsResolver dns = Recorder(domain);
             MxReport mx = await new MxResolver(dns).ResolveAsync(domain, true, cancellationToken).ConfigureAwait(false);
-            var findings = mx.Findings.Where(f => f.Id != PostureFindingIds.MxNone).ToList();
+            var findings = mx.Findings.Where(f => f.Id != FindingCatalog.Mx.None.Id).ToList();
             if (mx.StatusCode == PostureStatus.LookupFailed)
             {
                 return new DomainRoute(MailRoutingStatus.LookupFailed, MailDeliverability.Unknown,
@@ -284,7 +272,7 @@ namespace MailAuth.Addresses
                 IPAddress[] addresses = own.IPv4.Concat(own.IPv6).ToArray();
                 if (addresses.Length > 0)
                 {
-                    findings.Add(new Finding(AddressFindingIds.ImplicitMx, FindingSeverity.Warning,
+                    findings.Add(new Finding(FindingCatalog.Address.ImplicitMx,
                         "No MX records: mail goes to the domain's own A/AAAA address (the implicit MX, RFC 5321 §5.1). Publish MX records, or a null MX if the domain takes no mail.", domain));
                     return new DomainRoute(MailRoutingStatus.ImplicitMx, MailDeliverability.Yes,
                         $"No MX; the implicit MX (RFC 5321 §5.1) is {domain} at {string.Join(", ", addresses.Select(a => a.ToString()))}.", findings)
@@ -300,7 +288,7 @@ namespace MailAuth.Addresses
                         $"No MX, and the A/AAAA lookup for the implicit MX failed ({PostureHelpers.FailureText(own.Failed[0])}): where mail goes is unknown.", findings);
                 }
 
-                findings.Add(new Finding(AddressFindingIds.NoRoute, FindingSeverity.Error,
+                findings.Add(new Finding(FindingCatalog.Address.NoRoute,
                     $"{domain} has no MX and no A/AAAA record{(own.A.IsNxDomain ? " (NXDOMAIN: the domain does not exist)" : string.Empty)}: mail to it cannot be delivered (RFC 5321 §5.1).", domain));
                 return new DomainRoute(MailRoutingStatus.NotFound, MailDeliverability.No,
                     own.A.IsNxDomain ? $"{domain} does not exist (NXDOMAIN)." : $"{domain} has no MX and no A/AAAA: there is nowhere to deliver (RFC 5321 §5.1).", findings);

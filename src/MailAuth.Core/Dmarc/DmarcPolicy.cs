@@ -176,7 +176,7 @@ namespace MailAuth.Dmarc
             PolicySourceCode = policySource;
             EffectivePolicyCode = effectivePolicy;
             DomainExists = domainExists;
-            Findings = ResultList.From(findings);
+            Findings = FindingResults.From(findings);
             DnsEvidence = DnsEvidence.From(trace);
             QueryCount = DnsEvidence.Count;
             ReportAuthorizations = ResultList.From(reportAuthorizations);

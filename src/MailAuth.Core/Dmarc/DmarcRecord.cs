@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using MailAuth.Findings;
 
 namespace MailAuth.Dmarc
 {
@@ -158,9 +159,9 @@ namespace MailAuth.Dmarc
             return record;
         }
 
-        private void Add(string id, FindingSeverity severity, string message, string? subject = null)
+        private void Add(FindingDefinition definition, string message, string? subject = null)
         {
-            _collected.Add(id, severity, message, subject);
+            _collected.Add(new Finding(definition, message, subject));
         }
 
         private void ParseTags()
@@ -168,7 +169,7 @@ namespace MailAuth.Dmarc
             if (!IsDmarc(Text))
             {
                 IsDmarcRecord = false;
-                Add(DmarcFindingIds.NotDmarc, FindingSeverity.Error,
+                Add(FindingCatalog.Dmarc.NotDmarc,
                     "Not a DMARC record: it must start with 'v=DMARC1' (exactly, upper case) as the first tag; receivers ignore it.",
                     Shorten(Text));
                 return;
@@ -189,7 +190,7 @@ namespace MailAuth.Dmarc
                 int eq = part.IndexOf('=');
                 if (eq < 0)
                 {
-                    Add(DmarcFindingIds.TagSyntax, FindingSeverity.Error,
+                    Add(FindingCatalog.Dmarc.TagSyntax,
                         $"'{Shorten(part)}' is not a tag=value pair; it is ignored.", Shorten(part));
                     continue;
                 }
@@ -198,7 +199,7 @@ namespace MailAuth.Dmarc
                 string value = TrimWsp(part.Substring(eq + 1));
                 if (name.Length == 0 || !name.All(IsAlpha))
                 {
-                    Add(DmarcFindingIds.TagSyntax, FindingSeverity.Error,
+                    Add(FindingCatalog.Dmarc.TagSyntax,
                         $"'{Shorten(name)}' is not a tag name (letters only); the pair is ignored.", Shorten(part));
                     continue;
                 }
@@ -206,7 +207,7 @@ namespace MailAuth.Dmarc
                 name = name.ToLowerInvariant();
                 if (value.Length == 0)
                 {
-                    Add(DmarcFindingIds.TagSyntax, FindingSeverity.Error,
+                    Add(FindingCatalog.Dmarc.TagSyntax,
                         $"Tag '{name}' has an empty value; it is ignored and its default applies.", name);
                     continue;
                 }
@@ -215,14 +216,14 @@ namespace MailAuth.Dmarc
                 char bad = value.FirstOrDefault(c => c < 0x20 || c > 0x7e);
                 if (bad != default(char))
                 {
-                    Add(DmarcFindingIds.TagSyntax, FindingSeverity.Error,
+                    Add(FindingCatalog.Dmarc.TagSyntax,
                         $"Tag '{name}' holds the character U+{(int)bad:X4}; values must be printable ASCII. The tag is ignored.", name);
                     continue;
                 }
 
                 if (name == "v")
                 {
-                    Add(DmarcFindingIds.TagDuplicate, FindingSeverity.Error,
+                    Add(FindingCatalog.Dmarc.TagDuplicate,
                         "Tag 'v' appears again after the start; only the first counts.", name);
                     continue;
                 }
@@ -230,7 +231,7 @@ namespace MailAuth.Dmarc
                 if (!seen.Add(name))
                 {
                     // RFC 6376 §3.2 (the tag-list syntax DMARC borrows): duplicate names make the list invalid.
-                    Add(DmarcFindingIds.TagDuplicate, FindingSeverity.Error,
+                    Add(FindingCatalog.Dmarc.TagDuplicate,
                         $"Tag '{name}' appears more than once; the first value is used here, but receivers may reject the whole record (RFC 6376 §3.2).", name);
                     continue;
                 }
@@ -239,7 +240,7 @@ namespace MailAuth.Dmarc
                 tags.Add(new DmarcTag(name, value, known));
                 if (!known)
                 {
-                    Add(DmarcFindingIds.TagUnknown, FindingSeverity.Warning,
+                    Add(FindingCatalog.Dmarc.TagUnknown,
                         $"Tag '{name}' is not defined by RFC 7489 or RFC 9989; receivers ignore it. Check its spelling.", name);
                     continue;
                 }
@@ -261,7 +262,7 @@ namespace MailAuth.Dmarc
                     if (Policy is null)
                     {
                         HasInvalidPolicyTag = true;
-                        Add(DmarcFindingIds.PolicyInvalid, FindingSeverity.Error,
+                        Add(FindingCatalog.Dmarc.PolicyInvalid,
                             $"p={value} is not valid: use none, quarantine or reject. Receivers treat the record as p=none if rua holds a valid URI, otherwise they apply no DMARC processing.", name);
                     }
 
@@ -271,7 +272,7 @@ namespace MailAuth.Dmarc
                     if (SubdomainPolicy is null)
                     {
                         HasInvalidPolicyTag = true;
-                        Add(DmarcFindingIds.SubdomainPolicyInvalid, FindingSeverity.Error,
+                        Add(FindingCatalog.Dmarc.SubdomainPolicyInvalid,
                             $"sp={value} is not valid: use none, quarantine or reject.", name);
                     }
 
@@ -281,7 +282,7 @@ namespace MailAuth.Dmarc
                     if (NonExistentSubdomainPolicy is null)
                     {
                         HasInvalidPolicyTag = true;
-                        Add(DmarcFindingIds.NonExistentPolicyInvalid, FindingSeverity.Error,
+                        Add(FindingCatalog.Dmarc.NonExistentPolicyInvalid,
                             $"np={value} is not valid: use none, quarantine or reject.", name);
                     }
 
@@ -296,7 +297,7 @@ namespace MailAuth.Dmarc
                     };
                     if (mode is null)
                     {
-                        Add(name == "adkim" ? DmarcFindingIds.AdkimInvalid : DmarcFindingIds.AspfInvalid, FindingSeverity.Error,
+                        Add(name == "adkim" ? FindingCatalog.Dmarc.AdkimInvalid : FindingCatalog.Dmarc.AspfInvalid,
                             $"{name}={value} is not valid: use r (relaxed) or s (strict). The default r applies.", name);
                     }
                     else if (name == "adkim")
@@ -316,7 +317,7 @@ namespace MailAuth.Dmarc
                     }
                     else
                     {
-                        Add(DmarcFindingIds.PctInvalid, FindingSeverity.Error,
+                        Add(FindingCatalog.Dmarc.PctInvalid,
                             $"pct={value} is not valid: a whole number from 0 to 100. RFC 7489 receivers use the default 100.", name);
                     }
 
@@ -325,7 +326,7 @@ namespace MailAuth.Dmarc
                     FailureOptions = value;
                     if (!IsValidFailureOptions(value))
                     {
-                        Add(DmarcFindingIds.FoInvalid, FindingSeverity.Warning,
+                        Add(FindingCatalog.Dmarc.FoInvalid,
                             $"fo={value} is not valid: colon-separated 0, 1, d, s (0 and 1 not together, each at most once).", name);
                     }
 
@@ -334,7 +335,7 @@ namespace MailAuth.Dmarc
                     ReportFormat = value;
                     if (!value.Split(':').All(f => string.Equals(TrimWsp(f), "afrf", StringComparison.OrdinalIgnoreCase)))
                     {
-                        Add(DmarcFindingIds.RfInvalid, FindingSeverity.Warning,
+                        Add(FindingCatalog.Dmarc.RfInvalid,
                             $"rf={value} is not valid: the only report format RFC 7489 registers is afrf.", name);
                     }
 
@@ -346,7 +347,7 @@ namespace MailAuth.Dmarc
                     }
                     else
                     {
-                        Add(DmarcFindingIds.RiInvalid, FindingSeverity.Warning,
+                        Add(FindingCatalog.Dmarc.RiInvalid,
                             $"ri={value} is not valid: a number of seconds (32-bit unsigned). RFC 7489 receivers use the default 86400.", name);
                     }
 
@@ -364,7 +365,7 @@ namespace MailAuth.Dmarc
                         case "n": PsdCode = DmarcPsd.No; break;
                         case "u": PsdCode = DmarcPsd.Unspecified; break;
                         default:
-                            Add(DmarcFindingIds.PsdInvalid, FindingSeverity.Error,
+                            Add(FindingCatalog.Dmarc.PsdInvalid,
                                 $"psd={value} is not valid: use y, n or u. The default u applies.", name);
                             break;
                     }
@@ -376,7 +377,7 @@ namespace MailAuth.Dmarc
                         case "y": TestMode = true; break;
                         case "n": TestMode = false; break;
                         default:
-                            Add(DmarcFindingIds.TestInvalid, FindingSeverity.Error,
+                            Add(FindingCatalog.Dmarc.TestInvalid,
                                 $"t={value} is not valid: use y or n. The default n applies.", name);
                             break;
                     }
@@ -393,7 +394,7 @@ namespace MailAuth.Dmarc
                 string entry = TrimWsp(raw);
                 if (entry.Length == 0)
                 {
-                    Add(DmarcFindingIds.UriInvalid, FindingSeverity.Error,
+                    Add(FindingCatalog.Dmarc.UriInvalid,
                         $"{tag} has an empty entry (two commas in a row or a trailing comma).", tag);
                     continue;
                 }
@@ -402,20 +403,20 @@ namespace MailAuth.Dmarc
                 list.Add(uri);
                 if (!uri.IsValid)
                 {
-                    Add(DmarcFindingIds.UriInvalid, FindingSeverity.Error,
+                    Add(FindingCatalog.Dmarc.UriInvalid,
                         $"{tag} entry '{Shorten(entry)}' is not usable: {uri.Error}.", entry);
                     continue;
                 }
 
                 if (uri.SizeText != null)
                 {
-                    Add(DmarcFindingIds.UriSize, FindingSeverity.Information,
+                    Add(FindingCatalog.Dmarc.UriSize,
                         $"{tag} entry '{entry}' carries a size limit '!{uri.SizeText}'; RFC 9989 §4.8 marks it obsolete and report generators ignore it.", entry);
                 }
 
                 if (!uri.IsMailto)
                 {
-                    Add(DmarcFindingIds.UriScheme, FindingSeverity.Warning,
+                    Add(FindingCatalog.Dmarc.UriScheme,
                         $"{tag} entry '{entry}' uses the scheme '{uri.Scheme}'; receivers are only required to support mailto: and ignore schemes they do not support.", entry);
                 }
             }
@@ -427,12 +428,12 @@ namespace MailAuth.Dmarc
         {
             if (!seen.Contains("p"))
             {
-                Add(DmarcFindingIds.PolicyMissing, FindingSeverity.Error,
+                Add(FindingCatalog.Dmarc.PolicyMissing,
                     "The record has no p tag. RFC 7489 requires it (receivers then apply p=none only when rua is valid); RFC 9989 treats it as p=none. Publish p=none, quarantine or reject.", "p");
             }
             else if (PolicyCode == DmarcPolicyAction.None)
             {
-                Add(DmarcFindingIds.PolicyNone, FindingSeverity.Warning,
+                Add(FindingCatalog.Dmarc.PolicyNone,
                     "p=none: monitoring only. Receivers take no action on failing mail, so forged mail from this domain is delivered; move to quarantine or reject once reports show legitimate mail aligns.", "p");
             }
 
@@ -441,38 +442,38 @@ namespace MailAuth.Dmarc
                 if (seen.Contains(removed))
                 {
                     string extra = removed == "pct" ? " Use t=y for testing (RFC 9989 Appendix A.6)." : string.Empty;
-                    Add(DmarcFindingIds.TagRemoved, FindingSeverity.Information,
+                    Add(FindingCatalog.Dmarc.TagRemoved,
                         $"Tag '{removed}' is defined by RFC 7489 but removed by RFC 9989 (DMARCbis); RFC 9989 receivers ignore it.{extra}", removed);
                 }
             }
 
             if (Percentage.HasValue && Percentage.Value < 100)
             {
-                Add(DmarcFindingIds.PctPartial, FindingSeverity.Warning,
+                Add(FindingCatalog.Dmarc.PctPartial,
                     $"pct={Percentage.Value}: RFC 7489 receivers apply the policy to only {Percentage.Value}% of failing mail (the rest one step weaker). RFC 9989 receivers ignore pct.", "pct");
             }
 
             if (TestMode)
             {
-                Add(DmarcFindingIds.TestMode, FindingSeverity.Information,
+                Add(FindingCatalog.Dmarc.TestMode,
                     "t=y: testing mode. RFC 9989 receivers apply the policy one step weaker (reject as quarantine, quarantine as none).", "t");
             }
 
             if (!seen.Contains("rua") || ReportUris.Count == 0)
             {
-                Add(DmarcFindingIds.RuaMissing, FindingSeverity.Warning,
+                Add(FindingCatalog.Dmarc.RuaMissing,
                     "No rua tag: no aggregate reports are requested, so the domain owner cannot see who sends mail as this domain. Add rua=mailto:<mailbox>.", "rua");
             }
 
             if (FailureOptions != null && FailureReportUris.Count == 0)
             {
-                Add(DmarcFindingIds.FoWithoutRuf, FindingSeverity.Information,
+                Add(FindingCatalog.Dmarc.FoWithoutRuf,
                     "fo is set but there is no ruf tag; fo is ignored without ruf.", "fo");
             }
 
             if (PolicyCode.HasValue && SubdomainPolicyCode.HasValue && Strength(SubdomainPolicyCode.Value) < Strength(PolicyCode.Value))
             {
-                Add(DmarcFindingIds.SubdomainPolicyWeaker, FindingSeverity.Warning,
+                Add(FindingCatalog.Dmarc.SubdomainPolicyWeaker,
                     $"sp={Name(SubdomainPolicyCode.Value)} is weaker than p={Name(PolicyCode.Value)}: mail forged from subdomains is treated more leniently than the domain itself.", "sp");
             }
 
@@ -481,7 +482,7 @@ namespace MailAuth.Dmarc
                 DmarcPolicyAction reference = SubdomainPolicyCode ?? PolicyCode.Value;
                 if (Strength(NonExistentSubdomainPolicyCode.Value) < Strength(reference))
                 {
-                    Add(DmarcFindingIds.NonExistentPolicyWeaker, FindingSeverity.Warning,
+                    Add(FindingCatalog.Dmarc.NonExistentPolicyWeaker,
                         $"np={Name(NonExistentSubdomainPolicyCode.Value)} is weaker than {(SubdomainPolicyCode.HasValue ? "sp" : "p")}={Name(reference)}: mail from made-up subdomains, which no legitimate sender uses, is treated more leniently.", "np");
                 }
             }

@@ -5,6 +5,7 @@ using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using MailAuth.Dns;
+using MailAuth.Findings;
 
 namespace MailAuth.Dmarc
 {
@@ -143,7 +144,7 @@ namespace MailAuth.Dmarc
                     false => "the domain does not exist (NXDOMAIN), so np (or sp, or p) applies",
                     _ => "whether the domain exists could not be determined, so sp (or p) is assumed",
                 };
-                findings.Add(new Finding(DmarcFindingIds.Inherited, FindingSeverity.Information,
+                findings.Add(new Finding(FindingCatalog.Dmarc.Inherited,
                     $"No record at _dmarc.{domain}; the policy is inherited from _dmarc.{outcome.RecordDomain}: {existence}.", domain));
             }
 
@@ -178,7 +179,7 @@ namespace MailAuth.Dmarc
                 string consequence = outcome.Method == DmarcDiscoveryMethod.TreeWalk
                     ? "all are discarded and the tree walk goes on to the parent names (RFC 9989 §4.10 step 2)"
                     : "all are discarded and policy discovery stops: no DMARC policy applies (RFC 7489 §6.6.3 step 5)";
-                findings.Add(new Finding(DmarcFindingIds.DuplicateRecords, FindingSeverity.Error,
+                findings.Add(new Finding(FindingCatalog.Dmarc.DuplicateRecords,
                     $"{duplicate.Records.Count} DMARC records at {duplicate.QueryName}: {consequence}. Publish exactly one.",
                     duplicate.QueryName));
             }
@@ -186,28 +187,28 @@ namespace MailAuth.Dmarc
             switch (outcome.Status)
             {
                 case DmarcStatus.NotFound:
-                    findings.Add(new Finding(DmarcFindingIds.NoRecord, FindingSeverity.Warning,
+                    findings.Add(new Finding(FindingCatalog.Dmarc.NoRecord,
                         outcome.StoppedOnDuplicates
                             ? $"No usable DMARC policy for {domain}: the duplicate records cancel each other."
                             : $"No DMARC policy applies to {domain}: receivers do not apply DMARC, so mail forged in its name is not held back. Publish a record at _dmarc.{domain} or at its Organizational Domain.",
                         domain));
                     break;
                 case DmarcStatus.LookupFailed:
-                    findings.Add(new Finding(DmarcFindingIds.LookupFailed, FindingSeverity.Error,
+                    findings.Add(new Finding(FindingCatalog.Dmarc.LookupFailed,
                         (outcome.Error ?? "A DNS query failed") + ". The policy is unknown; retry, or check the name servers.", domain));
                     break;
             }
 
             if (outcome.OrganizationalDomainProblem != null)
             {
-                findings.Add(new Finding(DmarcFindingIds.OrganizationalDomainIncomplete, FindingSeverity.Warning,
+                findings.Add(new Finding(FindingCatalog.Dmarc.OrganizationalDomainIncomplete,
                     $"The record was found, but a query of the tree walk failed ({outcome.OrganizationalDomainProblem}); the Organizational Domain {outcome.OrganizationalDomain} may be wrong.",
                     domain));
             }
 
             if (outcome.Shortened)
             {
-                findings.Add(new Finding(DmarcFindingIds.WalkShortened, FindingSeverity.Information,
+                findings.Add(new Finding(FindingCatalog.Dmarc.WalkShortened,
                     $"{domain} has {DomainName.CountLabels(domain)} labels: after its own name the tree walk jumps to the rightmost seven labels (RFC 9989 §4.10 step 4), so records on the skipped names are never found.",
                     domain));
             }
@@ -215,7 +216,7 @@ namespace MailAuth.Dmarc
             if (outcome.RecordDomain != null && list.IsPublicSuffix(outcome.RecordDomain))
             {
                 bool psd = outcome.Record?.PsdCode == DmarcPsd.Yes;
-                findings.Add(new Finding(DmarcFindingIds.PublicSuffix, psd ? FindingSeverity.Information : FindingSeverity.Warning,
+                findings.Add(new Finding(FindingCatalog.Dmarc.PublicSuffix, psd ? FindingSeverity.Information : FindingSeverity.Warning,
                     psd
                         ? $"The policy is published on the public suffix {outcome.RecordDomain} by its operator (psd=y, RFC 9989 §5.2); it covers registrations that publish none."
                         : $"The policy is published on {outcome.RecordDomain}, a public suffix, without psd=y: a Public Suffix Operator must mark its record psd=y (RFC 9989 §5.2), and RFC 7489 receivers do not look there.",
@@ -227,7 +228,7 @@ namespace MailAuth.Dmarc
                 && (!string.Equals(outcome.RecordDomain, alternate.RecordDomain, StringComparison.Ordinal)
                     || !string.Equals(outcome.OrganizationalDomain, alternate.OrganizationalDomain, StringComparison.Ordinal)))
             {
-                findings.Add(new Finding(DmarcFindingIds.MethodsDisagree, FindingSeverity.Warning,
+                findings.Add(new Finding(FindingCatalog.Dmarc.MethodsDisagree,
                     $"The methods disagree for {domain}: {Describe(outcome)}; {Describe(alternate)}. Receivers of the two kinds will treat its mail differently; publishing a record at _dmarc.{domain} (and using strict alignment) avoids this (RFC 9989 Appendix C.3).",
                     domain));
             }
@@ -310,13 +311,13 @@ namespace MailAuth.Dmarc
             {
                 if (result.StatusCode == DmarcStatus.NotFound)
                 {
-                    findings.Add(new Finding(DmarcFindingIds.ReportUnauthorized, FindingSeverity.Warning,
+                    findings.Add(new Finding(FindingCatalog.Dmarc.ReportUnauthorized,
                         $"Reports go to {result.Host}, outside {ownOrganization}, but {result.QueryName} has no TXT record starting with v=DMARC1: receivers will not send reports there (RFC 7489 §7.1). Ask the report consumer to publish it.",
                         result.Host));
                 }
                 else if (result.StatusCode == DmarcStatus.LookupFailed)
                 {
-                    findings.Add(new Finding(DmarcFindingIds.ReportAuthorizationFailed, FindingSeverity.Warning,
+                    findings.Add(new Finding(FindingCatalog.Dmarc.ReportAuthorizationFailed,
                         $"Could not check whether {result.Host} accepts reports for {policyDomain}: {result.Error}.",
                         result.Host));
                 }

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Threading;
 using System.Threading.Tasks;
+using MailAuth.Findings;
 
 namespace MailAuth.DomainReport
 {
@@ -26,6 +27,10 @@ namespace MailAuth.DomainReport
         private readonly Queue<(long Index, TIn Input)> _pending = new Queue<(long, TIn)>();
         private readonly Dictionary<long, TOut> _done = new Dictionary<long, TOut>();
         private readonly Stopwatch _clock = new Stopwatch();
+
+        // The severities of whoever made the runner: work started later, from any thread, uses them
+        // (and not those of a thread that happens to post or finish work).
+        private readonly FindingSeverityPolicy _findingPolicy = FindingSeverityPolicy.Current ?? FindingSeverityPolicy.Default;
         private long _posted;
         private long _started;
         private long _completed;
@@ -291,9 +296,12 @@ namespace MailAuth.DomainReport
                 // first await; inline (StartInline) on this thread. No caller's synchronization context is
                 // captured either way (ConfigureAwait(false)).
                 CancellationToken token = _cancel.Token;
-                result = inline
-                    ? await _work(input, token).ConfigureAwait(false)
-                    : await Task.Run(() => _work(input, token), token).ConfigureAwait(false);
+                using (_findingPolicy.Enter())
+                {
+                    result = inline
+                        ? await _work(input, token).ConfigureAwait(false)
+                        : await Task.Run(() => _work(input, token), token).ConfigureAwait(false);
+                }
             }
             catch (Exception ex)
             {

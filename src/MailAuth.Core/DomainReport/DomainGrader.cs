@@ -5,6 +5,7 @@ using System.Linq;
 using MailAuth.Dmarc;
 using MailAuth.Posture;
 using MailAuth.Spf;
+using MailAuth.Findings;
 
 namespace MailAuth.DomainReport
 {
@@ -149,7 +150,7 @@ namespace MailAuth.DomainReport
                 }
                 else
                 {
-                    var usable = dkim.Found.Where(s => s.IsValid && !s.IsRevoked && s.KeyRecord!.Findings.All(f => f.Id != PostureFindingIds.DkimServiceNotEmail)).ToList();
+                    var usable = dkim.Found.Where(s => s.IsValid && !s.IsRevoked && s.KeyRecord!.Findings.All(f => f.Id != FindingCatalog.Dkim.ServiceNotEmail.Id)).ToList();
                     int? smallest = usable.Where(s => s.KeyTypeCode == DkimKeyType.Rsa).Select(s => s.KeyBits).Min();
                     if (usable.Count == 0)
                     {

@@ -55,7 +55,7 @@ namespace MailAuth.DomainReport
             GradeCode = grade;
             Score = score;
             GradeReasons = ResultList.From(gradeReasons);
-            Findings = ResultList.From(findings);
+            Findings = FindingResults.From(findings);
             QueryCount = trace.Count;
             DnsEvidence = DnsEvidence.From(trace);
             ElapsedMilliseconds = elapsedMilliseconds;

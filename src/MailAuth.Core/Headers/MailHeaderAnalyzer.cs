@@ -258,7 +258,7 @@ namespace MailAuth.Headers
         // only the RFC 2047 decoding is left to MimeKit.
         private const int LargeFieldThreshold = 64 * 1024;
 
-        private static List<MailHeaderField> ParseFields(string headerText, MailHeaderOptions options)
+        internal static List<MailHeaderField> ParseFields(string headerText, MailHeaderOptions options)
         {
             if (LongestField(headerText) > LargeFieldThreshold)
             {

@@ -6,6 +6,7 @@ using System.Net;
 using System.Text.RegularExpressions;
 using MimeKit;
 using MimeKit.Utils;
+using MailAuth.Findings;
 
 namespace MailAuth.Headers
 {
@@ -30,7 +31,7 @@ namespace MailAuth.Headers
             new[] { "protonmail.ch", "protonmail.com", "proton.ch", "proton.me" },
         };
 
-        private static readonly Regex s_addressInText = new Regex(
+        internal static readonly Regex s_addressInText = new Regex(
             @"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+",
             RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(200));
 
@@ -55,19 +56,19 @@ namespace MailAuth.Headers
             b._fields = fields.Count > options.MaxHeaderFields ? fields.Take(options.MaxHeaderFields).ToList() : fields.ToList();
             if (fields.Count > options.MaxHeaderFields)
             {
-                b.Add(HeaderFindingIds.LimitReached, FindingSeverity.Warning,
+                b.Add(FindingCatalog.Header.LimitReached,
                     FormattableString.Invariant($"The header has {fields.Count:N0} fields; only the first {options.MaxHeaderFields:N0} were read (docs/limits.md)."), null);
             }
 
             if (headerTruncated)
             {
-                b.Add(HeaderFindingIds.InputTruncated, FindingSeverity.Warning,
+                b.Add(FindingCatalog.Header.InputTruncated,
                     FormattableString.Invariant($"The header text is longer than {options.MaxHeaderLength:N0} characters, eight times the 256 KB Exchange Online accepts; only its beginning was read (docs/limits.md)."), null);
             }
 
             foreach (var field in b._fields.Where(f => EncodedWords(f.RawValue) > options.MaxEncodedWordsPerField))
             {
-                b.Add(HeaderFindingIds.LimitReached, FindingSeverity.Warning,
+                b.Add(FindingCatalog.Header.LimitReached,
                     FormattableString.Invariant($"The {field.Name} field holds {EncodedWords(field.RawValue):N0} encoded words (RFC 2047); over {options.MaxEncodedWordsPerField:N0} it is shown as written, undecoded (docs/limits.md)."), field.Name);
             }
 
@@ -78,13 +79,13 @@ namespace MailAuth.Headers
             b._report.Headers = ResultList.From(b._fields);
             if (truncated)
             {
-                b.Add(HeaderFindingIds.InputTruncated, FindingSeverity.Warning,
+                b.Add(FindingCatalog.Header.InputTruncated,
                     $"The message is longer than {options.MaxMessageLength} characters; only its beginning was analysed.", null);
             }
 
             if (fields.Count == 0)
             {
-                b.Add(HeaderFindingIds.NoHeaderFields, FindingSeverity.Error,
+                b.Add(FindingCatalog.Header.NoHeaderFields,
                     "No header fields found in this message.", null);
             }
 
@@ -143,7 +144,7 @@ namespace MailAuth.Headers
             return list;
         }
 
-        private void Run()
+        private void Run(bool judge = true)
         {
             // Each step reads what the ones before found; past the time budget the rest are
             // skipped, and the report says which (docs/limits.md).
@@ -156,14 +157,14 @@ namespace MailAuth.Headers
                 ("DKIM and ARC", ReadDkimAndArc),
                 ("Microsoft 365 stamps", ReadStamps),
                 ("summary", Summarize),
-                ("findings", CheckFindings),
+                ("findings", judge ? (Action)CheckFindings : () => { }),
             };
             var clock = System.Diagnostics.Stopwatch.StartNew();
             for (int i = 0; i < steps.Length; i++)
             {
                 if (clock.Elapsed > _options.MaxAnalysisTime)
                 {
-                    Add(HeaderFindingIds.LimitReached, FindingSeverity.Warning,
+                    Add(FindingCatalog.Header.LimitReached,
                         FormattableString.Invariant($"The analysis took longer than {_options.MaxAnalysisTime.TotalSeconds:0.#} s; these steps were skipped: {string.Join(", ", steps.Skip(i).Select(s => s.Name))} (docs/limits.md)."), null);
                     break;
                 }
@@ -184,7 +185,7 @@ namespace MailAuth.Headers
 
         // ---- Identities ------------------------------------------------------------------------
 
-        private IEnumerable<MailHeaderField> All(string name) =>
+        internal IEnumerable<MailHeaderField> All(string name) =>
             _fields.Where(f => string.Equals(f.Name, name, StringComparison.OrdinalIgnoreCase));
 
         private string? First(string name) => All(name).FirstOrDefault()?.Value;
@@ -201,13 +202,13 @@ namespace MailAuth.Headers
             if (froms.Count > 1)
             {
                 // RFC 5322 §3.6: exactly one From; two let the display and the check disagree.
-                Add(HeaderFindingIds.MultipleFrom, FindingSeverity.Error,
+                Add(FindingCatalog.Header.MultipleFrom,
                     $"The message has {froms.Count} From header fields; clients and filters may each read a different one.",
                     string.Join(" | ", froms.Select(f => f.Value)));
             }
             else if (froms.Count == 0 && _fields.Count > 0)
             {
-                Add(HeaderFindingIds.NoFrom, FindingSeverity.Warning, "The message has no From header field.", null);
+                Add(FindingCatalog.Header.NoFrom, "The message has no From header field.", null);
             }
 
             _report.SenderHeader = First("Sender");
@@ -251,7 +252,7 @@ namespace MailAuth.Headers
                 }
                 else
                 {
-                    Add(HeaderFindingIds.DateUnreadable, FindingSeverity.Information,
+                    Add(FindingCatalog.Header.DateUnreadable,
                         "The Date header cannot be read as an RFC 5322 §3.3 date.", date);
                 }
             }
@@ -299,7 +300,7 @@ namespace MailAuth.Headers
         }
 
         /// <summary>Mailboxes of an address field, parsed from the text as written (MimeKit decodes the display names).</summary>
-        private static List<MailboxAddress> ParseMailboxes(MailHeaderField field)
+        internal static List<MailboxAddress> ParseMailboxes(MailHeaderField field)
         {
             var raw = field.RawValue.Length > 0 ? field.RawValue : field.Value;
             var result = ParseMailboxes(raw);
@@ -352,7 +353,7 @@ namespace MailAuth.Headers
             return result;
         }
 
-        private static string? DomainOf(string? address)
+        internal static string? DomainOf(string? address)
         {
             if (string.IsNullOrEmpty(address))
             {
@@ -365,7 +366,7 @@ namespace MailAuth.Headers
             return d.Length == 0 || d.IndexOf('.') < 0 ? (d.Length == 0 ? null : d) : d;
         }
 
-        private static string? Match(Regex regex, string text)
+        internal static string? Match(Regex regex, string text)
         {
             try
             {
@@ -378,7 +379,7 @@ namespace MailAuth.Headers
             }
         }
 
-        private string? OrgOf(string? domain)
+        internal string? OrgOf(string? domain)
         {
             if (string.IsNullOrWhiteSpace(domain))
             {
@@ -403,7 +404,7 @@ namespace MailAuth.Headers
             if (received.Count > _options.MaxHops)
             {
                 // RFC 5321 §6.3: MTAs treat about 100 Received fields as a mail loop.
-                Add(HeaderFindingIds.HopsCapped, FindingSeverity.Warning,
+                Add(FindingCatalog.Header.HopsCapped,
                     FormattableString.Invariant($"{received.Count:N0} Received fields; only the newest {_options.MaxHops:N0} were read as hops: more is a mail loop or a padded header (RFC 5321 §6.3, docs/limits.md)."),
                     null);
                 received = received.Take(_options.MaxHops).ToList();
@@ -442,13 +443,13 @@ namespace MailAuth.Headers
                     {
                         hop.ClockSkew = true;
                         var severity = delay < -300 ? FindingSeverity.Warning : FindingSeverity.Information;
-                        Add(HeaderFindingIds.HopClockSkew, severity,
+                        Add(FindingCatalog.Header.HopClockSkew, severity,
                             $"Hop {hop.Number} is stamped {-delay:0} s before the hop it follows: clocks disagree, or a Received field is forged.",
                             hop.Raw);
                     }
                     else if (delay >= _options.LargeDelayThreshold.TotalSeconds)
                     {
-                        Add(HeaderFindingIds.HopDelay, FindingSeverity.Information,
+                        Add(FindingCatalog.Header.HopDelay,
                             $"Hop {hop.Number} took {TimeSpan.FromSeconds(delay)} after the previous hop.", hop.Raw);
                     }
                 }
@@ -460,7 +461,7 @@ namespace MailAuth.Headers
 
             if (unreadable > 0)
             {
-                Add(HeaderFindingIds.HopDateUnreadable, FindingSeverity.Information,
+                Add(FindingCatalog.Header.HopDateUnreadable,
                     $"{unreadable} Received field(s) carry a date that cannot be read.", null);
             }
 
@@ -476,7 +477,7 @@ namespace MailAuth.Headers
 
         private HashSet<string> _receiving = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
 
-        private bool InReceivingOrg(string? host)
+        internal bool InReceivingOrg(string? host)
         {
             if (string.IsNullOrEmpty(host) || ClientAddress.TryParseTraceToken(host, out _))
             {
@@ -563,7 +564,7 @@ namespace MailAuth.Headers
                 if (edge.InternalReason == null && edge.FromIp != null && ClientAddress.TryParse(edge.FromIp, out var address)
                     && ClientAddress.SpecialRange(address!) is string range)
                 {
-                    Add(HeaderFindingIds.EdgePrivateIp, FindingSeverity.Warning,
+                    Add(FindingCatalog.Header.EdgePrivateIp,
                         $"The client at the edge hop, {edge.FromIp}, is a {range} address: the receiving organization cannot have been reached from it over the Internet, so the chain below is unreliable or the edge was misidentified.",
                         edge.Raw);
                 }
@@ -748,7 +749,7 @@ namespace MailAuth.Headers
         }
 
         /// <summary>A name the receiving organization's internal hops go by (an authserv-id like "mail" or "mx1.internal").</summary>
-        private bool IsInternalHostName(string? name)
+        internal bool IsInternalHostName(string? name)
         {
             if (string.IsNullOrEmpty(name) || EdgeFinder.IsLocalName(name))
             {
@@ -781,7 +782,7 @@ namespace MailAuth.Headers
         /// Postfix milters put theirs there, between DKIM-Filter, DMARC-Filter, X-Virus-Scanned,
         /// ARC and spam-score fields).
         /// </summary>
-        private bool InReceiverZone(int index)
+        internal bool InReceiverZone(int index)
         {
             var edge = _report.EdgeHop;
             if (edge == null)
@@ -852,7 +853,7 @@ namespace MailAuth.Headers
             return _trailingStart;
         }
 
-        private IEnumerable<AuthenticationMethodResult> TrustedResults(string method) =>
+        internal IEnumerable<AuthenticationMethodResult> TrustedResults(string method) =>
             _trusted.SelectMany(h => h.Get(method));
 
         // ---- DKIM-Signature, ARC -----------------------------------------------------------------
@@ -872,7 +873,7 @@ namespace MailAuth.Headers
                 signatures.Add(sig);
                 if (sig.BodyLength != null)
                 {
-                    Add(HeaderFindingIds.DkimBodyLength, FindingSeverity.Information,
+                    Add(FindingCatalog.Header.DkimBodyLength,
                         $"The DKIM signature of {sig.Domain} covers only the first {sig.BodyLength} bytes of the body (l=): text appended later still verifies (RFC 6376 §8.2).",
                         f.Value);
                 }
@@ -922,7 +923,7 @@ namespace MailAuth.Headers
                 sets.Add(set);
                 if (!set.IsComplete)
                 {
-                    Add(HeaderFindingIds.ArcIncomplete, FindingSeverity.Warning,
+                    Add(FindingCatalog.Header.ArcIncomplete,
                         $"ARC set i={i} lacks one of ARC-Seal, ARC-Message-Signature, ARC-Authentication-Results (RFC 8617 §4.1).",
                         null);
                 }
@@ -932,7 +933,7 @@ namespace MailAuth.Headers
             var newest = sets.LastOrDefault();
             if (newest != null && string.Equals(newest.ChainValidation, "fail", StringComparison.OrdinalIgnoreCase))
             {
-                Add(HeaderFindingIds.ArcChainFail, FindingSeverity.Warning,
+                Add(FindingCatalog.Header.ArcChainFail,
                     $"The newest ARC-Seal (i={newest.Instance}, d={newest.SealDomain}) says the chain it received was broken (cv=fail).",
                     null);
             }
@@ -1135,7 +1136,7 @@ namespace MailAuth.Headers
             return string.IsNullOrWhiteSpace(a) ? null : a!.Trim().ToLowerInvariant();
         }
 
-        private static Match? SafeMatch(Regex regex, string text)
+        internal static Match? SafeMatch(Regex regex, string text)
         {
             try
             {
@@ -1236,435 +1237,56 @@ namespace MailAuth.Headers
 
         // ---- Findings ------------------------------------------------------------------------------
 
+        /// <summary>
+        /// The judgement: the facts read above, then every rule of <see cref="HeaderRules.All"/> in
+        /// order (one class per finding, Headers/Rules). Input and parse findings (limits, several
+        /// From fields, unreadable dates, hops, ARC sets) are raised while the facts are read.
+        /// </summary>
         private void CheckFindings()
         {
-            var fromOrg = OrgOf(_report.FromDomain);
-            var dkimResults = TrustedResults("dkim").ToList();
-            var alignedDkimPass = dkimResults.Any(d => d.Result == "pass" && fromOrg != null
-                && string.Equals(OrgOf(DkimDomain(d)), fromOrg, StringComparison.OrdinalIgnoreCase));
-
-            CheckTrust();
-            CheckSpfAlignment(fromOrg, alignedDkimPass);
-            CheckGatewaySpf();
-            CheckReplyTo(fromOrg);
-            CheckDisplayName(fromOrg);
-            CheckVerdicts(fromOrg, dkimResults, alignedDkimPass);
-            CheckDates();
-        }
-
-        /// <summary>Which results were believed and which not, said out loud (RFC 8601 §5, §2.2).</summary>
-        private void CheckTrust()
-        {
-            if (_trusted.Count == 0 && _report.AuthenticationResults.Any(a => a.HeaderName.Equals("Authentication-Results", StringComparison.OrdinalIgnoreCase)))
+            var facts = new MailHeaderFacts(this);
+            foreach (IHeaderRule rule in HeaderRules.All)
             {
-                Add(HeaderFindingIds.NoTrustedResults, FindingSeverity.Information,
-                    "No Authentication-Results written by the receiving organization were found; the ones present are shown as untrusted.",
-                    string.Join(", ", _report.AuthenticationResults.Select(a => a.AuthServId ?? "(no authserv-id)").Distinct()));
-            }
-
-            // Results that were already in the message when the receiving organization got it:
-            // a sender can write anything there (RFC 8601 §5). Say what they claim and that it is ignored.
-            var edge = _report.EdgeHop;
-            var explicitIds = (_options.TrustedAuthServIds ?? Array.Empty<string>()).Count > 0;
-            if (edge != null && !explicitIds)
-            {
-                // The message passed through the organization before (a forward or list inside it):
-                // its own earlier results below the edge are not a forgery.
-                var visitedBefore = _report.Hops.Any(h => h.Number < edge.Number && InReceivingOrg(h.ByHost));
-                foreach (var early in _report.AuthenticationResults.Where(a =>
-                    a.HeaderName.Equals("Authentication-Results", StringComparison.OrdinalIgnoreCase) && !a.IsTrusted && !InReceiverZone(a.HeaderIndex)
-                    && a.HeaderIndex > edge.HeaderIndex))
+                foreach (Finding finding in rule.Check(facts))
                 {
-                    var claims = early.Results.Where(x => x.Result == "pass").Select(x => x.Method + "=pass").Distinct().ToList();
-                    if (claims.Count == 0)
-                    {
-                        continue;
-                    }
-
-                    var usesOurId = early.AuthServId != null && (InReceivingOrg(early.AuthServId) || IsInternalHostName(early.AuthServId));
-                    var forged = usesOurId && !visitedBefore;
-                    Add(HeaderFindingIds.ResultsBeforeEdge, forged ? FindingSeverity.Warning : FindingSeverity.Information,
-                        $"An Authentication-Results field by {early.AuthServId ?? "(no authserv-id)"} was in the message before it reached the receiving organization and claims {string.Join(", ", claims)}; it is not believed"
-                        + (forged ? ", and it borrows the receiver's own authserv-id, which suggests forgery."
-                            : usesOurId ? " (the message passed through the organization before)." : "."),
-                        early.Raw);
-                }
-            }
-
-            // Microsoft 365 leaves out the authserv-id (RFC 8601 §2.2 requires one). Above the edge of
-            // a Microsoft 365 receiver the field is believed as its own (TrustReason says so); anywhere
-            // else it is ignored, and that is said rather than left silent.
-            var anonymous = _report.AuthenticationResults.Where(a => a.AuthServId == null && !a.IsTrusted
-                && a.HeaderName.Equals("Authentication-Results", StringComparison.OrdinalIgnoreCase)).ToList();
-            if (anonymous.Count > 0 && !explicitIds)
-            {
-                Add(HeaderFindingIds.ResultsWithoutAuthServId, FindingSeverity.Information,
-                    $"{anonymous.Count} Authentication-Results field(s) have no authserv-id (RFC 8601 §2.2), as Microsoft 365 writes them; "
-                    + (_microsoftReceiver ? "they were in the message before this Microsoft 365 receiver got it, so they are not believed."
-                        : "the receiving organization is not Microsoft 365, so they are an earlier hop's and are not believed."),
-                    string.Join(" | ", anonymous.Select(a => a.ToString())));
-            }
-
-            // Microsoft 365 seals what it relays (ARC, RFC 8617); its ARC-Authentication-Results
-            // ("i=1; mx.microsoft.com 1; spf=none ...") describe that Microsoft hop, often the
-            // sender's own submission, not the receiver's checks.
-            if (edge != null)
-            {
-                var microsoftSets = _report.AuthenticationResults
-                    .Where(a => a.ArcInstance != null && string.Equals(a.AuthServId, "mx.microsoft.com", StringComparison.OrdinalIgnoreCase)
-                        && (!_microsoftReceiver || a.HeaderIndex > edge.HeaderIndex))
-                    .ToList();
-                if (microsoftSets.Count > 0)
-                {
-                    Add(HeaderFindingIds.ArcMicrosoftSeal, FindingSeverity.Information,
-                        "ARC set(s) i=" + string.Join(", i=", microsoftSets.Select(a => a.ArcInstance!.Value.ToString(CultureInfo.InvariantCulture)))
-                        + " were sealed by Microsoft 365 (mx.microsoft.com, version 1) before the message reached the receiving organization: "
-                        + "they record what that Microsoft 365 hop saw (" + string.Join("; ", microsoftSets.Select(a => string.Join(" ", a.Results.Select(r => r.ToString())))) + "), "
-                        + "not the receiver's verdict, and count only through a validated ARC chain.",
-                        string.Join(" | ", microsoftSets.Select(a => a.Raw)));
+                    _findings.Add(finding);
                 }
             }
         }
 
         /// <summary>
-        /// SPF authenticates only the RFC 5321 MAIL FROM; DMARC needs it aligned with From (RFC 7489
-        /// §3.1.2). An error when nothing else authenticates the From domain; when an aligned DKIM
-        /// signature passed or the receiver recorded dmarc=pass (forwarders, lists, ESPs), it is
-        /// only a note.
+        /// The facts of one message's header text without the rules' judgement (for the rules' own
+        /// tests): identities, hops, edge, results, DKIM/ARC, stamps and summary, as Build reads them.
         /// </summary>
-        private void CheckSpfAlignment(string? fromOrg, bool alignedDkimPass)
+        internal static MailHeaderFacts ReadFacts(string headerText, MailHeaderOptions options)
         {
-            var fromDomain = _report.FromDomain;
-            if (_report.Spf != "pass" || fromOrg == null || string.IsNullOrEmpty(_report.EnvelopeDomain)
-                || string.Equals(OrgOf(_report.EnvelopeDomain), fromOrg, StringComparison.OrdinalIgnoreCase))
-            {
-                return;
-            }
-
-            var extra = new List<string>();
-            if (_report.XSender != null)
-            {
-                extra.Add("X-Sender " + _report.XSender);
-            }
-
-            if (_report.ReturnPath != null)
-            {
-                extra.Add("Return-Path " + _report.ReturnPath);
-            }
-
-            var dmarcPass = _report.Dmarc == "pass";
-            var vouched = alignedDkimPass || dmarcPass;
-            var why = alignedDkimPass ? " (an aligned DKIM signature does vouch for it)."
-                : dmarcPass ? " (the receiver recorded dmarc=pass, so something aligned did)."
-                : "; nothing else authenticates the From domain.";
-            Add(HeaderFindingIds.SpfPassUnaligned, vouched ? FindingSeverity.Information : FindingSeverity.Error,
-                $"SPF passed for the envelope domain {_report.EnvelopeDomain}, which is not aligned with the From domain {fromDomain}: "
-                + "the pass proves only that the sending server may send for " + _report.EnvelopeDomain + ", not that "
-                + fromDomain + " sent this message" + why,
-                $"smtp.mailfrom={_report.EnvelopeSender}; From={_report.FromAddress}" + (extra.Count > 0 ? "; " + string.Join("; ", extra) : ""));
+            var lines = headerText.Replace("\r\n", "\n").Split('\n').ToList();
+            var normalized = HeaderTextNormalizer.Normalize(lines) ?? throw new ArgumentException("No header fields in the text.", nameof(headerText));
+            var b = new MailHeaderReportBuilder(options);
+            b._fields = MailHeaderAnalyzer.ParseFields(normalized.HeaderText, options);
+            b._report.Headers = ResultList.From(b._fields);
+            b.Run(judge: false);
+            return new MailHeaderFacts(b);
         }
 
-        // "spf=fail (sender IP is 192.0.2.1)": Microsoft 365 names the address it checked.
-        private static readonly Regex s_senderIp = new Regex(
-            @"sender\s+ip\s+is\s+(?<ip>[0-9A-Fa-f:.]+)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, TimeSpan.FromMilliseconds(200));
+        // What the facts object reads (Headers/Rules/MailHeaderFacts.cs).
+        internal MailHeaderReport Report => _report;
 
-        /// <summary>
-        /// Microsoft 365 behind a third-party gateway checks SPF against the gateway's address
-        /// unless Enhanced Filtering for Connectors (skip listing) tells it the real source; then
-        /// SPF, DMARC and compauth describe the gateway, not the sender.
-        /// </summary>
-        private void CheckGatewaySpf()
-        {
-            var gatewayHop = _gatewayHop;
-            if (!_microsoftReceiver || gatewayHop?.FromIp == null)
-            {
-                return;
-            }
+        internal MailHeaderOptions Options => _options;
 
-            string? checkedIp = null;
-            if (_spfResult?.Comment != null && SafeMatch(s_senderIp, _spfResult.Comment) is Match m && m.Success
-                && ClientAddress.TryParseTraceToken(m.Groups["ip"].Value, out var ip))
-            {
-                checkedIp = ip!.ToString();
-            }
+        internal IReadOnlyList<MailHeaderField> Fields => _fields;
 
-            checkedIp ??= _report.Stamps.FirstOrDefault(st => st.Header.Equals("X-Forefront-Antispam-Report", StringComparison.OrdinalIgnoreCase)
-                && st.Field.Equals("CIP", StringComparison.OrdinalIgnoreCase))?.Value;
-            if (checkedIp == null || !ClientAddress.TryParseTraceToken(checkedIp, out var checkedAddress)
-                || !ClientAddress.TryParseTraceToken(gatewayHop.FromIp, out var gatewayAddress) || !checkedAddress!.Equals(gatewayAddress))
-            {
-                return;
-            }
+        internal IReadOnlyList<AuthenticationResultsHeader> Trusted => _trusted;
 
-            Add(HeaderFindingIds.GatewaySpf, FindingSeverity.Warning,
-                $"Microsoft 365 checked SPF against {gatewayHop.FromIp}, the {_gatewayName} gateway in front of it ({ClientNameOf(gatewayHop)}), "
-                + $"not against the sender's {_report.ClientIP ?? "address"}: spf={_report.Spf ?? "-"}, dmarc={_report.Dmarc ?? "-"} and compauth={_report.CompAuth ?? "-"} describe the gateway. "
-                + "Enable Enhanced Filtering for Connectors (skip listing) on the inbound connector from the gateway so Microsoft 365 sees the original source.",
-                gatewayHop.Raw);
-        }
+        internal bool MicrosoftReceiver => _microsoftReceiver;
 
-        private static string? ClientNameOf(MailHop hop) => hop.FromReverseDns ?? hop.FromHost ?? hop.FromIp;
+        internal MailHop? GatewayHop => _gatewayHop;
 
-        private void CheckReplyTo(string? fromOrg)
-        {
-            if (fromOrg == null || _report.ReplyTo == null)
-            {
-                return;
-            }
+        internal string? GatewayName => _gatewayName;
 
-            // A list that asks for replies to itself (Reply-To: the List-Post address or the list's
-            // domain, RFC 2369) is doing what lists do.
-            var listOrgs = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-            foreach (var f in All("List-Post").Concat(All("List-Id")))
-            {
-                var d = DomainOf(Match(s_addressInText, f.Value)) ?? ListIdDomain(f.Value);
-                if (OrgOf(d) is string o)
-                {
-                    listOrgs.Add(o);
-                }
-            }
+        internal AuthenticationMethodResult? SpfResult => _spfResult;
 
-            var other = All("Reply-To").SelectMany(ParseMailboxes)
-                .Where(m => OrgOf(DomainOf(m.Address)) is string o && !string.Equals(o, fromOrg, StringComparison.OrdinalIgnoreCase) && !listOrgs.Contains(o))
-                .Select(m => m.Address).ToList();
-            if (other.Count > 0)
-            {
-                // A list that rewrote From to its own address (DMARC mitigation, Mailman's munge_from,
-                // Google Groups) keeps the author in Reply-To: that is where replies belong.
-                var listRewroteFrom = listOrgs.Contains(fromOrg);
-                Add(HeaderFindingIds.ReplyToDiffers, listRewroteFrom ? FindingSeverity.Information : FindingSeverity.Warning,
-                    $"Replies go to {string.Join(", ", other)}, outside the From domain {_report.FromDomain}"
-                    + (listRewroteFrom ? "; the list rewrote From to its own address and kept the author there." : "."),
-                    "Reply-To: " + _report.ReplyTo);
-            }
-        }
-
-        // "List-Id: Name <list.example.org>" (RFC 2919): the list id is a domain-like name.
-        private static string? ListIdDomain(string value)
-        {
-            var lt = value.LastIndexOf('<');
-            var gt = value.LastIndexOf('>');
-            var id = lt >= 0 && gt > lt ? value.Substring(lt + 1, gt - lt - 1) : value;
-            id = id.Trim();
-            var dot = id.IndexOf('.');
-            return dot > 0 && id.IndexOf(' ') < 0 ? id.Substring(dot + 1) : null;
-        }
-
-        // A domain-looking word in a display name: labels of letters, digits and hyphens with a
-        // top-level label of letters (RFC 1034 §3.5), e.g. "woodgrovebank.example".
-        private static readonly Regex s_domainInText = new Regex(
-            @"(?<![A-Za-z0-9@.-])(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}(?![A-Za-z0-9-])",
-            RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(200));
-
-        /// <summary>
-        /// The display-name spoof: the (decoded) display name shows an address other than the real
-        /// one, or a domain of another organization. A list that rewrote From for DMARC ("Alice via
-        /// List", the author kept in Reply-To or Cc) is only noted.
-        /// </summary>
-        private void CheckDisplayName(string? fromOrg)
-        {
-            var name = _report.FromDisplayName;
-            var address = _report.FromAddress;
-            if (name == null || address == null)
-            {
-                return;
-            }
-
-            string? shown = null;
-            // Quotes and brackets around an address in a name are not part of it ("'a@b.example' via List").
-            var inName = Match(s_addressInText, name)?.Trim('.', '\'', '"', '`', '{', '}', '|');
-            if (inName != null && !string.Equals(inName, address, StringComparison.OrdinalIgnoreCase))
-            {
-                shown = "the address " + inName;
-            }
-            else if (inName == null && fromOrg != null)
-            {
-                foreach (System.Text.RegularExpressions.Match m in MatchAll(s_domainInText, name))
-                {
-                    var domain = m.Value.TrimEnd('.').ToLowerInvariant();
-                    if (!HasListedSuffix(domain))
-                    {
-                        continue;
-                    }
-
-                    var org = OrgOf(domain);
-                    if (org != null && !string.Equals(org, fromOrg, StringComparison.OrdinalIgnoreCase))
-                    {
-                        shown = "the domain " + domain;
-                        break;
-                    }
-                }
-            }
-
-            if (shown == null)
-            {
-                return;
-            }
-
-            var encoded = All("From").FirstOrDefault()?.RawValue.IndexOf("=?", StringComparison.Ordinal) >= 0;
-            var listRewrite = inName != null && All("List-Id").Any()
-                && All("Reply-To").Concat(All("Cc")).Concat(All("X-Original-From")).SelectMany(ParseMailboxes)
-                    .Any(m => string.Equals(m.Address, inName, StringComparison.OrdinalIgnoreCase));
-            Add(HeaderFindingIds.DisplayNameAddress, listRewrite ? FindingSeverity.Information : FindingSeverity.Warning,
-                $"The display name shows {shown}, but the message is from {address}"
-                + (encoded ? " (the name is RFC 2047 encoded, which hides it from plain-text filters)" : "")
-                + (listRewrite ? "; a mailing list rewrote From and kept the author in Reply-To or Cc." : "."),
-                _report.From);
-        }
-
-        // A real top-level domain (a Public Suffix List rule, not the implicit "*"), or one of the
-        // names RFC 2606 reserves for examples: "J.R.R. Tolkien" and "v2.1" are not domains.
-        private static bool HasListedSuffix(string domain)
-        {
-            var tld = domain.Substring(domain.LastIndexOf('.') + 1);
-            if (tld == "example" || tld == "test")
-            {
-                return true;
-            }
-
-            try
-            {
-                return MailAuth.Dmarc.PublicSuffixList.Embedded.GetSection(domain) != null;
-            }
-            catch (Exception)
-            {
-                return false;
-            }
-        }
-
-        private static IEnumerable<System.Text.RegularExpressions.Match> MatchAll(Regex regex, string text)
-        {
-            MatchCollection matches;
-            try
-            {
-                matches = regex.Matches(text.Length > 2000 ? text.Substring(0, 2000) : text);
-                _ = matches.Count;
-            }
-            catch (RegexMatchTimeoutException)
-            {
-                yield break;
-            }
-
-            foreach (System.Text.RegularExpressions.Match m in matches)
-            {
-                yield return m;
-            }
-        }
-
-        private void CheckVerdicts(string? fromOrg, List<AuthenticationMethodResult> dkimResults, bool alignedDkimPass)
-        {
-            var fromDomain = _report.FromDomain;
-            if (_trusted.Count > 0)
-            {
-                var dmarc = _report.Dmarc;
-                if (dmarc == "fail")
-                {
-                    Add(HeaderFindingIds.DmarcFail, FindingSeverity.Error,
-                        $"The receiver recorded dmarc=fail for {fromDomain ?? "the From domain"}: neither SPF nor DKIM authenticated it"
-                        + (_report.DmarcPolicy != null ? $" (policy p={_report.DmarcPolicy}" + (_report.DmarcAction != null ? $", action {_report.DmarcAction})" : ")") : "") + ".",
-                        Describe(TrustedResults("dmarc").First()));
-                }
-                else if (dmarc == "none")
-                {
-                    Add(HeaderFindingIds.DmarcNone, FindingSeverity.Warning,
-                        $"The receiver recorded dmarc=none for {fromDomain ?? "the From domain"}: it publishes no DMARC policy, so a forged From is not rejected.",
-                        Describe(TrustedResults("dmarc").First()));
-                }
-                else if (dmarc == null)
-                {
-                    Add(HeaderFindingIds.DmarcNotRecorded, FindingSeverity.Information,
-                        "The receiving organization recorded no DMARC result.", null);
-                }
-
-                if (dkimResults.Count == 0 || dkimResults.All(d => d.Result == "none"))
-                {
-                    if (_report.DkimSignatures.Count == 0)
-                    {
-                        Add(HeaderFindingIds.DkimNone, FindingSeverity.Warning,
-                            "The message carries no DKIM signature: nothing ties its content to a domain.", null);
-                    }
-                }
-
-                // A signature broken on the way (a list's subject tag, a forwarder's footer) is no
-                // alarm when an aligned signature or the receiver's DMARC pass vouches for the From domain.
-                var fromAuthenticated = alignedDkimPass || dmarc == "pass";
-                foreach (var d in dkimResults.Where(d => d.Result != "pass" && d.Result != "none"))
-                {
-                    Add(HeaderFindingIds.DkimFail, fromAuthenticated ? FindingSeverity.Information : FindingSeverity.Warning,
-                        $"DKIM {d.Result} for {DkimDomain(d) ?? "a signature"}" + (d.Reason != null ? $" ({d.Reason})" : d.Comment != null ? $" ({d.Comment})" : "")
-                        + (fromAuthenticated ? $"; {(alignedDkimPass ? "an aligned signature" : "DMARC")} still authenticates {fromDomain}." : "."),
-                        Describe(d));
-                }
-
-                // "dkim=pass" without header.d/header.i (Zoho) names no domain: it cannot be called unaligned.
-                var passes = dkimResults.Where(d => d.Result == "pass").ToList();
-                if (fromOrg != null && passes.Count > 0 && !alignedDkimPass && passes.All(d => DkimDomain(d) != null))
-                {
-                    var domains = passes.Select(DkimDomain).Distinct(StringComparer.OrdinalIgnoreCase);
-                    Add(HeaderFindingIds.DkimUnaligned, dmarc == "pass" ? FindingSeverity.Information : FindingSeverity.Warning,
-                        $"DKIM passed only for {string.Join(", ", domains)}, not aligned with the From domain {fromDomain}"
-                        + (dmarc == "pass" ? "; the receiver still recorded dmarc=pass." : "."),
-                        null);
-                }
-
-                var compauth = TrustedResults("compauth").FirstOrDefault();
-                if (compauth != null && compauth.Result == "fail")
-                {
-                    var meaning = compauth.Reason != null ? MicrosoftStamps.CompAuthReasonMeaning(compauth.Reason) : null;
-                    Add(HeaderFindingIds.CompAuthFail, FindingSeverity.Warning,
-                        $"Microsoft 365 composite authentication failed (reason {compauth.Reason ?? "none given"}: {meaning ?? "unknown"}).",
-                        Describe(compauth));
-                }
-            }
-            else if (_report.DkimSignatures.Count == 0 && _fields.Count > 0)
-            {
-                Add(HeaderFindingIds.DkimNone, FindingSeverity.Warning,
-                    "The message carries no DKIM signature: nothing ties its content to a domain.", null);
-            }
-        }
-
-        /// <summary>
-        /// RFC 5322 §3.6.1: Date is when the author finished the message, so it cannot be later than
-        /// when the receiving organization took it (the edge hop's time, or the first dated hop above
-        /// it) beyond clock tolerance. Without a dated edge, "now" is the bound; hops are held to "now" too.
-        /// </summary>
-        private void CheckDates()
-        {
-            var tolerance = _options.FutureTolerance;
-            var now = _options.GetNow();
-            var edge = _report.EdgeHop;
-            var edgeTime = edge?.Timestamp ?? _report.Hops.Where(h => edge != null && h.Number > edge.Number && h.Timestamp != null)
-                .Select(h => h.Timestamp).FirstOrDefault();
-            if (_report.Date is DateTimeOffset date)
-            {
-                if (edgeTime is DateTimeOffset received && date > received + tolerance)
-                {
-                    var ahead = date - received;
-                    Add(HeaderFindingIds.FutureDate, FindingSeverity.Warning,
-                        $"The Date header ({date.ToUniversalTime():u}) is {FormatSpan(ahead)} after the receiving organization took the message ({received.ToUniversalTime():u}): "
-                        + "the sender's clock or time zone is wrong, or the date was set to keep the message on top of the inbox.",
-                        _report.DateText);
-                }
-                else if (edgeTime == null && date > now + tolerance)
-                {
-                    Add(HeaderFindingIds.FutureDate, FindingSeverity.Warning,
-                        $"The Date header ({date.ToUniversalTime():u}) is in the future.", _report.DateText);
-                }
-            }
-
-            foreach (var hop in _report.Hops.Where(h => h.Timestamp > now + tolerance))
-            {
-                Add(HeaderFindingIds.FutureDate, FindingSeverity.Warning,
-                    $"Hop {hop.Number} is dated in the future ({hop.Timestamp:u}).", hop.Raw);
-            }
-        }
-
-        private static string FormatSpan(TimeSpan span) =>
-            span.TotalDays >= 2 ? $"{span.TotalDays:0} days"
-            : span.TotalHours >= 2 ? $"{span.TotalHours:0} hours"
-            : $"{span.TotalMinutes:0} minutes";
-
-        private static string? DkimDomain(AuthenticationMethodResult d)
+        internal static string? DkimDomain(AuthenticationMethodResult d)
         {
             var domain = d.GetProperty("header.d");
             if (!string.IsNullOrEmpty(domain) && !string.Equals(domain, "none", StringComparison.OrdinalIgnoreCase))
@@ -1676,11 +1298,15 @@ namespace MailAuth.Headers
             return i != null ? DomainOf(i) : null;
         }
 
-        private static string Describe(AuthenticationMethodResult r) =>
+        internal static string Describe(AuthenticationMethodResult r) =>
             r.Method + "=" + r.Result + (r.Reason != null ? " reason=" + r.Reason : "")
             + (r.PropertyList.Count > 0 ? " " + r.Properties : "");
 
-        private void Add(string id, FindingSeverity severity, string message, string? subject) =>
-            _findings.Add(id, severity, message, subject);
+        private void Add(FindingDefinition definition, string message, string? subject) =>
+            _findings.Add(new Finding(definition, message, subject));
+
+        // A finding milder than its definition in a context its docs name (docs/findings.md).
+        private void Add(FindingDefinition definition, FindingSeverity severity, string message, string? subject) =>
+            _findings.Add(new Finding(definition, severity, message, subject));
     }
 }

@@ -11,6 +11,7 @@ using MailAuth.Dmarc;
 using MailAuth.Dns;
 using MailAuth.Spf;
 using MimeKit;
+using MailAuth.Findings;
 
 namespace MailAuth.Headers
 {
@@ -105,7 +106,7 @@ namespace MailAuth.Headers
             Compare(report, v, signatures, bodyPresent, comparisons, findings);
             v.Comparisons = ResultList.From(comparisons);
             v.Disagreements = comparisons.Count(c => c.Agrees == false);
-            v.Findings = ResultList.From(findings.OrderByDescending(f => f.SeverityCode).ToArray());
+            v.Findings = FindingResults.From(findings.OrderByDescending(f => f.SeverityCode).ToArray());
 
             // The verification sits under the report, its SPF and DMARC results one level further:
             // DNS responses and the parsed DMARC tags would land past ConvertTo-Json -Depth 4. The
@@ -305,7 +306,7 @@ namespace MailAuth.Headers
             // SPF.
             if (v.SpfNow == null)
             {
-                findings.Add(new Finding(HeaderFindingIds.VerifySpfSkipped, FindingSeverity.Information, v.SpfNote ?? "SPF was not recomputed.", report.ClientIP));
+                findings.Add(new Finding(FindingCatalog.Header.VerifySpfSkipped, v.SpfNote ?? "SPF was not recomputed.", report.ClientIP));
                 comparisons.Add(new VerdictComparison("spf", null, v.SpfRecorded, null, null, v.SpfNote ?? "Not recomputed."));
             }
             else
@@ -316,7 +317,7 @@ namespace MailAuth.Headers
                     agrees == null ? "Nothing recorded to compare with." : v.Spf.Reason));
                 if (agrees == false)
                 {
-                    findings.Add(new Finding(HeaderFindingIds.VerifySpfDiffers, Severity(v.SpfRecorded, v.SpfNow),
+                    findings.Add(new Finding(FindingCatalog.Header.VerifySpfDiffers, Severity(v.SpfRecorded, v.SpfNow),
                         $"SPF was recorded as {v.SpfRecorded}, recomputed now as {v.SpfNow} for {v.Spf.IPAddress} and {v.Spf.Sender}: " +
                         $"the SPF record changed since, or the receiver saw a different IP. Now: {v.Spf.Reason}", subject));
                 }
@@ -325,14 +326,14 @@ namespace MailAuth.Headers
             // DKIM: per recorded signature result, matched by d= (and s= when recorded).
             if (!bodyPresent && signatures.Count > 0)
             {
-                findings.Add(new Finding(HeaderFindingIds.VerifyBodyMissing, FindingSeverity.Information,
+                findings.Add(new Finding(FindingCatalog.Header.VerifyBodyMissing,
                     "Only the header is available: DKIM body hashes (bh=) and the ARC message signature cannot be checked, " +
                     "so DKIM is at best neutral here. Key records and header signatures were checked. Verify the whole message (.eml) for a full result.", null));
             }
 
             foreach (var s in signatures.Where(s => s.Key != null && !s.Key.IsUsable))
             {
-                findings.Add(new Finding(HeaderFindingIds.VerifyDkimKey,
+                findings.Add(new Finding(FindingCatalog.Header.VerifyDkimKey,
                     s.ResultCode == DkimVerifyResult.TempError ? FindingSeverity.Information : FindingSeverity.Warning,
                     $"The key of d={s.Domain} s={s.Selector} is not usable now ({s.ResultKeyword}): {s.Reason}" +
                     (s.ResultCode == DkimVerifyResult.PermError ? " Keys are often rotated or removed after some time; for old mail this is expected." : ""),
@@ -362,7 +363,7 @@ namespace MailAuth.Headers
                 comparisons.Add(new VerdictComparison("arc", null, v.ArcRecorded, v.ArcNow, agrees, v.Arc?.Reason ?? ""));
                 if (agrees == false)
                 {
-                    findings.Add(new Finding(HeaderFindingIds.VerifyArcDiffers, Severity(v.ArcRecorded, v.ArcNow),
+                    findings.Add(new Finding(FindingCatalog.Header.VerifyArcDiffers, Severity(v.ArcRecorded, v.ArcNow),
                         $"ARC was recorded as {v.ArcRecorded}, validates now as {v.ArcNow}: {v.Arc?.Reason}", null));
                 }
             }
@@ -376,13 +377,13 @@ namespace MailAuth.Headers
                 comparisons.Add(new VerdictComparison("dmarc", report.FromDomain, v.DmarcRecorded, v.DmarcNow, agrees, v.DmarcNote ?? ""));
                 if (agrees == false)
                 {
-                    findings.Add(new Finding(HeaderFindingIds.VerifyDmarcDiffers, Severity(v.DmarcRecorded, v.DmarcNow),
+                    findings.Add(new Finding(FindingCatalog.Header.VerifyDmarcDiffers, Severity(v.DmarcRecorded, v.DmarcNow),
                         $"DMARC was recorded as {v.DmarcRecorded}, evaluates now as {v.DmarcNow} for {report.FromDomain}: " +
                         $"the DMARC record or the SPF/DKIM results it rests on changed since. Now: {v.DmarcNote}", report.FromDomain));
                 }
                 else if (agrees == null && v.DmarcNow != null && v.DmarcRecorded != null)
                 {
-                    findings.Add(new Finding(HeaderFindingIds.VerifyDmarcIncomplete, FindingSeverity.Information,
+                    findings.Add(new Finding(FindingCatalog.Header.VerifyDmarcIncomplete,
                         $"DMARC was recorded as {v.DmarcRecorded} and is {v.DmarcNow} now on SPF alone; without the body DKIM cannot count, so the two are not compared.",
                         report.FromDomain));
                 }
@@ -411,7 +412,7 @@ namespace MailAuth.Headers
             comparisons.Add(new VerdictComparison("dkim", subject, recorded, now, agrees, match.Reason));
             if (agrees == false)
             {
-                findings.Add(new Finding(HeaderFindingIds.VerifyDkimDiffers, Severity(recorded, now),
+                findings.Add(new Finding(FindingCatalog.Header.VerifyDkimDiffers, Severity(recorded, now),
                     $"DKIM for {subject} was recorded as {recorded}, verifies now as {now}: {match.Reason}", subject));
             }
         }

@@ -822,36 +822,15 @@ namespace MailAuth.Html
             foreach (KeyValuePair<string, Finding> entry in glossary)
             {
                 h.Open("dt", "id", HtmlEncoding.AnchorId("f-", entry.Key)).Text(entry.Key).Close("dt");
-                h.Open("dd").Element("span", entry.Value.Severity, "badge sev-" + entry.Value.Severity).Text(" " + entry.Value.Message).Element("span", "Documented in " + DocumentFor(entry.Key) + ".", "ev").Close("dd").Line();
+                h.Open("dd").Element("span", entry.Value.Severity, "badge sev-" + entry.Value.Severity).Text(" " + entry.Value.Message).Element("span", "Documented in " + DocumentFor(entry.Value) + ".", "ev").Close("dd").Line();
             }
 
             h.Raw("</dl></section>\n");
         }
 
-        private static string DocumentFor(string id)
-        {
-            if (id.StartsWith("HDR-VERIFY-", StringComparison.Ordinal))
-            {
-                return "docs/headers.md, “-Verify”";
-            }
-
-            if (id.StartsWith("HDR-", StringComparison.Ordinal))
-            {
-                return "docs/headers.md, “Findings”";
-            }
-
-            if (id.StartsWith("SPF-", StringComparison.Ordinal))
-            {
-                return "docs/spf.md";
-            }
-
-            if (id.StartsWith("DMARC-", StringComparison.Ordinal))
-            {
-                return "docs/dmarc.md";
-            }
-
-            return "docs/posture.md";
-        }
+        // The finding's section of docs/findings.md (the anchor is the lower-case id), with its catalog title.
+        private static string DocumentFor(Finding finding) =>
+            "docs/findings.md#" + finding.Id.ToLowerInvariant() + " (" + finding.Definition.Title + ")";
 
         // ---- helpers ----------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ using MailAuth.Dmarc;
 using MailAuth.Dns;
 using MailAuth.Headers;
 using MailAuth.Posture;
+using MailAuth.Findings;
 
 namespace MailAuth.IpIntelligence
 {
@@ -106,7 +107,7 @@ namespace MailAuth.IpIntelligence
                 if (ip.Listings.Count > 0)
                 {
                     string hopsText = string.Join(", ", hops.Where(h => string.Equals(h.FromIp, ip.IPAddress, StringComparison.OrdinalIgnoreCase)).Select(h => h.Number.ToString(CultureInfo.InvariantCulture)));
-                    findings.Add(new Finding(HeaderFindingIds.IpListed, FindingSeverity.Warning,
+                    findings.Add(new Finding(FindingCatalog.Header.IpListed,
                         $"The client of hop {hopsText}, {ip.IPAddress}, is listed: {string.Join("; ", ip.Listings.Select(l => l.Zone + " " + l.ReturnCode + " (" + l.Meaning + ")"))}.", ip.IPAddress));
                 }
             }
@@ -123,23 +124,23 @@ namespace MailAuth.IpIntelligence
 
                 if (outcome.Listings.Count > 0)
                 {
-                    findings.Add(new Finding(HeaderFindingIds.DomainListed, FindingSeverity.Error,
+                    findings.Add(new Finding(FindingCatalog.Header.DomainListed,
                         $"The {named[i].Role} domain {named[i].Domain} is listed: {string.Join("; ", outcome.Listings.Select(l => l.Zone + " " + l.ReturnCode + " (" + l.Meaning + ")"))}.", named[i].Domain));
                 }
             }
 
             report.DomainListings = ResultList.From(domainListings);
             report.EnrichErrors = ResultList.From(errors);
-            if (findings.Count > 0)
+            if (findings.Listed().Count > 0)
             {
                 // The same order the builder uses: by severity, then as found.
-                var ordered = report.Findings.Concat(findings)
+                var ordered = report.Findings.Concat(findings.Listed())
                     .Select((f, i) => (f, i))
                     .OrderByDescending(x => (int)x.f.SeverityCode)
                     .ThenBy(x => x.i)
                     .Select(x => x.f)
                     .ToList();
-                report.Findings = ResultList.From(ordered);
+                report.Findings = FindingResults.From(ordered);
                 report.FindingCount = ordered.Count;
                 report.TopFinding = ordered[0].Id + ": " + ordered[0].Message;
             }

@@ -5,6 +5,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using MailAuth.Dmarc;
 using MailAuth.Dns;
+using MailAuth.Findings;
 
 namespace MailAuth.Posture
 {
@@ -50,7 +51,7 @@ namespace MailAuth.Posture
             var record = new BimiRecord(text);
             var findings = new List<Finding>();
             record.IsValid = record.Parse(findings, subject);
-            record.Findings = ResultList.From(findings);
+            record.Findings = FindingResults.From(findings);
             return record;
         }
 
@@ -58,7 +59,7 @@ namespace MailAuth.Posture
         {
             if (!TagList.TryParse(Text, caseInsensitiveNames: true, out List<PostureTag> tags, out string? error))
             {
-                findings.Add(new Finding(PostureFindingIds.BimiMalformed, FindingSeverity.Error, $"The BIMI record is not a tag list: {error}.", subject));
+                findings.Add(new Finding(FindingCatalog.Bimi.Malformed, $"The BIMI record is not a tag list: {error}.", subject));
                 return false;
             }
 
@@ -66,7 +67,7 @@ namespace MailAuth.Posture
             if (tags.Count == 0 || !string.Equals(tags[0].Name, "v", StringComparison.OrdinalIgnoreCase)
                 || !string.Equals(tags[0].Value, "BIMI1", StringComparison.OrdinalIgnoreCase))
             {
-                findings.Add(new Finding(PostureFindingIds.BimiMalformed, FindingSeverity.Error, "The record must start with v=BIMI1.", subject));
+                findings.Add(new Finding(FindingCatalog.Bimi.Malformed, "The record must start with v=BIMI1.", subject));
                 return false;
             }
 
@@ -77,7 +78,7 @@ namespace MailAuth.Posture
             if (noLocation && noAuthority)
             {
                 IsDeclination = true;
-                findings.Add(new Finding(PostureFindingIds.BimiDeclined, FindingSeverity.Information,
+                findings.Add(new Finding(FindingCatalog.Bimi.Declined,
                     "l= and a= are empty: the domain declines to publish a brand indicator.", subject));
                 return true;
             }
@@ -89,25 +90,25 @@ namespace MailAuth.Posture
                 if (!PostureHelpers.IsHttpsUrl(Location!, out Uri? uri))
                 {
                     ok = false;
-                    findings.Add(new Finding(PostureFindingIds.BimiLocationInvalid, FindingSeverity.Error,
+                    findings.Add(new Finding(FindingCatalog.Bimi.LocationInvalid,
                         $"l={TagList.Shorten(Location!)} is not an https: URL; the logo must be served over HTTPS.", subject));
                 }
                 else if (!uri!.AbsolutePath.EndsWith(".svg", StringComparison.OrdinalIgnoreCase))
                 {
-                    findings.Add(new Finding(PostureFindingIds.BimiLocationInvalid, FindingSeverity.Warning,
+                    findings.Add(new Finding(FindingCatalog.Bimi.LocationInvalid, FindingSeverity.Warning,
                         $"l={TagList.Shorten(Location!)} does not name an .svg file; BIMI logos are SVG Tiny PS documents.", subject));
                 }
             }
 
             if (noAuthority)
             {
-                findings.Add(new Finding(PostureFindingIds.BimiAuthorityMissing, FindingSeverity.Warning,
+                findings.Add(new Finding(FindingCatalog.Bimi.AuthorityMissing,
                     "No a= evidence document (VMC or CMC): most mailbox providers show no logo without one.", subject));
             }
             else if (!PostureHelpers.IsHttpsUrl(Authority!, out _))
             {
                 ok = false;
-                findings.Add(new Finding(PostureFindingIds.BimiAuthorityInvalid, FindingSeverity.Error,
+                findings.Add(new Finding(FindingCatalog.Bimi.AuthorityInvalid,
                     $"a={TagList.Shorten(Authority!)} is not an https: URL to the PEM evidence document.", subject));
             }
 
@@ -130,7 +131,7 @@ namespace MailAuth.Posture
             RecordCount = recordCount;
             DmarcQualifies = dmarcQualifies;
             DmarcNote = dmarcNote;
-            Findings = ResultList.From(findings);
+            Findings = FindingResults.From(findings);
         }
 
         public string Domain { get; }
@@ -230,7 +231,7 @@ namespace MailAuth.Posture
             var findings = new List<Finding>();
             if (lookup.Status == PostureStatus.LookupFailed)
             {
-                findings.Add(new Finding(PostureFindingIds.BimiLookupFailed, FindingSeverity.Error, $"The BIMI lookup failed ({lookup.ErrorMessage}).", lookup.QueryName));
+                findings.Add(new Finding(FindingCatalog.Bimi.LookupFailed, $"The BIMI lookup failed ({lookup.ErrorMessage}).", lookup.QueryName));
                 return new BimiReport(name, sel, lookup.QueryName, lookup.Status, lookup.ErrorMessage, null, 0, null, null, findings);
             }
 
@@ -243,7 +244,7 @@ namespace MailAuth.Posture
             findings.AddRange(record.Findings);
             if (lookup.Records.Count > 1)
             {
-                findings.Insert(0, new Finding(PostureFindingIds.BimiMultiple, FindingSeverity.Error,
+                findings.Insert(0, new Finding(FindingCatalog.Bimi.Multiple,
                     $"{lookup.Records.Count} v=BIMI1 records at {lookup.QueryName}; receivers then use none.", lookup.QueryName));
             }
 
@@ -260,7 +261,7 @@ namespace MailAuth.Posture
         {
             if (policy.StatusCode == DmarcStatus.LookupFailed)
             {
-                findings.Add(new Finding(PostureFindingIds.BimiDmarcLookupFailed, FindingSeverity.Warning,
+                findings.Add(new Finding(FindingCatalog.Bimi.DmarcLookupFailed,
                     $"The DMARC prerequisite could not be checked: {policy.ErrorMessage}", domain));
                 return (null, "DMARC lookup failed");
             }
@@ -276,7 +277,7 @@ namespace MailAuth.Posture
                 DmarcPolicy orgPolicy = await resolver.ResolveAsync(new DmarcQuery(org), new DmarcOptions { CompareMethods = false, CheckReportAuthorization = false }, cancellationToken).ConfigureAwait(false);
                 if (orgPolicy.StatusCode == DmarcStatus.LookupFailed)
                 {
-                    findings.Add(new Finding(PostureFindingIds.BimiDmarcLookupFailed, FindingSeverity.Warning,
+                    findings.Add(new Finding(FindingCatalog.Bimi.DmarcLookupFailed,
                         $"The Organizational Domain's DMARC policy could not be checked: {orgPolicy.ErrorMessage}", org));
                     return (null, "DMARC lookup of the Organizational Domain failed");
                 }
@@ -293,7 +294,7 @@ namespace MailAuth.Posture
             {
                 string what = policy.StatusCode != DmarcStatus.Found ? "has no DMARC policy" : "has DMARC policy none";
                 problems.Add(who + " " + what);
-                findings.Add(new Finding(PostureFindingIds.BimiDmarcNotEnforced, FindingSeverity.Error,
+                findings.Add(new Finding(FindingCatalog.Bimi.DmarcNotEnforced,
                     $"BIMI requires DMARC at enforcement (quarantine or reject), but {who} {what}; no logo will be shown.", policy.Domain));
                 return;
             }
@@ -301,7 +302,7 @@ namespace MailAuth.Posture
             if ((policy.Percentage ?? 100) < 100)
             {
                 problems.Add($"{who} has pct={policy.Percentage}");
-                findings.Add(new Finding(PostureFindingIds.BimiDmarcPct, FindingSeverity.Error,
+                findings.Add(new Finding(FindingCatalog.Bimi.DmarcPct,
                     $"BIMI requires pct=100 (or none), but {who} has pct={policy.Percentage}.", policy.Domain));
             }
         }

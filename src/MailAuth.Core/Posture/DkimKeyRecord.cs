@@ -5,6 +5,7 @@ using Org.BouncyCastle.Asn1;
 using Org.BouncyCastle.Asn1.Pkcs;
 using Org.BouncyCastle.Asn1.X509;
 using Org.BouncyCastle.Security;
+using MailAuth.Findings;
 
 namespace MailAuth.Posture
 {
@@ -115,7 +116,7 @@ namespace MailAuth.Posture
             var record = new DkimKeyRecord(text);
             var findings = new List<Finding>();
             record.Parse(findings, subject);
-            record.Findings = ResultList.From(findings);
+            record.Findings = FindingResults.From(findings);
             return record;
         }
 
@@ -123,7 +124,7 @@ namespace MailAuth.Posture
         {
             if (!TagList.TryParse(Text, caseInsensitiveNames: false, out List<PostureTag> tags, out string? syntaxError))
             {
-                Invalid(findings, PostureFindingIds.DkimMalformed, $"The key record is not a valid tag list (RFC 6376 §3.2): {syntaxError}.", subject);
+                Invalid(findings, FindingCatalog.Dkim.Malformed, $"The key record is not a valid tag list (RFC 6376 §3.2): {syntaxError}.", subject);
                 return;
             }
 
@@ -137,13 +138,13 @@ namespace MailAuth.Posture
             {
                 if (!string.Equals(version, "DKIM1", StringComparison.Ordinal))
                 {
-                    Invalid(findings, PostureFindingIds.DkimVersionInvalid, $"v={TagList.Shorten(version)}: the version must be exactly DKIM1 (RFC 6376 §3.6.1); verifiers discard this record.", subject);
+                    Invalid(findings, FindingCatalog.Dkim.VersionInvalid, $"v={TagList.Shorten(version)}: the version must be exactly DKIM1 (RFC 6376 §3.6.1); verifiers discard this record.", subject);
                     return;
                 }
 
                 if (!string.Equals(tags[0].Name, "v", StringComparison.Ordinal))
                 {
-                    Invalid(findings, PostureFindingIds.DkimVersionInvalid, "v=DKIM1 is not the first tag; RFC 6376 §3.6.1 requires it first.", subject);
+                    Invalid(findings, FindingCatalog.Dkim.VersionInvalid, "v=DKIM1 is not the first tag; RFC 6376 §3.6.1 requires it first.", subject);
                     return;
                 }
             }
@@ -157,12 +158,12 @@ namespace MailAuth.Posture
                 bool sha1 = HashAlgorithms.Contains("sha1", StringComparer.Ordinal);
                 if (!sha256 && !sha1)
                 {
-                    findings.Add(new Finding(PostureFindingIds.DkimHashUnknown, FindingSeverity.Error,
+                    findings.Add(new Finding(FindingCatalog.Dkim.HashUnknown,
                         $"h={hashes} names no hash algorithm verifiers know (sha256, sha1): no signature with this key can verify.", subject));
                 }
                 else if (!sha256)
                 {
-                    findings.Add(new Finding(PostureFindingIds.DkimHashSha1Only, FindingSeverity.Warning,
+                    findings.Add(new Finding(FindingCatalog.Dkim.HashSha1Only,
                         "h= allows only sha1; RFC 8301 §3.1 forbids signing with rsa-sha1 and verifiers reject it. Allow sha256.", subject));
                 }
             }
@@ -200,7 +201,7 @@ namespace MailAuth.Posture
                 {
                     // RFC 6376 §3.6.1 s=: a key limited to other services (RFC 8460 §3 defines
                     // "tlsrpt") must not verify email signatures.
-                    findings.Add(new Finding(PostureFindingIds.DkimServiceNotEmail, FindingSeverity.Warning,
+                    findings.Add(new Finding(FindingCatalog.Dkim.ServiceNotEmail,
                         $"s={services}: the key is not for email (s= lacks \"email\" and \"*\"); mail signed with it does not verify.", subject));
                 }
             }
@@ -213,14 +214,14 @@ namespace MailAuth.Posture
                 IsStrict = Flags.Contains("s", StringComparer.Ordinal);
                 if (IsTesting)
                 {
-                    findings.Add(new Finding(PostureFindingIds.DkimTesting, FindingSeverity.Warning,
+                    findings.Add(new Finding(FindingCatalog.Dkim.Testing,
                         "t=y: the domain is testing DKIM; verifiers must not treat signatures differently from unsigned mail (RFC 6376 §3.6.1). Remove t=y when done.", subject));
                 }
             }
 
             if (KeyTypeCode == DkimKeyType.Unknown)
             {
-                Invalid(findings, PostureFindingIds.DkimKeyTypeUnknown, $"k={TagList.Shorten(KeyTypeText)} is not a key type verifiers know (rsa, ed25519); they ignore this record (RFC 6376 §3.6.1).", subject);
+                Invalid(findings, FindingCatalog.Dkim.KeyTypeUnknown, $"k={TagList.Shorten(KeyTypeText)} is not a key type verifiers know (rsa, ed25519); they ignore this record (RFC 6376 §3.6.1).", subject);
                 return;
             }
 
@@ -228,7 +229,7 @@ namespace MailAuth.Posture
             string? key = Get(tags, "p");
             if (key is null)
             {
-                Invalid(findings, PostureFindingIds.DkimKeyMissing, "The record has no p= tag; it is required (RFC 6376 §3.6.1).", subject);
+                Invalid(findings, FindingCatalog.Dkim.KeyMissing, "The record has no p= tag; it is required (RFC 6376 §3.6.1).", subject);
                 return;
             }
 
@@ -237,7 +238,7 @@ namespace MailAuth.Posture
             {
                 IsRevoked = true;
                 IsValid = true;
-                findings.Add(new Finding(PostureFindingIds.DkimKeyRevoked, FindingSeverity.Warning,
+                findings.Add(new Finding(FindingCatalog.Dkim.KeyRevoked,
                     "p= is empty: the key has been revoked (RFC 6376 §3.6.1); signatures with this selector fail.", subject));
                 return;
             }
@@ -249,7 +250,7 @@ namespace MailAuth.Posture
             }
             catch (FormatException)
             {
-                Invalid(findings, PostureFindingIds.DkimKeyMalformed, "p= is not valid base64.", subject);
+                Invalid(findings, FindingCatalog.Dkim.KeyMalformed, "p= is not valid base64.", subject);
                 return;
             }
 
@@ -258,7 +259,7 @@ namespace MailAuth.Posture
                 // RFC 8463 §4.2: p= is the base64 of the raw 32-byte public key.
                 if (data.Length != 32)
                 {
-                    Invalid(findings, PostureFindingIds.DkimKeyMalformed, $"An Ed25519 key is 32 bytes (RFC 8463 §4.2); p= holds {data.Length}.", subject);
+                    Invalid(findings, FindingCatalog.Dkim.KeyMalformed, $"An Ed25519 key is 32 bytes (RFC 8463 §4.2); p= holds {data.Length}.", subject);
                     return;
                 }
 
@@ -271,7 +272,7 @@ namespace MailAuth.Posture
             int? bits = RsaBits(data, out bool pkcs1, out string? keyError);
             if (bits is null)
             {
-                Invalid(findings, PostureFindingIds.DkimKeyMalformed, $"p= is not an RSA public key: {keyError}.", subject);
+                Invalid(findings, FindingCatalog.Dkim.KeyMalformed, $"p= is not an RSA public key: {keyError}.", subject);
                 return;
             }
 
@@ -281,18 +282,18 @@ namespace MailAuth.Posture
             IsValid = true;
             if (pkcs1)
             {
-                findings.Add(new Finding(PostureFindingIds.DkimKeyPkcs1, FindingSeverity.Information,
+                findings.Add(new Finding(FindingCatalog.Dkim.KeyPkcs1,
                     "p= is a bare RSAPublicKey (PKCS#1) rather than a SubjectPublicKeyInfo; some verifiers read only the latter.", subject));
             }
 
             if (bits.Value < MinimumRsaBits)
             {
-                findings.Add(new Finding(PostureFindingIds.DkimKeyTooSmall, FindingSeverity.Error,
+                findings.Add(new Finding(FindingCatalog.Dkim.KeyTooSmall,
                     $"The RSA key has {bits.Value} bits; verifiers must not accept keys under {MinimumRsaBits} bits (RFC 8301 §3.2). Publish a 2048-bit key.", subject));
             }
             else if (bits.Value < RecommendedRsaBits)
             {
-                findings.Add(new Finding(PostureFindingIds.DkimKeyWeak, FindingSeverity.Warning,
+                findings.Add(new Finding(FindingCatalog.Dkim.KeyWeak,
                     $"The RSA key has {bits.Value} bits; signers should use at least {RecommendedRsaBits} (RFC 8301 §3.2).", subject));
             }
         }
@@ -368,11 +369,11 @@ namespace MailAuth.Posture
             return null;
         }
 
-        private void Invalid(List<Finding> findings, string id, string message, string? subject)
+        private void Invalid(List<Finding> findings, FindingDefinition definition, string message, string? subject)
         {
             IsValid = false;
             Error ??= message;
-            findings.Add(new Finding(id, FindingSeverity.Error, message, subject));
+            findings.Add(new Finding(definition, message, subject));
         }
     }
 }

@@ -4,6 +4,7 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using MailAuth.Dns;
+using MailAuth.Findings;
 
 namespace MailAuth.Posture
 {
@@ -112,12 +113,12 @@ namespace MailAuth.Posture
                 DkimSelectorResult? failed = results.FirstOrDefault(r => r.StatusCode == PostureStatus.LookupFailed);
                 if (failed != null)
                 {
-                    findings.Add(new Finding(PostureFindingIds.DkimLookupFailed, FindingSeverity.Error,
+                    findings.Add(new Finding(FindingCatalog.Dkim.LookupFailed,
                         $"No DKIM key was found and {results.Count(r => r.StatusCode == PostureStatus.LookupFailed)} selector lookup(s) failed ({failed.ErrorMessage}); the answer is unknown.", name));
                 }
                 else
                 {
-                    findings.Add(new Finding(PostureFindingIds.DkimNoneFound, FindingSeverity.Warning,
+                    findings.Add(new Finding(FindingCatalog.Dkim.NoneFound,
                         choice != null
                             ? $"None of the {list.Count} selectors tried ({string.Join(", ", list)}; {choice}) has a DKIM key. Selectors cannot be listed from DNS; pass the ones your senders use with -Selector, or sweep the common list with -AllCommonSelectors."
                             : useDefault
@@ -146,7 +147,7 @@ namespace MailAuth.Posture
             string what = published is null
                 ? result.StatusCode == PostureStatus.Found ? "publishes a key record itself instead of a CNAME" : "is not published"
                 : $"is a CNAME to {published}";
-            var finding = new Finding(PostureFindingIds.DkimCnameMismatch, FindingSeverity.Error,
+            var finding = new Finding(FindingCatalog.Dkim.CnameMismatch,
                 $"{result.QueryName} {what}; the signing service expects a CNAME to {expectedCname}, so it cannot sign with (or rotate) this selector's key. Publish: {result.QueryName} CNAME {expectedCname}.",
                 result.QueryName);
             return result.WithExpectedCname(expectedCname, finding);
@@ -182,7 +183,7 @@ namespace MailAuth.Posture
                 {
                     // Typical of Microsoft 365 with DKIM not enabled: selector1 CNAMEs to the
                     // tenant's onmicrosoft.com name, which has no key yet.
-                    findings.Add(new Finding(PostureFindingIds.DkimCnameDangling, FindingSeverity.Warning,
+                    findings.Add(new Finding(FindingCatalog.Dkim.CnameDangling,
                         $"{queryName} is a CNAME to {chain[chain.Count - 1]}, which has no key record: the signing service is set up in DNS but not publishing a key.", queryName));
                 }
 
@@ -196,7 +197,7 @@ namespace MailAuth.Posture
             var others = texts.Where(t => !ReferenceEquals(t, chosen)).ToArray();
             if (others.Length > 0)
             {
-                findings.Add(new Finding(PostureFindingIds.DkimMultipleRecords, FindingSeverity.Warning,
+                findings.Add(new Finding(FindingCatalog.Dkim.MultipleRecords,
                     $"{texts.Count} TXT records at {queryName}; which one a verifier uses is undefined (RFC 6376 §3.6.2.2). Publish one.", queryName));
             }
 

@@ -24,7 +24,7 @@ namespace MailAuth.Posture
             KeyRecord = record;
             OtherRecords = ResultList.From(otherRecords);
             CnameChain = ResultList.From(cnameChain);
-            FindingList = findings;
+            FindingList = findings.Listed();
             Response = response;
         }
 
@@ -112,7 +112,7 @@ namespace MailAuth.Posture
             // it was tried (SelectorsTried), so it is not a row. Selectors given are always rows.
             Selectors = selectors.Where(s => !usedDefaultSelectors || s.StatusCode != PostureStatus.NotFound || s.CnameChain.Count > 0).ToResultList();
             SelectorsTried = selectors.Select(s => s.Selector).ToResultList();
-            Findings = ResultList.From(findings);
+            Findings = FindingResults.From(findings);
             DnsEvidence = DnsEvidence.From(selectors.Where(s => s.Response != null).Select(s => s.Response!));
         }
 

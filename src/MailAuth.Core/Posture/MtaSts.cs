@@ -6,6 +6,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Threading;
 using System.Threading.Tasks;
 using MailAuth.Dns;
+using MailAuth.Findings;
 
 namespace MailAuth.Posture
 {
@@ -86,7 +87,7 @@ namespace MailAuth.Posture
             Policy = policy;
             MxHosts = ResultList.From(mxHosts);
             UnmatchedMxHosts = ResultList.From(unmatchedMxHosts);
-            Findings = ResultList.From(findings);
+            Findings = FindingResults.From(findings);
             Response = response;
         }
 
@@ -224,7 +225,7 @@ namespace MailAuth.Posture
             {
                 if (lookup.Status == PostureStatus.LookupFailed)
                 {
-                    findings.Add(new Finding(PostureFindingIds.MtaStsLookupFailed, FindingSeverity.Error, $"The MTA-STS lookup failed ({lookup.ErrorMessage}).", queryName));
+                    findings.Add(new Finding(FindingCatalog.MtaSts.LookupFailed, $"The MTA-STS lookup failed ({lookup.ErrorMessage}).", queryName));
                 }
 
                 return new MtaStsReport(name, queryName, lookup.Status, lookup.ErrorMessage, null, 0, MtaStsFetchStatus.NotFetched, url, null, null,
@@ -236,13 +237,13 @@ namespace MailAuth.Posture
             if (lookup.Records.Count > 1)
             {
                 // RFC 8461 §3.1: with more than one v=STSv1 record, senders assume no MTA-STS.
-                findings.Insert(0, new Finding(PostureFindingIds.MtaStsMultiple, FindingSeverity.Error,
+                findings.Insert(0, new Finding(FindingCatalog.MtaSts.Multiple,
                     $"{lookup.Records.Count} v=STSv1 records are published; senders then treat the domain as not using MTA-STS (RFC 8461 §3.1).", queryName));
             }
 
             if (!_options.FetchPolicy)
             {
-                findings.Add(new Finding(PostureFindingIds.MtaStsNotFetched, FindingSeverity.Information, "The HTTPS policy was not fetched (fetching is turned off).", url));
+                findings.Add(new Finding(FindingCatalog.MtaSts.NotFetched, "The HTTPS policy was not fetched (fetching is turned off).", url));
                 return new MtaStsReport(name, queryName, lookup.Status, null, record, lookup.Records.Count, MtaStsFetchStatus.NotFetched, url, null, null,
                     mxHosts ?? Array.Empty<string>(), Array.Empty<string>(), findings, lookup.Response);
             }
@@ -253,7 +254,7 @@ namespace MailAuth.Posture
             IReadOnlyList<string> hosts = mxHosts ?? (mx?.Hosts.Where(h => h.Host != ".").Select(h => h.Host).ToArray() ?? Array.Empty<string>());
             if (body is null)
             {
-                findings.Add(new Finding(PostureFindingIds.MtaStsPolicyFetchFailed, FindingSeverity.Error,
+                findings.Add(new Finding(FindingCatalog.MtaSts.PolicyFetchFailed,
                     $"The policy could not be fetched from {url}: {fetchError}", url));
                 return new MtaStsReport(name, queryName, lookup.Status, null, record, lookup.Records.Count, MtaStsFetchStatus.Failed, url, fetchError, null,
                     hosts, Array.Empty<string>(), findings, lookup.Response);
@@ -261,7 +262,7 @@ namespace MailAuth.Posture
 
             if (contentType != null && !string.Equals(contentType, "text/plain", StringComparison.OrdinalIgnoreCase))
             {
-                findings.Add(new Finding(PostureFindingIds.MtaStsPolicyMalformed, FindingSeverity.Warning,
+                findings.Add(new Finding(FindingCatalog.MtaSts.PolicyMalformed, FindingSeverity.Warning,
                     $"The policy is served as {contentType}; RFC 8461 §3.2 requires text/plain and some senders reject anything else.", url));
             }
 
@@ -271,7 +272,7 @@ namespace MailAuth.Posture
             if (unmatched.Length > 0)
             {
                 // RFC 8461 §4.1: senders (in enforce mode) refuse to deliver to MX hosts not matched.
-                findings.Add(new Finding(PostureFindingIds.MtaStsMxMismatch, policy.ModeCode == MtaStsMode.Enforce ? FindingSeverity.Error : FindingSeverity.Warning,
+                findings.Add(new Finding(FindingCatalog.MtaSts.MxMismatch, policy.ModeCode == MtaStsMode.Enforce ? FindingSeverity.Error : FindingSeverity.Warning,
                     $"MX host(s) {string.Join(", ", unmatched)} match no mx pattern of the policy ({string.Join(", ", policy.MxPatterns)}); senders enforcing the policy will not deliver to them (RFC 8461 §4.1).", name));
             }
 

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using MailAuth.Findings;
 
 namespace MailAuth.Posture
 {
@@ -24,7 +25,7 @@ namespace MailAuth.Posture
             Text = text;
             IsValid = isValid;
             Id = id;
-            Findings = ResultList.From(findings);
+            Findings = FindingResults.From(findings);
         }
 
         public string Text { get; }
@@ -49,13 +50,13 @@ namespace MailAuth.Posture
             var findings = new List<Finding>();
             if (!TagList.TryParse(text, caseInsensitiveNames: false, out List<PostureTag> tags, out string? error))
             {
-                findings.Add(new Finding(PostureFindingIds.MtaStsRecordMalformed, FindingSeverity.Error, $"The _mta-sts record is not a list of field=value pairs (RFC 8461 §3.1): {error}.", subject));
+                findings.Add(new Finding(FindingCatalog.MtaSts.RecordMalformed, $"The _mta-sts record is not a list of field=value pairs (RFC 8461 §3.1): {error}.", subject));
                 return new MtaStsRecord(text, false, null, findings);
             }
 
             if (tags.Count == 0 || !string.Equals(tags[0].Name, "v", StringComparison.Ordinal) || !string.Equals(tags[0].Value, "STSv1", StringComparison.Ordinal))
             {
-                findings.Add(new Finding(PostureFindingIds.MtaStsRecordMalformed, FindingSeverity.Error, "The record must start with v=STSv1 (RFC 8461 §3.1).", subject));
+                findings.Add(new Finding(FindingCatalog.MtaSts.RecordMalformed, "The record must start with v=STSv1 (RFC 8461 §3.1).", subject));
                 return new MtaStsRecord(text, false, null, findings);
             }
 
@@ -64,7 +65,7 @@ namespace MailAuth.Posture
             // RFC 8461 §3.1: sts-id = 1*32(ALPHA / DIGIT).
             if (id is null || id.Length == 0 || id.Length > 32 || !id.All(c => (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
             {
-                findings.Add(new Finding(PostureFindingIds.MtaStsIdInvalid, FindingSeverity.Error,
+                findings.Add(new Finding(FindingCatalog.MtaSts.IdInvalid,
                     id is null ? "The record has no id= field (RFC 8461 §3.1)." : $"id={TagList.Shorten(id)} must be 1 to 32 letters or digits (RFC 8461 §3.1).", subject));
                 return new MtaStsRecord(text, false, id, findings);
             }
@@ -119,7 +120,7 @@ namespace MailAuth.Posture
             var policy = new MtaStsPolicy(text);
             var findings = new List<Finding>();
             policy.Parse(findings, subject);
-            policy.Findings = ResultList.From(findings);
+            policy.Findings = FindingResults.From(findings);
             return policy;
         }
 
@@ -166,7 +167,7 @@ namespace MailAuth.Posture
                 int colon = line.IndexOf(':');
                 if (colon <= 0)
                 {
-                    findings.Add(new Finding(PostureFindingIds.MtaStsPolicyMalformed, FindingSeverity.Error,
+                    findings.Add(new Finding(FindingCatalog.MtaSts.PolicyMalformed,
                         $"Policy line '{TagList.Shorten(line)}' is not 'key: value' (RFC 8461 §3.2).", subject));
                     ok = false;
                     continue;
@@ -177,7 +178,7 @@ namespace MailAuth.Posture
                 if (!string.Equals(key, "mx", StringComparison.Ordinal) && !seen.Add(key))
                 {
                     // Only mx may repeat; keep the first value of any other field.
-                    findings.Add(new Finding(PostureFindingIds.MtaStsPolicyMalformed, FindingSeverity.Warning,
+                    findings.Add(new Finding(FindingCatalog.MtaSts.PolicyMalformed, FindingSeverity.Warning,
                         $"The policy repeats '{key}'; only mx may occur more than once. The first value is used.", subject));
                     continue;
                 }
@@ -197,7 +198,7 @@ namespace MailAuth.Posture
                         };
                         if (Mode is null)
                         {
-                            findings.Add(new Finding(PostureFindingIds.MtaStsPolicyMalformed, FindingSeverity.Error,
+                            findings.Add(new Finding(FindingCatalog.MtaSts.PolicyMalformed,
                                 $"mode: {TagList.Shorten(value)} is not enforce, testing or none (RFC 8461 §3.2).", subject));
                             ok = false;
                         }
@@ -208,7 +209,7 @@ namespace MailAuth.Posture
                         if (value.Length == 0 || value.Length > 10 || !value.All(c => c >= '0' && c <= '9')
                             || !long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out long age) || age > MaxAgeLimit)
                         {
-                            findings.Add(new Finding(PostureFindingIds.MtaStsMaxAgeInvalid, FindingSeverity.Error,
+                            findings.Add(new Finding(FindingCatalog.MtaSts.MaxAgeInvalid,
                                 $"max_age: {TagList.Shorten(value)} must be a whole number of seconds from 0 to {MaxAgeLimit} (RFC 8461 §3.2).", subject));
                             ok = false;
                         }
@@ -222,7 +223,7 @@ namespace MailAuth.Posture
                         mx.Add(value);
                         if (!IsPattern(value))
                         {
-                            findings.Add(new Finding(PostureFindingIds.MtaStsPolicyMalformed, FindingSeverity.Error,
+                            findings.Add(new Finding(FindingCatalog.MtaSts.PolicyMalformed,
                                 $"mx: {TagList.Shorten(value)} is not a host name or a \"*.\" wildcard (RFC 8461 §3.2).", subject));
                             ok = false;
                         }
@@ -234,44 +235,44 @@ namespace MailAuth.Posture
             MxPatterns = ResultList.From(mx);
             if (!string.Equals(Version, "STSv1", StringComparison.Ordinal))
             {
-                findings.Add(new Finding(PostureFindingIds.MtaStsPolicyMalformed, FindingSeverity.Error,
+                findings.Add(new Finding(FindingCatalog.MtaSts.PolicyMalformed,
                     Version is null ? "The policy has no version field (RFC 8461 §3.2)." : $"version: {TagList.Shorten(Version)} is not STSv1.", subject));
                 ok = false;
             }
 
             if (Mode is null && !seen.Contains("mode"))
             {
-                findings.Add(new Finding(PostureFindingIds.MtaStsPolicyMalformed, FindingSeverity.Error, "The policy has no mode field (RFC 8461 §3.2).", subject));
+                findings.Add(new Finding(FindingCatalog.MtaSts.PolicyMalformed, "The policy has no mode field (RFC 8461 §3.2).", subject));
                 ok = false;
             }
 
             if (MaxAge is null && !seen.Contains("max_age"))
             {
-                findings.Add(new Finding(PostureFindingIds.MtaStsMaxAgeInvalid, FindingSeverity.Error, "The policy has no max_age field (RFC 8461 §3.2).", subject));
+                findings.Add(new Finding(FindingCatalog.MtaSts.MaxAgeInvalid, "The policy has no max_age field (RFC 8461 §3.2).", subject));
                 ok = false;
             }
 
             if (mx.Count == 0 && ModeCode != MtaStsMode.None)
             {
-                findings.Add(new Finding(PostureFindingIds.MtaStsPolicyNoMx, FindingSeverity.Error,
+                findings.Add(new Finding(FindingCatalog.MtaSts.PolicyNoMx,
                     "The policy lists no mx patterns; in enforce or testing mode every MX host then fails it (RFC 8461 §3.2).", subject));
                 ok = false;
             }
 
             if (MaxAge.HasValue && MaxAge.Value < ShortMaxAge)
             {
-                findings.Add(new Finding(PostureFindingIds.MtaStsMaxAgeShort, FindingSeverity.Warning,
+                findings.Add(new Finding(FindingCatalog.MtaSts.MaxAgeShort,
                     $"max_age {MaxAge.Value} is under a day; senders cache the policy that briefly, so a downgrade attacker has a wide window (RFC 8461 §3.2 suggests weeks).", subject));
             }
 
             if (ModeCode == MtaStsMode.Testing)
             {
-                findings.Add(new Finding(PostureFindingIds.MtaStsModeTesting, FindingSeverity.Information,
+                findings.Add(new Finding(FindingCatalog.MtaSts.ModeTesting,
                     "mode: testing: senders report failures but still deliver without TLS (RFC 8461 §5).", subject));
             }
             else if (ModeCode == MtaStsMode.None)
             {
-                findings.Add(new Finding(PostureFindingIds.MtaStsModeNone, FindingSeverity.Warning,
+                findings.Add(new Finding(FindingCatalog.MtaSts.ModeNone,
                     "mode: none: the domain publishes MTA-STS but no active policy (RFC 8461 §5).", subject));
             }
 

@@ -6,6 +6,7 @@ using System.Net;
 using System.Threading;
 using System.Threading.Tasks;
 using MailAuth.Dns;
+using MailAuth.Findings;
 
 namespace MailAuth.Posture
 {
@@ -31,7 +32,7 @@ namespace MailAuth.Posture
         internal MxHost(int preference, string host, bool isIpLiteral, MxHostResolution resolution,
             IReadOnlyList<IPAddress> addresses, IReadOnlyList<string> cnameChain, string? errorMessage, IReadOnlyList<Finding>? findings = null)
         {
-            FindingList = findings ?? Array.Empty<Finding>();
+            FindingList = (findings ?? Array.Empty<Finding>()).Listed();
             Preference = preference;
             Host = host;
             IsIpLiteral = isIpLiteral;
@@ -83,7 +84,7 @@ namespace MailAuth.Posture
             ErrorMessage = errorMessage;
             Hosts = ResultList.From(hosts);
             IsNullMx = isNullMx;
-            Findings = ResultList.From(findings);
+            Findings = FindingResults.From(findings);
             DnsEvidence = DnsEvidence.From(trace);
         }
 
@@ -148,14 +149,14 @@ namespace MailAuth.Posture
             if (status == PostureStatus.LookupFailed)
             {
                 string error = PostureHelpers.FailureText(response);
-                findings.Add(new Finding(PostureFindingIds.MxLookupFailed, FindingSeverity.Error, $"The MX lookup failed ({error}); the mail servers are unknown.", name));
+                findings.Add(new Finding(FindingCatalog.Mx.LookupFailed, $"The MX lookup failed ({error}); the mail servers are unknown.", name));
                 return new MxReport(name, status, error, Array.Empty<MxHost>(), false, findings, recorder.Responses);
             }
 
             if (status == PostureStatus.NotFound)
             {
                 // RFC 5321 §5.1: with no MX, senders fall back to the domain's own A/AAAA (implicit MX).
-                findings.Add(new Finding(PostureFindingIds.MxNone, FindingSeverity.Warning,
+                findings.Add(new Finding(FindingCatalog.Mx.None,
                     "No MX records: senders deliver to the domain's own address (implicit MX, RFC 5321 §5.1). Publish MX records, or a null MX (\"0 .\", RFC 7505) if the domain takes no mail.", name));
                 return new MxReport(name, status, null, Array.Empty<MxHost>(), false, findings, recorder.Responses);
             }
@@ -173,13 +174,13 @@ namespace MailAuth.Posture
             {
                 if (records.Count == 1)
                 {
-                    findings.Add(new Finding(PostureFindingIds.MxNull, FindingSeverity.Information,
+                    findings.Add(new Finding(FindingCatalog.Mx.Null,
                         "Null MX (RFC 7505): the domain declares that it accepts no mail.", name));
                     var only = new MxHost(records[0].Preference, ".", false, MxHostResolution.NotChecked, Array.Empty<IPAddress>(), Array.Empty<string>(), null);
                     return new MxReport(name, status, null, new[] { only }, true, findings, recorder.Responses);
                 }
 
-                findings.Add(new Finding(PostureFindingIds.MxNullWithOthers, FindingSeverity.Error,
+                findings.Add(new Finding(FindingCatalog.Mx.NullWithOthers,
                     "A null MX (\".\") is published beside other MX records; RFC 7505 §3 requires it to be the only one, and senders may treat the domain as taking no mail or ignore the null MX.", name));
             }
 
@@ -188,7 +189,7 @@ namespace MailAuth.Posture
             if (resolveHosts && hosts.Length > 0 && !hosts.Any(h => h.ResolutionCode == MxHostResolution.Resolves)
                 && hosts.All(h => h.ResolutionCode == MxHostResolution.DoesNotResolve || h.IsIpLiteral || h.Host == "."))
             {
-                findings.Add(new Finding(PostureFindingIds.MxNoHostResolves, FindingSeverity.Error,
+                findings.Add(new Finding(FindingCatalog.Mx.NoHostResolves,
                     "No MX host has an address: mail to this domain cannot be delivered.", name));
             }
 
@@ -208,7 +209,7 @@ namespace MailAuth.Posture
             {
                 // RFC 5321 §5.1 / RFC 7505 §3: the exchange must be a domain name; an address in
                 // its place is looked up as a name and fails.
-                Add(findings, new Finding(PostureFindingIds.MxIpLiteral, FindingSeverity.Error,
+                Add(findings, new Finding(FindingCatalog.Mx.IpLiteral,
                     $"MX {host} is an IP address, not a host name; RFC 5321 §5.1 requires a domain name with A/AAAA records.", host));
                 return new MxHost(preference, host, true, MxHostResolution.NotChecked, Array.Empty<IPAddress>(), Array.Empty<string>(), null, findings);
             }
@@ -225,7 +226,7 @@ namespace MailAuth.Posture
             }
             catch (ArgumentException ex)
             {
-                Add(findings, new Finding(PostureFindingIds.MxHostNotResolving, FindingSeverity.Error,
+                Add(findings, new Finding(FindingCatalog.Mx.HostNotResolving,
                     $"MX {host} is not a name that can be looked up: {ex.Message}", host));
                 return new MxHost(preference, host, false, MxHostResolution.DoesNotResolve, Array.Empty<IPAddress>(), Array.Empty<string>(), ex.Message, findings);
             }
@@ -234,7 +235,7 @@ namespace MailAuth.Posture
             IReadOnlyList<string> chain = answers.CanonicalNames;
             if (chain.Count > 0)
             {
-                Add(findings, new Finding(PostureFindingIds.MxCname, FindingSeverity.Warning,
+                Add(findings, new Finding(FindingCatalog.Mx.Cname,
                     $"MX {host} is an alias (CNAME to {chain[chain.Count - 1]}); RFC 2181 §10.3 and RFC 5321 §5.1 require the exchange to be the canonical name.", host));
             }
 
@@ -248,13 +249,13 @@ namespace MailAuth.Posture
             {
                 resolution = MxHostResolution.LookupFailed;
                 error = PostureHelpers.FailureText(answers.Failed[0]);
-                Add(findings, new Finding(PostureFindingIds.MxHostLookupFailed, FindingSeverity.Warning,
+                Add(findings, new Finding(FindingCatalog.Mx.HostLookupFailed,
                     $"The address lookup of MX {host} failed ({error}); whether it resolves is unknown.", host));
             }
             else
             {
                 resolution = MxHostResolution.DoesNotResolve;
-                Add(findings, new Finding(PostureFindingIds.MxHostNotResolving, FindingSeverity.Error,
+                Add(findings, new Finding(FindingCatalog.Mx.HostNotResolving,
                     $"MX {host} has no A or AAAA records ({(answers.A.IsNxDomain ? "NXDOMAIN" : "no data")}); mail routed to it cannot be delivered.", host));
             }
 

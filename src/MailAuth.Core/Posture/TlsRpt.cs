@@ -4,6 +4,7 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using MailAuth.Dns;
+using MailAuth.Findings;
 
 namespace MailAuth.Posture
 {
@@ -16,7 +17,7 @@ namespace MailAuth.Posture
             IsValid = isValid;
             ReportUris = ResultList.From(reportUris);
             Tags = ResultList.From(tags);
-            Findings = ResultList.From(findings);
+            Findings = FindingResults.From(findings);
         }
 
         public string Text { get; }
@@ -45,21 +46,21 @@ namespace MailAuth.Posture
             var findings = new List<Finding>();
             if (!TagList.TryParse(text, caseInsensitiveNames: false, out List<PostureTag> tags, out string? error))
             {
-                findings.Add(new Finding(PostureFindingIds.TlsRptMalformed, FindingSeverity.Error, $"The TLS-RPT record is not a list of field=value pairs (RFC 8460 §3): {error}.", subject));
+                findings.Add(new Finding(FindingCatalog.TlsRpt.Malformed, $"The TLS-RPT record is not a list of field=value pairs (RFC 8460 §3): {error}.", subject));
                 return new TlsRptRecord(text, false, Array.Empty<string>(), Array.Empty<PostureTag>(), findings);
             }
 
             // RFC 8460 §3: tlsrpt-record = %s"v=TLSRPTv1" 1*(field-delim tlsrpt-field).
             if (tags.Count == 0 || !string.Equals(tags[0].Name, "v", StringComparison.Ordinal) || !string.Equals(tags[0].Value, "TLSRPTv1", StringComparison.Ordinal))
             {
-                findings.Add(new Finding(PostureFindingIds.TlsRptMalformed, FindingSeverity.Error, "The record must start with v=TLSRPTv1 (RFC 8460 §3).", subject));
+                findings.Add(new Finding(FindingCatalog.TlsRpt.Malformed, "The record must start with v=TLSRPTv1 (RFC 8460 §3).", subject));
                 return new TlsRptRecord(text, false, Array.Empty<string>(), tags, findings);
             }
 
             string? rua = tags.FirstOrDefault(t => string.Equals(t.Name, "rua", StringComparison.Ordinal))?.Value;
             if (rua is null || rua.Length == 0)
             {
-                findings.Add(new Finding(PostureFindingIds.TlsRptRuaMissing, FindingSeverity.Error, "The record has no rua= field; RFC 8460 §3 requires at least one mailto: or https: destination.", subject));
+                findings.Add(new Finding(FindingCatalog.TlsRpt.RuaMissing, "The record has no rua= field; RFC 8460 §3 requires at least one mailto: or https: destination.", subject));
                 return new TlsRptRecord(text, false, Array.Empty<string>(), tags, findings);
             }
 
@@ -73,7 +74,7 @@ namespace MailAuth.Posture
                 }
                 else
                 {
-                    findings.Add(new Finding(PostureFindingIds.TlsRptRuaInvalid, FindingSeverity.Error, $"rua destination '{TagList.Shorten(uri)}' {why} (RFC 8460 §3: mailto: or https: URIs).", subject));
+                    findings.Add(new Finding(FindingCatalog.TlsRpt.RuaInvalid, $"rua destination '{TagList.Shorten(uri)}' {why} (RFC 8460 §3: mailto: or https: URIs).", subject));
                 }
             }
 
@@ -130,7 +131,7 @@ namespace MailAuth.Posture
             ErrorMessage = errorMessage;
             Record = record;
             RecordCount = recordCount;
-            Findings = ResultList.From(findings);
+            Findings = FindingResults.From(findings);
             Response = response;
         }
 
@@ -198,10 +199,10 @@ namespace MailAuth.Posture
             switch (lookup.Status)
             {
                 case PostureStatus.LookupFailed:
-                    findings.Add(new Finding(PostureFindingIds.TlsRptLookupFailed, FindingSeverity.Error, $"The TLS-RPT lookup failed ({lookup.ErrorMessage}).", queryName));
+                    findings.Add(new Finding(FindingCatalog.TlsRpt.LookupFailed, $"The TLS-RPT lookup failed ({lookup.ErrorMessage}).", queryName));
                     return WithEvidence(new TlsRptReport(name, queryName, lookup.Status, lookup.ErrorMessage, null, 0, findings, lookup.Response));
                 case PostureStatus.NotFound:
-                    findings.Add(new Finding(PostureFindingIds.TlsRptNotFound, FindingSeverity.Information, "No TLS-RPT record: senders cannot report TLS delivery failures to the domain (RFC 8460).", queryName));
+                    findings.Add(new Finding(FindingCatalog.TlsRpt.NotFound, "No TLS-RPT record: senders cannot report TLS delivery failures to the domain (RFC 8460).", queryName));
                     return WithEvidence(new TlsRptReport(name, queryName, lookup.Status, null, null, 0, findings, lookup.Response));
             }
 
@@ -210,7 +211,7 @@ namespace MailAuth.Posture
             if (lookup.Records.Count > 1)
             {
                 // RFC 8460 §3: if the number of records is not one, senders assume no TLSRPT.
-                findings.Insert(0, new Finding(PostureFindingIds.TlsRptMultiple, FindingSeverity.Error,
+                findings.Insert(0, new Finding(FindingCatalog.TlsRpt.Multiple,
                     $"{lookup.Records.Count} v=TLSRPTv1 records are published; senders then treat the domain as not using TLS-RPT (RFC 8460 §3).", queryName));
             }
 

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Linq;
 using System.Net;
 using System.Text;
+using MailAuth.Findings;
 
 namespace MailAuth.Spf
 {
@@ -27,7 +28,7 @@ namespace MailAuth.Spf
 
             if (!SpfRecord.TryParse(text, out SpfRecord? record, out SpfSyntaxError? error))
             {
-                return new[] { SyntaxFinding(error!, domain) };
+                return new[] { SyntaxFinding(error!, domain) }.Listed();
             }
 
             return Lint(record!, domain);
@@ -44,11 +45,11 @@ namespace MailAuth.Spf
 
             var findings = new List<Finding>();
             LintRecord(record, domain, findings, checkLength: true);
-            return findings;
+            return findings.Listed();
         }
 
         internal static Finding SyntaxFinding(SpfSyntaxError error, string? domain) =>
-            new Finding("SPF-SYNTAX", FindingSeverity.Error,
+            new Finding(FindingCatalog.Spf.Syntax,
                 $"Syntax error: {error.Message}. check_host() returns permerror for this record (RFC 7208 §4.6).",
                 error.Term ?? domain);
 
@@ -58,19 +59,19 @@ namespace MailAuth.Spf
 
             if (record.Terms.Count(t => t.CausesDnsLookup && (t.Name != "redirect" || record.All is null)) > 10)
             {
-                findings.Add(new Finding("SPF-LOOKUP-LIMIT", FindingSeverity.Error,
+                findings.Add(new Finding(FindingCatalog.Spf.LookupLimit,
                     $"{where} alone has {record.DnsLookupTermCount.ToString(CultureInfo.InvariantCulture)} DNS-querying terms; more than 10 is permerror (RFC 7208 §4.6.4).", domain));
             }
 
             foreach (SpfTerm term in record.Terms.Where(t => t.IsMechanism && t.Name == "ptr"))
             {
-                findings.Add(new Finding("SPF-PTR", FindingSeverity.Warning,
+                findings.Add(new Finding(FindingCatalog.Spf.Ptr,
                     $"'{term.Text}': the ptr mechanism is slow, unreliable and should not be used (RFC 7208 §5.5); list the addresses with ip4/ip6 or a instead.", term.Text));
             }
 
             foreach (SpfTerm term in record.Terms.Where(t => t.DomainSpecMacro != null && t.DomainSpecMacro.UsesValidatedName && t.KindCode == SpfTermKind.Mechanism))
             {
-                findings.Add(new Finding("SPF-MACRO-P", FindingSeverity.Warning,
+                findings.Add(new Finding(FindingCatalog.Spf.MacroP,
                     $"'{term.Text}': the %{{p}} macro needs reverse DNS lookups and should not be used (RFC 7208 §7.2).", term.Text));
             }
 
@@ -79,37 +80,37 @@ namespace MailAuth.Spf
             {
                 if (all.QualifierCode == SpfQualifier.Pass)
                 {
-                    findings.Add(new Finding("SPF-ALL-PASS", FindingSeverity.Error,
+                    findings.Add(new Finding(FindingCatalog.Spf.AllPass,
                         $"'{all.Text}' authorizes every host on the Internet to send mail as this domain; use -all or ~all.", all.Text));
                 }
                 else if (all.QualifierCode == SpfQualifier.Neutral)
                 {
-                    findings.Add(new Finding("SPF-ALL-NEUTRAL", FindingSeverity.Warning,
+                    findings.Add(new Finding(FindingCatalog.Spf.AllNeutral,
                         $"'{all.Text}' ends the record with neutral: unlisted hosts are neither denied nor marked, so the record protects little; use ~all or -all.", all.Text));
                 }
 
                 SpfTerm[] after = record.Mechanisms.Where(t => t.Index > all.Index).ToArray();
                 if (after.Length > 0)
                 {
-                    findings.Add(new Finding("SPF-TERMS-AFTER-ALL", FindingSeverity.Warning,
+                    findings.Add(new Finding(FindingCatalog.Spf.TermsAfterAll,
                         $"{after.Length.ToString(CultureInfo.InvariantCulture)} mechanism(s) after '{all.Text}' are never evaluated ({string.Join(" ", after.Select(t => t.Text))}) (RFC 7208 §5.1).", all.Text));
                 }
 
                 if (record.Redirect != null)
                 {
-                    findings.Add(new Finding("SPF-REDIRECT-WITH-ALL", FindingSeverity.Warning,
+                    findings.Add(new Finding(FindingCatalog.Spf.RedirectWithAll,
                         $"'{record.Redirect.Text}' is ignored because the record has '{all.Text}' (RFC 7208 §5.1, §6.1).", record.Redirect.Text));
                 }
             }
             else if (record.Redirect is null)
             {
-                findings.Add(new Finding("SPF-NO-ALL", FindingSeverity.Warning,
+                findings.Add(new Finding(FindingCatalog.Spf.NoAll,
                     $"{where} has neither an \"all\" mechanism nor redirect=: hosts not listed get neutral (RFC 7208 §4.7); end it with -all or ~all.", domain));
             }
 
             foreach (SpfTerm term in record.Terms.Where(t => t.KindCode == SpfTermKind.Modifier && t.Name != "redirect" && t.Name != "exp"))
             {
-                findings.Add(new Finding("SPF-UNKNOWN-MODIFIER", FindingSeverity.Information,
+                findings.Add(new Finding(FindingCatalog.Spf.UnknownModifier,
                     $"'{term.Text}' is not a modifier of RFC 7208 and is ignored by receivers (§6).", term.Text));
             }
 
@@ -117,7 +118,7 @@ namespace MailAuth.Spf
 
             if (checkLength && record.Text.Length > 255)
             {
-                findings.Add(new Finding("SPF-STRING-TOO-LONG", FindingSeverity.Warning,
+                findings.Add(new Finding(FindingCatalog.Spf.StringTooLong, FindingSeverity.Warning,
                     $"The record is {record.Text.Length.ToString(CultureInfo.InvariantCulture)} characters; one TXT string holds at most 255, so it must be published as several strings (joined without spaces, RFC 7208 §3.3).", domain));
             }
 
@@ -126,7 +127,7 @@ namespace MailAuth.Spf
                 int size = EstimateAnswerSize(domain ?? "example.com", new[] { SplitStrings(record.Text) });
                 if (size > ClassicUdpLimit)
                 {
-                    findings.Add(new Finding("SPF-UDP-SIZE", FindingSeverity.Warning,
+                    findings.Add(new Finding(FindingCatalog.Spf.UdpSize,
                         $"The TXT answer would be about {size.ToString(CultureInfo.InvariantCulture)} bytes, more than a {ClassicUdpLimit.ToString(CultureInfo.InvariantCulture)}-byte UDP response; receivers without EDNS must retry over TCP (RFC 7208 §3.4).", domain));
                 }
             }
@@ -140,14 +141,14 @@ namespace MailAuth.Spf
                 int prefix = term.Name == "ip4" ? term.EffectiveIp4CidrLength : term.EffectiveIp6CidrLength;
                 if (prefix == 0 && term.QualifierCode == SpfQualifier.Pass)
                 {
-                    findings.Add(new Finding("SPF-IP-ALL", FindingSeverity.Error,
+                    findings.Add(new Finding(FindingCatalog.Spf.IpAll,
                         $"'{term.Text}' authorizes every {(term.Name == "ip4" ? "IPv4" : "IPv6")} address.", term.Text));
                 }
 
                 IPAddress masked = Mask(term.NetworkAddress!, prefix);
                 if (!masked.Equals(term.NetworkAddress))
                 {
-                    findings.Add(new Finding("SPF-IP-HOST-BITS", FindingSeverity.Information,
+                    findings.Add(new Finding(FindingCatalog.Spf.IpHostBits,
                         $"'{term.Text}' has host bits set; it means {masked}/{prefix.ToString(CultureInfo.InvariantCulture)}.", term.Text));
                 }
             }
@@ -217,13 +218,13 @@ namespace MailAuth.Spf
 
             if (duplicates.Count > 0)
             {
-                findings.Add(new Finding("SPF-IP-DUPLICATE", FindingSeverity.Warning,
+                findings.Add(new Finding(FindingCatalog.Spf.IpDuplicate,
                     $"{Count(duplicates.Count, "range is", "ranges are")} listed twice: {Listed(duplicates)}. Remove the repeats.", null));
             }
 
             if (nested.Count > 0)
             {
-                findings.Add(new Finding("SPF-IP-OVERLAP", FindingSeverity.Information,
+                findings.Add(new Finding(FindingCatalog.Spf.IpOverlap,
                     $"{Count(nested.Count, "range lies", "ranges lie")} inside wider ones: {Listed(nested)}.", null));
             }
         }

@@ -6,6 +6,7 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using MailAuth.Dns;
+using MailAuth.Findings;
 
 namespace MailAuth.Spf
 {
@@ -47,7 +48,7 @@ namespace MailAuth.Spf
             string? name = SpfDomainName.NormalizeIdentity(domain, out string? invalid);
             if (name is null)
             {
-                var finding = new Finding("SPF-INVALID-DOMAIN", FindingSeverity.Error, $"'{domain}' is not a domain that can have an SPF record: {invalid}.", domain);
+                var finding = new Finding(FindingCatalog.Spf.InvalidDomain, $"'{domain}' is not a domain that can have an SPF record: {invalid}.", domain);
                 return new SpfRecordReport(domain, SpfRecordStatus.Invalid, $"not a valid domain name: {invalid}", null, Array.Empty<string>(), null, null,
                     0, 0, null, null, new[] { finding }, Array.Empty<DnsResponse>(), stopwatch.Elapsed.TotalMilliseconds);
             }
@@ -70,17 +71,17 @@ namespace MailAuth.Spf
                 case SpfSelection.Failed:
                     status = SpfRecordStatus.LookupFailed;
                     reason = $"the TXT lookup for {domain} failed ({response.Error ?? response.ResponseCode}); evaluation would give temperror";
-                    findings.Add(new Finding("SPF-LOOKUP-FAILED", FindingSeverity.Error, reason + ".", domain));
+                    findings.Add(new Finding(FindingCatalog.Spf.LookupFailed, reason + ".", domain));
                     break;
                 case SpfSelection.NotFound:
                     status = SpfRecordStatus.NotFound;
                     reason = response.IsNxDomain ? $"{domain} does not exist (NXDOMAIN)" : $"{domain} has no TXT record beginning with v=spf1";
-                    findings.Add(new Finding("SPF-NO-RECORD", FindingSeverity.Warning, reason + "; receivers get the result none and cannot tell forged mail from real.", domain));
+                    findings.Add(new Finding(FindingCatalog.Spf.NoRecord, reason + "; receivers get the result none and cannot tell forged mail from real.", domain));
                     break;
                 case SpfSelection.Multiple:
                     status = SpfRecordStatus.Invalid;
                     reason = $"{domain} publishes {lookup.SpfTexts.Count.ToString(CultureInfo.InvariantCulture)} SPF records; evaluation gives permerror";
-                    findings.Add(new Finding("SPF-MULTIPLE-RECORDS", FindingSeverity.Error,
+                    findings.Add(new Finding(FindingCatalog.Spf.MultipleRecords,
                         $"{domain} publishes {lookup.SpfTexts.Count.ToString(CultureInfo.InvariantCulture)} TXT records beginning with v=spf1; exactly one is allowed, so every check gives permerror (RFC 7208 §4.5). Merge them into one.", domain));
                     break;
                 default:
@@ -111,7 +112,7 @@ namespace MailAuth.Spf
                 SpfLinter.LintRecord(parsed, domain, findings, checkLength: false);
 
                 // The static lookup-limit finding of the record alone is superseded by the recursive count.
-                findings.RemoveAll(f => f.Id == "SPF-LOOKUP-LIMIT");
+                findings.RemoveAll(f => f.Id == FindingCatalog.Spf.LookupLimit.Id);
                 tree = await BuildNodeAsync(domain, null, 0, parsed, response, new[] { domain }).ConfigureAwait(false);
                 ledger = BuildLedger(tree, out crossed);
                 lookups = ledger.Count == 0 ? 0 : ledger[ledger.Count - 1].RunningDnsLookups;
@@ -119,18 +120,18 @@ namespace MailAuth.Spf
                 LintTree(tree, findings);
                 if (crossed != null)
                 {
-                    findings.Insert(0, new Finding("SPF-LOOKUP-LIMIT", FindingSeverity.Error,
+                    findings.Insert(0, new Finding(FindingCatalog.Spf.LookupLimit,
                         $"The record needs {lookups.ToString(CultureInfo.InvariantCulture)} DNS-querying terms through its includes; more than {_options.MaxDnsLookups.ToString(CultureInfo.InvariantCulture)} is permerror (RFC 7208 §4.6.4). The limit is crossed at {crossed}.", domain));
                 }
 
                 if (voids > _options.MaxVoidLookups)
                 {
-                    findings.Add(new Finding("SPF-VOID-LIMIT", FindingSeverity.Error,
+                    findings.Add(new Finding(FindingCatalog.Spf.VoidLimit,
                         $"{voids.ToString(CultureInfo.InvariantCulture)} lookups in the tree return NXDOMAIN or no data; more than {_options.MaxVoidLookups.ToString(CultureInfo.InvariantCulture)} is permerror (RFC 7208 §4.6.4).", domain));
                 }
                 else if (voids > 0)
                 {
-                    findings.Add(new Finding("SPF-VOID-LOOKUPS", FindingSeverity.Warning,
+                    findings.Add(new Finding(FindingCatalog.Spf.VoidLookups,
                         $"{voids.ToString(CultureInfo.InvariantCulture)} lookup(s) in the tree return NXDOMAIN or no data (void lookups, RFC 7208 §4.6.4); remove the terms that point nowhere.", domain));
                 }
             }
@@ -155,7 +156,7 @@ namespace MailAuth.Spf
                 // on the wire, so this catches records split wrongly by the publishing tool.
                 if (record.TextStringList.Any(s => s.Length > 255))
                 {
-                    findings.Add(new Finding("SPF-STRING-TOO-LONG", FindingSeverity.Error,
+                    findings.Add(new Finding(FindingCatalog.Spf.StringTooLong,
                         "A TXT string of the record is longer than 255 characters; split it into several strings (RFC 7208 §3.3).", domain));
                 }
             }
@@ -166,7 +167,7 @@ namespace MailAuth.Spf
             int size = SpfLinter.EstimateAnswerSize(domain, all);
             if (all.Length > 0 && (size > SpfLinter.ClassicUdpLimit || response.UsedTcp))
             {
-                findings.Add(new Finding("SPF-UDP-SIZE", FindingSeverity.Warning,
+                findings.Add(new Finding(FindingCatalog.Spf.UdpSize,
                     $"The TXT answer of {domain} is about {size.ToString(CultureInfo.InvariantCulture)} bytes ({all.Length.ToString(CultureInfo.InvariantCulture)} TXT records), more than a {SpfLinter.ClassicUdpLimit.ToString(CultureInfo.InvariantCulture)}-byte UDP response; receivers without EDNS must retry over TCP (RFC 7208 §3.4).", domain));
             }
         }
@@ -442,31 +443,31 @@ namespace MailAuth.Spf
                 switch (node.StatusCode)
                 {
                     case SpfIncludeStatus.NotFound:
-                        findings.Add(new Finding(redirect ? "SPF-REDIRECT-NO-SPF" : "SPF-INCLUDE-NO-SPF", FindingSeverity.Error,
+                        findings.Add(new Finding(redirect ? FindingCatalog.Spf.RedirectNoSpf : FindingCatalog.Spf.IncludeNoSpf,
                             $"'{node.Via}': {node.Error}; an {kind} of a domain without SPF record gives permerror (RFC 7208 §5.2, §6.1).", node.Via));
                         break;
                     case SpfIncludeStatus.LookupFailed:
-                        findings.Add(new Finding("SPF-INCLUDE-LOOKUP-FAILED", FindingSeverity.Error,
+                        findings.Add(new Finding(FindingCatalog.Spf.IncludeLookupFailed,
                             $"'{node.Via}': {node.Error}; evaluation would give temperror.", node.Via));
                         break;
                     case SpfIncludeStatus.Invalid:
-                        findings.Add(new Finding("SPF-INCLUDE-INVALID", FindingSeverity.Error,
+                        findings.Add(new Finding(FindingCatalog.Spf.IncludeInvalid,
                             $"'{node.Via}': the record of {node.Domain} is invalid ({node.Error}); evaluation gives permerror.", node.Via));
                         break;
                     case SpfIncludeStatus.Loop:
-                        findings.Add(new Finding("SPF-INCLUDE-LOOP", FindingSeverity.Error,
+                        findings.Add(new Finding(FindingCatalog.Spf.IncludeLoop,
                             $"'{node.Via}': {node.Error}; evaluation gives permerror (RFC 7208 §4.6.4).", node.Via));
                         break;
                     case SpfIncludeStatus.Found when node.ParsedRecord != null:
                         if (node.ParsedRecord.Mechanisms.Any(t => t.Name == "ptr"))
                         {
-                            findings.Add(new Finding("SPF-PTR", FindingSeverity.Warning,
+                            findings.Add(new Finding(FindingCatalog.Spf.Ptr,
                                 $"The record of {node.Domain} ({node.Via}) uses ptr, which is slow and should not be used (RFC 7208 §5.5).", node.Via));
                         }
 
                         if (node.ParsedRecord.All != null && node.ParsedRecord.All.QualifierCode == SpfQualifier.Pass)
                         {
-                            findings.Add(new Finding("SPF-ALL-PASS", FindingSeverity.Error,
+                            findings.Add(new Finding(FindingCatalog.Spf.AllPass,
                                 $"The record of {node.Domain} ({node.Via}) ends with '{node.ParsedRecord.All.Text}': including it authorizes every host.", node.Via));
                         }
 

@@ -241,9 +241,9 @@ namespace MailAuth.Spf
             LimitCrossedAt = limitCrossedAt;
             IncludeRoot = includeTree;
             IncludeTree = includeTree?.SelfAndDescendants().ToResultList() ?? ResultList<SpfIncludeNode>.Empty;
-            Findings = ResultList.From(findings);
-            Errors = ResultList.From(findings.Where(f => f.SeverityCode == FindingSeverity.Error).ToArray());
-            Warnings = ResultList.From(findings.Where(f => f.SeverityCode != FindingSeverity.Error).ToArray());
+            Findings = FindingResults.From(findings);
+            Errors = ResultList.From(Findings.Where(f => f.SeverityCode == FindingSeverity.Error).ToArray());
+            Warnings = ResultList.From(Findings.Where(f => f.SeverityCode != FindingSeverity.Error).ToArray());
             DnsEvidence = DnsEvidence.From(dns);
             ElapsedMilliseconds = elapsedMilliseconds;
             Terms = ResultList.From(parsed?.Terms ?? (IReadOnlyList<SpfTerm>)Array.Empty<SpfTerm>());

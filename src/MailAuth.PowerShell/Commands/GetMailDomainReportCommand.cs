@@ -1,4 +1,5 @@
 using System;
+using System.Collections;
 using System.Linq;
 using System.Management.Automation;
 using MailAuth.Dmarc;
@@ -15,13 +16,20 @@ namespace MailAuth.PowerShell.Commands
     /// </summary>
     [Cmdlet(VerbsCommon.Get, "MailDomainReport")]
     [OutputType(typeof(MailDomainReport))]
-    public sealed class GetMailDomainReportCommand : DnsCmdlet
+    public sealed class GetMailDomainReportCommand : DnsCmdlet, IFindingSeverityParameter
     {
         private readonly BulkProgress _progress = new BulkProgress(0x4D41, "Auditing mail domains", "domains");
         private DomainReporter? _reporter;
         private DomainAuditRunner? _runner;
 
         private readonly DomainArguments _domains = new DomainArguments();
+
+        /// <summary>
+        /// Severities by finding id or wildcard: Information, Warning, Error, or Off to leave a finding
+        /// out. Default: $MailAuthFindingSeverity (docs/findings.md).
+        /// </summary>
+        [Parameter]
+        public Hashtable? FindingSeverity { get; set; }
 
         // Alias order is binding precedence: Get-AcceptedDomain's DomainName, a recipient's
         // PrimarySmtpAddress; a mailbox has a Name too (its display name).
@@ -107,7 +115,11 @@ namespace MailAuth.PowerShell.Commands
             }
 
             _reporter = new DomainReporter(Resolver, options);
-            _runner = _reporter.CreateBulkRunner(ThrottleLimit, CancellationToken);
+            using (FindingPolicy.Enter())
+            {
+                // The runner takes the severities along to every domain's work.
+                _runner = _reporter.CreateBulkRunner(ThrottleLimit, CancellationToken);
+            }
         }
 
         protected override void ProcessRecord()

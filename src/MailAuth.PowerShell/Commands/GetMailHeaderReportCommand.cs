@@ -1,4 +1,5 @@
 using System;
+using System.Collections;
 using System.Collections.Generic;
 using System.IO;
 using System.Management.Automation;
@@ -13,7 +14,7 @@ namespace MailAuth.PowerShell.Commands
     /// </summary>
     [Cmdlet(VerbsCommon.Get, "MailHeaderReport", DefaultParameterSetName = InputObjectSet)]
     [OutputType(typeof(MailHeaderReport))]
-    public sealed class GetMailHeaderReportCommand : DnsCmdlet
+    public sealed class GetMailHeaderReportCommand : DnsCmdlet, IFindingSeverityParameter
     {
         private const string InputObjectSet = "InputObject";
         private const string PathSet = "Path";
@@ -25,6 +26,13 @@ namespace MailAuth.PowerShell.Commands
         private MailHeaderVerifier? _verifier;
         private long _reportCount;
         private bool _progressShown;
+
+        /// <summary>
+        /// Severities by finding id or wildcard: Information, Warning, Error, or Off to leave a finding
+        /// out. Default: $MailAuthFindingSeverity (docs/findings.md).
+        /// </summary>
+        [Parameter]
+        public Hashtable? FindingSeverity { get; set; }
 
         /// <summary>Header text (lines or a whole paste), a FileInfo, or a MimeKit MimeMessage.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = InputObjectSet)]
@@ -113,6 +121,15 @@ namespace MailAuth.PowerShell.Commands
 
         protected override void ProcessRecord()
         {
+            // Reports are read as they are written (an mbox streams): the severities hold throughout.
+            using (FindingPolicy.Enter())
+            {
+                ProcessInput();
+            }
+        }
+
+        private void ProcessInput()
+        {
             switch (ParameterSetName)
             {
                 case PathSet:
@@ -157,7 +174,10 @@ namespace MailAuth.PowerShell.Commands
 
                 try
                 {
-                    WriteReports(_lines.Complete());
+                    using (FindingPolicy.Enter())
+                    {
+                        WriteReports(_lines.Complete());
+                    }
                 }
                 catch (MailHeaderFormatException ex)
                 {

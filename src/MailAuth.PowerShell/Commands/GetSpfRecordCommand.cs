@@ -1,4 +1,5 @@
 using System;
+using System.Collections;
 using System.Management.Automation;
 using MailAuth.Spf;
 
@@ -12,7 +13,7 @@ namespace MailAuth.PowerShell.Commands
     [Cmdlet(VerbsCommon.Get, "SpfRecord", DefaultParameterSetName = ReportSet)]
     [OutputType(typeof(SpfRecordReport), ParameterSetName = new[] { ReportSet })]
     [OutputType(typeof(SpfFlattening), ParameterSetName = new[] { FlattenSet })]
-    public sealed class GetSpfRecordCommand : SpfCmdlet
+    public sealed class GetSpfRecordCommand : SpfCmdlet, IFindingSeverityParameter
     {
         public const string ReportSet = "Report";
 
@@ -22,6 +23,13 @@ namespace MailAuth.PowerShell.Commands
         protected override int ProgressActivityId => 0x4D53;
 
         private readonly DomainArguments _domains = new DomainArguments();
+
+        /// <summary>
+        /// Severities by finding id or wildcard: Information, Warning, Error, or Off to leave a finding
+        /// out. Default: $MailAuthFindingSeverity (docs/findings.md).
+        /// </summary>
+        [Parameter]
+        public Hashtable? FindingSeverity { get; set; }
 
         // Alias order is binding precedence: a mailbox has a Name too (its display name).
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]

@@ -13,7 +13,7 @@ namespace MailAuth.PowerShell.Commands
     /// </summary>
     [Cmdlet(VerbsDiagnostic.Resolve, "DmarcPolicy")]
     [OutputType(typeof(DmarcPolicy))]
-    public sealed class ResolveDmarcPolicyCommand : BulkDnsCmdlet
+    public sealed class ResolveDmarcPolicyCommand : BulkDnsCmdlet, IFindingSeverityParameter
     {
         protected override string ProgressActivity => "Resolving DMARC policies";
 
@@ -23,6 +23,13 @@ namespace MailAuth.PowerShell.Commands
         private DmarcOptions _options = null!;
 
         private readonly DomainArguments _domains = new DomainArguments();
+
+        /// <summary>
+        /// Severities by finding id or wildcard: Information, Warning, Error, or Off to leave a finding
+        /// out. Default: $MailAuthFindingSeverity (docs/findings.md).
+        /// </summary>
+        [Parameter]
+        public Hashtable? FindingSeverity { get; set; }
 
         /// <summary>From domains, or addresses whose domain is taken.</summary>
         // Alias order is binding precedence: a header report's FromDomain is the domain it read from

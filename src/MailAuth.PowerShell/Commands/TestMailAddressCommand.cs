@@ -1,4 +1,5 @@
 using System;
+using System.Collections;
 using System.Management.Automation;
 using MailAuth.Addresses;
 
@@ -10,7 +11,7 @@ namespace MailAuth.PowerShell.Commands
     /// </summary>
     [Cmdlet(VerbsDiagnostic.Test, "MailAddress")]
     [OutputType(typeof(MailAddressReport))]
-    public sealed class TestMailAddressCommand : BulkDnsCmdlet
+    public sealed class TestMailAddressCommand : BulkDnsCmdlet, IFindingSeverityParameter
     {
         private const string EmptyAction = "Give an address such as megan@contoso.com; check the input row or column for an empty value.";
         private MailAddressTester _tester = null!;
@@ -18,6 +19,13 @@ namespace MailAuth.PowerShell.Commands
         protected override string ProgressActivity => "Testing mail addresses";
 
         protected override int ProgressActivityId => 0x4D45;
+
+        /// <summary>
+        /// Severities by finding id or wildcard: Information, Warning, Error, or Off to leave a finding
+        /// out. Default: $MailAuthFindingSeverity (docs/findings.md).
+        /// </summary>
+        [Parameter]
+        public Hashtable? FindingSeverity { get; set; }
 
         /// <summary>Addresses to test.</summary>
         // PrimarySmtpAddress: Get-Mailbox / Get-Recipient; EmailAddress: a CSV column or an Entra user.

@@ -48,7 +48,7 @@ namespace MailAuth.Core.Tests.Dmarc
                 "TXT _dmarc.a.b.mail.example.com", "TXT _dmarc.b.mail.example.com", "TXT _dmarc.mail.example.com",
                 "TXT _dmarc.example.com", "TXT _dmarc.com",
             }, dns.DmarcQueries);
-            Assert.Contains(result.Findings, f => f.Id == DmarcFindingIds.Inherited);
+            Assert.Contains(result.Findings, f => f.Id == "DMARC-INHERITED");
             Assert.Equal(dns.Queries.Count, result.QueryCount);
         }
 
@@ -66,7 +66,7 @@ namespace MailAuth.Core.Tests.Dmarc
             Assert.DoesNotContain("TXT _dmarc.e.f.g.h.i.j.mail.example.com", dns.DmarcQueries);
             Assert.Equal("TXT _dmarc.g.h.i.j.mail.example.com", dns.DmarcQueries[1]);
             Assert.Equal("example.com", result.RecordDomain);
-            Assert.Contains(result.Findings, f => f.Id == DmarcFindingIds.WalkShortened);
+            Assert.Contains(result.Findings, f => f.Id == "DMARC-WALK-SHORTENED");
         }
 
         [Fact]
@@ -81,7 +81,7 @@ namespace MailAuth.Core.Tests.Dmarc
 
             Assert.Equal(DmarcStatus.Found, result.StatusCode);
             Assert.Equal("example.com", result.RecordDomain);
-            Finding duplicate = Assert.Single(result.Findings, f => f.Id == DmarcFindingIds.DuplicateRecords);
+            Finding duplicate = Assert.Single(result.Findings, f => f.Id == "DMARC-DUPLICATE-RECORDS");
             Assert.Equal("_dmarc.sub.example.com", duplicate.Subject);
             Assert.Contains("2 DMARC records", duplicate.Message, StringComparison.Ordinal);
         }
@@ -99,8 +99,8 @@ namespace MailAuth.Core.Tests.Dmarc
             Assert.Equal(DmarcStatus.NotFound, result.StatusCode);
             Assert.Null(result.RecordDomain);
             Assert.Equal(new[] { "TXT _dmarc.sub.example.com" }, dns.DmarcQueries);
-            Assert.Contains(result.Findings, f => f.Id == DmarcFindingIds.DuplicateRecords);
-            Assert.Contains(result.Findings, f => f.Id == DmarcFindingIds.NoRecord);
+            Assert.Contains(result.Findings, f => f.Id == "DMARC-DUPLICATE-RECORDS");
+            Assert.Contains(result.Findings, f => f.Id == "DMARC-NO-RECORD");
             Assert.Null(result.ErrorMessage);
         }
 
@@ -113,7 +113,7 @@ namespace MailAuth.Core.Tests.Dmarc
             DmarcPolicy result = await dns.ResolveAsync(Query("www.example.com", DmarcDiscoveryMethod.PublicSuffixList), Single());
             Assert.Equal(DmarcStatus.NotFound, result.StatusCode);
             Assert.Equal("example.com", result.OrganizationalDomain);
-            Assert.Contains(result.Findings, f => f.Id == DmarcFindingIds.DuplicateRecords);
+            Assert.Contains(result.Findings, f => f.Id == "DMARC-DUPLICATE-RECORDS");
         }
 
         [Fact]
@@ -131,7 +131,7 @@ namespace MailAuth.Core.Tests.Dmarc
             Assert.Equal("example.com", walk.AlternateRecordDomain);
             Assert.Equal("example.com", walk.AlternateOrganizationalDomain);
             Assert.False(walk.MethodsAgree);
-            Assert.Contains(walk.Findings, f => f.Id == DmarcFindingIds.MethodsDisagree);
+            Assert.Contains(walk.Findings, f => f.Id == "DMARC-METHODS-DISAGREE");
 
             using var dns2 = new DmarcTestDns()
                 .Txt("_dmarc.dept.example.com", "v=DMARC1; p=quarantine; psd=n; rua=mailto:d@dept.example.com")
@@ -155,8 +155,8 @@ namespace MailAuth.Core.Tests.Dmarc
             Assert.Null(walk.AlternateRecordDomain);
             Assert.Equal(DmarcStatus.NotFound, walk.AlternateStatusCode);
             Assert.Equal("someone.github.io", walk.AlternateOrganizationalDomain);
-            Assert.Contains(walk.Findings, f => f.Id == DmarcFindingIds.MethodsDisagree);
-            Assert.Contains(walk.Findings, f => f.Id == DmarcFindingIds.PublicSuffix && f.SeverityCode == FindingSeverity.Warning);
+            Assert.Contains(walk.Findings, f => f.Id == "DMARC-METHODS-DISAGREE");
+            Assert.Contains(walk.Findings, f => f.Id == "DMARC-PUBLIC-SUFFIX" && f.SeverityCode == FindingSeverity.Warning);
         }
 
         [Fact]
@@ -165,7 +165,7 @@ namespace MailAuth.Core.Tests.Dmarc
             using var dns = new DmarcTestDns().Txt("_dmarc.example.com", Reject);
             DmarcPolicy result = await dns.ResolveAsync(Query("example.com"));
             Assert.True(result.MethodsAgree);
-            Assert.DoesNotContain(result.Findings, f => f.Id == DmarcFindingIds.MethodsDisagree);
+            Assert.DoesNotContain(result.Findings, f => f.Id == "DMARC-METHODS-DISAGREE");
             Assert.Equal(DmarcPolicySource.P, result.PolicySourceCode);
             Assert.Null(result.DomainExists);
         }
@@ -182,7 +182,7 @@ namespace MailAuth.Core.Tests.Dmarc
             Assert.Equal(DmarcStatus.LookupFailed, result.StatusCode);
             Assert.Contains("_dmarc.example.com", result.ErrorMessage, StringComparison.Ordinal);
             Assert.Null(result.EffectivePolicyCode);
-            Assert.Contains(result.Findings, f => f.Id == DmarcFindingIds.LookupFailed);
+            Assert.Contains(result.Findings, f => f.Id == "DMARC-LOOKUP-FAILED");
         }
 
         [Theory]
@@ -203,7 +203,7 @@ namespace MailAuth.Core.Tests.Dmarc
             DmarcPolicy result = await dns.ResolveAsync(Query("example.com"), Single());
             Assert.Equal(DmarcStatus.Found, result.StatusCode);
             Assert.Equal(DmarcPolicyAction.Reject, result.EffectivePolicyCode);
-            Assert.Contains(result.Findings, f => f.Id == DmarcFindingIds.OrganizationalDomainIncomplete);
+            Assert.Contains(result.Findings, f => f.Id == "DMARC-ORGDOMAIN-INCOMPLETE");
         }
 
         [Theory]
@@ -216,7 +216,7 @@ namespace MailAuth.Core.Tests.Dmarc
             Assert.Equal(DmarcStatus.NotFound, result.StatusCode);
             Assert.Null(result.ErrorMessage);
             Assert.Null(result.Record);
-            Assert.Contains(result.Findings, f => f.Id == DmarcFindingIds.NoRecord);
+            Assert.Contains(result.Findings, f => f.Id == "DMARC-NO-RECORD");
             Assert.Equal("example.com", result.OrganizationalDomain);
         }
 
@@ -226,7 +226,7 @@ namespace MailAuth.Core.Tests.Dmarc
             using var dns = new DmarcTestDns().Txt("_dmarc.example.com", "v=spf1 -all").Txt("_dmarc.example.com", "p=reject; v=DMARC1");
             DmarcPolicy result = await dns.ResolveAsync(Query("example.com"));
             Assert.Equal(DmarcStatus.NotFound, result.StatusCode);
-            Assert.DoesNotContain(result.Findings, f => f.Id == DmarcFindingIds.DuplicateRecords);
+            Assert.DoesNotContain(result.Findings, f => f.Id == "DMARC-DUPLICATE-RECORDS");
         }
 
         [Fact]
@@ -259,7 +259,7 @@ namespace MailAuth.Core.Tests.Dmarc
             Assert.Equal("com", result.RecordDomain);
             Assert.Equal("nowhere.com", result.OrganizationalDomain);
             Assert.False(result.DomainExists);
-            Assert.Contains(result.Findings, f => f.Id == DmarcFindingIds.PublicSuffix && f.SeverityCode == FindingSeverity.Information);
+            Assert.Contains(result.Findings, f => f.Id == "DMARC-PUBLIC-SUFFIX" && f.SeverityCode == FindingSeverity.Information);
         }
 
         [Fact]
@@ -277,7 +277,7 @@ namespace MailAuth.Core.Tests.Dmarc
             Assert.Equal("example.com._report._dmarc.reports.example.net", good.QueryName);
             DmarcReportAuthorization bad = Assert.Single(result.ReportAuthorizations, a => a.Host == "other.example.org");
             Assert.Equal(DmarcStatus.NotFound, bad.StatusCode);
-            Finding finding = Assert.Single(result.Findings, f => f.Id == DmarcFindingIds.ReportUnauthorized);
+            Finding finding = Assert.Single(result.Findings, f => f.Id == "DMARC-REPORT-UNAUTHORIZED");
             Assert.Equal("other.example.org", finding.Subject);
             Assert.DoesNotContain(dns.Queries, q => q.Contains("._report._dmarc.example.com", StringComparison.Ordinal));
             Assert.Equal("mailto:a@reports.example.net;mailto:b@other.example.org", result.ReportUriText);
@@ -293,8 +293,8 @@ namespace MailAuth.Core.Tests.Dmarc
                 .Txt("example.com._report._dmarc.reports.example.net", "v=DMARC1");
             DmarcPolicy result = await dns.ResolveAsync(Query("example.com"), Single());
             Assert.Equal(DmarcStatus.LookupFailed, Assert.Single(result.ReportAuthorizations).StatusCode);
-            Assert.Contains(result.Findings, f => f.Id == DmarcFindingIds.ReportAuthorizationFailed);
-            Assert.DoesNotContain(result.Findings, f => f.Id == DmarcFindingIds.ReportUnauthorized);
+            Assert.Contains(result.Findings, f => f.Id == "DMARC-REPORT-CHECK-FAILED");
+            Assert.DoesNotContain(result.Findings, f => f.Id == "DMARC-REPORT-UNAUTHORIZED");
         }
 
         [Fact]

@@ -13,7 +13,7 @@ namespace MailAuth.Core.Tests.Dmarc
         {
             // The fuzzing campaign's record: 60,000 empty entries made 60,003 findings.
             DmarcRecord r = DmarcRecord.Parse("v=DMARC1; p=reject; rua=mailto:d@example.com" + new string(',', 60000));
-            var invalid = r.Findings.Where(f => f.Id == DmarcFindingIds.UriInvalid).ToList();
+            var invalid = r.Findings.Where(f => f.Id == "DMARC-URI-INVALID").ToList();
             Assert.Equal(11, invalid.Count);
             Assert.Equal("59,990 more DMARC-URI-INVALID findings like the 10 above are not listed (60,000 in all).", invalid[10].Message);
             Assert.Equal(FindingSeverity.Error, invalid[10].SeverityCode);
@@ -24,7 +24,7 @@ namespace MailAuth.Core.Tests.Dmarc
         public void Ten_findings_of_one_id_are_all_listed()
         {
             DmarcRecord r = DmarcRecord.Parse("v=DMARC1; p=reject; rua=mailto:d@example.com" + new string(',', 10));
-            Assert.Equal(10, r.Findings.Count(f => f.Id == DmarcFindingIds.UriInvalid));
+            Assert.Equal(10, r.Findings.Count(f => f.Id == "DMARC-URI-INVALID"));
             Assert.DoesNotContain(r.Findings, f => f.Message.Contains("not listed", System.StringComparison.Ordinal));
         }
 
@@ -78,7 +78,7 @@ namespace MailAuth.Core.Tests.Dmarc
             DmarcRecord r = DmarcRecord.Parse(text);
             Assert.False(r.IsDmarcRecord);
             Assert.False(DmarcRecord.IsDmarc(text));
-            Assert.Equal(DmarcFindingIds.NotDmarc, Assert.Single(r.Findings).Id);
+            Assert.Equal("DMARC-NOT-DMARC", Assert.Single(r.Findings).Id);
             Assert.Empty(r.Tags);
         }
 
@@ -99,41 +99,41 @@ namespace MailAuth.Core.Tests.Dmarc
             DmarcRecord r = DmarcRecord.Parse("v=DMARC1; p=reject; rua=mailto:a@example.com; foo=bar; pp=none");
             Assert.Equal(new[] { "foo", "pp" }, r.UnknownTags.Select(t => t.Name).ToArray());
             Assert.Equal("bar", r.UnknownTags[0].Value);
-            Assert.Equal(2, r.Findings.Count(f => f.Id == DmarcFindingIds.TagUnknown));
+            Assert.Equal(2, r.Findings.Count(f => f.Id == "DMARC-TAG-UNKNOWN"));
             Assert.Equal(DmarcPolicyAction.Reject, r.PolicyCode);
         }
 
         [Theory]
-        [InlineData("p=block", DmarcFindingIds.PolicyInvalid)]
-        [InlineData("p=reject; sp=maybe", DmarcFindingIds.SubdomainPolicyInvalid)]
-        [InlineData("p=reject; np=yes", DmarcFindingIds.NonExistentPolicyInvalid)]
-        [InlineData("p=reject; adkim=x", DmarcFindingIds.AdkimInvalid)]
-        [InlineData("p=reject; aspf=strict", DmarcFindingIds.AspfInvalid)]
-        [InlineData("p=reject; pct=101", DmarcFindingIds.PctInvalid)]
-        [InlineData("p=reject; pct=-1", DmarcFindingIds.PctInvalid)]
-        [InlineData("p=reject; pct=fifty", DmarcFindingIds.PctInvalid)]
-        [InlineData("p=reject; fo=0:1", DmarcFindingIds.FoInvalid)]
-        [InlineData("p=reject; fo=x", DmarcFindingIds.FoInvalid)]
-        [InlineData("p=reject; rf=iodef", DmarcFindingIds.RfInvalid)]
-        [InlineData("p=reject; ri=soon", DmarcFindingIds.RiInvalid)]
-        [InlineData("p=reject; psd=maybe", DmarcFindingIds.PsdInvalid)]
-        [InlineData("p=reject; t=true", DmarcFindingIds.TestInvalid)]
-        [InlineData("p=reject; rua=reports@example.com", DmarcFindingIds.UriInvalid)]
-        [InlineData("p=reject; rua=mailto:nobody", DmarcFindingIds.UriInvalid)]
-        [InlineData("p=reject; rua=mailto:a@exa mple.com", DmarcFindingIds.UriInvalid)]
-        [InlineData("p=reject; rua=mailto:a@example.com!10x", DmarcFindingIds.UriInvalid)]
-        [InlineData("p=reject; rua=mailto:a@example.com,,mailto:b@example.com", DmarcFindingIds.UriInvalid)]
-        [InlineData("p=reject; p=none", DmarcFindingIds.TagDuplicate)]
-        [InlineData("p=reject; rua=", DmarcFindingIds.TagSyntax)]
-        [InlineData("p=reject; justtext", DmarcFindingIds.TagSyntax)]
-        [InlineData("p=reject; r-u-a=mailto:a@example.com", DmarcFindingIds.TagSyntax)]
-        [InlineData("p=réject", DmarcFindingIds.TagSyntax)]
+        [InlineData("p=block", "DMARC-P-INVALID")]
+        [InlineData("p=reject; sp=maybe", "DMARC-SP-INVALID")]
+        [InlineData("p=reject; np=yes", "DMARC-NP-INVALID")]
+        [InlineData("p=reject; adkim=x", "DMARC-ADKIM-INVALID")]
+        [InlineData("p=reject; aspf=strict", "DMARC-ASPF-INVALID")]
+        [InlineData("p=reject; pct=101", "DMARC-PCT-INVALID")]
+        [InlineData("p=reject; pct=-1", "DMARC-PCT-INVALID")]
+        [InlineData("p=reject; pct=fifty", "DMARC-PCT-INVALID")]
+        [InlineData("p=reject; fo=0:1", "DMARC-FO-INVALID")]
+        [InlineData("p=reject; fo=x", "DMARC-FO-INVALID")]
+        [InlineData("p=reject; rf=iodef", "DMARC-RF-INVALID")]
+        [InlineData("p=reject; ri=soon", "DMARC-RI-INVALID")]
+        [InlineData("p=reject; psd=maybe", "DMARC-PSD-INVALID")]
+        [InlineData("p=reject; t=true", "DMARC-T-INVALID")]
+        [InlineData("p=reject; rua=reports@example.com", "DMARC-URI-INVALID")]
+        [InlineData("p=reject; rua=mailto:nobody", "DMARC-URI-INVALID")]
+        [InlineData("p=reject; rua=mailto:a@exa mple.com", "DMARC-URI-INVALID")]
+        [InlineData("p=reject; rua=mailto:a@example.com!10x", "DMARC-URI-INVALID")]
+        [InlineData("p=reject; rua=mailto:a@example.com,,mailto:b@example.com", "DMARC-URI-INVALID")]
+        [InlineData("p=reject; p=none", "DMARC-TAG-DUPLICATE")]
+        [InlineData("p=reject; rua=", "DMARC-TAG-SYNTAX")]
+        [InlineData("p=reject; justtext", "DMARC-TAG-SYNTAX")]
+        [InlineData("p=reject; r-u-a=mailto:a@example.com", "DMARC-TAG-SYNTAX")]
+        [InlineData("p=réject", "DMARC-TAG-SYNTAX")]
         public void InvalidValuesGetASpecificFinding(string tags, string id)
         {
             DmarcRecord r = DmarcRecord.Parse("v=DMARC1; " + tags);
             Finding finding = Assert.Single(r.Findings, f => f.Id == id);
             // fo, rf and ri only shape reports; a bad value there is a warning, elsewhere an error.
-            bool reportingOnly = id == DmarcFindingIds.FoInvalid || id == DmarcFindingIds.RfInvalid || id == DmarcFindingIds.RiInvalid;
+            bool reportingOnly = id == "DMARC-FO-INVALID" || id == "DMARC-RF-INVALID" || id == "DMARC-RI-INVALID";
             FindingSeverity expected = reportingOnly ? FindingSeverity.Warning : FindingSeverity.Error;
             Assert.Equal(expected, finding.SeverityCode);
             Assert.False(string.IsNullOrWhiteSpace(finding.Message));
@@ -157,7 +157,7 @@ namespace MailAuth.Core.Tests.Dmarc
         {
             DmarcRecord r = DmarcRecord.Parse("v=DMARC1; p=reject; p=none; rua=mailto:a@example.com");
             Assert.Equal(DmarcPolicyAction.Reject, r.PolicyCode);
-            Assert.Contains(r.Findings, f => f.Id == DmarcFindingIds.TagDuplicate && f.Subject == "p");
+            Assert.Contains(r.Findings, f => f.Id == "DMARC-TAG-DUPLICATE" && f.Subject == "p");
         }
 
         [Fact]
@@ -180,8 +180,8 @@ namespace MailAuth.Core.Tests.Dmarc
             Assert.Equal("reports.example.org", r.ReportUris[2].Host);
             Assert.Equal(500L * 1024, r.ReportUris[2].SizeLimit);
 
-            Assert.Equal(2, r.Findings.Count(f => f.Id == DmarcFindingIds.UriSize));
-            Assert.Single(r.Findings, f => f.Id == DmarcFindingIds.UriScheme);
+            Assert.Equal(2, r.Findings.Count(f => f.Id == "DMARC-URI-SIZE"));
+            Assert.Single(r.Findings, f => f.Id == "DMARC-URI-SCHEME");
             Assert.True(r.HasValidReportUri);
         }
 
@@ -190,7 +190,7 @@ namespace MailAuth.Core.Tests.Dmarc
         {
             DmarcRecord r = DmarcRecord.Parse("v=DMARC1; p=none; rua=mailto:a@example.com");
             Finding finding = Assert.Single(r.Findings);
-            Assert.Equal(DmarcFindingIds.PolicyNone, finding.Id);
+            Assert.Equal("DMARC-P-NONE", finding.Id);
             Assert.Equal(FindingSeverity.Warning, finding.SeverityCode);
         }
 
@@ -205,29 +205,29 @@ namespace MailAuth.Core.Tests.Dmarc
         public void PartialPctAndRemovedTagsAreReported()
         {
             DmarcRecord r = DmarcRecord.Parse("v=DMARC1; p=reject; pct=25; rf=afrf; ri=86400; rua=mailto:a@example.com");
-            Assert.Single(r.Findings, f => f.Id == DmarcFindingIds.PctPartial);
+            Assert.Single(r.Findings, f => f.Id == "DMARC-PCT-PARTIAL");
             Assert.Equal(new[] { "pct", "rf", "ri" },
-                r.Findings.Where(f => f.Id == DmarcFindingIds.TagRemoved).Select(f => f.Subject).ToArray());
+                r.Findings.Where(f => f.Id == "DMARC-TAG-REMOVED").Select(f => f.Subject).ToArray());
 
             DmarcRecord full = DmarcRecord.Parse("v=DMARC1; p=reject; pct=100; rua=mailto:a@example.com");
-            Assert.DoesNotContain(full.Findings, f => f.Id == DmarcFindingIds.PctPartial);
-            Assert.Single(full.Findings, f => f.Id == DmarcFindingIds.TagRemoved);
+            Assert.DoesNotContain(full.Findings, f => f.Id == "DMARC-PCT-PARTIAL");
+            Assert.Single(full.Findings, f => f.Id == "DMARC-TAG-REMOVED");
         }
 
         [Fact]
         public void MissingRuaIsReported()
         {
             DmarcRecord r = DmarcRecord.Parse("v=DMARC1; p=reject");
-            Assert.Single(r.Findings, f => f.Id == DmarcFindingIds.RuaMissing);
+            Assert.Single(r.Findings, f => f.Id == "DMARC-RUA-MISSING");
         }
 
         [Theory]
-        [InlineData("p=reject; sp=none", DmarcFindingIds.SubdomainPolicyWeaker, true)]
-        [InlineData("p=reject; sp=quarantine", DmarcFindingIds.SubdomainPolicyWeaker, true)]
-        [InlineData("p=quarantine; sp=reject", DmarcFindingIds.SubdomainPolicyWeaker, false)]
-        [InlineData("p=reject; np=none", DmarcFindingIds.NonExistentPolicyWeaker, true)]
-        [InlineData("p=reject; sp=quarantine; np=quarantine", DmarcFindingIds.NonExistentPolicyWeaker, false)]
-        [InlineData("p=none; sp=reject; np=quarantine", DmarcFindingIds.NonExistentPolicyWeaker, true)]
+        [InlineData("p=reject; sp=none", "DMARC-SP-WEAKER", true)]
+        [InlineData("p=reject; sp=quarantine", "DMARC-SP-WEAKER", true)]
+        [InlineData("p=quarantine; sp=reject", "DMARC-SP-WEAKER", false)]
+        [InlineData("p=reject; np=none", "DMARC-NP-WEAKER", true)]
+        [InlineData("p=reject; sp=quarantine; np=quarantine", "DMARC-NP-WEAKER", false)]
+        [InlineData("p=none; sp=reject; np=quarantine", "DMARC-NP-WEAKER", true)]
         public void WeakerSubdomainPoliciesAreReported(string tags, string id, bool expected)
         {
             DmarcRecord r = DmarcRecord.Parse("v=DMARC1; rua=mailto:a@example.com; " + tags);
@@ -241,7 +241,7 @@ namespace MailAuth.Core.Tests.Dmarc
             Assert.Null(r.Policy);
             Assert.Null(r.PolicyText);
             Assert.False(r.HasInvalidPolicyTag);
-            Assert.Single(r.Findings, f => f.Id == DmarcFindingIds.PolicyMissing);
+            Assert.Single(r.Findings, f => f.Id == "DMARC-P-MISSING");
         }
 
         [Fact]
@@ -253,15 +253,15 @@ namespace MailAuth.Core.Tests.Dmarc
 
             DmarcRecord garbage = DmarcRecord.Parse("v=DMARC1; \u0000\u0001;;;=;==;p==reject; \uFFFD=1");
             Assert.True(garbage.IsDmarcRecord);
-            Assert.Contains(garbage.Findings, f => f.Id == DmarcFindingIds.TagSyntax);
+            Assert.Contains(garbage.Findings, f => f.Id == "DMARC-TAG-SYNTAX");
             Assert.Throws<ArgumentNullException>(() => DmarcRecord.Parse(null!));
         }
 
         [Fact]
         public void FoWithoutRufIsNoted()
         {
-            Assert.True(Has(DmarcRecord.Parse("v=DMARC1; p=reject; rua=mailto:a@example.com; fo=1"), DmarcFindingIds.FoWithoutRuf));
-            Assert.False(Has(DmarcRecord.Parse("v=DMARC1; p=reject; rua=mailto:a@example.com; fo=1; ruf=mailto:f@example.com"), DmarcFindingIds.FoWithoutRuf));
+            Assert.True(Has(DmarcRecord.Parse("v=DMARC1; p=reject; rua=mailto:a@example.com; fo=1"), "DMARC-FO-WITHOUT-RUF"));
+            Assert.False(Has(DmarcRecord.Parse("v=DMARC1; p=reject; rua=mailto:a@example.com; fo=1; ruf=mailto:f@example.com"), "DMARC-FO-WITHOUT-RUF"));
         }
     }
 }

@@ -90,7 +90,7 @@ namespace MailAuth.Core.Tests.DomainReport
                     {
                         Assert.Equal("LookupFailed", report.MxStatus);
                         Assert.Equal("LookupFailed", report.SpfStatus);
-                        Assert.DoesNotContain(report.Findings, f => f.Id == PostureFindingIds.MxNone || f.Id == "SPF-NO-RECORD");
+                        Assert.DoesNotContain(report.Findings, f => f.Id == "MX-NONE" || f.Id == "SPF-NO-RECORD");
                     }
 
                     Assert.DoesNotContain(report.Findings, f => f.Id.StartsWith("DMARC", StringComparison.Ordinal) && f.Id.EndsWith("NOT-FOUND", StringComparison.Ordinal));

@@ -176,7 +176,7 @@ namespace MailAuth.Core.Tests.DomainReport
             Assert.Null(report.TlsRpt);
             Assert.NotNull(report.Dmarc);
             Assert.Equal(1024, report.DkimMinKeyBits);
-            Assert.Contains(report.Findings, f => f.Id == PostureFindingIds.DkimKeyWeak);
+            Assert.Contains(report.Findings, f => f.Id == "DKIM-KEY-WEAK");
             Assert.DoesNotContain(dns.Queries, q => q.StartsWith("MX ", StringComparison.Ordinal));
             Assert.DoesNotContain(dns.Queries, q => q.Contains("_bimi", StringComparison.Ordinal) || q.Contains("_mta-sts", StringComparison.Ordinal) || q.Contains("_smtp._tls", StringComparison.Ordinal));
             var dkimQueries = dns.Queries.Where(q => q.Contains("._domainkey.", StringComparison.Ordinal)).OrderBy(q => q, StringComparer.Ordinal).ToArray();

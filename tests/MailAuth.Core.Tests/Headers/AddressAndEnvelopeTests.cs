@@ -23,7 +23,7 @@ namespace MailAuth.Core.Tests.Headers
             Assert.Equal("attacker@evil.example", r.FromAddress);
             Assert.Equal("evil.example", r.FromDomain);
             Assert.Equal("Woodgrove Bank <security@woodgrovebank.example>", r.FromDisplayName);
-            var spoof = r.Findings.Single(f => f.Id == HeaderFindingIds.DisplayNameAddress);
+            var spoof = r.Findings.Single(f => f.Id == "HDR-DISPLAYNAME-ADDRESS");
             Assert.Equal(FindingSeverity.Warning, spoof.SeverityCode);
             Assert.Contains("security@woodgrovebank.example", spoof.Message);
             Assert.Contains("RFC 2047", spoof.Message);
@@ -35,7 +35,7 @@ namespace MailAuth.Core.Tests.Headers
             var r = HeaderTestSupport.Single(Edge + "From: =?iso-8859-1?Q?Z=FCrich_Bank?= =?us-ascii?Q?_=3Csupport=40bank.example=3E?= <noreply@mailer.example>\n");
             Assert.Equal("noreply@mailer.example", r.FromAddress);
             Assert.Equal("Zürich Bank <support@bank.example>", r.FromDisplayName);
-            Assert.True(r.Has(HeaderFindingIds.DisplayNameAddress));
+            Assert.True(r.Has("HDR-DISPLAYNAME-ADDRESS"));
         }
 
         [Theory]
@@ -46,7 +46,7 @@ namespace MailAuth.Core.Tests.Headers
         [InlineData("From: \"Version 2.1 release\" <news@example.org>\n", false)]
         public void DomainInTheDisplayName_OfAnotherOrganization_IsTheSpoofFinding(string from, bool expected)
         {
-            Assert.Equal(expected, HeaderTestSupport.Single(Edge + from).Has(HeaderFindingIds.DisplayNameAddress));
+            Assert.Equal(expected, HeaderTestSupport.Single(Edge + from).Has("HDR-DISPLAYNAME-ADDRESS"));
         }
 
         [Fact]
@@ -55,7 +55,7 @@ namespace MailAuth.Core.Tests.Headers
             var r = HeaderTestSupport.Single(Edge + "From: purchasing@supplier.example <do-not-reply@agency.example>\n");
             Assert.Equal("do-not-reply@agency.example", r.FromAddress);
             Assert.Equal("agency.example", r.FromDomain);
-            Assert.True(r.Has(HeaderFindingIds.DisplayNameAddress));
+            Assert.True(r.Has("HDR-DISPLAYNAME-ADDRESS"));
         }
 
         [Fact]
@@ -64,7 +64,7 @@ namespace MailAuth.Core.Tests.Headers
             var r = HeaderTestSupport.Single(Edge +
                 "From: \"'alice@example.com' via Team\" <team@lists.example.org>\n" +
                 "Reply-To: alice@example.com\nList-Id: <team.lists.example.org>\nList-Post: <mailto:team@lists.example.org>\n");
-            Assert.Equal(FindingSeverity.Information, r.Findings.Single(f => f.Id == HeaderFindingIds.DisplayNameAddress).SeverityCode);
+            Assert.Equal(FindingSeverity.Information, r.Findings.Single(f => f.Id == "HDR-DISPLAYNAME-ADDRESS").SeverityCode);
         }
 
         [Fact]
@@ -72,7 +72,7 @@ namespace MailAuth.Core.Tests.Headers
         {
             var r = HeaderTestSupport.Single(Edge +
                 "From: Carol <carol@example.com>\nReply-To: dev@lists.example.org\nList-Id: Developers <dev.lists.example.org>\nList-Post: <mailto:dev@lists.example.org>\n");
-            Assert.False(r.Has(HeaderFindingIds.ReplyToDiffers));
+            Assert.False(r.Has("HDR-REPLYTO-DIFFERS"));
         }
 
         [Fact]
@@ -114,7 +114,7 @@ namespace MailAuth.Core.Tests.Headers
                 "Authentication-Results: mx.example.net; spf=pass smtp.helo=out.example.org\nFrom: MAILER-DAEMON@out.example.org\n");
             Assert.Equal("", r.EnvelopeSender);
             Assert.Null(r.EnvelopeDomain);
-            Assert.False(r.Has(HeaderFindingIds.SpfPassUnaligned));
+            Assert.False(r.Has("HDR-SPF-UNALIGNED"));
         }
 
         [Fact]

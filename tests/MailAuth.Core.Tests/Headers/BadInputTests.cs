@@ -96,7 +96,7 @@ namespace MailAuth.Core.Tests.Headers
             var big = r.GetHeaders("X-Big").Single().Value.Length;
             // Unfolding (RFC 5322 §2.2.3) drops the line breaks the limit counted.
             Assert.InRange(big, 2_000_000, 2 * 1024 * 1024);
-            var finding = Assert.Single(r.Findings, f => f.Id == HeaderFindingIds.InputTruncated);
+            var finding = Assert.Single(r.Findings, f => f.Id == "HDR-INPUT-TRUNCATED");
             Assert.Contains("2,097,152", finding.Message);
         }
 
@@ -111,7 +111,7 @@ namespace MailAuth.Core.Tests.Headers
             Assert.StartsWith("xxx", r.Subject);
             Assert.True(r.Subject!.Length < 4096);
             Assert.Empty(r.GetHeaders("To"));
-            Assert.True(r.Has(HeaderFindingIds.InputTruncated));
+            Assert.True(r.Has("HDR-INPUT-TRUNCATED"));
         }
 
         [Fact]
@@ -127,7 +127,7 @@ namespace MailAuth.Core.Tests.Headers
 
             var r = HeaderTestSupport.Single(sb.ToString(), options);
             Assert.Equal(50, r.Headers.Count);
-            var finding = Assert.Single(r.Findings, f => f.Id == HeaderFindingIds.LimitReached);
+            var finding = Assert.Single(r.Findings, f => f.Id == "HDR-LIMIT-REACHED");
             Assert.Contains("201 fields", finding.Message);
         }
 
@@ -141,7 +141,7 @@ namespace MailAuth.Core.Tests.Headers
             Assert.Equal("a@example.com", r.FromAddress);
             Assert.Equal("ok", r.Subject);
             Assert.Contains("=?utf-8?Q?W?=", r.GetHeaders("From").Single().Value);
-            var finding = Assert.Single(r.Findings, f => f.Id == HeaderFindingIds.LimitReached);
+            var finding = Assert.Single(r.Findings, f => f.Id == "HDR-LIMIT-REACHED");
             Assert.Equal("From", finding.Subject);
         }
 
@@ -166,7 +166,7 @@ namespace MailAuth.Core.Tests.Headers
             var r = reader.Complete().Single();
             Assert.Equal("kept", r.Subject);
             Assert.True(r.GetHeaders("X-Big").Single().Value.Length > 1_400_000);
-            Assert.False(r.Has(HeaderFindingIds.InputTruncated));
+            Assert.False(r.Has("HDR-INPUT-TRUNCATED"));
         }
 
         [Fact]
@@ -176,7 +176,7 @@ namespace MailAuth.Core.Tests.Headers
             options.MaxMessageLength = 4096;
             var text = "From: a@example.com\nSubject: s\nX-Pad: " + new string('x', 3000) + "\nX-Pad2: " + new string('y', 3000) + "\n";
             var r = HeaderTestSupport.Single(text, options);
-            Assert.True(r.Has(HeaderFindingIds.InputTruncated));
+            Assert.True(r.Has("HDR-INPUT-TRUNCATED"));
             Assert.Equal("s", r.Subject);
             Assert.Empty(r.GetHeaders("X-Pad2"));
         }
@@ -205,7 +205,7 @@ namespace MailAuth.Core.Tests.Headers
             Assert.Equal(100, r.HopCount);
             Assert.Contains(r.Hops, h => h.FromHost == "h0.example.org");
             Assert.DoesNotContain(r.Hops, h => h.FromHost == "h100.example.org");
-            var finding = Assert.Single(r.Findings, f => f.Id == HeaderFindingIds.HopsCapped);
+            var finding = Assert.Single(r.Findings, f => f.Id == "HDR-HOPS-CAPPED");
             Assert.Equal(FindingSeverity.Warning, finding.SeverityCode);
             Assert.StartsWith("5,000 Received fields", finding.Message);
         }
@@ -220,8 +220,8 @@ namespace MailAuth.Core.Tests.Headers
             Assert.All(r.Hops.Skip(1), h => Assert.True(h.ClockSkew));
 
             // Ten findings and one "left out" note instead of 4,999.
-            Assert.Equal(11, r.Findings.Count(f => f.Id == HeaderFindingIds.HopClockSkew));
-            Assert.Contains(r.Findings, f => f.Id == HeaderFindingIds.HopClockSkew && f.Message.StartsWith("4,989 more", StringComparison.Ordinal));
+            Assert.Equal(11, r.Findings.Count(f => f.Id == "HDR-HOP-CLOCK-SKEW"));
+            Assert.Contains(r.Findings, f => f.Id == "HDR-HOP-CLOCK-SKEW" && f.Message.StartsWith("4,989 more", StringComparison.Ordinal));
         }
 
         [Fact]
@@ -233,8 +233,8 @@ namespace MailAuth.Core.Tests.Headers
             var r = HeaderTestSupport.Single(text);
             Assert.Null(r.Date);
             Assert.Equal("sometime last week", r.DateText);
-            Assert.True(r.Has(HeaderFindingIds.DateUnreadable));
-            Assert.Contains(r.Findings, f => f.Id == HeaderFindingIds.HopDateUnreadable && f.Message.StartsWith("2 ", StringComparison.Ordinal));
+            Assert.True(r.Has("HDR-DATE-UNREADABLE"));
+            Assert.Contains(r.Findings, f => f.Id == "HDR-HOP-DATE-UNREADABLE" && f.Message.StartsWith("2 ", StringComparison.Ordinal));
             Assert.All(r.Hops, h => Assert.Null(h.Timestamp));
             Assert.Null(r.TotalDelay);
         }
@@ -246,7 +246,7 @@ namespace MailAuth.Core.Tests.Headers
             var reports = MailHeaderAnalyzer.AnalyzeText(text, HeaderTestSupport.Options());
             Assert.Equal(2, reports.Count);
             Assert.Empty(reports[0].Headers);
-            Assert.Equal(HeaderFindingIds.NoHeaderFields, reports[0].Findings[0].Id);
+            Assert.Equal("HDR-NO-HEADER-FIELDS", reports[0].Findings[0].Id);
             Assert.Equal(FindingSeverity.Error, reports[0].Findings[0].SeverityCode);
             Assert.Equal("y@example.com", reports[1].FromAddress);
         }

@@ -42,7 +42,7 @@ namespace MailAuth.Core.Tests.Headers
             Assert.All(r.Hops.Skip(1), h => Assert.NotNull(h.InternalReason));
             Assert.Contains("content filter", r.Hops[1].InternalReason);
             Assert.Contains("loopback", r.Hops[2].InternalReason);
-            Assert.False(r.Has(HeaderFindingIds.EdgePrivateIp));
+            Assert.False(r.Has("HDR-EDGE-PRIVATE-IP"));
 
             Assert.Equal(3, r.AuthenticationResults.Count(a => a.IsTrusted));
             Assert.Equal(new[] { "mail.example.net" }, r.TrustedAuthServIds);
@@ -52,7 +52,7 @@ namespace MailAuth.Core.Tests.Headers
             Assert.Equal("reject", r.DmarcPolicy);
             Assert.Equal("none", r.DmarcAction);
             Assert.Equal("bounce@example.com", r.EnvelopeSender);
-            Assert.False(r.Has(HeaderFindingIds.NoTrustedResults));
+            Assert.False(r.Has("HDR-NO-TRUSTED-AUTHRES"));
             Assert.DoesNotContain(r.Findings, f => f.SeverityCode != FindingSeverity.Information);
         }
 
@@ -66,7 +66,7 @@ namespace MailAuth.Core.Tests.Headers
             var r = HeaderTestSupport.Single(text);
             var forged = r.AuthenticationResults.Single(a => a.Raw.Contains("example.org"));
             Assert.False(forged.IsTrusted);
-            Assert.Equal(FindingSeverity.Warning, r.Findings.Single(f => f.Id == HeaderFindingIds.ResultsBeforeEdge).SeverityCode);
+            Assert.Equal(FindingSeverity.Warning, r.Findings.Single(f => f.Id == "HDR-AUTHRES-BEFORE-EDGE").SeverityCode);
         }
 
         [Theory]
@@ -91,7 +91,7 @@ namespace MailAuth.Core.Tests.Headers
             Assert.Equal("198.51.100.9", r.ClientIP);
             Assert.Equal(1, r.EdgeHop!.Number);
             Assert.NotNull(r.Hops[1].InternalReason);
-            Assert.False(r.Has(HeaderFindingIds.EdgePrivateIp));
+            Assert.False(r.Has("HDR-EDGE-PRIVATE-IP"));
         }
 
         [Fact]
@@ -105,7 +105,7 @@ namespace MailAuth.Core.Tests.Headers
             var r = HeaderTestSupport.Single(text);
             Assert.Equal(1, r.EdgeHop!.Number);
             Assert.NotNull(r.EdgeHop.InternalReason);
-            Assert.False(r.Has(HeaderFindingIds.EdgePrivateIp));
+            Assert.False(r.Has("HDR-EDGE-PRIVATE-IP"));
         }
 
         [Fact]
@@ -127,8 +127,8 @@ namespace MailAuth.Core.Tests.Headers
             Assert.Equal("pass", r.Spf);
             Assert.Equal("none", r.DmarcAction);
             Assert.Equal("pass", r.CompAuth);
-            Assert.False(r.Has(HeaderFindingIds.EdgePrivateIp));
-            Assert.False(r.Has(HeaderFindingIds.ResultsWithoutAuthServId));
+            Assert.False(r.Has("HDR-EDGE-PRIVATE-IP"));
+            Assert.False(r.Has("HDR-AUTHRES-NO-AUTHSERVID"));
         }
 
         [Fact]
@@ -171,7 +171,7 @@ namespace MailAuth.Core.Tests.Headers
             Assert.Equal("out.example.com", r.Helo);
             Assert.Contains("Mimecast", r.Hops[1].InternalReason);
             Assert.Contains("mimecast.com", r.ReceivingDomains);
-            var finding = r.Findings.Single(f => f.Id == HeaderFindingIds.GatewaySpf);
+            var finding = r.Findings.Single(f => f.Id == "HDR-GATEWAY-SPF");
             Assert.Equal(FindingSeverity.Warning, finding.SeverityCode);
             Assert.Contains("Enhanced Filtering for Connectors", finding.Message);
             Assert.Contains("192.0.2.61", finding.Message);
@@ -184,7 +184,7 @@ namespace MailAuth.Core.Tests.Headers
                 .Replace("spf=fail (sender IP is 192.0.2.61)", "spf=pass (sender IP is 198.51.100.9)");
             var r = HeaderTestSupport.Single(text);
             Assert.Equal("198.51.100.9", r.ClientIP);
-            Assert.False(r.Has(HeaderFindingIds.GatewaySpf));
+            Assert.False(r.Has("HDR-GATEWAY-SPF"));
         }
 
         [Fact]
@@ -197,7 +197,7 @@ namespace MailAuth.Core.Tests.Headers
                 .Replace("Received-SPF: Fail", "Received-SPF: Pass"));
             Assert.Equal("192.0.2.61", r.ClientIP);
             Assert.Null(r.EdgeHop!.InternalReason);
-            Assert.False(r.Has(HeaderFindingIds.GatewaySpf));
+            Assert.False(r.Has("HDR-GATEWAY-SPF"));
         }
 
         [Fact]
@@ -207,7 +207,7 @@ namespace MailAuth.Core.Tests.Headers
             // sender's domain failed for Mimecast's address, so Mimecast was not the sender's relay.
             var r = HeaderTestSupport.Single(MimecastInFront);
             Assert.Equal("198.51.100.9", r.ClientIP);
-            Assert.True(r.Has(HeaderFindingIds.GatewaySpf));
+            Assert.True(r.Has("HDR-GATEWAY-SPF"));
         }
 
         [Fact]
@@ -237,7 +237,7 @@ namespace MailAuth.Core.Tests.Headers
             var r = HeaderTestSupport.Single(text);
             Assert.Equal("pass", r.Spf);
             Assert.Equal("reject", r.DmarcPolicy);
-            Assert.False(r.Has(HeaderFindingIds.ResultsBeforeEdge));
+            Assert.False(r.Has("HDR-AUTHRES-BEFORE-EDGE"));
 
             // Without a filter's stamp beside it, a field at the end is the sender's.
             var bare = HeaderTestSupport.Single(text.Replace("X-Rspamd-Queue-Id: 1\n", "").Replace("X-Spamd-Result: default: False [0.00 / 15.00]\n", ""));
@@ -299,7 +299,7 @@ namespace MailAuth.Core.Tests.Headers
             Assert.Equal("mx.microsoft.com", aar.AuthServId);
             Assert.Equal("1", aar.Version);
             Assert.Contains("mx.microsoft.com 1", aar.TrustReason);
-            var note = r.Findings.Single(f => f.Id == HeaderFindingIds.ArcMicrosoftSeal);
+            var note = r.Findings.Single(f => f.Id == "HDR-ARC-MICROSOFT-SEAL");
             Assert.Equal(FindingSeverity.Information, note.SeverityCode);
             Assert.Contains("i=1", note.Message);
             Assert.Equal("none", r.DmarcAction);
@@ -315,7 +315,7 @@ namespace MailAuth.Core.Tests.Headers
                 Identity;
             var r = HeaderTestSupport.Single(text);
             Assert.Null(r.Spf);
-            Assert.Contains("not Microsoft 365", r.Findings.Single(f => f.Id == HeaderFindingIds.ResultsWithoutAuthServId).Message);
+            Assert.Contains("not Microsoft 365", r.Findings.Single(f => f.Id == "HDR-AUTHRES-NO-AUTHSERVID").Message);
         }
 
         [Fact]
@@ -364,7 +364,7 @@ namespace MailAuth.Core.Tests.Headers
             Assert.Equal("198.51.100.9", r.ClientIP);
             Assert.Equal(new[] { "mx6.messagingengine.com" }, r.TrustedAuthServIds);
             Assert.Equal("reject", r.DmarcPolicy);
-            Assert.False(r.Has(HeaderFindingIds.EdgePrivateIp));
+            Assert.False(r.Has("HDR-EDGE-PRIVATE-IP"));
         }
     }
 }

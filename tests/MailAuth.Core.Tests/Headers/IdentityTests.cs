@@ -35,7 +35,7 @@ namespace MailAuth.Core.Tests.Headers
             Assert.Equal("Received-SPF", r.EnvelopeSenderSource);
             Assert.Equal("esp.example.org", r.EnvelopeDomain);
             Assert.Equal("pass", r.Spf);
-            Assert.True(r.Has(HeaderFindingIds.SpfPassUnaligned));
+            Assert.True(r.Has("HDR-SPF-UNALIGNED"));
         }
 
         [Fact]

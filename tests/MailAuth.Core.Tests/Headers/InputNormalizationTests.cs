@@ -94,7 +94,7 @@ namespace MailAuth.Core.Tests.Headers
             var r = HeaderTestSupport.Single(text);
             Assert.True(r.HasBody);
             Assert.Single(r.GetHeaders("From"));
-            Assert.False(r.Has(HeaderFindingIds.MultipleFrom));
+            Assert.False(r.Has("HDR-MULTIPLE-FROM"));
         }
 
         [Fact]

@@ -132,18 +132,18 @@ namespace MailAuth.Core.Tests.Headers
         public void Phish_Findings()
         {
             var r = HeaderTestSupport.Sample("phish-spf-pass-unaligned.txt");
-            var unaligned = r.Findings.Single(f => f.Id == HeaderFindingIds.SpfPassUnaligned);
+            var unaligned = r.Findings.Single(f => f.Id == "HDR-SPF-UNALIGNED");
             Assert.Equal(FindingSeverity.Error, unaligned.SeverityCode);
             Assert.Contains("s12.cpanel-host.example.org", unaligned.Message);
             Assert.Contains("X-Sender webmaster@s12.cpanel-host.example.org", unaligned.Subject);
-            Assert.True(r.Has(HeaderFindingIds.ReplyToDiffers));
-            Assert.True(r.Has(HeaderFindingIds.DisplayNameAddress));
-            Assert.True(r.Has(HeaderFindingIds.DmarcFail));
-            Assert.True(r.Has(HeaderFindingIds.DkimNone));
-            Assert.True(r.Has(HeaderFindingIds.CompAuthFail));
-            Assert.False(r.Has(HeaderFindingIds.EdgePrivateIp));
-            Assert.False(r.Has(HeaderFindingIds.MultipleFrom));
-            var early = r.Findings.Single(f => f.Id == HeaderFindingIds.ResultsBeforeEdge);
+            Assert.True(r.Has("HDR-REPLYTO-DIFFERS"));
+            Assert.True(r.Has("HDR-DISPLAYNAME-ADDRESS"));
+            Assert.True(r.Has("HDR-DMARC-FAIL"));
+            Assert.True(r.Has("HDR-DKIM-NONE"));
+            Assert.True(r.Has("HDR-COMPAUTH-FAIL"));
+            Assert.False(r.Has("HDR-EDGE-PRIVATE-IP"));
+            Assert.False(r.Has("HDR-MULTIPLE-FROM"));
+            var early = r.Findings.Single(f => f.Id == "HDR-AUTHRES-BEFORE-EDGE");
             Assert.Equal(FindingSeverity.Information, early.SeverityCode);
             Assert.Contains("spf=pass, dkim=pass", early.Message);
             Assert.Contains("s12.cpanel-host.example.org", early.Message);
@@ -220,7 +220,7 @@ namespace MailAuth.Core.Tests.Headers
             Assert.Equal("m.rossi@example.net", first.For);
 
             // A private address on the sender's inside is normal; only the edge matters.
-            Assert.False(r.Has(HeaderFindingIds.EdgePrivateIp));
+            Assert.False(r.Has("HDR-EDGE-PRIVATE-IP"));
             Assert.Same(r.Hops[1], r.EdgeHop);
         }
 
@@ -267,7 +267,7 @@ namespace MailAuth.Core.Tests.Headers
             Assert.Equal("1", microsoft.AuthenticationResultsHeader!.Version);
             Assert.Equal("pass", microsoft.AuthenticationResultsHeader.Get("arc").Single().Result);
             Assert.False(microsoft.AuthenticationResultsHeader.IsTrusted);
-            Assert.False(r.Has(HeaderFindingIds.ArcIncomplete));
+            Assert.False(r.Has("HDR-ARC-INCOMPLETE"));
         }
 
         [Fact]
@@ -350,12 +350,12 @@ namespace MailAuth.Core.Tests.Headers
             Assert.Equal("p=NONE sp=NONE dis=NONE arc=pass", trusted.Get("dmarc").Single().Comment);
             Assert.Equal("dev-bounces+dave=example.net@lists.example.org", trusted.Get("spf").Single().GetProperty("smtp.mailfrom"));
 
-            Assert.True(r.Has(HeaderFindingIds.DkimFail));
-            Assert.True(r.Has(HeaderFindingIds.DkimUnaligned));
-            Assert.True(r.Has(HeaderFindingIds.SpfPassUnaligned));
-            Assert.True(r.Has(HeaderFindingIds.DmarcFail));
-            Assert.True(r.Has(HeaderFindingIds.DkimBodyLength));
-            Assert.False(r.Has(HeaderFindingIds.ReplyToDiffers));
+            Assert.True(r.Has("HDR-DKIM-FAIL"));
+            Assert.True(r.Has("HDR-DKIM-UNALIGNED"));
+            Assert.True(r.Has("HDR-SPF-UNALIGNED"));
+            Assert.True(r.Has("HDR-DMARC-FAIL"));
+            Assert.True(r.Has("HDR-DKIM-BODY-LENGTH"));
+            Assert.False(r.Has("HDR-REPLYTO-DIFFERS"));
 
             var original = r.DkimSignatures.Single(s => s.Domain == "example.com");
             Assert.Equal(1480, original.BodyLength);
@@ -393,10 +393,10 @@ namespace MailAuth.Core.Tests.Headers
             Assert.Equal("ceo@example.com", spf.EnvelopeFrom);
             Assert.Equal("mailfrom", spf.Pairs["identity"]);
 
-            Assert.Equal(HeaderFindingIds.DmarcFail, r.Findings[0].Id);
-            Assert.True(r.Has(HeaderFindingIds.ReplyToDiffers));
-            Assert.True(r.Has(HeaderFindingIds.DkimNone));
-            Assert.False(r.Has(HeaderFindingIds.SpfPassUnaligned));
+            Assert.Equal("HDR-DMARC-FAIL", r.Findings[0].Id);
+            Assert.True(r.Has("HDR-REPLYTO-DIFFERS"));
+            Assert.True(r.Has("HDR-DKIM-NONE"));
+            Assert.False(r.Has("HDR-SPF-UNALIGNED"));
             Assert.Equal("vps-203-0-113-200.example.org", r.MessageIdDomain);
             Assert.Equal("DMARC policy reject for example.com", r.GetHeaders("X-Quarantine-Reason").Single().Value);
         }

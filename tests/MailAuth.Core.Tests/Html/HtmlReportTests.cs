@@ -76,6 +76,15 @@ namespace MailAuth.Core.Tests.Html
         }
 
         [Fact]
+        public void TheGlossaryPointsEachFindingAtItsSectionOfTheCatalogPage()
+        {
+            MailHeaderReport phish = MailHeaderAnalyzer.AnalyzeText(File.ReadAllText(RepositoryFiles.Path("samples/phish-spf-pass-unaligned.txt"))).Single();
+            string page = HtmlReport.Render(new[] { phish }, Array.Empty<MailDomainReport>());
+            Assert.Contains("Documented in docs/findings.md#hdr-spf-unaligned (SPF passed for an envelope domain not aligned with From).", page, StringComparison.Ordinal);
+            Assert.Contains("docs/findings.md#hdr-replyto-differs", page, StringComparison.Ordinal);
+        }
+
+        [Fact]
         public void AHeaderOnlyPageHasNoScriptAtAll()
         {
             string page = HtmlReport.Render(new[] { HtmlTestData.Hostile() }, Array.Empty<MailDomainReport>());

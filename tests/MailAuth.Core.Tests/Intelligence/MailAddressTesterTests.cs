@@ -66,7 +66,7 @@ namespace MailAuth.Core.Tests.Intelligence
             Assert.Equal("NullMx", r.MxStatus);
             Assert.Equal("No", r.Deliverable);
             Assert.Contains("RFC 7505", r.DeliverableReason);
-            Assert.Contains(r.Findings, f => f.Id == PostureFindingIds.MxNull);
+            Assert.Contains(r.Findings, f => f.Id == "MX-NULL");
         }
 
         [Fact]
@@ -77,7 +77,7 @@ namespace MailAuth.Core.Tests.Intelligence
             Assert.Equal("ImplicitMx", r.MxStatus);
             Assert.Equal("Yes", r.Deliverable);
             Assert.Equal(new[] { "0 legacy.example" }, r.Exchanges);
-            Assert.Contains(r.Findings, f => f.Id == AddressFindingIds.ImplicitMx);
+            Assert.Contains(r.Findings, f => f.Id == "ADDR-IMPLICIT-MX");
             Assert.Equal("SPF NotFound; DMARC NotFound", r.Posture);
         }
 
@@ -89,7 +89,7 @@ namespace MailAuth.Core.Tests.Intelligence
             Assert.Equal("NotFound", r.MxStatus);
             Assert.Equal("No", r.Deliverable);
             Assert.Contains("NXDOMAIN", r.DeliverableReason);
-            Assert.Contains(r.Findings, f => f.Id == AddressFindingIds.NoRoute && f.SeverityCode == FindingSeverity.Error);
+            Assert.Contains(r.Findings, f => f.Id == "ADDR-NO-ROUTE" && f.SeverityCode == FindingSeverity.Error);
         }
 
         [Fact]
@@ -99,7 +99,7 @@ namespace MailAuth.Core.Tests.Intelligence
             MailAddressReport r = await new MailAddressTester(dns.Resolver()).TestAsync("someone@broken.example");
             Assert.Equal("LookupFailed", r.MxStatus);
             Assert.Equal("Unknown", r.Deliverable);
-            Assert.Contains(r.Findings, f => f.Id == PostureFindingIds.MxLookupFailed);
+            Assert.Contains(r.Findings, f => f.Id == "MX-LOOKUP-FAILED");
         }
 
         [Fact]
@@ -109,16 +109,16 @@ namespace MailAuth.Core.Tests.Intelligence
             var tester = new MailAddressTester(dns.Resolver());
             MailAddressReport alias = await tester.TestAsync("a@alias.example");
             Assert.Equal("Yes", alias.Deliverable);
-            Assert.Contains(alias.Findings, f => f.Id == PostureFindingIds.MxCname);
+            Assert.Contains(alias.Findings, f => f.Id == "MX-CNAME");
 
             MailAddressReport literal = await tester.TestAsync("a@literal.example");
             Assert.Equal("No", literal.Deliverable);
-            Assert.Contains(literal.Findings, f => f.Id == PostureFindingIds.MxIpLiteral);
+            Assert.Contains(literal.Findings, f => f.Id == "MX-IP-LITERAL");
 
             MailAddressReport dangling = await tester.TestAsync("a@dangling.example");
             Assert.Equal("Found", dangling.MxStatus);
             Assert.Equal("No", dangling.Deliverable);
-            Assert.Contains(dangling.Findings, f => f.Id == PostureFindingIds.MxHostNotResolving);
+            Assert.Contains(dangling.Findings, f => f.Id == "MX-HOST-NOT-RESOLVING");
         }
 
         [Fact]
@@ -131,7 +131,7 @@ namespace MailAuth.Core.Tests.Intelligence
             Assert.Contains("RFC 5321 §4.1.2", r.SyntaxError);
             Assert.Equal("No", r.Deliverable);
             Assert.Null(r.MxStatus);
-            Assert.Equal(AddressFindingIds.SyntaxInvalid, Assert.Single(r.Findings).Id);
+            Assert.Equal("ADDR-SYNTAX-INVALID", Assert.Single(r.Findings).Id);
             Assert.Empty(dns.Queries);
         }
 
@@ -154,7 +154,7 @@ namespace MailAuth.Core.Tests.Intelligence
             Assert.Equal("xn--bcher-kva.example", r.Domain);
             Assert.Equal("Found", r.MxStatus);
             Assert.True(r.RequiresSmtpUtf8);
-            Assert.Contains(r.Findings, f => f.Id == AddressFindingIds.SmtpUtf8Required);
+            Assert.Contains(r.Findings, f => f.Id == "ADDR-SMTPUTF8-REQUIRED");
         }
 
         [Fact]
@@ -187,7 +187,7 @@ namespace MailAuth.Core.Tests.Intelligence
             Assert.Equal("127.0.0.1", probe.Address);
             Assert.False(probe.StartTlsOffered);
             Assert.True(probe.SmtpUtf8Offered);
-            Assert.Contains(r.Findings, f => f.Id == AddressFindingIds.StartTlsNotOffered);
+            Assert.Contains(r.Findings, f => f.Id == "ADDR-STARTTLS-NOT-OFFERED");
             // EHLO, MAIL FROM:<>, RCPT TO, QUIT, and never DATA.
             string[] sent = probe.Transcript.Where(l => l.StartsWith("C: ", StringComparison.Ordinal)).Select(l => l.Substring(3)).ToArray();
             Assert.Equal(new[] { "EHLO [127.0.0.1]", "MAIL FROM:<>", "RCPT TO:<" + address + ">", "QUIT" }, sent);
@@ -206,7 +206,7 @@ namespace MailAuth.Core.Tests.Intelligence
             using var dns = World();
             MailAddressReport r = await new MailAddressTester(dns.Resolver(), new MailAddressTestOptions { Smtp = Probe(smtp.Port) }).TestAsync("alex@probe.example");
             Assert.True(r.SmtpProbe!.StartTlsOffered);
-            Assert.DoesNotContain(r.Findings, f => f.Id == AddressFindingIds.StartTlsNotOffered);
+            Assert.DoesNotContain(r.Findings, f => f.Id == "ADDR-STARTTLS-NOT-OFFERED");
             Assert.Equal("Accepted", r.SmtpProbe.Outcome);
         }
 

@@ -48,8 +48,8 @@ namespace MailAuth.Core.Tests.Intelligence
             Assert.Contains("example.org: multi.surbl.org=127.0.0.8 (SURBL: PH phishing)", report.DomainListings);
             Assert.DoesNotContain(report.DomainListings, l => l.Contains("uribl", StringComparison.Ordinal));
             Assert.Contains(report.EnrichErrors, e => e.Contains("multi.uribl.com answered 127.0.0.1", StringComparison.Ordinal));
-            Assert.Contains(report.Findings, f => f.Id == HeaderFindingIds.IpListed && f.Subject == "185.234.219.12");
-            Assert.Contains(report.Findings, f => f.Id == HeaderFindingIds.DomainListed && f.SeverityCode == FindingSeverity.Error);
+            Assert.Contains(report.Findings, f => f.Id == "HDR-IP-LISTED" && f.Subject == "185.234.219.12");
+            Assert.Contains(report.Findings, f => f.Id == "HDR-DOMAIN-LISTED" && f.SeverityCode == FindingSeverity.Error);
             Assert.Equal(report.Findings.Count, report.FindingCount);
             Assert.StartsWith(report.Findings[0].Id, report.TopFinding);
         }

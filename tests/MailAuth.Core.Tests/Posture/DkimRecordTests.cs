@@ -47,7 +47,7 @@ namespace MailAuth.Core.Tests.Posture
         }
 
         [Theory]
-        [InlineData(1024, PostureFindingIds.DkimKeyWeak)]
+        [InlineData(1024, "DKIM-KEY-WEAK")]
         [InlineData(2048, null)]
         public async Task GeneratedRsaKeysAreSizedFromTheDer(int bits, string? expectedFinding)
         {
@@ -75,9 +75,9 @@ namespace MailAuth.Core.Tests.Posture
             DkimSelectorResult result = await ServeOne("v=DKIM1; p=" + SmallRsaSpki());
 
             Assert.Equal(512, result.KeyBits);
-            Finding finding = Assert.Single(result.FindingList, f => f.Id == PostureFindingIds.DkimKeyTooSmall);
+            Finding finding = Assert.Single(result.FindingList, f => f.Id == "DKIM-KEY-TOO-SMALL");
             Assert.Equal(FindingSeverity.Error, finding.SeverityCode);
-            Assert.DoesNotContain(result.FindingList, f => f.Id == PostureFindingIds.DkimKeyWeak);
+            Assert.DoesNotContain(result.FindingList, f => f.Id == "DKIM-KEY-WEAK");
         }
 
         [Fact]
@@ -99,7 +99,7 @@ namespace MailAuth.Core.Tests.Posture
 
             Assert.False(record.IsValid);
             Assert.Contains("not RSA", record.Error);
-            Assert.Equal(PostureFindingIds.DkimKeyMalformed, Assert.Single(record.Findings).Id);
+            Assert.Equal("DKIM-KEY-MALFORMED", Assert.Single(record.Findings).Id);
         }
 
         [Fact]
@@ -110,7 +110,7 @@ namespace MailAuth.Core.Tests.Posture
 
             Assert.True(result.IsValid);
             Assert.Equal(2048, result.KeyBits);
-            Assert.Equal(PostureFindingIds.DkimKeyPkcs1, Assert.Single(result.FindingList).Id);
+            Assert.Equal("DKIM-KEY-PKCS1", Assert.Single(result.FindingList).Id);
         }
 
         [Theory]
@@ -129,7 +129,7 @@ namespace MailAuth.Core.Tests.Posture
             Assert.True(result.IsValid, result.KeyRecord?.Error);
             Assert.Equal(DkimKeyType.Rsa, result.KeyTypeCode); // k= absent in test2.txt: rsa is the default (RFC 6376 §3.6.1)
             Assert.Equal(rsa.KeySize, result.KeyBits);
-            Assert.Contains(result.FindingList, f => f.Id == PostureFindingIds.DkimKeyWeak);
+            Assert.Contains(result.FindingList, f => f.Id == "DKIM-KEY-WEAK");
         }
 
         [Fact]
@@ -144,9 +144,9 @@ namespace MailAuth.Core.Tests.Posture
         }
 
         [Theory]
-        [InlineData("badk.txt", PostureFindingIds.DkimKeyTypeUnknown)]         // k=ed25519-sha256 is not a key type
-        [InlineData("badversion.txt", PostureFindingIds.DkimVersionInvalid)]   // "v=DKIM1: g=*" is not v=DKIM1
-        [InlineData("test_bad.txt", PostureFindingIds.DkimKeyMalformed)]       // the DER of p= is cut short
+        [InlineData("badk.txt", "DKIM-KEY-TYPE-UNKNOWN")]         // k=ed25519-sha256 is not a key type
+        [InlineData("badversion.txt", "DKIM-VERSION-INVALID")]   // "v=DKIM1: g=*" is not v=DKIM1
+        [InlineData("test_bad.txt", "DKIM-KEY-MALFORMED")]       // the DER of p= is cut short
         public async Task DkimpyBadRecordsAreInvalid(string file, string expectedId)
         {
             DkimSelectorResult result = await ServeOne(Dkimpy(file));
@@ -167,7 +167,7 @@ namespace MailAuth.Core.Tests.Posture
             Assert.True(result.IsValid);
             Assert.Equal(new[] { "tlsrpt" }, result.KeyRecord!.ServiceTypes);
             Assert.False(result.KeyRecord.IsForEmail);
-            Assert.Contains(result.FindingList, f => f.Id == PostureFindingIds.DkimServiceNotEmail);
+            Assert.Contains(result.FindingList, f => f.Id == "DKIM-SERVICE-NOT-EMAIL");
         }
 
         [Theory]
@@ -181,7 +181,7 @@ namespace MailAuth.Core.Tests.Posture
             DkimKeyRecord record = DkimKeyRecord.Parse(text);
 
             Assert.Equal(forEmail, record.IsForEmail);
-            Assert.Equal(!forEmail, record.Findings.Any(f => f.Id == PostureFindingIds.DkimServiceNotEmail));
+            Assert.Equal(!forEmail, record.Findings.Any(f => f.Id == "DKIM-SERVICE-NOT-EMAIL"));
         }
 
         [Fact]
@@ -193,32 +193,32 @@ namespace MailAuth.Core.Tests.Posture
             Assert.True(testing.IsStrict);
             Assert.Equal(new[] { "sha1", "sha256" }, testing.HashAlgorithms);
             Assert.Equal("note here", testing.Notes);
-            Assert.Contains(testing.Findings, f => f.Id == PostureFindingIds.DkimTesting);
-            Assert.DoesNotContain(testing.Findings, f => f.Id == PostureFindingIds.DkimHashSha1Only);
+            Assert.Contains(testing.Findings, f => f.Id == "DKIM-TESTING");
+            Assert.DoesNotContain(testing.Findings, f => f.Id == "DKIM-HASH-SHA1-ONLY");
 
             DkimKeyRecord sha1 = DkimKeyRecord.Parse("p=" + RsaSpki(2048) + "; h=sha1");
-            Assert.Contains(sha1.Findings, f => f.Id == PostureFindingIds.DkimHashSha1Only);
+            Assert.Contains(sha1.Findings, f => f.Id == "DKIM-HASH-SHA1-ONLY");
 
             DkimKeyRecord unknownHash = DkimKeyRecord.Parse("p=" + RsaSpki(2048) + "; h=md5");
-            Assert.Contains(unknownHash.Findings, f => f.Id == PostureFindingIds.DkimHashUnknown && f.SeverityCode == FindingSeverity.Error);
+            Assert.Contains(unknownHash.Findings, f => f.Id == "DKIM-HASH-UNKNOWN" && f.SeverityCode == FindingSeverity.Error);
 
             DkimKeyRecord revoked = DkimKeyRecord.Parse("v=DKIM1; k=rsa; p=");
             Assert.True(revoked.IsRevoked);
             Assert.Null(revoked.KeyBits);
-            Assert.Equal(PostureFindingIds.DkimKeyRevoked, Assert.Single(revoked.Findings).Id);
+            Assert.Equal("DKIM-KEY-REVOKED", Assert.Single(revoked.Findings).Id);
         }
 
         [Theory]
-        [InlineData("v=DKIM1; p=abc; p=def", PostureFindingIds.DkimMalformed)]        // duplicate tag (RFC 6376 §3.2)
-        [InlineData("v=DKIM1;; p=abc", PostureFindingIds.DkimMalformed)]              // empty tag-spec
-        [InlineData("v=DKIM1; novalue", PostureFindingIds.DkimMalformed)]
-        [InlineData("v=DKIM1; 1x=2; p=abc", PostureFindingIds.DkimMalformed)]         // tag-name starts with a letter
-        [InlineData("k=rsa; v=DKIM1; p=abc", PostureFindingIds.DkimVersionInvalid)]   // v= must be first
-        [InlineData("v=dkim1; p=abc", PostureFindingIds.DkimVersionInvalid)]          // values are case-sensitive
-        [InlineData("v=DKIM1; k=rsa", PostureFindingIds.DkimKeyMissing)]
-        [InlineData("v=DKIM1; p=!!notbase64", PostureFindingIds.DkimKeyMalformed)]
-        [InlineData("v=DKIM1; k=ed25519; p=AAAA", PostureFindingIds.DkimKeyMalformed)] // 3 bytes, not 32
-        [InlineData("v=DKIM1; k=dsa; p=AAAA", PostureFindingIds.DkimKeyTypeUnknown)]
+        [InlineData("v=DKIM1; p=abc; p=def", "DKIM-MALFORMED")]        // duplicate tag (RFC 6376 §3.2)
+        [InlineData("v=DKIM1;; p=abc", "DKIM-MALFORMED")]              // empty tag-spec
+        [InlineData("v=DKIM1; novalue", "DKIM-MALFORMED")]
+        [InlineData("v=DKIM1; 1x=2; p=abc", "DKIM-MALFORMED")]         // tag-name starts with a letter
+        [InlineData("k=rsa; v=DKIM1; p=abc", "DKIM-VERSION-INVALID")]   // v= must be first
+        [InlineData("v=dkim1; p=abc", "DKIM-VERSION-INVALID")]          // values are case-sensitive
+        [InlineData("v=DKIM1; k=rsa", "DKIM-KEY-MISSING")]
+        [InlineData("v=DKIM1; p=!!notbase64", "DKIM-KEY-MALFORMED")]
+        [InlineData("v=DKIM1; k=ed25519; p=AAAA", "DKIM-KEY-MALFORMED")] // 3 bytes, not 32
+        [InlineData("v=DKIM1; k=dsa; p=AAAA", "DKIM-KEY-TYPE-UNKNOWN")]
         public void MalformedRecordsNameTheirProblem(string text, string expectedId)
         {
             DkimKeyRecord record = DkimKeyRecord.Parse(text);
@@ -282,7 +282,7 @@ namespace MailAuth.Core.Tests.Posture
             DkimSelectorResult two = report.Selectors[1];
             Assert.Equal(PostureStatus.NotFound, two.StatusCode);
             Assert.Equal("selector2-contoso-com._domainkey.contoso.onmicrosoft.com", Assert.Single(two.CnameChain));
-            Assert.Contains(two.FindingList, f => f.Id == PostureFindingIds.DkimCnameDangling);
+            Assert.Contains(two.FindingList, f => f.Id == "DKIM-CNAME-DANGLING");
         }
 
         [Theory]
@@ -300,8 +300,8 @@ namespace MailAuth.Core.Tests.Posture
             Assert.NotNull(report.Selectors[0].ErrorMessage);
             Assert.Equal(PostureStatus.NotFound, report.Selectors[1].StatusCode);
             Assert.Equal(PostureStatus.LookupFailed, report.StatusCode);
-            Assert.Contains(report.Findings, f => f.Id == PostureFindingIds.DkimLookupFailed);
-            Assert.DoesNotContain(report.Findings, f => f.Id == PostureFindingIds.DkimNoneFound);
+            Assert.Contains(report.Findings, f => f.Id == "DKIM-LOOKUP-FAILED");
+            Assert.DoesNotContain(report.Findings, f => f.Id == "DKIM-NONE-FOUND");
         }
 
         [Fact]
@@ -312,7 +312,7 @@ namespace MailAuth.Core.Tests.Posture
 
             Assert.Equal(PostureStatus.NotFound, report.StatusCode);
             Assert.All(report.Selectors, s => Assert.Equal(PostureStatus.NotFound, s.StatusCode));
-            Assert.Contains(report.Findings, f => f.Id == PostureFindingIds.DkimNoneFound);
+            Assert.Contains(report.Findings, f => f.Id == "DKIM-NONE-FOUND");
         }
 
         [Fact]
@@ -325,7 +325,7 @@ namespace MailAuth.Core.Tests.Posture
 
             Assert.Equal(DkimKeyType.Ed25519, result.KeyTypeCode);
             Assert.Equal("some verification token", Assert.Single(result.OtherRecords));
-            Assert.Contains(result.FindingList, f => f.Id == PostureFindingIds.DkimMultipleRecords);
+            Assert.Contains(result.FindingList, f => f.Id == "DKIM-MULTIPLE-RECORDS");
         }
 
         [Fact]

@@ -38,7 +38,7 @@ namespace MailAuth.Core.Tests.Posture
             Assert.Null(report.Policy);
             Assert.Null(report.MxMatch);
             Assert.NotNull(report.FetchError);
-            Finding finding = Assert.Single(report.Findings, f => f.Id == PostureFindingIds.MtaStsPolicyFetchFailed);
+            Finding finding = Assert.Single(report.Findings, f => f.Id == "MTASTS-POLICY-FETCH-FAILED");
             Assert.Equal(FindingSeverity.Error, finding.SeverityCode);
             Assert.Contains(report.FetchError!, finding.Message, StringComparison.Ordinal);
             return report.FetchError!;
@@ -346,7 +346,7 @@ namespace MailAuth.Core.Tests.Posture
             Assert.Equal(MtaStsFetchStatus.Fetched, html.FetchStatusCode);
             Assert.True(html.Policy!.IsValid);
             // RFC 8461 §3.2: the policy is text/plain.
-            Assert.Contains(html.Findings, f => f.Id == PostureFindingIds.MtaStsPolicyMalformed && f.SeverityCode == FindingSeverity.Warning && f.Message.Contains("text/html", StringComparison.Ordinal));
+            Assert.Contains(html.Findings, f => f.Id == "MTASTS-POLICY-MALFORMED" && f.SeverityCode == FindingSeverity.Warning && f.Message.Contains("text/html", StringComparison.Ordinal));
 
             https.Serve(Host, Path, new HttpAnswer { ContentType = "text/plain; charset=utf-8", Body = GoodPolicy });
             MtaStsReport plain = await resolver.ResolveAsync("example.com");
@@ -449,7 +449,7 @@ namespace MailAuth.Core.Tests.Posture
 
             Assert.False(report.MxMatch);
             Assert.Equal("backup.mail.example.net", report.UnmatchedMxText);
-            Assert.Contains(report.Findings, f => f.Id == PostureFindingIds.MtaStsMxMismatch && f.SeverityCode == FindingSeverity.Error);
+            Assert.Contains(report.Findings, f => f.Id == "MTASTS-MX-MISMATCH" && f.SeverityCode == FindingSeverity.Error);
         }
 
         [Fact]
@@ -468,7 +468,7 @@ namespace MailAuth.Core.Tests.Posture
             Assert.Equal(0, https.ConnectionCount);
             Assert.DoesNotContain(dns.Queries, q => q.StartsWith("MX ", StringComparison.Ordinal));
             Assert.DoesNotContain(dns.Queries, q => q.EndsWith(" " + Host, StringComparison.Ordinal));
-            Assert.Contains(report.Findings, f => f.Id == PostureFindingIds.MtaStsNotFetched);
+            Assert.Contains(report.Findings, f => f.Id == "MTASTS-NOT-FETCHED");
         }
 
         private static async Task WaitUntilAsync(Func<bool> condition)
@@ -482,14 +482,14 @@ namespace MailAuth.Core.Tests.Posture
         }
 
         [Theory]
-        [InlineData("version: STSv1\nmode: enforce\nmx: a.example\nmax_age: 31557601\n", PostureFindingIds.MtaStsMaxAgeInvalid)]
-        [InlineData("version: STSv1\nmode: enforce\nmx: a.example\nmax_age: -1\n", PostureFindingIds.MtaStsMaxAgeInvalid)]
-        [InlineData("version: STSv1\nmode: enforce\nmx: a.example\n", PostureFindingIds.MtaStsMaxAgeInvalid)]
-        [InlineData("version: STSv1\nmode: strict\nmx: a.example\nmax_age: 86400\n", PostureFindingIds.MtaStsPolicyMalformed)]
-        [InlineData("version: STSv2\nmode: enforce\nmx: a.example\nmax_age: 86400\n", PostureFindingIds.MtaStsPolicyMalformed)]
-        [InlineData("version: STSv1\nmode: enforce\nmax_age: 86400\n", PostureFindingIds.MtaStsPolicyNoMx)]
-        [InlineData("version: STSv1\nmode: enforce\nmx: bad host\nmax_age: 86400\n", PostureFindingIds.MtaStsPolicyMalformed)]
-        [InlineData("<html>not a policy</html>", PostureFindingIds.MtaStsPolicyMalformed)]
+        [InlineData("version: STSv1\nmode: enforce\nmx: a.example\nmax_age: 31557601\n", "MTASTS-MAX-AGE-INVALID")]
+        [InlineData("version: STSv1\nmode: enforce\nmx: a.example\nmax_age: -1\n", "MTASTS-MAX-AGE-INVALID")]
+        [InlineData("version: STSv1\nmode: enforce\nmx: a.example\n", "MTASTS-MAX-AGE-INVALID")]
+        [InlineData("version: STSv1\nmode: strict\nmx: a.example\nmax_age: 86400\n", "MTASTS-POLICY-MALFORMED")]
+        [InlineData("version: STSv2\nmode: enforce\nmx: a.example\nmax_age: 86400\n", "MTASTS-POLICY-MALFORMED")]
+        [InlineData("version: STSv1\nmode: enforce\nmax_age: 86400\n", "MTASTS-POLICY-NO-MX")]
+        [InlineData("version: STSv1\nmode: enforce\nmx: bad host\nmax_age: 86400\n", "MTASTS-POLICY-MALFORMED")]
+        [InlineData("<html>not a policy</html>", "MTASTS-POLICY-MALFORMED")]
         public void InvalidPolicies(string body, string expectedId)
         {
             MtaStsPolicy policy = MtaStsPolicy.Parse(body);
@@ -502,12 +502,12 @@ namespace MailAuth.Core.Tests.Posture
         {
             MtaStsPolicy testing = MtaStsPolicy.Parse("version: STSv1\nmode: testing\nmx: a.example\nmax_age: 3600\n");
             Assert.True(testing.IsValid);
-            Assert.Contains(testing.Findings, f => f.Id == PostureFindingIds.MtaStsModeTesting);
-            Assert.Contains(testing.Findings, f => f.Id == PostureFindingIds.MtaStsMaxAgeShort);
+            Assert.Contains(testing.Findings, f => f.Id == "MTASTS-MODE-TESTING");
+            Assert.Contains(testing.Findings, f => f.Id == "MTASTS-MAX-AGE-SHORT");
 
             MtaStsPolicy none = MtaStsPolicy.Parse("version: STSv1\nmode: none\nmax_age: 31557600\n");
             Assert.True(none.IsValid); // mx may be absent in mode none
-            Assert.Contains(none.Findings, f => f.Id == PostureFindingIds.MtaStsModeNone);
+            Assert.Contains(none.Findings, f => f.Id == "MTASTS-MODE-NONE");
         }
 
         [Theory]
@@ -522,11 +522,11 @@ namespace MailAuth.Core.Tests.Posture
         }
 
         [Theory]
-        [InlineData("v=STSv1; id=", PostureFindingIds.MtaStsIdInvalid)]
-        [InlineData("v=STSv1; id=abc-def", PostureFindingIds.MtaStsIdInvalid)]
-        [InlineData("v=STSv1; id=123456789012345678901234567890123", PostureFindingIds.MtaStsIdInvalid)]
-        [InlineData("v=STSv1", PostureFindingIds.MtaStsIdInvalid)]
-        [InlineData("id=1; v=STSv1", PostureFindingIds.MtaStsRecordMalformed)]
+        [InlineData("v=STSv1; id=", "MTASTS-ID-INVALID")]
+        [InlineData("v=STSv1; id=abc-def", "MTASTS-ID-INVALID")]
+        [InlineData("v=STSv1; id=123456789012345678901234567890123", "MTASTS-ID-INVALID")]
+        [InlineData("v=STSv1", "MTASTS-ID-INVALID")]
+        [InlineData("id=1; v=STSv1", "MTASTS-RECORD-MALFORMED")]
         public void InvalidRecords(string text, string expectedId)
         {
             MtaStsRecord record = MtaStsRecord.Parse(text);
@@ -545,11 +545,11 @@ namespace MailAuth.Core.Tests.Posture
 
             MtaStsReport a = await resolver.ResolveAsync("a.example");
             Assert.Equal(PostureStatus.LookupFailed, a.StatusCode);
-            Assert.Contains(a.Findings, f => f.Id == PostureFindingIds.MtaStsLookupFailed);
+            Assert.Contains(a.Findings, f => f.Id == "MTASTS-LOOKUP-FAILED");
 
             MtaStsReport b = await resolver.ResolveAsync("b.example");
             Assert.False(b.IsRecordValid);
-            Assert.Contains(b.Findings, f => f.Id == PostureFindingIds.MtaStsMultiple);
+            Assert.Contains(b.Findings, f => f.Id == "MTASTS-MULTIPLE");
         }
 
         [Fact]

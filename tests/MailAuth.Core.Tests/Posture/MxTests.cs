@@ -35,7 +35,7 @@ namespace MailAuth.Core.Tests.Posture
             MxReport report = await new MxResolver(dns.Resolver()).ResolveAsync("nomail.example");
 
             Assert.True(report.IsNullMx);
-            Assert.Equal(PostureFindingIds.MxNull, Assert.Single(report.Findings).Id);
+            Assert.Equal("MX-NULL", Assert.Single(report.Findings).Id);
             Assert.Equal(FindingSeverity.Information, report.Findings[0].SeverityCode);
         }
 
@@ -49,7 +49,7 @@ namespace MailAuth.Core.Tests.Posture
             MxReport report = await new MxResolver(dns.Resolver()).ResolveAsync("mixed.example");
 
             Assert.False(report.IsNullMx);
-            Assert.Contains(report.Findings, f => f.Id == PostureFindingIds.MxNullWithOthers && f.SeverityCode == FindingSeverity.Error);
+            Assert.Contains(report.Findings, f => f.Id == "MX-NULL-WITH-OTHERS" && f.SeverityCode == FindingSeverity.Error);
         }
 
         [Fact]
@@ -68,16 +68,16 @@ namespace MailAuth.Core.Tests.Posture
             MxHost alias = report.Hosts[0];
             Assert.True(alias.IsCname);
             Assert.Equal(MxHostResolution.Resolves, alias.ResolutionCode);
-            Assert.Contains(report.Findings, f => f.Id == PostureFindingIds.MxCname && f.Subject == "alias.example.com");
+            Assert.Contains(report.Findings, f => f.Id == "MX-CNAME" && f.Subject == "alias.example.com");
 
             Assert.True(report.Hosts[1].IsIpLiteral);
-            Assert.Contains(report.Findings, f => f.Id == PostureFindingIds.MxIpLiteral && f.SeverityCode == FindingSeverity.Error);
+            Assert.Contains(report.Findings, f => f.Id == "MX-IP-LITERAL" && f.SeverityCode == FindingSeverity.Error);
             Assert.DoesNotContain(dns.Queries, q => q.EndsWith(" 192.0.2.7", StringComparison.Ordinal));
 
             Assert.Equal(MxHostResolution.DoesNotResolve, report.Hosts[2].ResolutionCode); // NXDOMAIN
             Assert.Equal(MxHostResolution.DoesNotResolve, report.Hosts[3].ResolutionCode); // NODATA
-            Assert.Equal(2, report.Findings.Count(f => f.Id == PostureFindingIds.MxHostNotResolving));
-            Assert.DoesNotContain(report.Findings, f => f.Id == PostureFindingIds.MxNoHostResolves);
+            Assert.Equal(2, report.Findings.Count(f => f.Id == "MX-HOST-NOT-RESOLVING"));
+            Assert.DoesNotContain(report.Findings, f => f.Id == "MX-NO-HOST-RESOLVES");
         }
 
         [Theory]
@@ -93,8 +93,8 @@ namespace MailAuth.Core.Tests.Posture
             Assert.Equal(PostureStatus.Found, report.StatusCode);
             Assert.Equal(MxHostResolution.LookupFailed, report.Hosts[0].ResolutionCode);
             Assert.NotNull(report.Hosts[0].ErrorMessage);
-            Assert.Contains(report.Findings, f => f.Id == PostureFindingIds.MxHostLookupFailed);
-            Assert.DoesNotContain(report.Findings, f => f.Id == PostureFindingIds.MxHostNotResolving || f.Id == PostureFindingIds.MxNoHostResolves);
+            Assert.Contains(report.Findings, f => f.Id == "MX-HOST-LOOKUP-FAILED");
+            Assert.DoesNotContain(report.Findings, f => f.Id == "MX-HOST-NOT-RESOLVING" || f.Id == "MX-NO-HOST-RESOLVES");
         }
 
         [Fact]
@@ -105,7 +105,7 @@ namespace MailAuth.Core.Tests.Posture
 
             Assert.Equal(PostureStatus.LookupFailed, report.StatusCode);
             Assert.Contains("MX example.com", report.ErrorMessage);
-            Assert.DoesNotContain(report.Findings, f => f.Id == PostureFindingIds.MxNone);
+            Assert.DoesNotContain(report.Findings, f => f.Id == "MX-NONE");
         }
 
         [Fact]
@@ -116,10 +116,10 @@ namespace MailAuth.Core.Tests.Posture
                 .Add("dead.example", ZoneRecordType.MX, "10 gone.dead.example");
             MxReport none = await new MxResolver(dns.Resolver()).ResolveAsync("nomx.example");
             Assert.Equal(PostureStatus.NotFound, none.StatusCode);
-            Assert.Equal(PostureFindingIds.MxNone, Assert.Single(none.Findings).Id);
+            Assert.Equal("MX-NONE", Assert.Single(none.Findings).Id);
 
             MxReport dead = await new MxResolver(dns.Resolver()).ResolveAsync("dead.example");
-            Assert.Contains(dead.Findings, f => f.Id == PostureFindingIds.MxNoHostResolves);
+            Assert.Contains(dead.Findings, f => f.Id == "MX-NO-HOST-RESOLVES");
         }
 
         [Fact]

@@ -23,10 +23,10 @@ namespace MailAuth.Core.Tests.Posture
         }
 
         [Theory]
-        [InlineData("v=TLSRPTv1;", PostureFindingIds.TlsRptRuaMissing)]
-        [InlineData("v=TLSRPTv1; rua=http://reports.example.com/x", PostureFindingIds.TlsRptRuaInvalid)]
-        [InlineData("v=TLSRPTv1; rua=mailto:nobody", PostureFindingIds.TlsRptRuaInvalid)]
-        [InlineData("v=TLSRPTv1; rua", PostureFindingIds.TlsRptMalformed)]
+        [InlineData("v=TLSRPTv1;", "TLSRPT-RUA-MISSING")]
+        [InlineData("v=TLSRPTv1; rua=http://reports.example.com/x", "TLSRPT-RUA-INVALID")]
+        [InlineData("v=TLSRPTv1; rua=mailto:nobody", "TLSRPT-RUA-INVALID")]
+        [InlineData("v=TLSRPTv1; rua", "TLSRPT-MALFORMED")]
         public void InvalidRecords(string text, string expectedId)
         {
             TlsRptRecord record = TlsRptRecord.Parse(text);
@@ -39,7 +39,7 @@ namespace MailAuth.Core.Tests.Posture
         {
             TlsRptRecord record = TlsRptRecord.Parse("v=TLSRPTv1; rua=ftp://x.example/, mailto:tls@example.com");
             Assert.True(record.IsValid);
-            Assert.Contains(record.Findings, f => f.Id == PostureFindingIds.TlsRptRuaInvalid);
+            Assert.Contains(record.Findings, f => f.Id == "TLSRPT-RUA-INVALID");
         }
 
         [Fact]
@@ -53,12 +53,12 @@ namespace MailAuth.Core.Tests.Posture
 
             TlsRptReport a = await resolver.ResolveAsync("a.example");
             Assert.Equal(PostureStatus.NotFound, a.StatusCode);
-            Assert.Contains(a.Findings, f => f.Id == PostureFindingIds.TlsRptNotFound);
+            Assert.Contains(a.Findings, f => f.Id == "TLSRPT-NOT-FOUND");
 
             TlsRptReport b = await resolver.ResolveAsync("b.example");
             Assert.Equal(2, b.RecordCount);
             Assert.False(b.IsValid);
-            Assert.Contains(b.Findings, f => f.Id == PostureFindingIds.TlsRptMultiple);
+            Assert.Contains(b.Findings, f => f.Id == "TLSRPT-MULTIPLE");
         }
 
         [Fact]
@@ -68,7 +68,7 @@ namespace MailAuth.Core.Tests.Posture
             TlsRptReport report = await new TlsRptResolver(dns.Resolver()).ResolveAsync("example.com");
             Assert.Equal(PostureStatus.LookupFailed, report.StatusCode);
             Assert.NotNull(report.ErrorMessage);
-            Assert.DoesNotContain(report.Findings, f => f.Id == PostureFindingIds.TlsRptNotFound);
+            Assert.DoesNotContain(report.Findings, f => f.Id == "TLSRPT-NOT-FOUND");
         }
 
         [Fact]
@@ -102,8 +102,8 @@ namespace MailAuth.Core.Tests.Posture
         }
 
         [Theory]
-        [InlineData("v=DMARC1; p=none", PostureFindingIds.BimiDmarcNotEnforced)]
-        [InlineData("v=DMARC1; p=quarantine; pct=50", PostureFindingIds.BimiDmarcPct)]
+        [InlineData("v=DMARC1; p=none", "BIMI-DMARC-NOT-ENFORCED")]
+        [InlineData("v=DMARC1; p=quarantine; pct=50", "BIMI-DMARC-PCT")]
         public async Task DmarcBelowEnforcementDisqualifies(string dmarc, string expectedId)
         {
             using var dns = new PostureTestDns()
@@ -126,7 +126,7 @@ namespace MailAuth.Core.Tests.Posture
             BimiReport report = await new BimiResolver(dns.Resolver()).ResolveAsync("news.example.com");
 
             Assert.False(report.DmarcQualifies);
-            Assert.Contains(report.Findings, f => f.Id == PostureFindingIds.BimiDmarcNotEnforced && f.Subject == "example.com");
+            Assert.Contains(report.Findings, f => f.Id == "BIMI-DMARC-NOT-ENFORCED" && f.Subject == "example.com");
         }
 
         [Fact]
@@ -141,15 +141,15 @@ namespace MailAuth.Core.Tests.Posture
             Assert.Equal(PostureStatus.Found, report.StatusCode);
             Assert.Equal("brand._bimi.example.com", report.QueryName);
             Assert.True(report.DmarcQualifies);
-            Assert.Contains(report.Findings, f => f.Id == PostureFindingIds.BimiAuthorityMissing && f.SeverityCode == FindingSeverity.Warning);
+            Assert.Contains(report.Findings, f => f.Id == "BIMI-AUTHORITY-MISSING" && f.SeverityCode == FindingSeverity.Warning);
         }
 
         [Theory]
-        [InlineData("v=BIMI1; l=http://brand.example.com/logo.svg", PostureFindingIds.BimiLocationInvalid, false)]
-        [InlineData("v=BIMI1; l=https://brand.example.com/logo.png; a=https://b.example/v.pem", PostureFindingIds.BimiLocationInvalid, true)]
-        [InlineData("v=BIMI1; l=https://b.example/l.svg; a=ftp://b.example/v.pem", PostureFindingIds.BimiAuthorityInvalid, false)]
-        [InlineData("v=BIMI1; l=; a=", PostureFindingIds.BimiDeclined, true)]
-        [InlineData("l=https://b.example/l.svg; v=BIMI1", PostureFindingIds.BimiMalformed, false)]
+        [InlineData("v=BIMI1; l=http://brand.example.com/logo.svg", "BIMI-LOCATION-INVALID", false)]
+        [InlineData("v=BIMI1; l=https://brand.example.com/logo.png; a=https://b.example/v.pem", "BIMI-LOCATION-INVALID", true)]
+        [InlineData("v=BIMI1; l=https://b.example/l.svg; a=ftp://b.example/v.pem", "BIMI-AUTHORITY-INVALID", false)]
+        [InlineData("v=BIMI1; l=; a=", "BIMI-DECLINED", true)]
+        [InlineData("l=https://b.example/l.svg; v=BIMI1", "BIMI-MALFORMED", false)]
         public void RecordSyntax(string text, string expectedId, bool valid)
         {
             BimiRecord record = BimiRecord.Parse(text);
@@ -173,7 +173,7 @@ namespace MailAuth.Core.Tests.Posture
             BimiReport b = await resolver.ResolveAsync("b.example");
             Assert.Equal(PostureStatus.Found, b.StatusCode);
             Assert.Null(b.DmarcQualifies);
-            Assert.Contains(b.Findings, f => f.Id == PostureFindingIds.BimiDmarcLookupFailed);
+            Assert.Contains(b.Findings, f => f.Id == "BIMI-DMARC-LOOKUP-FAILED");
         }
 
         [Fact]

@@ -132,7 +132,7 @@ namespace MailAuth.Core.Tests.Verify
 
             // SPF still aligns, so DMARC passes on SPF; the DKIM verdict alone disagrees.
             Assert.Equal("pass", v.DmarcNow);
-            var finding = Assert.Single(v.Findings, f => f.Id == HeaderFindingIds.VerifyDkimDiffers);
+            var finding = Assert.Single(v.Findings, f => f.Id == "HDR-VERIFY-DKIM-DIFFERS");
             Assert.Contains("recorded as pass", finding.Message, StringComparison.Ordinal);
             Assert.Contains("now as fail", finding.Message, StringComparison.Ordinal);
             Assert.Equal(1, v.Disagreements);
@@ -166,8 +166,8 @@ namespace MailAuth.Core.Tests.Verify
             Assert.Equal(DkimKeyStatus.NotFound, s.Key!.StatusCode);
             Assert.Contains("NXDOMAIN", s.Reason, StringComparison.Ordinal);
             Assert.Equal("permerror", v.DkimNow);
-            Assert.Contains(v.Findings, f => f.Id == HeaderFindingIds.VerifyDkimKey && f.Subject == "rsa2048._domainkey.example.com");
-            Assert.Contains(v.Findings, f => f.Id == HeaderFindingIds.VerifyDkimDiffers);
+            Assert.Contains(v.Findings, f => f.Id == "HDR-VERIFY-DKIM-KEY" && f.Subject == "rsa2048._domainkey.example.com");
+            Assert.Contains(v.Findings, f => f.Id == "HDR-VERIFY-DKIM-DIFFERS");
         }
 
         [Fact]
@@ -197,7 +197,7 @@ namespace MailAuth.Core.Tests.Verify
             Assert.Equal(DkimVerifyResult.TempError, s.ResultCode);
             Assert.Equal(DkimKeyStatus.LookupFailed, s.Key!.StatusCode);
             Assert.Equal("temperror", v.DkimNow);
-            var f = Assert.Single(v.Findings, x => x.Id == HeaderFindingIds.VerifyDkimDiffers);
+            var f = Assert.Single(v.Findings, x => x.Id == "HDR-VERIFY-DKIM-DIFFERS");
             Assert.Equal(FindingSeverity.Information, f.SeverityCode);
         }
 
@@ -239,7 +239,7 @@ namespace MailAuth.Core.Tests.Verify
             Assert.Null(s.BodyHashMatches);
             Assert.True(s.HeaderSignatureMatches);
             Assert.Contains("body is missing", s.Reason, StringComparison.Ordinal);
-            Assert.Contains(v.Findings, f => f.Id == HeaderFindingIds.VerifyBodyMissing);
+            Assert.Contains(v.Findings, f => f.Id == "HDR-VERIFY-BODY-MISSING");
 
             // Not a disagreement: the recorded pass cannot be confirmed or refuted without the body.
             Assert.Contains(v.Comparisons, c => c.Method == "dkim" && c.Agrees == null);
@@ -379,7 +379,7 @@ namespace MailAuth.Core.Tests.Verify
             var v = await VerifyAsync(report, zone);
 
             Assert.Equal("fail", v.SpfNow);
-            var f = Assert.Single(v.Findings, x => x.Id == HeaderFindingIds.VerifySpfDiffers);
+            var f = Assert.Single(v.Findings, x => x.Id == "HDR-VERIFY-SPF-DIFFERS");
             Assert.Equal(FindingSeverity.Warning, f.SeverityCode);
             Assert.Contains("recorded as pass", f.Message, StringComparison.Ordinal);
             Assert.Contains("now as fail", f.Message, StringComparison.Ordinal);
@@ -427,8 +427,8 @@ namespace MailAuth.Core.Tests.Verify
                 Assert.Equal(DkimVerifyResult.PermError, s.ResultCode);
                 Assert.Equal(DkimKeyStatus.NotFound, s.Key!.StatusCode);
             });
-            Assert.Contains(v.Findings, f => f.Id == HeaderFindingIds.VerifyBodyMissing);
-            Assert.Contains(v.Findings, f => f.Id == HeaderFindingIds.VerifyDkimKey);
+            Assert.Contains(v.Findings, f => f.Id == "HDR-VERIFY-BODY-MISSING");
+            Assert.Contains(v.Findings, f => f.Id == "HDR-VERIFY-DKIM-KEY");
             if (report.ArcSets.Count > 0)
             {
                 // Without keys the seals cannot verify: the chain fails now, whatever was recorded.
@@ -461,7 +461,7 @@ namespace MailAuth.Core.Tests.Verify
             Assert.True(v.BodyVerified);
             Assert.Equal(2, v.Arc!.Instances);
             Assert.Contains("No client IP", v.SpfNote, StringComparison.Ordinal);
-            Assert.Contains(v.Findings, f => f.Id == HeaderFindingIds.VerifySpfSkipped);
+            Assert.Contains(v.Findings, f => f.Id == "HDR-VERIFY-SPF-SKIPPED");
             if (!tamper)
             {
                 Assert.Equal("pass", v.ArcNow);
@@ -475,7 +475,7 @@ namespace MailAuth.Core.Tests.Verify
                 Assert.Equal("pass", v.Arc.SealResults.Last());
                 Assert.Equal("fail", v.Arc.MessageSignatureResult);
                 Assert.Equal("fail", v.DkimNow);
-                Assert.Contains(v.Findings, f => f.Id == HeaderFindingIds.VerifyDkimDiffers && f.Subject == "d=manchego.org s=rsa");
+                Assert.Contains(v.Findings, f => f.Id == "HDR-VERIFY-DKIM-DIFFERS" && f.Subject == "d=manchego.org s=rsa");
             }
         }
 
