@@ -93,6 +93,9 @@ namespace MailAuth.Dns
 
         private readonly byte[] _ids = new byte[512];
         private readonly Queue<Pending> _waiting = new Queue<Pending>();
+
+        /// <summary>_waiting.Count, readable without the lock (a bulk runner asks it under its own lock).</summary>
+        private int _waitingCount;
         private readonly long _maxRto;
         private double _window = InitialWindow;
         private double _threshold = MaxWindow;
@@ -151,6 +154,7 @@ namespace MailAuth.Dns
                 else
                 {
                     _waiting.Enqueue(pending);
+                    Volatile.Write(ref _waitingCount, _waiting.Count);
                     _pendingTotal++;
                     ArmTimer();
                 }
@@ -170,16 +174,7 @@ namespace MailAuth.Dns
         }
 
         /// <summary>Queries waiting for the window now.</summary>
-        internal int Waiting
-        {
-            get
-            {
-                lock (_sync)
-                {
-                    return _waiting.Count;
-                }
-            }
-        }
+        internal int Waiting => Volatile.Read(ref _waitingCount);
 
         /// <summary>Queries on the wire now, the window, the RTO and the counters (for tests and the bench).</summary>
         internal (int OnWire, int Waiting, double Window, double RtoMilliseconds, long Retransmissions, long WindowDecreases) State
@@ -255,6 +250,7 @@ namespace MailAuth.Dns
             while (_waiting.Count > 0 && _onWire < (int)_window)
             {
                 Pending next = _waiting.Dequeue();
+                Volatile.Write(ref _waitingCount, _waiting.Count);
                 _pendingTotal--;
                 if (next.Task.IsCompleted)
                 {
@@ -264,6 +260,7 @@ namespace MailAuth.Dns
                 if (!Assign(next))
                 {
                     _waiting.Enqueue(next); // no socket now: the next tick tries again
+                    Volatile.Write(ref _waitingCount, _waiting.Count);
                     _pendingTotal++;
                     break;
                 }
@@ -359,6 +356,7 @@ namespace MailAuth.Dns
                 _channels.Clear();
                 orphans.AddRange(_waiting);
                 _waiting.Clear();
+                Volatile.Write(ref _waitingCount, 0);
                 _current = null;
                 _timer.Dispose();
             }
@@ -443,6 +441,7 @@ namespace MailAuth.Dns
             Pending? pending;
             bool runHere;
             List<Pending>? sendable;
+            bool malformed = false;
             lock (_sync)
             {
                 if (!channel.Pending.TryGetValue(id, out pending))
@@ -461,19 +460,28 @@ namespace MailAuth.Dns
                     }
 
                     Remove(pending);
-                    pending.Registration.Dispose();
-                    pending.TrySetResult(DnsExchange.Failed("Malformed", $"The answer from {_serverText} could not be read: it does not repeat the question."));
-                    return;
+                    malformed = true;
+                }
+                else
+                {
+                    bool onWire = pending.OnWire;
+                    Remove(pending);
+                    OnAnswered(pending, onWire, Stopwatch.GetTimestamp());
                 }
 
-                bool onWire = pending.OnWire;
-                Remove(pending);
-                OnAnswered(pending, onWire, Stopwatch.GetTimestamp());
                 sendable = TakeSendable(null);
                 runHere = channel.Pending.Count == 0;
             }
 
+            // Every completion happens outside the lock: a continuation that runs synchronously may
+            // reach other locks (a bulk runner's asks QueriesWaiting under its own).
             TransmitAll(sendable);
+            if (malformed)
+            {
+                pending.Registration.Dispose();
+                pending.TrySetResult(DnsExchange.Failed("Malformed", $"The answer from {_serverText} could not be read: it does not repeat the question."));
+                return;
+            }
 
             // With other queries in flight, the continuation still runs here unless an answer is already
             // waiting behind this one: handing each answer to the pool costs a pool thread's wake and spin

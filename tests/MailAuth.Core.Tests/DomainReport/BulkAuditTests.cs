@@ -11,6 +11,46 @@ namespace MailAuth.Core.Tests.DomainReport
     public class BulkAuditTests
     {
         /// <summary>
+        /// Garbled answers (a Malformed completion) while the runner asks the resolver's backpressure
+        /// under its own lock: a completion run under the resolver's lock would deadlock the two.
+        /// </summary>
+        [Fact]
+        public void Garbled_answers_with_backpressure_on_finish_every_domain()
+        {
+            using var dns = new PostureTestDns();
+            var inputs = new List<string>();
+            for (int i = 0; i < 200; i++)
+            {
+                string domain = $"g{i:D3}.example";
+                dns.Txt(domain, "v=spf1 -all").Txt("_dmarc." + domain, "v=DMARC1; p=reject");
+                if (i % 4 == 1)
+                {
+                    dns.Fault(domain, DnsFault.Garbage);
+                }
+
+                inputs.Add(domain);
+            }
+
+            MailAuth.Dns.DnsResolver resolver = dns.Resolver();
+            using var reporter = new DomainReporter(resolver, new DomainReportOptions
+            {
+                Include = DomainCheck.Spf | DomainCheck.Dmarc,
+                Admission = () => resolver.QueriesWaiting < 256,
+            });
+            using var runner = reporter.CreateBulkRunner(throttleLimit: 1024);
+            foreach (string line in inputs)
+            {
+                runner.Post(line);
+            }
+
+            runner.CompleteAdding();
+            var done = System.Threading.Tasks.Task.Run(() => runner.TakeAll().ToList());
+            Assert.True(done.Wait(TimeSpan.FromSeconds(60)), "the audit did not finish: deadlock");
+            Assert.Equal(inputs, done.Result.Select(r => r.Input));
+            Assert.All(done.Result.Where((r, i) => i % 4 == 1), r => Assert.Equal("LookupFailed", r.Status));
+        }
+
+        /// <summary>
         /// 300 domains over loopback; every tenth has a timeout, SERVFAIL or garbage injected, on
         /// its own name or on its _dmarc name; some lines are not domains at all. Objects out ==
         /// lines in, in input order; failures read LookupFailed, never "no record".
