@@ -82,6 +82,9 @@ namespace MailAuth.Bench.DomainAudit
             var watch = Stopwatch.StartNew();
             var cases = new SortedDictionary<string, int>(StringComparer.Ordinal);
             int wrong = 0;
+            double healthyMs = 0;
+            int healthyCount = 0;
+            int maxRunning = 0;
             using (var runner = reporter.CreateBulkRunner(throttle))
             {
                 var names = Enumerable.Range(first, domains).Select(i => "d" + i.ToString(CultureInfo.InvariantCulture) + ".audit.test");
@@ -91,12 +94,27 @@ namespace MailAuth.Bench.DomainAudit
                     string key = n + "/" + r.Status;
                     cases[key] = cases.TryGetValue(key, out int c) ? c + 1 : 1;
                     bool shouldFail = n == 7 || n == 8;
+                    if (n <= 6)
+                    {
+                        healthyMs += r.ElapsedMilliseconds;
+                        healthyCount++;
+                    }
                     if (shouldFail != (r.StatusCode == DomainReportStatus.LookupFailed))
                     {
                         wrong++;
                     }
                 }
 
+                int tick = 0;
+                using var sampler = new Timer(_ =>
+                {
+                    maxRunning = Math.Max(maxRunning, runner.Running);
+                    if (Environment.GetEnvironmentVariable("BENCH_TRACE") == "1" && ++tick % 20 == 0)
+                    {
+                        var u = dns.UdpState[0];
+                        Console.Error.WriteLine($"{watch.Elapsed.TotalSeconds:0.0}s running={runner.Running} completed={runner.Completed} onwire={u.OnWire} waiting={u.Waiting} window={u.Window:0} srtt={u.SrttMilliseconds:0.0}");
+                    }
+                }, null, 0, 50);
                 foreach (string name in names)
                 {
                     runner.Post(name);
@@ -123,9 +141,9 @@ namespace MailAuth.Bench.DomainAudit
                 domains, throttle, watch.Elapsed.TotalSeconds, domains * 0.7 / watch.Elapsed.TotalSeconds, 1e6 * cpu / domains, 1e6 * cpu / Math.Max(1, queries),
                 (double)queries / domains, self.PeakWorkingSet64 / 1048576.0, wrong, load, string.Join(" ", cases.Select(c => c.Key + "=" + c.Value))));
             var udp = dns.UdpState[0];
-            Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "  window={0:0} rto={1:0}ms retransmissions={2} decreases={3} gc0/1/2={4}/{5}/{6} gc-pause={7:0}ms allocated={8:0}MB",
+            Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "  healthy domain {9:0} ms on average, at most {10} domains running; window={0:0} rto={1:0}ms srtt={11:0.0}ms minrtt={12:0.0}ms retransmissions={2} decreases={3} gc0/1/2={4}/{5}/{6} gc-pause={7:0}ms allocated={8:0}MB",
                 udp.Window, udp.RtoMilliseconds, udp.Retransmissions, udp.WindowDecreases, GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2),
-                GC.GetTotalPauseDuration().TotalMilliseconds, GC.GetTotalAllocatedBytes() / 1048576.0));
+                GC.GetTotalPauseDuration().TotalMilliseconds, GC.GetTotalAllocatedBytes() / 1048576.0, healthyMs / Math.Max(1, healthyCount), maxRunning, udp.SrttMilliseconds, udp.MinRttMilliseconds));
             return wrong == 0 ? 0 : 1;
         }
 

@@ -105,7 +105,7 @@ Describe 'A resolver a bulk user can rely on' {
     It 'audits 1,000 domains at -ThrottleLimit <Throttle>: healthy rows never LookupFailed, dead and failing ones always' -ForEach @(@{ Throttle = 1 }, @{ Throttle = 1024 }) {
         $names = if ($Throttle -eq 1) { 0..99 } else { 0..999 }
         Clear-MailAuthDnsCache | Out-Null
-        $rows = $names | ForEach-Object { "b$_.bulk.example" } | Get-MailDomainReport @D -ThrottleLimit $Throttle -TimeoutSec 2 -Selector selector1 -MaxQueriesPerSecond 100000
+        $rows = $names | ForEach-Object { "b$_.bulk.example" } | Get-MailDomainReport @D -ThrottleLimit $Throttle -TimeoutSec 5 -Selector selector1 -MaxQueriesPerSecond 100000
         $rows.Count | Should -Be $names.Count
         ($rows.Domain -join ',') | Should -Be (($names | ForEach-Object { "b$_.bulk.example" }) -join ',')
         foreach ($row in $rows) {

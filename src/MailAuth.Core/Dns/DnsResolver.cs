@@ -139,7 +139,7 @@ namespace MailAuth.Dns
         }
 
         /// <summary>Each server's UDP state: queries on the wire and waiting, the congestion window, the RTO, retransmissions.</summary>
-        internal IReadOnlyList<(int OnWire, int Waiting, double Window, double RtoMilliseconds, long Retransmissions, long WindowDecreases)> UdpState =>
+        internal IReadOnlyList<(int OnWire, int Waiting, double Window, double RtoMilliseconds, long Retransmissions, long WindowDecreases, double SrttMilliseconds, double MinRttMilliseconds)> UdpState =>
             _udp.Select(u => u.State).ToArray();
 
         /// <summary>Whether each server is in its cooldown now (it stopped answering), by "address:port".</summary>

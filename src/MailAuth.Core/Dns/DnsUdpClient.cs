@@ -88,8 +88,15 @@ namespace MailAuth.Dns
         internal const int MaxWindow = 4096;
         internal const int InitialWindow = 64;
 
+        /// <summary>Slow start ends here (or at the first loss): doubling further overshoots a server's receive buffer.</summary>
+        internal const int InitialThreshold = 512;
+
+        /// <summary>Scalable TCP's constants (Kelly 2003): +0.01 per answer (1 % per round trip), -12.5 % on loss.</summary>
+        private const double IncreasePerAnswer = 0.01;
+        private const double DecreaseFactor = 0.875;
+
         private static readonly long s_minRto = Stopwatch.Frequency / 10; // 100 ms
-        private static readonly long s_initialRto = Stopwatch.Frequency * 4 / 10; // 400 ms, before any sample
+        private static readonly long s_initialRto = Stopwatch.Frequency; // 1 s before any sample (RFC 6298 §2.1)
 
         private readonly byte[] _ids = new byte[512];
         private readonly Queue<Pending> _waiting = new Queue<Pending>();
@@ -98,9 +105,13 @@ namespace MailAuth.Dns
         private int _waitingCount;
         private readonly long _maxRto;
         private double _window = InitialWindow;
-        private double _threshold = MaxWindow;
+        private double _threshold = InitialThreshold;
         private int _onWire;
+        private int _periodAnswers;
+        private int _periodLosses;
         private long _srtt;
+        private long _minRtt;
+        private static readonly long s_queueingAllowance = Stopwatch.Frequency / 200; // 5 ms
         private long _rttvar;
         private long _rto = s_initialRto;
         private long _noDecreaseUntil;
@@ -177,13 +188,14 @@ namespace MailAuth.Dns
         internal int Waiting => Volatile.Read(ref _waitingCount);
 
         /// <summary>Queries on the wire now, the window, the RTO and the counters (for tests and the bench).</summary>
-        internal (int OnWire, int Waiting, double Window, double RtoMilliseconds, long Retransmissions, long WindowDecreases) State
+        internal (int OnWire, int Waiting, double Window, double RtoMilliseconds, long Retransmissions, long WindowDecreases, double SrttMilliseconds, double MinRttMilliseconds) State
         {
             get
             {
                 lock (_sync)
                 {
-                    return (_onWire, _waiting.Count, _window, _rto * 1000.0 / Stopwatch.Frequency, _retransmissions, _windowDecreases);
+                    return (_onWire, _waiting.Count, _window, _rto * 1000.0 / Stopwatch.Frequency, _retransmissions, _windowDecreases,
+                        _srtt * 1000.0 / Stopwatch.Frequency, _minRtt * 1000.0 / Stopwatch.Frequency);
                 }
             }
         }
@@ -289,6 +301,7 @@ namespace MailAuth.Dns
             {
                 // Karn's rule: only answers to a query sent once measure the round trip (RFC 6298 §3).
                 long rtt = now - pending.SentAt;
+                _minRtt = _minRtt == 0 ? rtt : Math.Min(_minRtt, rtt);
                 if (_srtt == 0)
                 {
                     _srtt = rtt;
@@ -305,19 +318,41 @@ namespace MailAuth.Dns
                 // every small delay in this process.
                 long granularity = _tickTicks * Stopwatch.Frequency / TimeSpan.TicksPerSecond;
                 _rto = Math.Min(_maxRto, Math.Max(Math.Max(s_minRto, 2 * _srtt), _srtt + Math.Max(granularity, 4 * _rttvar)));
-                // Grow only a window that limits (RFC 7661): a window never filled proves nothing.
-                if (onWire && (_waiting.Count > 0 || _onWire + 1 >= (int)_window))
+                // Grow only a window that limits (RFC 7661): a window never filled proves nothing. And
+                // not while answers take much longer than the fastest one did: queries are queueing
+                // (at the server, or in this process behind its own work), and more would be lost
+                // from a full receive buffer before any loss could be seen (the idea of TCP Vegas).
+                if (onWire && (_waiting.Count > 0 || _onWire + 1 >= (int)_window) && _srtt <= 2 * _minRtt + s_queueingAllowance)
                 {
-                    _window = _window < _threshold ? _window + 1 : _window + 1 / _window;
+                    // Slow start below the threshold; above it, Scalable TCP's increase, which regains a
+                    // decrease in a fixed number of round trips however large the window (Reno's one
+                    // per round trip takes minutes from a few hundred).
+                    _window = _window < _threshold ? _window + 1 : _window + Math.Max(1 / _window, IncreasePerAnswer);
                     _window = Math.Min(_window, MaxWindow);
                 }
             }
             else if (now - pending.LastSentAt >= _srtt / 2)
             {
-                // It took a retransmission: a query or its answer was lost. Congestion. An answer sooner
-                // after the last send than half a round trip answers an earlier send, which was only late:
-                // the retransmission was spurious and is no loss (the Eifel idea, RFC 3522).
-                Decrease(now);
+                // It took a retransmission: a query or its answer was lost. An answer sooner after the
+                // last send than half a round trip answers an earlier send, which was only late: the
+                // retransmission was spurious and is no loss (the Eifel idea, RFC 3522).
+                _periodLosses++;
+            }
+
+            // Losses are judged per window of answers: a loaded server drops a few datagrams of every
+            // burst, and halving on each would hold the window near 1.22/sqrt(loss) (RFC 3448 §3.1's
+            // TCP model), far below what the server sustains. So the window halves only when more
+            // than 2 % of a window's answers needed a retransmission (BBR v2's loss threshold), and then
+            // by an eighth (Scalable TCP), not a half.
+            if (++_periodAnswers >= Math.Max(32, (int)_window))
+            {
+                if (_periodLosses * 50 > _periodAnswers)
+                {
+                    Decrease(now);
+                }
+
+                _periodAnswers = 0;
+                _periodLosses = 0;
             }
         }
 
@@ -329,7 +364,7 @@ namespace MailAuth.Dns
                 return;
             }
 
-            _threshold = Math.Max(MinWindow, _window / 2);
+            _threshold = Math.Max(MinWindow, _window * DecreaseFactor);
             _window = _threshold;
             _windowDecreases++;
             _noDecreaseUntil = now + Math.Max(2 * _srtt, _rto);

@@ -23,9 +23,10 @@ namespace MailAuth.DomainReport
                 (item, ct) => reporter.GetReportAsync(item.Input, item.Note, ct),
                 (item, ex) => reporter.ErrorReport(item.Input, ex),
                 // Finished rows wait in memory behind a slow one at the head (a dead domain waits one
-                // timeout): twice the ceiling of domains in flight bounds them, so memory stays flat
-                // however long the input (issue 14), and leaves room for a timeout's worth of starts.
-                throttleLimit, Math.Max(256, 2 * throttleLimit), cancellationToken)
+                // timeout): four times the ceiling of domains in flight bounds them, so memory stays
+                // flat however long the input (issue 14), and leaves room for a timeout's worth of
+                // starts at a thousand domains a second.
+                throttleLimit, Math.Max(256, 4 * throttleLimit), cancellationToken)
             {
                 Admit = reporter.Options.Admission,
             };

@@ -411,9 +411,11 @@ namespace MailAuth.Core.Tests.Dmarc
 
             // All three questions reach the server before the first (one second late) answer could
             // have come back: they were sent together, not one after another.
+            // (First arrivals: an answer a second late may be asked again at the retransmission timeout.)
             DateTimeOffset[] arrivals = dns.ServedQueries
                 .Where(q => q.Name.Contains("._report._dmarc.", StringComparison.Ordinal))
-                .Select(q => q.ReceivedAt).ToArray();
+                .GroupBy(q => q.Name, StringComparer.OrdinalIgnoreCase)
+                .Select(g => g.Min(q => q.ReceivedAt)).ToArray();
             Assert.Equal(3, arrivals.Length);
             Assert.True(arrivals.Max() - arrivals.Min() < TimeSpan.FromMilliseconds(900),
                 $"report checks were serialized: arrivals spread over {(arrivals.Max() - arrivals.Min()).TotalMilliseconds} ms");
