@@ -255,7 +255,7 @@ namespace MailAuth.Cli
 
                     if (lines.Reader.TryRead(out string? line))
                     {
-                        if (!DomainInput.Parse(line).IsBlankOrComment)
+                        if (!MailAuth.Names.DomainNameInput.Read(line).IsBlankOrComment)
                         {
                             runner.Post(line);
                         }

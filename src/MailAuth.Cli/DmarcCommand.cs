@@ -1,6 +1,7 @@
 using System;
 using System.CommandLine;
 using System.Linq;
+using MailAuth.Names;
 using MailAuth.Dmarc;
 using MailAuth.Dns;
 

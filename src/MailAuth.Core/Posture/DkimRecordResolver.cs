@@ -44,7 +44,7 @@ namespace MailAuth.Posture
             var expected = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (KeyValuePair<string, string> pair in expectedCnames ?? new Dictionary<string, string>())
             {
-                expected[PostureDomain.NormalizeSelector(pair.Key, nameof(expectedCnames))] = PostureDomain.Normalize(pair.Value, nameof(expectedCnames));
+                expected[MailAuth.Names.DomainName.ParseSelector(pair.Key, nameof(expectedCnames))] = MailAuth.Names.DomainNameInput.Require(pair.Value, nameof(expectedCnames), MailAuth.Names.DomainNameKind.DnsName);
             }
 
             if (expected.Count > 0)
@@ -52,10 +52,10 @@ namespace MailAuth.Posture
                 selectors = (selectors ?? Array.Empty<string>()).Concat(expected.Keys);
             }
 
-            string name = PostureDomain.Normalize(domain, nameof(domain));
+            string name = MailAuth.Names.DomainNameInput.Require(domain, nameof(domain));
             bool useDefault = selectors is null;
             List<string> list = (selectors ?? DkimSelectors.Common)
-                .Select(s => PostureDomain.NormalizeSelector(s, nameof(selectors)))
+                .Select(s => MailAuth.Names.DomainName.ParseSelector(s, nameof(selectors)))
                 .Distinct(StringComparer.Ordinal)
                 .ToList();
             if (list.Count == 0)

@@ -44,7 +44,7 @@ namespace MailAuth.Spf
         {
             var stopwatch = Stopwatch.StartNew();
             var inspector = new SpfRecordInspector(resolver, options, ct);
-            string? name = SpfDomainName.NormalizeIdentity(domain, out string? invalid);
+            string? name = MailAuth.Names.DomainName.TryParseQualified(domain, MailAuth.Names.DomainNameKind.DnsName, out MailAuth.Names.DomainName? parsed, out _, out string? invalid) ? parsed!.Value : null;
             if (name is null)
             {
                 var finding = new Finding("SPF-INVALID-DOMAIN", FindingSeverity.Error, $"'{domain}' is not a domain that can have an SPF record: {invalid}.", domain);
@@ -284,7 +284,7 @@ namespace MailAuth.Spf
                 return domain;
             }
 
-            return term.DomainSpecMacro.HasMacros ? null : SpfDomainName.NormalizeTarget(term.DomainSpecMacro.Text, out _);
+            return term.DomainSpecMacro.HasMacros ? null : SpfCheck.QueryTarget(term.DomainSpecMacro.Text);
         }
 
         /// <summary>The queries a term of an included record asks (its literal target), and whether they are void.</summary>

@@ -1,5 +1,6 @@
 using System;
 using System.Management.Automation;
+using MailAuth.Names;
 using MailAuth.Dmarc;
 using MailAuth.DomainReport;
 
@@ -101,6 +102,11 @@ namespace MailAuth.PowerShell.Commands
                     continue;
                 }
 
+                if (argument.VerboseNote != null)
+                {
+                    WriteVerbose(argument.VerboseNote);
+                }
+
                 _runner!.Post(argument.Input);
             }
 
@@ -149,8 +155,7 @@ namespace MailAuth.PowerShell.Commands
             if (report.StatusCode == DomainReportStatus.InvalidInput)
             {
                 // The row keeps the CSV complete; the error record tells the console which input was bad.
-                WriteInputError(new ArgumentException(report.ErrorMessage ?? "Not a domain name."), "InvalidDomain",
-                    ErrorCategory.InvalidArgument, report.Input, "Give one domain per line, such as contoso.com.");
+                WriteError(DomainArgument.ErrorRecordOf(DomainNameInput.Read(report.Input)));
             }
         }
 

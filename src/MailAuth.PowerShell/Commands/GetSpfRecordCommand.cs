@@ -1,5 +1,6 @@
 using System;
 using System.Management.Automation;
+using MailAuth.Names;
 using MailAuth.Spf;
 
 namespace MailAuth.PowerShell.Commands
@@ -21,7 +22,8 @@ namespace MailAuth.PowerShell.Commands
 
         protected override int ProgressActivityId => 0x4D53;
 
-        private readonly DomainArguments _domains = new DomainArguments();
+        // SPF records sit at underscore names too (_spf.contoso.com): DNS names, not only host names.
+        private readonly DomainArguments _domains = new DomainArguments(DomainNameKind.DnsName);
 
         // Alias order is binding precedence: a mailbox has a Name too (its display name).
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
