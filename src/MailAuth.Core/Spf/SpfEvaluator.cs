@@ -235,12 +235,13 @@ namespace MailAuth.Spf
         }
 
         /// <summary>
-        /// §4.3: the identity as a fully-qualified host name in A-labels (the shared rules,
-        /// docs/domain-names.md); null with the reason when malformed, which gives None.
+        /// §4.3: the identity as a fully-qualified name in A-labels (the shared DNS-name rules,
+        /// docs/domain-names.md: check_host() is also run on names such as _spf.google.com); null
+        /// with the reason when malformed, which gives None.
         /// </summary>
         private static string? Identity(string? name, out string? reason)
         {
-            if (MailAuth.Names.DomainName.TryParseQualified(name, MailAuth.Names.DomainNameKind.HostName, out MailAuth.Names.DomainName? parsed, out MailAuth.Names.DomainNameRule rule, out reason))
+            if (MailAuth.Names.DomainName.TryParseQualified(name, MailAuth.Names.DomainNameKind.DnsName, out MailAuth.Names.DomainName? parsed, out MailAuth.Names.DomainNameRule rule, out reason))
             {
                 return parsed!.Value;
             }

@@ -44,12 +44,10 @@ namespace MailAuth.Spf
         {
             var stopwatch = Stopwatch.StartNew();
             var inspector = new SpfRecordInspector(resolver, options, ct);
-            string? name = MailAuth.Names.DomainName.TryParseQualified(domain, MailAuth.Names.DomainNameKind.DnsName, out MailAuth.Names.DomainName? parsed, out _, out string? invalid) ? parsed!.Value : null;
+            string? name = MailAuth.Names.DomainName.TryParseQualified(domain, MailAuth.Names.DomainNameKind.DnsName, out MailAuth.Names.DomainName? parsed, out MailAuth.Names.DomainNameRule rule, out string? invalid) ? parsed!.Value : null;
             if (name is null)
             {
-                var finding = new Finding("SPF-INVALID-DOMAIN", FindingSeverity.Error, $"'{domain}' is not a domain that can have an SPF record: {invalid}.", domain);
-                return new SpfRecordReport(domain, SpfRecordStatus.Invalid, $"not a valid domain name: {invalid}", null, Array.Empty<string>(), null, null,
-                    0, 0, null, null, new[] { finding }, Array.Empty<DnsResponse>(), stopwatch.Elapsed.TotalMilliseconds);
+                return SpfRecordReport.Refused(domain, MailAuth.Names.DomainName.RefusalMessage(domain, rule, invalid!), stopwatch.Elapsed.TotalMilliseconds);
             }
 
             // Names compare without case; the report shows them in one form.

@@ -58,6 +58,14 @@ namespace MailAuth.PowerShell.Commands
             {
                 if (argument.Domain is null)
                 {
+                    // A bulk cmdlet keeps a row for a refused input (Status InvalidInput) beside its
+                    // error record, as Get-MailDomainReport does; a blank line is only the error.
+                    if (!argument.Parsed.IsBlankOrComment && !Flatten.IsPresent)
+                    {
+                        SpfRecordReport row = SpfRecordReport.Refused(argument.Input, argument.Parsed.Refusal!);
+                        Enqueue(argument.Input, _ => System.Threading.Tasks.Task.FromResult<object>(row), "InvalidDomain", DomainNameInput.DomainAction);
+                    }
+
                     EnqueueError(argument.ToErrorRecord());
                     continue;
                 }

@@ -2,6 +2,7 @@ using System;
 using System.Collections;
 using System.IO;
 using System.Management.Automation;
+using System.Threading.Tasks;
 using MailAuth.Names;
 using MailAuth.Dmarc;
 
@@ -116,6 +117,14 @@ namespace MailAuth.PowerShell.Commands
             {
                 if (argument.Domain is null)
                 {
+                    // A bulk cmdlet keeps a row for a refused input (Status InvalidInput) beside its
+                    // error record, as Get-MailDomainReport does; a blank line is only the error.
+                    if (!argument.Parsed.IsBlankOrComment)
+                    {
+                        DmarcPolicy row = DmarcPolicy.Refused(argument.Input, argument.Parsed.Refusal!);
+                        Enqueue(argument.Input, _ => Task.FromResult<object>(row), "InvalidDomain", DomainNameInput.DomainAction);
+                    }
+
                     EnqueueError(argument.ToErrorRecord());
                     continue;
                 }
