@@ -57,41 +57,45 @@ namespace MailAuth.Core.Tests.Names
             Assert.Throws<ArgumentNullException>(() => OrganizationalDomainService.TreeWalkNames(null!));
         }
 
-        [Fact]
-        public async Task Tree_walk_takes_the_shortest_name_with_a_record()
+        [Theory]
+        // §4.10.2: no psd tag on the way up: the shortest name with a record.
+        [InlineData("mail.sub.contoso.com", "contoso.com", "_dmarc.contoso.com=v=DMARC1; p=reject", "_dmarc.sub.contoso.com=v=DMARC1; p=none")]
+        // psd=n names the Organizational Domain itself (and ends the walk, step 6).
+        [InlineData("a.sub.contoso.com", "sub.contoso.com", "_dmarc.sub.contoso.com=v=DMARC1; p=none; psd=n", "_dmarc.contoso.com=v=DMARC1; p=reject")]
+        // psd=y on a Public Suffix Domain: the name one label below it on the start's path.
+        [InlineData("a.b.contoso.example", "contoso.example", "_dmarc.example=v=DMARC1; p=reject; psd=y")]
+        // No record anywhere: the name itself.
+        [InlineData("mail.contoso.com", "mail.contoso.com")]
+        public async Task Tree_walk_picks_the_Organizational_Domain(string start, string expected, params string[] records)
         {
-            using var dns = new DmarcTestDns()
-                .Txt("_dmarc.contoso.com", "v=DMARC1; p=reject")
-                .Txt("_dmarc.sub.contoso.com", "v=DMARC1; p=none");
-            TreeWalkResult result = await OrganizationalDomainService.Embedded.FromTreeWalkAsync(dns.Dns(), "mail.sub.contoso.com");
+            var dns = new DmarcTestDns();
+            using (dns)
+            {
+                foreach (string record in records)
+                {
+                    int eq = record.IndexOf('=');
+                    dns.Txt(record.Substring(0, eq), record.Substring(eq + 1));
+                }
 
-            Assert.Equal("contoso.com", result.OrganizationalDomain);
-            Assert.Null(result.Error);
+                TreeWalkResult result = await OrganizationalDomainService.Embedded.FromTreeWalkAsync(dns.Dns(), start);
+                Assert.Equal(expected, result.OrganizationalDomain);
+                Assert.Null(result.Error);
+                Assert.Equal("_dmarc." + start, result.QueriedNames[0]);
+            }
+        }
+
+        [Fact]
+        public async Task Tree_walk_queries_each_name_up_to_the_top()
+        {
+            using var dns = new DmarcTestDns().Txt("_dmarc.contoso.com", "v=DMARC1; p=reject");
+            TreeWalkResult result = await OrganizationalDomainService.Embedded.FromTreeWalkAsync(dns.Dns(), "Mail.Sub.Contoso.com.");
+            Assert.Equal("mail.sub.contoso.com", result.Domain);
             Assert.Equal(new[] { "_dmarc.mail.sub.contoso.com", "_dmarc.sub.contoso.com", "_dmarc.contoso.com", "_dmarc.com" }, result.QueriedNames);
         }
 
         [Fact]
-        public async Task Tree_walk_stops_at_psd_n_and_below_psd_y()
+        public async Task Tree_walk_with_a_failed_query_gives_none()
         {
-            // §4.10.2: psd=n names the Organizational Domain itself.
-            using var dns = new DmarcTestDns()
-                .Txt("_dmarc.sub.contoso.com", "v=DMARC1; p=none; psd=n")
-                .Txt("_dmarc.contoso.com", "v=DMARC1; p=reject");
-            TreeWalkResult stopped = await OrganizationalDomainService.Embedded.FromTreeWalkAsync(dns.Dns(), "a.sub.contoso.com");
-            Assert.Equal("sub.contoso.com", stopped.OrganizationalDomain);
-
-            // psd=y on a Public Suffix Domain: the name one label below it on the start's path.
-            using var psd = new DmarcTestDns().Txt("_dmarc.example", "v=DMARC1; p=reject; psd=y");
-            TreeWalkResult below = await OrganizationalDomainService.Embedded.FromTreeWalkAsync(psd.Dns(), "a.b.contoso.example");
-            Assert.Equal("contoso.example", below.OrganizationalDomain);
-        }
-
-        [Fact]
-        public async Task Tree_walk_without_records_gives_the_start_and_a_failure_gives_none()
-        {
-            using var empty = new DmarcTestDns();
-            Assert.Equal("mail.contoso.com", (await OrganizationalDomainService.Embedded.FromTreeWalkAsync(empty.Dns(), "mail.contoso.com")).OrganizationalDomain);
-
             using var failing = new DmarcTestDns().Fault("_dmarc.contoso.com", TestFault.ServFail);
             TreeWalkResult failed = await OrganizationalDomainService.Embedded.FromTreeWalkAsync(failing.Dns(), "mail.contoso.com");
             Assert.Null(failed.OrganizationalDomain);
