@@ -268,32 +268,40 @@ namespace MailAuth.Dmarc
 
         private async Task<TreeWalk> RunWalkAsync(string start)
         {
-            var steps = new List<PolicyLookup>();
-            PolicyLookup? psdStop = null;
-            foreach (string name in WalkNames(start))
+            // The one walk of the shared service (RFC 9989 §4.10), over this context's memoised lookups.
+            var lookups = new Dictionary<string, PolicyLookup>(StringComparer.Ordinal);
+            IReadOnlyList<TreeWalkStep> walked = await OrganizationalDomainService.WalkAsync(start, async name =>
             {
                 PolicyLookup lookup = await LookupAsync(name).ConfigureAwait(false);
-                steps.Add(lookup);
-
-                // Steps 2 and 6: a single remaining record with psd=n or psd=y ends the walk.
-                DmarcRecord? record = lookup.Single;
-                if (record != null && record.PsdCode != DmarcPsd.Unspecified)
+                lock (lookups)
                 {
-                    if (record.PsdCode == DmarcPsd.Yes)
-                    {
-                        psdStop = lookup;
-                    }
-
-                    break;
+                    lookups[name] = lookup;
                 }
-            }
 
-            return new TreeWalk(start, steps, SelectOrganizationalDomain(start, steps), psdStop);
+                return StepOf(lookup);
+            }).ConfigureAwait(false);
+
+            List<PolicyLookup> steps = walked.Select(s => lookups[s.Domain]).ToList();
+            PolicyLookup last = steps[steps.Count - 1];
+            PolicyLookup? psdStop = last.Single?.PsdCode == DmarcPsd.Yes ? last : null;
+            return new TreeWalk(start, steps, OrganizationalDomainService.SelectFromTreeWalk(start, walked), psdStop);
         }
 
-        /// <summary>RFC 9989 §4.10.2: pick the Organizational Domain from the records found, longest name first.</summary>
-        private static string SelectOrganizationalDomain(string start, List<PolicyLookup> steps) =>
-            OrganizationalDomainService.SelectFromTreeWalk(start, steps.Where(s => s.Single != null).Select(s => (s.Domain, s.Single!.PsdCode)));
+        /// <summary>One _dmarc answer as the shared walk sees it: failed, no single record, or the record's psd tag.</summary>
+        internal static TreeWalkStep StepOf(PolicyLookup lookup)
+        {
+            if (lookup.Failed)
+            {
+                return new TreeWalkStep(lookup.Domain, TreeWalkPsd.NoRecord, lookup.FailureText);
+            }
+
+            DmarcRecord? record = lookup.Single;
+            TreeWalkPsd psd = record is null ? TreeWalkPsd.NoRecord
+                : record.PsdCode == DmarcPsd.Yes ? TreeWalkPsd.Yes
+                : record.PsdCode == DmarcPsd.No ? TreeWalkPsd.No
+                : TreeWalkPsd.Unspecified;
+            return new TreeWalkStep(lookup.Domain, psd);
+        }
 
         private async Task<PolicyLookup> QueryAsync(string domain)
         {

@@ -33,6 +33,25 @@ namespace MailAuth.Dmarc
         }
 
         /// <summary>
+        /// The _dmarc lookup the shared tree walk takes (<see cref="OrganizationalDomainService.FromTreeWalkAsync"/>):
+        /// one TXT query per name, the DMARC records among the answers read as discovery reads them.
+        /// </summary>
+        /// <exception cref="ArgumentNullException"><paramref name="dns"/> is null.</exception>
+        public static Func<string, CancellationToken, Task<TreeWalkStep>> TreeWalkLookup(IDnsResolver dns)
+        {
+            if (dns is null)
+            {
+                throw new ArgumentNullException(nameof(dns));
+            }
+
+            return async (name, ct) =>
+            {
+                var context = new DmarcDiscoveryContext(dns, PublicSuffixList.Embedded, ct);
+                return DmarcDiscoveryContext.StepOf(await context.LookupAsync(name).ConfigureAwait(false));
+            };
+        }
+
+        /// <summary>
         /// The domain of a domain or address input, lower case, A-labels, no trailing dot; false with
         /// the reason when it is not usable.
         /// </summary>

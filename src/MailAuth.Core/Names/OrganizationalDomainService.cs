@@ -3,8 +3,6 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
-using MailAuth.Dmarc;
-using MailAuth.Dns;
 
 namespace MailAuth.Names
 {
@@ -16,6 +14,38 @@ namespace MailAuth.Names
     {
         /// <summary>The Organizational Domain of <paramref name="domain"/>, lower case, no trailing dot.</summary>
         string GetOrganizationalDomain(string domain);
+    }
+
+    /// <summary>The psd tag of the one DMARC record at a name (RFC 9989 §4.7), or that there is none.</summary>
+    public enum TreeWalkPsd
+    {
+        /// <summary>No DMARC record at the name, or several (all discarded, §4.10 step 2).</summary>
+        NoRecord,
+        /// <summary>One record without psd=, or psd=u.</summary>
+        Unspecified,
+        /// <summary>psd=y: a Public Suffix Domain.</summary>
+        Yes,
+        /// <summary>psd=n: the Organizational Domain.</summary>
+        No,
+    }
+
+    /// <summary>What the _dmarc query of one name of a walk found; the DMARC engine reads the records.</summary>
+    public sealed class TreeWalkStep
+    {
+        public TreeWalkStep(string domain, TreeWalkPsd psd, string? failure = null)
+        {
+            Domain = domain ?? throw new ArgumentNullException(nameof(domain));
+            Psd = psd;
+            Failure = failure;
+        }
+
+        /// <summary>The name (without _dmarc).</summary>
+        public string Domain { get; }
+
+        public TreeWalkPsd Psd { get; }
+
+        /// <summary>The failed query, when it failed ("TXT _dmarc.x: SERVFAIL").</summary>
+        public string? Failure { get; }
     }
 
     /// <summary>The outcome of an RFC 9989 §4.10 DNS tree walk.</summary>
@@ -100,15 +130,17 @@ namespace MailAuth.Names
 
         /// <summary>
         /// Walks the DNS tree from <paramref name="domain"/> (RFC 9989 §4.10) and picks the
-        /// Organizational Domain from the DMARC records found (§4.10.2).
+        /// Organizational Domain from the DMARC records found (§4.10.2). <paramref name="lookup"/>
+        /// answers one name's _dmarc query (DmarcResolver.TreeWalkLookup reads real DMARC records);
+        /// the walk stops at a psd=y or psd=n record (steps 2 and 6).
         /// </summary>
-        /// <exception cref="ArgumentNullException"><paramref name="dns"/> or <paramref name="domain"/> is null.</exception>
+        /// <exception cref="ArgumentNullException"><paramref name="lookup"/> or <paramref name="domain"/> is null.</exception>
         /// <exception cref="DomainNameException">Not a domain name.</exception>
-        public async Task<TreeWalkResult> FromTreeWalkAsync(IDnsResolver dns, string domain, CancellationToken cancellationToken = default)
+        public async Task<TreeWalkResult> FromTreeWalkAsync(Func<string, CancellationToken, Task<TreeWalkStep>> lookup, string domain, CancellationToken cancellationToken = default)
         {
-            if (dns is null)
+            if (lookup is null)
             {
-                throw new ArgumentNullException(nameof(dns));
+                throw new ArgumentNullException(nameof(lookup));
             }
 
             if (domain is null)
@@ -117,11 +149,27 @@ namespace MailAuth.Names
             }
 
             string start = DomainName.Parse(domain, DomainNameKind.DnsName).Value;
-            var context = new DmarcDiscoveryContext(dns, List, cancellationToken);
-            TreeWalk walk = await context.WalkAsync(start).ConfigureAwait(false);
-            PolicyLookup? failure = walk.FirstFailure;
-            return new TreeWalkResult(start, walk.Steps.Select(s => s.QueryName).ToArray(),
-                failure is null ? walk.OrganizationalDomain : null, failure?.FailureText);
+            IReadOnlyList<TreeWalkStep> steps = await WalkAsync(start, name => lookup(name, cancellationToken)).ConfigureAwait(false);
+            TreeWalkStep? failure = steps.FirstOrDefault(s => s.Failure != null);
+            return new TreeWalkResult(start, steps.Select(s => "_dmarc." + s.Domain).ToArray(),
+                failure is null ? SelectFromTreeWalk(start, steps) : null, failure?.Failure);
+        }
+
+        /// <summary>The walk's queries in order, stopping after a psd=y or psd=n record (RFC 9989 §4.10 steps 2 and 6).</summary>
+        internal static async Task<IReadOnlyList<TreeWalkStep>> WalkAsync(string start, Func<string, Task<TreeWalkStep>> lookup)
+        {
+            var steps = new List<TreeWalkStep>();
+            foreach (string name in WalkNames(start))
+            {
+                TreeWalkStep step = await lookup(name).ConfigureAwait(false);
+                steps.Add(step);
+                if (step.Failure is null && (step.Psd == TreeWalkPsd.Yes || step.Psd == TreeWalkPsd.No))
+                {
+                    break;
+                }
+            }
+
+            return steps;
         }
 
         internal static IReadOnlyList<string> WalkNames(string domain)
@@ -146,20 +194,20 @@ namespace MailAuth.Names
         /// one label below it on the start's path; else the shortest name with a record; else the
         /// start itself.
         /// </summary>
-        internal static string SelectFromTreeWalk(string start, IEnumerable<(string Domain, DmarcPsd Psd)> found)
+        internal static string SelectFromTreeWalk(string start, IEnumerable<TreeWalkStep> steps)
         {
-            var records = found.ToList();
-            foreach ((string name, DmarcPsd psd) in records)
+            var records = steps.Where(s => s.Failure is null && s.Psd != TreeWalkPsd.NoRecord).ToList();
+            foreach (TreeWalkStep step in records)
             {
-                if (psd == DmarcPsd.No)
+                if (step.Psd == TreeWalkPsd.No)
                 {
-                    return name;
+                    return step.Domain;
                 }
 
-                if (psd == DmarcPsd.Yes && !string.Equals(name, start, StringComparison.Ordinal))
+                if (step.Psd == TreeWalkPsd.Yes && !string.Equals(step.Domain, start, StringComparison.Ordinal))
                 {
                     // Taken from the start's own labels, since a long name's walk skips some.
-                    return DomainName.LastLabels(start, DomainName.CountLabels(name) + 1);
+                    return DomainName.LastLabels(start, DomainName.CountLabels(step.Domain) + 1);
                 }
             }
 

@@ -1,6 +1,7 @@
 using System;
 using System.Threading.Tasks;
 using MailAuth.Core.Tests.Dmarc;
+using MailAuth.Dmarc;
 using MailAuth.Names;
 
 namespace MailAuth.Core.Tests.Names
@@ -77,7 +78,7 @@ namespace MailAuth.Core.Tests.Names
                     dns.Txt(record.Substring(0, eq), record.Substring(eq + 1));
                 }
 
-                TreeWalkResult result = await OrganizationalDomainService.Embedded.FromTreeWalkAsync(dns.Dns(), start);
+                TreeWalkResult result = await OrganizationalDomainService.Embedded.FromTreeWalkAsync(DmarcResolver.TreeWalkLookup(dns.Dns()), start);
                 Assert.Equal(expected, result.OrganizationalDomain);
                 Assert.Null(result.Error);
                 Assert.Equal("_dmarc." + start, result.QueriedNames[0]);
@@ -88,7 +89,7 @@ namespace MailAuth.Core.Tests.Names
         public async Task Tree_walk_queries_each_name_up_to_the_top()
         {
             using var dns = new DmarcTestDns().Txt("_dmarc.contoso.com", "v=DMARC1; p=reject");
-            TreeWalkResult result = await OrganizationalDomainService.Embedded.FromTreeWalkAsync(dns.Dns(), "Mail.Sub.Contoso.com.");
+            TreeWalkResult result = await OrganizationalDomainService.Embedded.FromTreeWalkAsync(DmarcResolver.TreeWalkLookup(dns.Dns()), "Mail.Sub.Contoso.com.");
             Assert.Equal("mail.sub.contoso.com", result.Domain);
             Assert.Equal(new[] { "_dmarc.mail.sub.contoso.com", "_dmarc.sub.contoso.com", "_dmarc.contoso.com", "_dmarc.com" }, result.QueriedNames);
         }
@@ -97,7 +98,7 @@ namespace MailAuth.Core.Tests.Names
         public async Task Tree_walk_with_a_failed_query_gives_none()
         {
             using var failing = new DmarcTestDns().Fault("_dmarc.contoso.com", TestFault.ServFail);
-            TreeWalkResult failed = await OrganizationalDomainService.Embedded.FromTreeWalkAsync(failing.Dns(), "mail.contoso.com");
+            TreeWalkResult failed = await OrganizationalDomainService.Embedded.FromTreeWalkAsync(DmarcResolver.TreeWalkLookup(failing.Dns()), "mail.contoso.com");
             Assert.Null(failed.OrganizationalDomain);
             Assert.Contains("_dmarc.contoso.com", failed.Error);
         }
@@ -107,9 +108,10 @@ namespace MailAuth.Core.Tests.Names
         {
             Assert.Throws<ArgumentNullException>(() => OrganizationalDomainService.Embedded.FromPublicSuffixList(null!));
             await Assert.ThrowsAsync<ArgumentNullException>(() => OrganizationalDomainService.Embedded.FromTreeWalkAsync(null!, "contoso.com"));
+            Assert.Throws<ArgumentNullException>(() => DmarcResolver.TreeWalkLookup(null!));
             using var dns = new DmarcTestDns();
-            await Assert.ThrowsAsync<ArgumentNullException>(() => OrganizationalDomainService.Embedded.FromTreeWalkAsync(dns.Dns(), null!));
-            await Assert.ThrowsAsync<DomainNameException>(() => OrganizationalDomainService.Embedded.FromTreeWalkAsync(dns.Dns(), "a b.example"));
+            await Assert.ThrowsAsync<ArgumentNullException>(() => OrganizationalDomainService.Embedded.FromTreeWalkAsync(DmarcResolver.TreeWalkLookup(dns.Dns()), null!));
+            await Assert.ThrowsAsync<DomainNameException>(() => OrganizationalDomainService.Embedded.FromTreeWalkAsync(DmarcResolver.TreeWalkLookup(dns.Dns()), "a b.example"));
         }
     }
 }
