@@ -15,7 +15,8 @@ what=${1:-all}
 if ! "$WORLD/stats.sh" "$PORT" queries >/dev/null 2>&1 || [ -z "$("$WORLD/stats.sh" "$PORT" queries)" ]; then
   "$WORLD/start.sh" "$PORT" 20 "$N" >/dev/null
 fi
-measure() { dotnet pwsh -NoProfile -File "$HERE/Measure-Audit.ps1" -Server "127.0.0.1:$PORT" -StatsScript "$WORLD/stats.sh" "$@" | tail -1; }
+MODULE=${MODULE:-$ROOT/out/MailAuth.PowerShell/MailAuth.PowerShell.psd1}
+measure() { dotnet pwsh -NoProfile -File "$HERE/Measure-Audit.ps1" -Server "127.0.0.1:$PORT" -StatsScript "$WORLD/stats.sh" -Module "$MODULE" "$@" | tail -1; }
 # Every run is a new pwsh, so nothing is cached between runs and they may reuse the same domains.
 if [ "$what" = sizes ] || [ "$what" = all ]; then
   for n in 1000 10000 100000; do measure -Domains $n -Warm; done

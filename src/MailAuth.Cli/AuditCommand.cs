@@ -323,7 +323,7 @@ namespace MailAuth.Cli
 
                     if (lines.Reader.TryRead(out string? line))
                     {
-                        if (!DomainInput.Parse(line).IsBlankOrComment && (done is null || !done.Contains(line.Trim())))
+                        if (!MailAuth.Names.DomainNameInput.Read(line).IsBlankOrComment && (done is null || !done.Contains(line.Trim())))
                         {
                             runner.Post(line);
                         }

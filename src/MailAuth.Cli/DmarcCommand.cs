@@ -1,6 +1,7 @@
 using System;
 using System.CommandLine;
 using System.Linq;
+using MailAuth.Names;
 using MailAuth.Dmarc;
 using MailAuth.Dns;
 
@@ -50,6 +51,15 @@ namespace MailAuth.Cli
                 int exit = Output.Success;
                 foreach (string input in result.GetValue(domains) ?? Array.Empty<string>())
                 {
+                    // The domain read as Resolve-DmarcPolicy reads it (docs/domain-names.md), the same refusal.
+                    DomainNameInput read = DomainNameInput.Read(input);
+                    if (!read.IsValid)
+                    {
+                        Output.WriteError(read.Refusal!);
+                        exit = Output.InputFailed;
+                        continue;
+                    }
+
                     try
                     {
                         var query = new DmarcQuery(input)

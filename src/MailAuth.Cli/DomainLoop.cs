@@ -3,6 +3,7 @@ using System.CommandLine;
 using System.Threading;
 using System.Threading.Tasks;
 using MailAuth.Dns;
+using MailAuth.Names;
 
 namespace MailAuth.Cli
 {
@@ -12,10 +13,12 @@ namespace MailAuth.Cli
         /// <summary>
         /// The per-domain loop the domain commands share (posture checks, spf record): one object (or report) per domain in
         /// argument order; a domain that is not a DNS name is one error line and exit code 1, and
-        /// the others still run.
+        /// the others still run. Each input is read as the cmdlets read it (<see cref="DomainNameInput"/>):
+        /// the same names taken, the same refusals printed, the same note when reading changed it.
         /// </summary>
         internal static int Run<T>(ParseResult result, CommonOptions common, Argument<string[]> domains,
-            Func<IDnsResolver, string, CancellationToken, Task<T>> lookup, Action<T> human, Func<T, bool> failed)
+            Func<IDnsResolver, string, CancellationToken, Task<T>> lookup, Action<T> human, Func<T, bool> failed,
+            DomainNameKind kind = DomainNameKind.HostName)
             where T : class
         {
             IDnsResolver dns;
@@ -34,14 +37,23 @@ namespace MailAuth.Cli
             bool first = true;
             foreach (string input in result.GetValue(domains) ?? Array.Empty<string>())
             {
-                string domain = input.Trim();
+                DomainNameInput read = DomainNameInput.Read(input, kind);
+                if (!read.IsValid)
+                {
+                    Output.WriteError(read.Refusal!);
+                    exit = Output.InputFailed;
+                    continue;
+                }
+
+                // As the cmdlets' -Verbose: what reading changed, with --verbose.
+                if (read.VerboseNote != null && result.GetValue(common.Verbose))
+                {
+                    Console.Error.WriteLine(read.VerboseNote);
+                }
+
+                string domain = read.Domain!;
                 try
                 {
-                    if (domain.Length == 0)
-                    {
-                        throw new ArgumentException("The domain is empty. Give a domain name such as contoso.com.");
-                    }
-
                     T report = lookup(dns, domain, CancellationToken.None).GetAwaiter().GetResult();
                     if (json)
                     {

@@ -38,7 +38,7 @@ namespace MailAuth.Cli
             // A record that could not be read is a failed input; an invalid one was evaluated.
             command.SetAction(result => DomainLoop.Run(result, common, domains,
                 (dns, domain, ct) => new SpfEvaluator(dns).GetRecordReportAsync(domain, null, ct),
-                WriteRecord, report => report.StatusCode == SpfRecordStatus.LookupFailed));
+                WriteRecord, report => report.StatusCode == SpfRecordStatus.LookupFailed, MailAuth.Names.DomainNameKind.DnsName));
             return command;
         }
 

@@ -12,7 +12,7 @@ namespace MailAuth.Core.Tests
     /// <summary>The rooms of docs/architecture.md and who may use whom: assembly references and namespaces.</summary>
     public class ArchitectureTests
     {
-        private static readonly string[] s_shared = { "MailAuth", "MailAuth.Findings", "MailAuth.Dns" };
+        private static readonly string[] s_shared = { "MailAuth", "MailAuth.Findings", "MailAuth.Dns", "MailAuth.Names" };
         private static readonly string[] s_protocols = { "MailAuth.Spf", "MailAuth.Dmarc", "MailAuth.Dkim", "MailAuth.Posture" };
         private static readonly string[] s_composites = { "MailAuth.Headers", "MailAuth.DomainReport", "MailAuth.Addresses", "MailAuth.IpIntelligence", "MailAuth.Reports", "MailAuth.Html" };
 

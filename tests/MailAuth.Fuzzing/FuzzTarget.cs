@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using System.Text.RegularExpressions;
+using MailAuth.Names;
 using MailAuth.Dmarc;
 using MailAuth.DomainReport;
 using MailAuth.Headers;
@@ -86,7 +87,7 @@ namespace MailAuth.Fuzzing
                 () => new[] { "version: STSv1\r\nmode: enforce\r\nmx: mx1.example.com\r\nmx: *.example.net\r\nmax_age: 604800\r\n" }),
             new FuzzTarget("bimi-record", FuzzInputKind.Record, text => BimiRecord.Parse(text, "default._bimi.example.com"), () => new[] { "v=BIMI1; l=https://example.com/logo.svg; a=https://example.com/vmc.pem" }, Grammars.TagList),
             new FuzzTarget("tls-rpt-record", FuzzInputKind.Record, text => TlsRptRecord.Parse(text, "_smtp._tls.example.com"), () => new[] { "v=TLSRPTv1; rua=mailto:tls@example.com,https://reports.example.com/tls" }, Grammars.TagList),
-            new FuzzTarget("domain-input", FuzzInputKind.Record, text => DomainInput.Parse(text), () => new[] { "contoso.com", "user@contoso.com", "https://contoso.com/path", "bücher.example", "xn--bcher-kva.example." }),
+            new FuzzTarget("domain-input", FuzzInputKind.Record, text => DomainNameInput.Read(text), () => new[] { "contoso.com", "user@contoso.com", "https://contoso.com/path", "bücher.example", "xn--bcher-kva.example." }),
             new FuzzTarget("client-address", FuzzInputKind.Record, text =>
             {
                 ClientAddress.TryParse(text, out _, out _);

@@ -148,7 +148,11 @@ namespace MailAuth.PowerShell.Tests
         {
             PsInvocation result = Run(
                 "'contoso.com', 'not a domain', '', 'fabrikam.com' | Resolve-DmarcPolicy -Server $args[0] -SkipReportAuthorization");
-            Assert.Equal(new[] { "contoso.com", "fabrikam.com" }, result.Output.Select(o => (string)o.Properties["Domain"].Value).ToArray());
+            // The refused input keeps its place as an InvalidInput row; the blank one is only its error.
+            Assert.Equal(new[] { "Found", "InvalidInput", "Found" }, result.Output.Select(o => (string)o.Properties["Status"].Value).ToArray());
+            Assert.Equal(new[] { "contoso.com", "", "fabrikam.com" }, result.Output.Select(o => (string)o.Properties["Domain"].Value).ToArray());
+            Assert.Equal("not a domain", result.Output[1].Properties["Input"].Value);
+            Assert.Contains("(rule InvalidCharacter, RFC 1123 §2.1)", (string)result.Output[1].Properties["ErrorMessage"].Value);
             Assert.Equal(2, result.Errors.Count);
             // The same ids as every cmdlet that takes domains: an empty one is EmptyDomain.
             Assert.Equal("InvalidDomain,MailAuth.PowerShell.Commands.ResolveDmarcPolicyCommand", result.Errors[0].FullyQualifiedErrorId);

@@ -65,11 +65,13 @@ namespace MailAuth.PowerShell.Tests
                 "'example.com', $args[1], '', 'example.net' | Resolve-MailAuthDnsName -Server $args[0]", _server.Address, tooLong);
             Assert.Equal(new[] { "example.com", "example.net" }, result.Output.Select(o => (string)o.Properties["QueryName"].Value).ToArray());
             Assert.Equal(2, result.Errors.Count);
-            Assert.Equal("InvalidName,MailAuth.PowerShell.Commands.ResolveMailAuthDnsNameCommand", result.Errors[0].FullyQualifiedErrorId);
+            // The ErrorIds every domain-taking cmdlet writes (docs/domain-names.md).
+            Assert.Equal("InvalidDomain,MailAuth.PowerShell.Commands.ResolveMailAuthDnsNameCommand", result.Errors[0].FullyQualifiedErrorId);
             Assert.Equal(ErrorCategory.InvalidArgument, result.Errors[0].CategoryInfo.Category);
             Assert.Equal(tooLong, result.Errors[0].TargetObject);
             Assert.Contains(tooLong, result.Errors[0].Exception.Message);
-            Assert.Equal("EmptyName,MailAuth.PowerShell.Commands.ResolveMailAuthDnsNameCommand", result.Errors[1].FullyQualifiedErrorId);
+            Assert.Contains("rule LabelTooLong, RFC 1035 §2.3.4", result.Errors[0].Exception.Message);
+            Assert.Equal("EmptyDomain,MailAuth.PowerShell.Commands.ResolveMailAuthDnsNameCommand", result.Errors[1].FullyQualifiedErrorId);
         }
 
         [Fact]

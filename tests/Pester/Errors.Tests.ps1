@@ -17,7 +17,10 @@ Describe 'A value that is not a domain' {
         $inputs = 'contoso.com', 'a b.com', '-bad-.example', 'd0..example', 'fabrikam.com'
         $extra = if ($Cmdlet -eq 'Get-MtaStsPolicy') { @{ NoFetch = $true } } else { @{} }
         $results = @($inputs | & $Cmdlet @D @extra -ErrorVariable bad -ErrorAction SilentlyContinue)
-        $results.Domain | Should -Be @('contoso.com', 'fabrikam.com')
+        # Bulk cmdlets keep a row per refused input, Status InvalidInput (docs/domain-names.md).
+        $refused = @($results | Where-Object Status -eq 'InvalidInput')
+        $refused.Count | Should -Be $(if ($Cmdlet -in 'Get-SpfRecord', 'Resolve-DmarcPolicy') { 3 } else { 0 })
+        @($results | Where-Object Status -ne 'InvalidInput').Domain | Should -Be @('contoso.com', 'fabrikam.com')
         $bad.Count | Should -Be 3
         $bad.TargetObject | Should -Be @('a b.com', '-bad-.example', 'd0..example')
         foreach ($e in $bad) {
@@ -64,7 +67,10 @@ Describe 'Error preferences' {
     It 'keeps the good objects of a 10,000-input pipeline with one bad value' {
         $inputs = 1..10000 | ForEach-Object { if ($_ -eq 5000) { 'not a domain' } else { 'contoso.com' } }
         $results = $inputs | Resolve-DmarcPolicy @D -SkipReportAuthorization -ErrorVariable bad -ErrorAction SilentlyContinue
-        @($results).Count | Should -Be 9999
+        # 9,999 policies and, in its place, the refused input's InvalidInput row.
+        @($results).Count | Should -Be 10000
+        @($results | Where-Object Status -ne 'InvalidInput').Count | Should -Be 9999
+        @($results)[4999].Status | Should -Be 'InvalidInput'
         $bad.Count | Should -Be 1
         $bad[0].TargetObject | Should -Be 'not a domain'
     }

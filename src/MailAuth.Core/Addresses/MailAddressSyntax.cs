@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using MailAuth.Names;
 
 namespace MailAuth.Addresses
 {
@@ -47,15 +48,12 @@ namespace MailAuth.Addresses
         /// <summary>RFC 5321 §4.5.3.1.1.</summary>
         public const int MaxLocalPartOctets = 64;
 
-        /// <summary>RFC 5321 §4.5.3.1.2.</summary>
-        public const int MaxDomainOctets = 255;
+        /// <summary>RFC 5321 §4.5.3.1.2 allows 255 octets; the DNS holds 253 in text (RFC 1035 §2.3.4), the limit applied.</summary>
+        public const int MaxDomainOctets = DomainName.MaxLength;
 
         /// <summary>RFC 5321 §4.5.3.1.3: a path is at most 256 octets including "&lt;" and "&gt;".</summary>
         public const int MaxAddressOctets = 254;
 
-        private const int MaxLabelOctets = 63;
-
-        private static readonly IdnMapping s_idn = new IdnMapping { UseStd3AsciiRules = true, AllowUnassigned = false };
 
         private MailAddressSyntax(string input)
         {
@@ -306,98 +304,36 @@ namespace MailAuth.Addresses
                 return false;
             }
 
-            string name = domain;
-            bool unicode = false;
-            foreach (char c in name)
+            if (domain.EndsWith(".", StringComparison.Ordinal))
             {
-                if (c >= 0x80)
-                {
-                    unicode = true;
-                    break;
-                }
+                Fail(MailAddressSyntaxRule.DomainLabel, $"The domain '{domain}' ends with a dot; RFC 5321 §4.1.2 Domain = sub-domain *(\".\" sub-domain) has no root dot.");
+                return false;
             }
 
-            string ascii;
-            if (unicode)
+            // The shared mail-domain rules (docs/domain-names.md): UTS #46 A-labels (RFC 6531 §3.2),
+            // LDH labels of 63 octets, 253 in all, fully qualified (RFC 5321 §2.3.5).
+            if (!DomainName.TryParseQualified(domain, DomainNameKind.HostName, out DomainName? name, out DomainNameRule rule, out string? reason))
             {
-                // RFC 6531 §3.2 / RFC 5890: U-labels become A-labels for DNS.
-                try
+                MailAddressSyntaxRule mapped = rule switch
                 {
-                    ascii = s_idn.GetAscii(name).ToLowerInvariant();
-                }
-                catch (ArgumentException ex)
-                {
-                    Fail(MailAddressSyntaxRule.DomainLabel, $"The domain '{domain}' is not a valid internationalized domain name (IDNA, RFC 5891): {ex.Message}");
-                    return false;
-                }
+                    DomainNameRule.NameTooLong => MailAddressSyntaxRule.DomainTooLong,
+                    DomainNameRule.NotQualified => MailAddressSyntaxRule.DomainNotQualified,
+                    DomainNameRule.NumericTopLevelLabel => MailAddressSyntaxRule.AddressLiteralUnbracketed,
+                    DomainNameRule.IpAddress => MailAddressSyntaxRule.AddressLiteralUnbracketed,
+                    _ => MailAddressSyntaxRule.DomainLabel,
+                };
+                string extra = rule == DomainNameRule.NameTooLong ? " RFC 5321 §4.5.3.1.2 caps a domain at 255 octets; the DNS holds 253 in text." : string.Empty;
+                Fail(mapped, DomainName.RefusalMessage(domain, rule, reason!) + extra);
+                return false;
+            }
 
+            if (!string.Equals(name!.Value, domain.ToLowerInvariant(), StringComparison.Ordinal))
+            {
                 UnicodeDomain = domain;
             }
-            else
-            {
-                ascii = name.ToLowerInvariant();
-            }
 
-            int octets = Encoding.ASCII.GetByteCount(ascii);
-            if (octets > MaxDomainOctets)
-            {
-                Fail(MailAddressSyntaxRule.DomainTooLong, $"The domain is {octets} octets; RFC 5321 §4.5.3.1.2 allows at most {MaxDomainOctets}.");
-                return false;
-            }
-
-            string[] labels = ascii.Split('.');
-            foreach (string label in labels)
-            {
-                string? problem = LabelProblem(label);
-                if (problem != null)
-                {
-                    Fail(MailAddressSyntaxRule.DomainLabel, $"The domain '{domain}' {problem} (RFC 5321 §4.1.2 sub-domain = Let-dig [Ldh-str]; RFC 1035 §2.3.4 63-octet labels).");
-                    return false;
-                }
-            }
-
-            if (labels.Length < 2)
-            {
-                Fail(MailAddressSyntaxRule.DomainNotQualified, $"'{domain}' is a single label; RFC 5321 §2.3.5 permits only fully-qualified domain names in addresses.");
-                return false;
-            }
-
-            if (IsAllDigits(labels[labels.Length - 1]))
-            {
-                Fail(MailAddressSyntaxRule.AddressLiteralUnbracketed, $"The top-level label of '{domain}' is all digits, so it is no domain name (RFC 3696 §2); an address goes in brackets (RFC 5321 §4.1.3).");
-                return false;
-            }
-
-            Domain = ascii;
+            Domain = name.Value;
             return true;
-        }
-
-        private static string? LabelProblem(string label)
-        {
-            if (label.Length == 0)
-            {
-                return "has an empty label (a dot at an end or two in a row)";
-            }
-
-            if (label.Length > MaxLabelOctets)
-            {
-                return $"has a label of {label.Length} octets, over {MaxLabelOctets}";
-            }
-
-            if (label[0] == '-' || label[label.Length - 1] == '-')
-            {
-                return $"has the label '{label}', which starts or ends with a hyphen";
-            }
-
-            foreach (char c in label)
-            {
-                if (!(c >= 'a' && c <= 'z') && !(c >= '0' && c <= '9') && c != '-')
-                {
-                    return $"has '{c}' in the label '{label}'; a label holds letters, digits and hyphens";
-                }
-            }
-
-            return null;
         }
 
         // address-literal = "[" ( IPv4-address-literal / IPv6-address-literal / General-address-literal ) "]"

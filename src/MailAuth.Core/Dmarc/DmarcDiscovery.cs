@@ -5,6 +5,7 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using MailAuth.Dns;
+using MailAuth.Names;
 
 namespace MailAuth.Dmarc
 {
@@ -98,7 +99,7 @@ namespace MailAuth.Dmarc
     internal sealed class DmarcDiscoveryContext
     {
         /// <summary>RFC 9989 §4.10: a walk never makes more than eight queries.</summary>
-        public const int MaxWalkQueries = 8;
+        public const int MaxWalkQueries = OrganizationalDomainService.MaxTreeWalkQueries;
 
         private readonly ConcurrentDictionary<string, Lazy<Task<PolicyLookup>>> _lookups =
             new ConcurrentDictionary<string, Lazy<Task<PolicyLookup>>>(StringComparer.Ordinal);
@@ -106,10 +107,13 @@ namespace MailAuth.Dmarc
         private readonly ConcurrentDictionary<string, Lazy<Task<TreeWalk>>> _walks =
             new ConcurrentDictionary<string, Lazy<Task<TreeWalk>>>(StringComparer.Ordinal);
 
+        private readonly OrganizationalDomainService _organizational;
+
         public DmarcDiscoveryContext(IDnsResolver dns, PublicSuffixList list, CancellationToken cancellationToken)
         {
             Dns = dns;
             List = list;
+            _organizational = ReferenceEquals(list, PublicSuffixList.Embedded) ? OrganizationalDomainService.Embedded : new OrganizationalDomainService(list);
             CancellationToken = cancellationToken;
         }
 
@@ -120,21 +124,7 @@ namespace MailAuth.Dmarc
         public CancellationToken CancellationToken { get; }
 
         /// <summary>The names a tree walk from <paramref name="domain"/> queries, in order (RFC 9989 §4.10 steps 3-7).</summary>
-        public static IReadOnlyList<string> WalkNames(string domain)
-        {
-            var names = new List<string> { domain };
-            int labels = DomainName.CountLabels(domain);
-
-            // Step 4: fewer than eight labels, drop one; eight or more, keep the rightmost seven.
-            string? target = labels < MaxWalkQueries ? DomainName.Parent(domain) : DomainName.LastLabels(domain, MaxWalkQueries - 1);
-            while (target != null)
-            {
-                names.Add(target);
-                target = DomainName.Parent(target);
-            }
-
-            return names;
-        }
+        public static IReadOnlyList<string> WalkNames(string domain) => OrganizationalDomainService.WalkNames(domain);
 
         public Task<PolicyLookup> LookupAsync(string domain)
         {
@@ -159,10 +149,7 @@ namespace MailAuth.Dmarc
         }
 
         /// <summary>RFC 7489 §3.2: public suffix plus one label; a public suffix itself stays as it is.</summary>
-        public string OrganizationalDomainFromList(string domain)
-        {
-            return List.GetRegistrableDomain(domain) ?? domain;
-        }
+        public string OrganizationalDomainFromList(string domain) => _organizational.FromPublicSuffixList(domain);
 
         public async Task<DiscoveryOutcome> DiscoverAsync(string domain, DmarcDiscoveryMethod method)
         {
@@ -281,55 +268,39 @@ namespace MailAuth.Dmarc
 
         private async Task<TreeWalk> RunWalkAsync(string start)
         {
-            var steps = new List<PolicyLookup>();
-            PolicyLookup? psdStop = null;
-            foreach (string name in WalkNames(start))
+            // The one walk of the shared service (RFC 9989 §4.10), over this context's memoised lookups.
+            var lookups = new Dictionary<string, PolicyLookup>(StringComparer.Ordinal);
+            IReadOnlyList<TreeWalkStep> walked = await OrganizationalDomainService.WalkAsync(start, async name =>
             {
                 PolicyLookup lookup = await LookupAsync(name).ConfigureAwait(false);
-                steps.Add(lookup);
-
-                // Steps 2 and 6: a single remaining record with psd=n or psd=y ends the walk.
-                DmarcRecord? record = lookup.Single;
-                if (record != null && record.PsdCode != DmarcPsd.Unspecified)
+                lock (lookups)
                 {
-                    if (record.PsdCode == DmarcPsd.Yes)
-                    {
-                        psdStop = lookup;
-                    }
-
-                    break;
+                    lookups[name] = lookup;
                 }
-            }
 
-            return new TreeWalk(start, steps, SelectOrganizationalDomain(start, steps), psdStop);
+                return StepOf(lookup);
+            }).ConfigureAwait(false);
+
+            List<PolicyLookup> steps = walked.Select(s => lookups[s.Domain]).ToList();
+            PolicyLookup last = steps[steps.Count - 1];
+            PolicyLookup? psdStop = last.Single?.PsdCode == DmarcPsd.Yes ? last : null;
+            return new TreeWalk(start, steps, OrganizationalDomainService.SelectFromTreeWalk(start, walked), psdStop);
         }
 
-        /// <summary>RFC 9989 §4.10.2: pick the Organizational Domain from the records found, longest name first.</summary>
-        private static string SelectOrganizationalDomain(string start, List<PolicyLookup> steps)
+        /// <summary>One _dmarc answer as the shared walk sees it: failed, no single record, or the record's psd tag.</summary>
+        internal static TreeWalkStep StepOf(PolicyLookup lookup)
         {
-            List<PolicyLookup> found = steps.Where(s => s.Single != null).ToList();
-            foreach (PolicyLookup step in found)
+            if (lookup.Failed)
             {
-                DmarcRecord record = step.Single!;
-                if (record.PsdCode == DmarcPsd.No)
-                {
-                    return step.Domain;
-                }
-
-                if (record.PsdCode == DmarcPsd.Yes && !string.Equals(step.Domain, start, StringComparison.Ordinal))
-                {
-                    // One label below the Public Suffix Domain, on the path of the starting domain
-                    // (taken from the start's own labels, since a long name's walk skips some).
-                    return DomainName.LastLabels(start, DomainName.CountLabels(step.Domain) + 1);
-                }
+                return new TreeWalkStep(lookup.Domain, TreeWalkPsd.NoRecord, lookup.FailureText);
             }
 
-            if (found.Count > 0)
-            {
-                return found.OrderBy(s => DomainName.CountLabels(s.Domain)).First().Domain;
-            }
-
-            return start;
+            DmarcRecord? record = lookup.Single;
+            TreeWalkPsd psd = record is null ? TreeWalkPsd.NoRecord
+                : record.PsdCode == DmarcPsd.Yes ? TreeWalkPsd.Yes
+                : record.PsdCode == DmarcPsd.No ? TreeWalkPsd.No
+                : TreeWalkPsd.Unspecified;
+            return new TreeWalkStep(lookup.Domain, psd);
         }
 
         private async Task<PolicyLookup> QueryAsync(string domain)

@@ -9,7 +9,7 @@ namespace MailAuth.Dmarc
         PublicSuffixList,
     }
 
-    /// <summary>The three states of a policy lookup. A DNS failure is never reported as not found.</summary>
+    /// <summary>The states of a policy lookup, and of an input that is no domain. A DNS failure is never reported as not found.</summary>
     public enum DmarcStatus
     {
         /// <summary>A DMARC policy record applies to the domain.</summary>
@@ -18,6 +18,8 @@ namespace MailAuth.Dmarc
         NotFound,
         /// <summary>A query needed for the answer failed (timeout, SERVFAIL, ...); see ErrorMessage.</summary>
         LookupFailed,
+        /// <summary>The input is no domain (docs/domain-names.md): nothing was asked; ErrorMessage names the rule.</summary>
+        InvalidInput,
     }
 
     /// <summary>The requested handling of failing mail: the values of p, sp and np (RFC 7489 §6.3, RFC 9989 §4.7).</summary>

@@ -186,6 +186,12 @@ namespace MailAuth.Dmarc
             Evaluation = evaluation;
         }
 
+        /// <summary>The row for an input refused as no domain: Status InvalidInput, the refusal in ErrorMessage, nothing asked.</summary>
+        internal static DmarcPolicy Refused(string? input, string error) =>
+            new DmarcPolicy(input ?? string.Empty, string.Empty, DmarcDiscoveryMethod.TreeWalk, DmarcStatus.InvalidInput, error, null, null, null,
+                DmarcPolicySource.None, null, null, Array.Empty<Finding>(), Array.Empty<DnsResponse>(), Array.Empty<DmarcReportAuthorization>(),
+                null, null, null, null);
+
         /// <summary>The domain or address as given.</summary>
         public string Input { get; }
 

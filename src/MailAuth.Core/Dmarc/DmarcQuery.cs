@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using MailAuth.Dns;
+using MailAuth.Names;
 
 namespace MailAuth.Dmarc
 {

@@ -1,5 +1,6 @@
 using System;
 using System.Globalization;
+using MailAuth.Names;
 
 namespace MailAuth.Dmarc
 {
@@ -114,7 +115,7 @@ namespace MailAuth.Dmarc
                 }
 
                 string domain = mailbox.Substring(at + 1);
-                string? host = DomainName.TryNormalize(domain, out string? why);
+                string? host = DomainName.TryParse(domain, DomainNameKind.HostName, out DomainName? mailDomain, out _, out string? why) ? mailDomain!.Value : null;
                 if (host is null)
                 {
                     return new DmarcReportUri(text, uri, scheme, mailbox, null, sizeText, sizeLimit,

@@ -6,6 +6,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using MailAuth.Dns;
 using MailAuth.Findings;
+using MailAuth.Names;
 
 namespace MailAuth.Dmarc
 {
@@ -33,43 +34,37 @@ namespace MailAuth.Dmarc
         }
 
         /// <summary>
+        /// The _dmarc lookup the shared tree walk takes (<see cref="OrganizationalDomainService.FromTreeWalkAsync"/>):
+        /// one TXT query per name, the DMARC records among the answers read as discovery reads them.
+        /// </summary>
+        /// <exception cref="ArgumentNullException"><paramref name="dns"/> is null.</exception>
+        public static Func<string, CancellationToken, Task<TreeWalkStep>> TreeWalkLookup(IDnsResolver dns)
+        {
+            if (dns is null)
+            {
+                throw new ArgumentNullException(nameof(dns));
+            }
+
+            return async (name, ct) =>
+            {
+                var context = new DmarcDiscoveryContext(dns, PublicSuffixList.Embedded, ct);
+                return DmarcDiscoveryContext.StepOf(await context.LookupAsync(name).ConfigureAwait(false));
+            };
+        }
+
+        /// <summary>
         /// The domain of a domain or address input, lower case, A-labels, no trailing dot; false with
         /// the reason when it is not usable.
         /// </summary>
         public static bool TryGetDomain(string? domainOrAddress, out string domain, out string error)
         {
-            domain = string.Empty;
-            error = string.Empty;
-            if (domainOrAddress is null)
-            {
-                error = "The domain is null. Give a domain such as example.com or an address such as user@example.com.";
-                return false;
-            }
-
-            string value = domainOrAddress.Trim();
-
-            // "Name <user@example.com>" or "<user@example.com>": the address inside the angle brackets.
-            int open = value.LastIndexOf('<');
-            if (open >= 0 && value.EndsWith(">", StringComparison.Ordinal))
-            {
-                value = value.Substring(open + 1, value.Length - open - 2).Trim();
-            }
-
-            int at = value.LastIndexOf('@');
-            if (at >= 0)
-            {
-                value = value.Substring(at + 1);
-            }
-
-            string? normalized = DomainName.TryNormalize(value, out string? why);
-            if (normalized is null)
-            {
-                error = $"'{domainOrAddress}' is not a domain name or an address: {why}. Give a domain such as example.com or an address such as user@example.com.";
-                return false;
-            }
-
-            domain = normalized;
-            return true;
+            // The shared reading (docs/domain-names.md): "Name <user@example.com>", an address, a
+            // URL; a single label is allowed here, since a Public Suffix Domain can publish a policy
+            // (RFC 9989 §4.10); the cmdlets ask for a fully-qualified domain.
+            DomainNameInput read = DomainNameInput.Read(domainOrAddress, DomainNameKind.HostName, requireQualified: false);
+            domain = read.Domain ?? string.Empty;
+            error = read.IsValid ? string.Empty : read.Error + " " + DomainNameInput.DomainAction;
+            return read.IsValid;
         }
 
         /// <summary>
@@ -165,7 +160,8 @@ namespace MailAuth.Dmarc
         {
             if (!TryGetDomain(input, out string domain, out string error))
             {
-                throw new ArgumentException(error, parameter);
+                DomainNameInput read = DomainNameInput.Read(input, DomainNameKind.HostName, requireQualified: false);
+                throw new DomainNameException(input, read.Rule, error, parameter);
             }
 
             return domain;

@@ -273,57 +273,14 @@ namespace MailAuth.Dns
                 throw new ArgumentNullException(nameof(name));
             }
 
-            // RFC 3490 §3.1: the ideographic and full-width full stops separate labels too.
-            string value = name.Trim().Replace('\u3002', '.').Replace('\uFF0E', '.').Replace('\uFF61', '.');
-            if (value.EndsWith(".", StringComparison.Ordinal))
+            // The shared query-name rules (docs/domain-names.md): empty labels and RFC 1035 §2.3.4 lengths.
+            string? query = MailAuth.Names.DomainName.ToQueryName(name.Trim(), out string? reason);
+            if (query is null)
             {
-                value = value.Substring(0, value.Length - 1);
+                throw new ArgumentException($"'{name}' cannot be queried: {reason}.", nameof(name));
             }
 
-            if (value.Length == 0)
-            {
-                throw new ArgumentException($"'{name}' cannot be queried: the name is empty.", nameof(name));
-            }
-
-            string[] labels = value.Split('.');
-            for (int i = 0; i < labels.Length; i++)
-            {
-                string label = labels[i];
-                if (label.Length == 0)
-                {
-                    throw new ArgumentException($"'{name}' cannot be queried: it has an empty label (a leading dot or two dots in a row).", nameof(name));
-                }
-
-                if (label.Any(c => c > 0x7F))
-                {
-                    try
-                    {
-                        label = new IdnMapping().GetAscii(label);
-                    }
-                    catch (ArgumentException ex)
-                    {
-                        throw new ArgumentException($"'{name}' cannot be queried: label '{labels[i]}' is not a valid internationalized label ({ex.Message}).", nameof(name), ex);
-                    }
-
-                    labels[i] = label;
-                }
-
-                // RFC 1035 §2.3.4: labels are 63 octets or less.
-                if (label.Length > 63)
-                {
-                    throw new ArgumentException($"'{name}' cannot be queried: label '{label}' is {label.Length} octets long; a label has at most 63 (RFC 1035 §2.3.4).", nameof(name));
-                }
-            }
-
-            string result = string.Join(".", labels);
-
-            // RFC 1035 §2.3.4: 255 octets on the wire, i.e. 253 characters in dotted form.
-            if (result.Length > 253)
-            {
-                throw new ArgumentException($"'{name}' cannot be queried: it is {result.Length} characters long; a name has at most 253 (RFC 1035 §2.3.4).", nameof(name));
-            }
-
-            return result;
+            return query;
         }
 
         private static string FormatServer(IPEndPoint endPoint)

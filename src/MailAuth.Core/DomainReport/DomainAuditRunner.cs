@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Threading;
+using MailAuth.Names;
 
 namespace MailAuth.DomainReport
 {
@@ -59,7 +60,7 @@ namespace MailAuth.DomainReport
         public void Post(string? input)
         {
             string? note = null;
-            DomainInput parsed = DomainInput.Parse(input);
+            DomainNameInput parsed = DomainNameInput.Read(input);
             long position = ++_posted;
             if (parsed.IsValid)
             {

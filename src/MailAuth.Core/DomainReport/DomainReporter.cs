@@ -9,6 +9,7 @@ using MailAuth.Dmarc;
 using MailAuth.Dns;
 using MailAuth.Posture;
 using MailAuth.Spf;
+using MailAuth.Names;
 
 namespace MailAuth.DomainReport
 {
@@ -39,12 +40,12 @@ namespace MailAuth.DomainReport
             // Check selectors once here, so a bad one fails the whole run up front rather than every domain.
             foreach (string selector in _options.DkimSelectors ?? Array.Empty<string>())
             {
-                PostureDomain.NormalizeSelector(selector, nameof(options));
+                MailAuth.Names.DomainName.ParseSelector(selector, nameof(options));
             }
 
             if (_options.BimiSelector != null)
             {
-                PostureDomain.NormalizeSelector(_options.BimiSelector, nameof(options));
+                MailAuth.Names.DomainName.ParseSelector(_options.BimiSelector, nameof(options));
             }
 
             _mtaSts = new MtaStsResolver(_dns, _options.MtaSts ?? new MtaStsOptions());
@@ -74,11 +75,11 @@ namespace MailAuth.DomainReport
         internal async Task<MailDomainReport> GetReportAsync(string? input, string? callerNote, CancellationToken cancellationToken)
         {
             var watch = Stopwatch.StartNew();
-            DomainInput parsed = DomainInput.Parse(input, callerNote);
+            DomainNameInput parsed = DomainNameInput.Read(input).WithNote(callerNote);
             DomainCheck checks = _options.EffectiveChecks;
             if (!parsed.IsValid)
             {
-                return new MailDomainReport(parsed.Input, null, null, DomainReportStatus.InvalidInput, parsed.Error, checks,
+                return new MailDomainReport(parsed.Input ?? string.Empty, null, null, DomainReportStatus.InvalidInput, parsed.Error, checks,
                     null, null, null, null, null, null, null, null, null, Array.Empty<string>(), Array.Empty<Finding>(), Array.Empty<DnsResponse>(), watch.Elapsed.TotalMilliseconds);
             }
 
@@ -128,7 +129,7 @@ namespace MailAuth.DomainReport
             {
                 string seconds = _options.TimeBudget!.Value.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
                 string pending = string.Join(", ", Names(checks, mxTask, spfTask, dmarcTask, dkimTask, bimiTask, mtaTask, tlsTask).Where(n => !n.Done).Select(n => n.Name));
-                return new MailDomainReport(parsed.Input, domain, parsed.Note, DomainReportStatus.LookupFailed,
+                return new MailDomainReport(parsed.Input ?? string.Empty, domain, parsed.Note, DomainReportStatus.LookupFailed,
                     $"time budget exceeded ({seconds} s) before {(pending.Length == 0 ? "the checks" : pending)} finished.", checks,
                     Done(mxTask), Done(spfTask), Done(dmarcTask), Done(dkimTask), Done(bimiTask), Done(mtaTask), Done(tlsTask),
                     null, null, Array.Empty<string>(), Array.Empty<Finding>(), recorder.Responses, watch.Elapsed.TotalMilliseconds);
@@ -191,7 +192,7 @@ namespace MailAuth.DomainReport
 
             if (failures.Count > 0)
             {
-                return new MailDomainReport(parsed.Input, domain, parsed.Note, DomainReportStatus.LookupFailed, string.Join(" | ", failures), checks,
+                return new MailDomainReport(parsed.Input ?? string.Empty, domain, parsed.Note, DomainReportStatus.LookupFailed, string.Join(" | ", failures), checks,
                     mx, spf, dmarc, dkim, bimi, mta, tls, null, null, Array.Empty<string>(), ordered, recorder.Responses, watch.Elapsed.TotalMilliseconds);
             }
 
@@ -199,13 +200,13 @@ namespace MailAuth.DomainReport
             if (checks == DomainCheck.None)
             {
                 // Nothing was checked: nothing to grade.
-                return new MailDomainReport(parsed.Input, domain, parsed.Note, status, null, checks,
+                return new MailDomainReport(parsed.Input ?? string.Empty, domain, parsed.Note, status, null, checks,
                     null, null, null, null, null, null, null, null, null, Array.Empty<string>(), ordered, recorder.Responses, watch.Elapsed.TotalMilliseconds);
             }
 
             (MailDomainGrade grade, int score, IReadOnlyList<string> reasons) = DomainGrader.Grade(checks, mx, spf, dmarc, dkim, bimi, mta, tls);
             (MailDomainRole? role, IReadOnlyList<string> advice) = DomainRoleJudge.Judge(mx, spf, dmarc, dkim);
-            return new MailDomainReport(parsed.Input, domain, parsed.Note, status, null, checks,
+            return new MailDomainReport(parsed.Input ?? string.Empty, domain, parsed.Note, status, null, checks,
                 mx, spf, dmarc, dkim, bimi, mta, tls, grade, score, reasons, ordered, recorder.Responses, watch.Elapsed.TotalMilliseconds)
                 .WithRole(role, advice);
         }
@@ -263,17 +264,17 @@ namespace MailAuth.DomainReport
         /// <summary>The report for an input whose work ended in an exception (cancellation included).</summary>
         public MailDomainReport ErrorReport(string? input, Exception exception)
         {
-            DomainInput parsed = DomainInput.Parse(input);
+            DomainNameInput parsed = DomainNameInput.Read(input);
             if (!parsed.IsValid)
             {
-                return new MailDomainReport(parsed.Input, null, null, DomainReportStatus.InvalidInput, parsed.Error, _options.EffectiveChecks,
+                return new MailDomainReport(parsed.Input ?? string.Empty, null, null, DomainReportStatus.InvalidInput, parsed.Error, _options.EffectiveChecks,
                     null, null, null, null, null, null, null, null, null, Array.Empty<string>(), Array.Empty<Finding>(), Array.Empty<DnsResponse>(), 0);
             }
 
             string message = exception is OperationCanceledException
                 ? "cancelled before the checks finished."
                 : $"the checks stopped with an unexpected {exception.GetType().Name}: {exception.Message}";
-            return new MailDomainReport(parsed.Input, parsed.Domain, parsed.Note, DomainReportStatus.LookupFailed, message, _options.EffectiveChecks,
+            return new MailDomainReport(parsed.Input ?? string.Empty, parsed.Domain, parsed.Note, DomainReportStatus.LookupFailed, message, _options.EffectiveChecks,
                 null, null, null, null, null, null, null, null, null, Array.Empty<string>(), Array.Empty<Finding>(), Array.Empty<DnsResponse>(), 0);
         }
 

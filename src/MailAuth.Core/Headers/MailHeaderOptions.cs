@@ -19,7 +19,7 @@ namespace MailAuth.Headers
         /// The Organizational Domain seam used for alignment. The default is a two/three-label
         /// approximation; swap in the Public Suffix List engine when it exists.
         /// </summary>
-        public IOrganizationalDomainProvider? OrganizationalDomainProvider { get; set; }
+        public MailAuth.Names.IOrganizationalDomainProvider? OrganizationalDomainProvider { get; set; }
 
         /// <summary>"Now" for the future-date check; the clock when null (tests pin it).</summary>
         public DateTimeOffset? Now { get; set; }
@@ -76,8 +76,8 @@ namespace MailAuth.Headers
 
         internal static MailHeaderOptions Default { get; } = new MailHeaderOptions();
 
-        internal IOrganizationalDomainProvider OrgDomains =>
-            OrganizationalDomainProvider ?? PublicSuffixOrganizationalDomainProvider.Embedded;
+        internal MailAuth.Names.IOrganizationalDomainProvider OrgDomains =>
+            OrganizationalDomainProvider ?? MailAuth.Names.OrganizationalDomainService.Embedded;
 
         internal DateTimeOffset GetNow() => Now ?? DateTimeOffset.UtcNow;
     }

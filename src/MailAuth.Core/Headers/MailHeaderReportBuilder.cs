@@ -36,7 +36,7 @@ namespace MailAuth.Headers
             RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(200));
 
         private readonly MailHeaderOptions _options;
-        private readonly IOrganizationalDomainProvider _org;
+        private readonly MailAuth.Names.IOrganizationalDomainProvider _org;
         // At most ten findings of one id, the rest counted (docs/limits.md).
         private readonly FindingCollector _findings = new FindingCollector();
         private readonly MailHeaderReport _report = new MailHeaderReport();

@@ -421,7 +421,7 @@ namespace MailAuth.Html
 
             try
             {
-                return PublicSuffixOrganizationalDomainProvider.Embedded.GetOrganizationalDomain(domain!.Trim().TrimEnd('.').ToLowerInvariant());
+                return MailAuth.Names.OrganizationalDomainService.Embedded.FromPublicSuffixList(domain!.Trim().TrimEnd('.').ToLowerInvariant());
             }
             catch (ArgumentException)
             {

@@ -9,6 +9,7 @@ using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using MailAuth.Dns;
+using MailAuth.Names;
 
 namespace MailAuth.IpIntelligence
 {
@@ -217,31 +218,6 @@ namespace MailAuth.IpIntelligence
         }
 
         /// <summary>d.c.b.a.in-addr.arpa, or the nibbles of ip6.arpa (RFC 3596 §2.5).</summary>
-        public static string ReverseName(IPAddress ip)
-        {
-            if (ip is null)
-            {
-                throw new ArgumentNullException(nameof(ip));
-            }
-
-            byte[] bytes = ip.GetAddressBytes();
-            var builder = new StringBuilder();
-            if (ip.AddressFamily == AddressFamily.InterNetwork)
-            {
-                for (int i = bytes.Length - 1; i >= 0; i--)
-                {
-                    builder.Append(bytes[i].ToString(CultureInfo.InvariantCulture)).Append('.');
-                }
-
-                return builder.Append("in-addr.arpa").ToString();
-            }
-
-            for (int i = bytes.Length - 1; i >= 0; i--)
-            {
-                builder.Append("0123456789abcdef"[bytes[i] & 0xF]).Append('.').Append("0123456789abcdef"[bytes[i] >> 4]).Append('.');
-            }
-
-            return builder.Append("ip6.arpa").ToString();
-        }
+        public static string ReverseName(IPAddress ip) => DomainName.ReverseName(ip);
     }
 }

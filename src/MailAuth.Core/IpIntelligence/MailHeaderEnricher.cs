@@ -37,7 +37,7 @@ namespace MailAuth.IpIntelligence
             _ips = new MailIpReporter(dns, ipOptions);
             _dns = dns;
             _domainZones = (domainBlocklists ?? DnsBlocklists.DefaultDomainZones)
-                .Select(z => PostureDomain.Normalize(z, "domainBlocklist")).Distinct(StringComparer.Ordinal).ToArray();
+                .Select(z => MailAuth.Names.DomainNameInput.Require(z, "domainBlocklist")).Distinct(StringComparer.Ordinal).ToArray();
         }
 
         /// <summary>Annotates <paramref name="report"/> in place. DNS failures go to EnrichErrors, never thrown.</summary>
@@ -67,7 +67,7 @@ namespace MailAuth.IpIntelligence
             var named = new List<(string Role, string Domain)>();
             void Name(string role, string? domain)
             {
-                string? registrable = PublicSuffixList.Embedded.GetRegistrableDomain(domain?.Trim().TrimEnd('.').ToLowerInvariant());
+                string? registrable = MailAuth.Names.PublicSuffixList.Embedded.GetRegistrableDomain(domain?.Trim().TrimEnd('.').ToLowerInvariant());
                 if (registrable != null && !named.Any(n => n.Domain == registrable))
                 {
                     named.Add((role, registrable));

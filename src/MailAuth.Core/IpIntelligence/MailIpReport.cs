@@ -128,7 +128,7 @@ namespace MailAuth.IpIntelligence
             _countryDatabase = options.CountryDatabase;
             _dns = dns;
             _zones = (options.Blocklists ?? Array.Empty<string>())
-                .Select(z => PostureDomain.Normalize(z, "blocklist"))
+                .Select(z => MailAuth.Names.DomainNameInput.Require(z, "blocklist"))
                 .Distinct(StringComparer.Ordinal).ToArray();
         }
 

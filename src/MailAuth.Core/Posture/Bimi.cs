@@ -210,8 +210,8 @@ namespace MailAuth.Posture
 
         private static async Task<BimiReport> ResolveAsync(IDnsResolver dns, string domain, string? selector, DmarcPolicy? dmarc, CancellationToken cancellationToken)
         {
-            string name = PostureDomain.Normalize(domain, nameof(domain));
-            string sel = selector is null ? DefaultSelector : PostureDomain.NormalizeSelector(selector, nameof(selector));
+            string name = MailAuth.Names.DomainNameInput.Require(domain, nameof(domain));
+            string sel = selector is null ? DefaultSelector : MailAuth.Names.DomainName.ParseSelector(selector, nameof(selector));
             var dmarcResolver = new DmarcResolver(dns);
             Task<DmarcPolicy> dmarcTask = dmarc != null && string.Equals(dmarc.Domain, name, StringComparison.Ordinal)
                 ? Task.FromResult(dmarc)

@@ -52,7 +52,7 @@ namespace MailAuth.Posture
         public async Task<DkimReport> ResolveChosenAsync(string domain, Task<(IReadOnlyList<string> Selectors, IReadOnlyList<string> Reasons)> choice,
             CancellationToken cancellationToken = default)
         {
-            string name = PostureDomain.Normalize(domain, nameof(domain));
+            string name = MailAuth.Names.DomainNameInput.Require(domain, nameof(domain));
             var lookups = new Dictionary<string, Task<DkimSelectorResult>>(StringComparer.Ordinal);
             foreach (string selector in DkimSelectorChoice.Short)
             {
@@ -79,7 +79,7 @@ namespace MailAuth.Posture
             var expected = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (KeyValuePair<string, string> pair in expectedCnames ?? new Dictionary<string, string>())
             {
-                expected[PostureDomain.NormalizeSelector(pair.Key, nameof(expectedCnames))] = PostureDomain.Normalize(pair.Value, nameof(expectedCnames));
+                expected[MailAuth.Names.DomainName.ParseSelector(pair.Key, nameof(expectedCnames))] = MailAuth.Names.DomainNameInput.Require(pair.Value, nameof(expectedCnames), MailAuth.Names.DomainNameKind.DnsName);
             }
 
             if (expected.Count > 0)
@@ -87,10 +87,10 @@ namespace MailAuth.Posture
                 selectors = (selectors ?? Array.Empty<string>()).Concat(expected.Keys);
             }
 
-            string name = PostureDomain.Normalize(domain, nameof(domain));
+            string name = MailAuth.Names.DomainNameInput.Require(domain, nameof(domain));
             bool useDefault = selectors is null || choice != null;
             List<string> list = (selectors ?? DkimSelectors.Common)
-                .Select(s => PostureDomain.NormalizeSelector(s, nameof(selectors)))
+                .Select(s => MailAuth.Names.DomainName.ParseSelector(s, nameof(selectors)))
                 .Distinct(StringComparer.Ordinal)
                 .ToList();
             if (list.Count == 0)

@@ -14,7 +14,7 @@ namespace MailAuth.Posture
         /// lower-case A-labels.
         /// </summary>
         /// <exception cref="System.ArgumentException">Not a selector; the message names it and says why.</exception>
-        public static string Normalize(string? selector) => PostureDomain.NormalizeSelector(selector, nameof(selector));
+        public static string Normalize(string? selector) => MailAuth.Names.DomainName.ParseSelector(selector, nameof(selector));
 
         /// <summary>The default list, in the order results are reported.</summary>
         public static IReadOnlyList<string> Common { get; } = new[]

@@ -211,7 +211,7 @@ namespace MailAuth.Posture
         /// <summary>The same, querying through <paramref name="dns"/> (the domain report's recording resolver).</summary>
         internal async Task<MtaStsReport> ResolveAsync(IDnsResolver dns, string domain, IReadOnlyList<string>? mxHosts, CancellationToken cancellationToken)
         {
-            string name = PostureDomain.Normalize(domain, nameof(domain));
+            string name = MailAuth.Names.DomainNameInput.Require(domain, nameof(domain));
             string queryName = "_mta-sts." + name;
             string policyHost = "mta-sts." + name;
             string url = "https://" + policyHost + MtaStsPolicyFetcher.PolicyPath;

@@ -282,7 +282,8 @@ namespace MailAuth.Posture
         private static bool IsPattern(string value)
         {
             string name = value.StartsWith("*.", StringComparison.Ordinal) ? value.Substring(2) : value;
-            return name.Length > 0 && MailAuth.Dmarc.DomainName.TryNormalize(name, out _) != null;
+            // RFC 8461 §3.2: each mx pattern is a host name, or "*." and one.
+            return name.Length > 0 && MailAuth.Names.DomainName.TryParse(name, MailAuth.Names.DomainNameKind.HostName, out _, out _, out _);
         }
     }
 }

@@ -141,7 +141,7 @@ namespace MailAuth.Posture
         /// <exception cref="OperationCanceledException">Cancelled.</exception>
         public async Task<MxReport> ResolveAsync(string domain, bool resolveHosts = true, CancellationToken cancellationToken = default)
         {
-            string name = PostureDomain.Normalize(domain, nameof(domain));
+            string name = MailAuth.Names.DomainNameInput.Require(domain, nameof(domain));
             var recorder = new RecordingDnsResolver(_dns);
             DnsResponse response = await recorder.QueryAsync(name, DnsRecordType.MX, cancellationToken).ConfigureAwait(false);
             var findings = new List<Finding>();

@@ -192,7 +192,7 @@ namespace MailAuth.Posture
         /// <exception cref="OperationCanceledException">Cancelled.</exception>
         public async Task<TlsRptReport> ResolveAsync(string domain, CancellationToken cancellationToken = default)
         {
-            string name = PostureDomain.Normalize(domain, nameof(domain));
+            string name = MailAuth.Names.DomainNameInput.Require(domain, nameof(domain));
             string queryName = "_smtp._tls." + name;
             VersionedTxtLookup lookup = await VersionedTxtLookup.QueryAsync(_dns, queryName, "v=TLSRPTv1", cancellationToken).ConfigureAwait(false);
             var findings = new List<Finding>();

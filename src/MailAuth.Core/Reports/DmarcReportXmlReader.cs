@@ -1053,7 +1053,7 @@ namespace MailAuth.Reports
         {
             if (!_orgDomains.TryGetValue(domain, out string? org))
             {
-                org = PublicSuffixOrganizationalDomainProvider.Embedded.GetOrganizationalDomain(domain);
+                org = MailAuth.Names.OrganizationalDomainService.Embedded.FromPublicSuffixList(domain);
                 if (_orgDomains.Count < 10000)
                 {
                     _orgDomains[domain] = org;

@@ -311,7 +311,7 @@ namespace MailAuth.Spf
         {
             bool v4 = term.Name == "ip4";
             int prefix = v4 ? term.EffectiveIp4CidrLength : term.EffectiveIp6CidrLength;
-            bool match = SpfDomainName.InNetwork(Ip, term.NetworkAddress!, prefix);
+            bool match = SpfNetwork.InNetwork(Ip, term.NetworkAddress!, prefix);
             string detail = match
                 ? $"{Ip} is in {term.NetworkText}"
                 : (v4 != (Ip.AddressFamily == AddressFamily.InterNetwork) ? $"{Ip} is not an {(v4 ? "IPv4" : "IPv6")} address" : $"{Ip} is not in {term.NetworkText}");
@@ -322,7 +322,7 @@ namespace MailAuth.Spf
         private bool AddressesMatch(IEnumerable<IPAddress?> addresses, SpfTerm term)
         {
             int prefix = IsV6 ? term.EffectiveIp6CidrLength : term.EffectiveIp4CidrLength;
-            return addresses.Any(a => a != null && SpfDomainName.InNetwork(Ip, SpfDomainName.Unmap(a), prefix));
+            return addresses.Any(a => a != null && SpfNetwork.InNetwork(Ip, SpfNetwork.Unmap(a), prefix));
         }
 
         private async Task<bool> EvaluateAAsync(SpfTerm term, string domain, int depth)
@@ -462,7 +462,7 @@ namespace MailAuth.Spf
             }
 
             // §5.5: a DNS error on the PTR lookup, or on an address lookup, means no match for that name.
-            string? hit = names.Validated.FirstOrDefault(n => SpfDomainName.IsSameOrSubdomain(n, target));
+            string? hit = names.Validated.FirstOrDefault(n => MailAuth.Names.DomainName.IsSameOrBelow(n, target));
             string detail = hit != null
                 ? $"{hit} is a validated name of {Ip} within {target}"
                 : ptr.StatusCode == DnsLookupStatus.Failed ? $"the PTR lookup for {Ip} failed; no match (§5.5)"
@@ -520,7 +520,29 @@ namespace MailAuth.Spf
             }
 
             string expanded = await ExpandAsync(term.DomainSpecMacro, domain, depth).ConfigureAwait(false);
-            return SpfDomainName.NormalizeTarget(expanded, out _);
+            return SpfCheck.QueryTarget(expanded);
+        }
+
+        /// <summary>
+        /// The query name of an expanded domain-spec: §7.3 removes whole labels from the left until
+        /// it fits in 253 characters; then the shared query-name rules (docs/domain-names.md).
+        /// Null when no query can be made of it.
+        /// </summary>
+        internal static string? QueryTarget(string expanded)
+        {
+            string value = expanded.EndsWith(".", StringComparison.Ordinal) ? expanded.Substring(0, expanded.Length - 1) : expanded;
+            while (value.Length > MailAuth.Names.DomainName.MaxLength)
+            {
+                int dot = value.IndexOf('.');
+                if (dot < 0)
+                {
+                    return null;
+                }
+
+                value = value.Substring(dot + 1);
+            }
+
+            return MailAuth.Names.DomainName.ToQueryName(value, out _);
         }
 
         public async Task<string> ExpandAsync(SpfMacroString macro, string domain, int depth = 0)
@@ -555,7 +577,7 @@ namespace MailAuth.Spf
         private static string ChooseValidatedName(SpfValidatedNames names, string domain)
         {
             return names.Validated.FirstOrDefault(n => string.Equals(n, domain, StringComparison.OrdinalIgnoreCase))
-                ?? names.Validated.FirstOrDefault(n => SpfDomainName.IsSameOrSubdomain(n, domain))
+                ?? names.Validated.FirstOrDefault(n => MailAuth.Names.DomainName.IsSameOrBelow(n, domain))
                 ?? names.Validated.FirstOrDefault()
                 ?? "unknown";
         }
@@ -571,7 +593,7 @@ namespace MailAuth.Spf
         private async Task<SpfValidatedNames> ComputeValidatedNamesAsync()
         {
             var result = new SpfValidatedNames();
-            DnsResponse ptr = await QueryAsync(SpfDomainName.ReverseName(Ip), DnsRecordType.PTR).ConfigureAwait(false);
+            DnsResponse ptr = await QueryAsync(MailAuth.Names.DomainName.ReverseName(Ip), DnsRecordType.PTR).ConfigureAwait(false);
             result.PtrResponse = ptr;
             result.Responses.Add(ptr);
             if (ptr.StatusCode != DnsLookupStatus.Found)
@@ -586,7 +608,7 @@ namespace MailAuth.Spf
                 .ToArray();
             result.Names = names;
             var validated = new List<string>();
-            Task<DnsResponse>[] forward = names.Select(n => SpfDomainName.NormalizeTarget(n, out _) is string ok ? QueryAsync(ok, AddressType) : Task.FromResult<DnsResponse>(null!)).ToArray();
+            Task<DnsResponse>[] forward = names.Select(n => SpfCheck.QueryTarget(n) is string ok ? QueryAsync(ok, AddressType) : Task.FromResult<DnsResponse>(null!)).ToArray();
             for (int i = 0; i < names.Length; i++)
             {
                 DnsResponse response = await forward[i].ConfigureAwait(false);
@@ -596,7 +618,7 @@ namespace MailAuth.Spf
                 }
 
                 result.Responses.Add(response);
-                if (response.StatusCode == DnsLookupStatus.Found && response.Records.Any(r => r.AddressValue != null && SpfDomainName.Unmap(r.AddressValue).Equals(Ip)))
+                if (response.StatusCode == DnsLookupStatus.Found && response.Records.Any(r => r.AddressValue != null && SpfNetwork.Unmap(r.AddressValue).Equals(Ip)))
                 {
                     validated.Add(names[i]);
                 }
@@ -634,7 +656,7 @@ namespace MailAuth.Spf
             // §6.2: any problem with the exp lookup or text means "as if no exp= was given"; these
             // lookups count neither against the DNS limit nor as void lookups.
             string expanded = await ExpandAsync(exp.DomainSpecMacro!, domain).ConfigureAwait(false);
-            string? target = SpfDomainName.NormalizeTarget(expanded, out _);
+            string? target = SpfCheck.QueryTarget(expanded);
             if (target is null)
             {
                 AddStep(0, SpfTraceStepKind.Explanation, domain, exp.Text, "ignored", $"'{expanded}' is not a valid domain name; using the default explanation");
@@ -706,7 +728,7 @@ namespace MailAuth.Spf
                     continue;
                 }
 
-                string? target = term.DomainSpecMacro is null ? domain : SpfDomainName.NormalizeTarget(term.DomainSpecMacro.Expand(ValuesFor(domain)), out _);
+                string? target = term.DomainSpecMacro is null ? domain : SpfCheck.QueryTarget(term.DomainSpecMacro.Expand(ValuesFor(domain)));
                 if (target is null)
                 {
                     continue;

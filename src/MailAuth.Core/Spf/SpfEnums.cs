@@ -59,5 +59,7 @@ namespace MailAuth.Spf
         LookupFailed,
         /// <summary>Several SPF records, or a record with a syntax error (check_host() gives PermError).</summary>
         Invalid,
+        /// <summary>The input is no domain name (docs/domain-names.md; RFC 7208 §4.3 gives None): nothing was asked.</summary>
+        InvalidInput,
     }
 }

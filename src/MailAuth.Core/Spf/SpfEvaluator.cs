@@ -234,13 +234,29 @@ namespace MailAuth.Spf
             return SpfRecordInspector.FlattenAsync(_resolver, domain.Trim(), effective, cancellationToken);
         }
 
+        /// <summary>
+        /// §4.3: the identity as a fully-qualified name in A-labels (the shared DNS-name rules,
+        /// docs/domain-names.md: check_host() is also run on names such as _spf.google.com); null
+        /// with the reason when malformed, which gives None.
+        /// </summary>
+        private static string? Identity(string? name, out string? reason)
+        {
+            if (MailAuth.Names.DomainName.TryParseQualified(name, MailAuth.Names.DomainNameKind.DnsName, out MailAuth.Names.DomainName? parsed, out MailAuth.Names.DomainNameRule rule, out reason))
+            {
+                return parsed!.Value;
+            }
+
+            reason = MailAuth.Names.DomainName.RefusalMessage(name, rule, reason!).TrimEnd('.');
+            return null;
+        }
+
         private async Task<SpfResult> EvaluateAsync(IPAddress ipAddress, string domain, string sender, string? helo,
             SpfIdentity identity, string? candidate, SpfEvaluationOptions? options, CancellationToken cancellationToken)
         {
             SpfEvaluationOptions effective = options ?? _options;
             effective.Validate();
             var stopwatch = Stopwatch.StartNew();
-            IPAddress ip = SpfDomainName.Unmap(ipAddress);
+            IPAddress ip = SpfNetwork.Unmap(ipAddress);
             if (ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 && ip.ScopeId != 0)
             {
                 ip = new IPAddress(ip.GetAddressBytes());
@@ -249,9 +265,9 @@ namespace MailAuth.Spf
             // §4.3: no local-part means "postmaster".
             int at = sender.LastIndexOf('@');
             string localPart = at > 0 ? sender.Substring(0, at) : "postmaster";
-            string? normalized = SpfDomainName.NormalizeIdentity(domain, out string? invalid);
+            string? normalized = Identity(domain, out string? invalid);
             string senderDomain = at >= 0 ? sender.Substring(at + 1) : domain;
-            string? senderDomainAscii = SpfDomainName.NormalizeIdentity(senderDomain, out _) ?? senderDomain;
+            string? senderDomainAscii = Identity(senderDomain, out _) ?? senderDomain;
             string fullSender = localPart + "@" + senderDomainAscii;
             string reportedDomain = normalized ?? domain;
 
@@ -264,7 +280,7 @@ namespace MailAuth.Spf
                 Domain = reportedDomain,
                 Ip = ip,
                 // %{h} is the HELO as given, A-labelled when it is an internationalized name.
-                Helo = helo is null ? string.Empty : SpfDomainName.NormalizeIdentity(helo, out _) ?? helo,
+                Helo = helo is null ? string.Empty : Identity(helo, out _) ?? helo,
                 ReceiverName = string.IsNullOrEmpty(effective.ReceiverName) ? "unknown" : effective.ReceiverName!,
                 Timestamp = now.ToUnixTimeSeconds(),
             };

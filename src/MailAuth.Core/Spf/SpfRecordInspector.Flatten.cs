@@ -34,7 +34,7 @@ namespace MailAuth.Spf
             var stopwatch = Stopwatch.StartNew();
             DateTimeOffset now = options.Timestamp ?? DateTimeOffset.UtcNow;
             var inspector = new SpfRecordInspector(resolver, options, ct);
-            string? name = SpfDomainName.NormalizeIdentity(domain, out string? invalid);
+            string? name = MailAuth.Names.DomainName.TryParseQualified(domain, MailAuth.Names.DomainNameKind.DnsName, out MailAuth.Names.DomainName? parsed, out _, out string? invalid) ? parsed!.Value : null;
             if (name is null)
             {
                 return Nothing(domain, null, 0, now, $"'{domain}' is not a domain that can have an SPF record: {invalid}.");
@@ -260,7 +260,7 @@ namespace MailAuth.Spf
         /// <summary>The addresses of an a or mx term now: A and AAAA of the target (of each MX host for mx), or null and why.</summary>
         private async Task<(List<FlatItem>?, string?)> ResolveHostsAsync(SpfIncludeNode node, SpfTerm term, string qualifier, string source, int ttl, FlattenState state)
         {
-            string target = term.DomainSpecMacro is null ? node.Domain : SpfDomainName.NormalizeTarget(term.DomainSpecMacro.Text, out _) ?? node.Domain;
+            string target = term.DomainSpecMacro is null ? node.Domain : SpfCheck.QueryTarget(term.DomainSpecMacro.Text) ?? node.Domain;
             string from = $"{source} > {term.Text}";
             var items = new List<FlatItem>();
             IEnumerable<string> hosts;
@@ -304,7 +304,7 @@ namespace MailAuth.Spf
 
                     foreach (DnsRecord record in answer.Records.Where(r => r.AddressValue != null))
                     {
-                        IPAddress address = SpfDomainName.Unmap(record.AddressValue!);
+                        IPAddress address = SpfNetwork.Unmap(record.AddressValue!);
                         bool v4 = address.AddressFamily == AddressFamily.InterNetwork;
                         items.Add(FlatItem.Of(Net.Of(address, v4 ? term.EffectiveIp4CidrLength : term.EffectiveIp6CidrLength), qualifier, from, Math.Min(ttl, record.Ttl)));
                         state.Source(type + " " + host, record.Ttl);

@@ -45,12 +45,10 @@ namespace MailAuth.Spf
         {
             var stopwatch = Stopwatch.StartNew();
             var inspector = new SpfRecordInspector(resolver, options, ct);
-            string? name = SpfDomainName.NormalizeIdentity(domain, out string? invalid);
+            string? name = MailAuth.Names.DomainName.TryParseQualified(domain, MailAuth.Names.DomainNameKind.DnsName, out MailAuth.Names.DomainName? parsed, out MailAuth.Names.DomainNameRule rule, out string? invalid) ? parsed!.Value : null;
             if (name is null)
             {
-                var finding = new Finding(FindingCatalog.Spf.InvalidDomain, $"'{domain}' is not a domain that can have an SPF record: {invalid}.", domain);
-                return new SpfRecordReport(domain, SpfRecordStatus.Invalid, $"not a valid domain name: {invalid}", null, Array.Empty<string>(), null, null,
-                    0, 0, null, null, new[] { finding }, Array.Empty<DnsResponse>(), stopwatch.Elapsed.TotalMilliseconds);
+                return SpfRecordReport.Refused(domain, MailAuth.Names.DomainName.RefusalMessage(domain, rule, invalid!), stopwatch.Elapsed.TotalMilliseconds);
             }
 
             // Names compare without case; the report shows them in one form.
@@ -285,7 +283,7 @@ namespace MailAuth.Spf
                 return domain;
             }
 
-            return term.DomainSpecMacro.HasMacros ? null : SpfDomainName.NormalizeTarget(term.DomainSpecMacro.Text, out _);
+            return term.DomainSpecMacro.HasMacros ? null : SpfCheck.QueryTarget(term.DomainSpecMacro.Text);
         }
 
         /// <summary>The queries a term of an included record asks (its literal target), and whether they are void.</summary>

@@ -222,6 +222,14 @@ namespace MailAuth.Spf
     /// </summary>
     public sealed class SpfRecordReport
     {
+        /// <summary>The row for an input refused as no domain name: Status InvalidInput, the refusal in Reason, nothing asked.</summary>
+        internal static SpfRecordReport Refused(string? input, string refusal, double elapsedMilliseconds = 0)
+        {
+            var finding = new Finding(MailAuth.Findings.FindingCatalog.Spf.InvalidDomain, refusal, input);
+            return new SpfRecordReport(input ?? string.Empty, SpfRecordStatus.InvalidInput, refusal, null, Array.Empty<string>(), null, null,
+                0, 0, null, null, new[] { finding }, Array.Empty<DnsResponse>(), elapsedMilliseconds);
+        }
+
         internal SpfRecordReport(string domain, SpfRecordStatus status, string reason, string? record,
             IReadOnlyList<string> records, SpfRecord? parsed, SpfSyntaxError? syntaxError, int dnsLookupCount,
             int voidLookupCount, string? limitCrossedAt, SpfIncludeNode? includeTree, IReadOnlyList<Finding> findings,
@@ -284,6 +292,8 @@ namespace MailAuth.Spf
                     return (SpfVerdict.TempError, Reason);
                 case SpfRecordStatus.Invalid:
                     return (SpfVerdict.PermError, Reason);
+                case SpfRecordStatus.InvalidInput:
+                    return (SpfVerdict.None, Reason);
             }
 
             SpfLedgerEntry? crossing = Ledger.FirstOrDefault(e => e.CrossesLookupLimit);

@@ -2,6 +2,7 @@ using System;
 using System.Collections;
 using System.Linq;
 using System.Management.Automation;
+using MailAuth.Names;
 using MailAuth.Dmarc;
 using MailAuth.DomainReport;
 using MailAuth.Dns;
@@ -140,6 +141,11 @@ namespace MailAuth.PowerShell.Commands
                     continue;
                 }
 
+                if (argument.VerboseNote != null)
+                {
+                    WriteVerbose(argument.VerboseNote);
+                }
+
                 _runner!.Post(argument.Input);
             }
 
@@ -215,8 +221,7 @@ namespace MailAuth.PowerShell.Commands
             if (report.StatusCode == DomainReportStatus.InvalidInput)
             {
                 // The row keeps the CSV complete; the error record tells the console which input was bad.
-                WriteInputError(new ArgumentException(report.ErrorMessage ?? "Not a domain name."), "InvalidDomain",
-                    ErrorCategory.InvalidArgument, report.Input, "Give one domain per line, such as contoso.com.");
+                WriteError(DomainArgument.ErrorRecordOf(DomainNameInput.Read(report.Input)));
             }
         }
 

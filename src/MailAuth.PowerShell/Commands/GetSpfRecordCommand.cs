@@ -1,6 +1,7 @@
 using System;
 using System.Collections;
 using System.Management.Automation;
+using MailAuth.Names;
 using MailAuth.Spf;
 
 namespace MailAuth.PowerShell.Commands
@@ -22,7 +23,8 @@ namespace MailAuth.PowerShell.Commands
 
         protected override int ProgressActivityId => 0x4D53;
 
-        private readonly DomainArguments _domains = new DomainArguments();
+        // SPF records sit at underscore names too (_spf.contoso.com): DNS names, not only host names.
+        private readonly DomainArguments _domains = new DomainArguments(DomainNameKind.DnsName);
 
         /// <summary>
         /// Severities by finding id or wildcard: Information, Warning, Error, or Off to leave a finding
@@ -64,6 +66,14 @@ namespace MailAuth.PowerShell.Commands
             {
                 if (argument.Domain is null)
                 {
+                    // A bulk cmdlet keeps a row for a refused input (Status InvalidInput) beside its
+                    // error record, as Get-MailDomainReport does; a blank line is only the error.
+                    if (!argument.Parsed.IsBlankOrComment && !Flatten.IsPresent)
+                    {
+                        SpfRecordReport row = SpfRecordReport.Refused(argument.Input, argument.Parsed.Refusal!);
+                        Enqueue(argument.Input, _ => System.Threading.Tasks.Task.FromResult<object>(row), "InvalidDomain", DomainNameInput.DomainAction);
+                    }
+
                     EnqueueError(argument.ToErrorRecord());
                     continue;
                 }

@@ -2,6 +2,8 @@ using System;
 using System.Collections;
 using System.IO;
 using System.Management.Automation;
+using System.Threading.Tasks;
+using MailAuth.Names;
 using MailAuth.Dmarc;
 
 namespace MailAuth.PowerShell.Commands
@@ -120,14 +122,17 @@ namespace MailAuth.PowerShell.Commands
             bool message = !string.IsNullOrWhiteSpace(MailFrom) || !string.IsNullOrWhiteSpace(SpfResult) || (DkimResult?.Length ?? 0) > 0;
             foreach (DomainArgument argument in _domains.Take(Domain, EmailAddress, onceFromAddresses: !message))
             {
-                // "Name <user@contoso.com>" is DMARC's own reading of a From; a URL or other input
-                // the shared rule can reduce to a domain is taken as that domain.
-                string? input = DmarcResolver.TryGetDomain(argument.Input, out _, out _) ? argument.Input : argument.Domain ?? argument.Input;
-                if (!DmarcResolver.TryGetDomain(input, out _, out string error))
+                if (argument.Domain is null)
                 {
-                    EnqueueError(argument.Domain is null ? argument.ToErrorRecord()
-                        : InputError(new ArgumentException(error), "InvalidDomain", ErrorCategory.InvalidArgument, input,
-                            "Give a domain such as contoso.com or an address such as user@contoso.com."));
+                    // A bulk cmdlet keeps a row for a refused input (Status InvalidInput) beside its
+                    // error record, as Get-MailDomainReport does; a blank line is only the error.
+                    if (!argument.Parsed.IsBlankOrComment)
+                    {
+                        DmarcPolicy row = DmarcPolicy.Refused(argument.Input, argument.Parsed.Refusal!);
+                        Enqueue(argument.Input, _ => Task.FromResult<object>(row), "InvalidDomain", DomainNameInput.DomainAction);
+                    }
+
+                    EnqueueError(argument.ToErrorRecord());
                     continue;
                 }
 
@@ -137,6 +142,13 @@ namespace MailAuth.PowerShell.Commands
                     continue;
                 }
 
+                if (argument.VerboseNote != null)
+                {
+                    WriteVerbose(argument.VerboseNote);
+                }
+
+                // The resolver reads "Name <user@contoso.com>", an address or a URL the same way.
+                string input = argument.Input!;
                 DmarcQuery query;
                 try
                 {

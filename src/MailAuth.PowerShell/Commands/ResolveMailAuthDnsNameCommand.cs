@@ -1,5 +1,6 @@
 using System;
 using System.Management.Automation;
+using MailAuth.Names;
 using MailAuth.Dns;
 
 namespace MailAuth.PowerShell.Commands
@@ -24,17 +25,24 @@ namespace MailAuth.PowerShell.Commands
         {
             foreach (string name in Name)
             {
-                if (string.IsNullOrWhiteSpace(name))
+                // Any DNS name (underscore labels, a top-level domain), read as every cmdlet reads names.
+                DomainNameInput read = DomainNameInput.Read(name, DomainNameKind.DnsName, requireQualified: false);
+                if (!read.IsValid)
                 {
-                    WriteInputError(new ArgumentException("The name is empty."), "EmptyName", ErrorCategory.InvalidArgument, name,
-                        "Give a domain name such as example.com.");
+                    WriteError(DomainArgument.ErrorRecordOf(read));
                     continue;
                 }
 
+                if (read.VerboseNote != null)
+                {
+                    WriteVerbose(read.VerboseNote);
+                }
+
+                string query = read.Domain!;
                 try
                 {
                     IDnsResolver resolver = VerboseResolver;
-                    DnsResponse response = RunAndWait(ct => resolver.QueryAsync(name, Type, ct));
+                    DnsResponse response = RunAndWait(ct => resolver.QueryAsync(query, Type, ct));
                     WriteObject(response);
                 }
                 catch (ArgumentException ex)

@@ -175,7 +175,7 @@ namespace MailAuth.Core.Tests.Cli
             // The normalised and duplicate lines.
             Dictionary<string, string> upper = data.Single(d => d["Input"] == "  " + Name(5).ToUpperInvariant() + ".  ");
             Assert.Equal(Name(5), upper["Domain"]);
-            Assert.Contains("trailing dot", upper["InputNote"], StringComparison.Ordinal);
+            Assert.Contains("removed the white space around it", upper["InputNote"], StringComparison.Ordinal);
             Dictionary<string, string> address = data.Single(d => d["Input"] == "postmaster@" + Name(1));
             Assert.Equal(Name(1), address["Domain"]);
             Assert.Contains("duplicate of input", address["InputNote"], StringComparison.Ordinal);

@@ -76,6 +76,28 @@ namespace MailAuth.Core.Tests.Cli
             Assert.DoesNotContain("(Parameter", result.Stderr, StringComparison.Ordinal);
         }
 
+        [Theory]
+        [InlineData("dkim")]
+        [InlineData("mx")]
+        [InlineData("tls-rpt")]
+        [InlineData("bimi")]
+        [InlineData("mta-sts")]
+        [InlineData("dmarc")]
+        [InlineData("spf", "record")]
+        public void Every_domain_command_reads_and_refuses_names_as_the_cmdlets_do(string command, string? sub = null)
+        {
+            // The same message the cmdlets' error records carry (docs/domain-names.md).
+            string[] inputs = { "d0..example", "192.0.2.1", "user@m.example" };
+            CliResult result = Run((sub is null ? new[] { command } : new[] { command, sub }).Concat(inputs).Concat(new[] { "--json" }).ToArray());
+            Assert.Equal(1, result.ExitCode);
+            Assert.Contains("mailauth: " + MailAuth.Names.DomainNameInput.Read("d0..example").Refusal, result.Stderr, StringComparison.Ordinal);
+            Assert.Contains("mailauth: " + MailAuth.Names.DomainNameInput.Read("192.0.2.1").Refusal, result.Stderr, StringComparison.Ordinal);
+            Assert.Contains("(rule EmptyLabel, RFC 1035 §2.3.1)", result.Stderr, StringComparison.Ordinal);
+            Assert.Contains("(rule IpAddress, RFC 5321 §4.1.3)", result.Stderr, StringComparison.Ordinal);
+            JsonElement report = Assert.Single(result.JsonLines);
+            Assert.Equal("m.example", report.GetProperty("Domain").GetString());
+        }
+
         [Fact]
         public void Bimi_json_checks_the_dmarc_prerequisite()
         {

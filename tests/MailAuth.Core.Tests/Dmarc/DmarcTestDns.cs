@@ -61,7 +61,10 @@ namespace MailAuth.Core.Tests.Dmarc
 
         public IReadOnlyList<string> DmarcQueries => Queries.Where(q => q.StartsWith("TXT _dmarc.", StringComparison.Ordinal)).ToArray();
 
-        public DmarcResolver Resolver()
+        public DmarcResolver Resolver() => new DmarcResolver(Dns());
+
+        /// <summary>The resolver over the loopback server, started on first use.</summary>
+        public IDnsResolver Dns()
         {
             if (_server is null)
             {
@@ -76,7 +79,7 @@ namespace MailAuth.Core.Tests.Dmarc
                 });
             }
 
-            return new DmarcResolver(_dns!);
+            return _dns!;
         }
 
         public Task<DmarcPolicy> ResolveAsync(DmarcQuery query, DmarcOptions? options = null)

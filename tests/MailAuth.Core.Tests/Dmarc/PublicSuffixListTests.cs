@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Text.RegularExpressions;
+using MailAuth.Names;
 using MailAuth.Dmarc;
 
 namespace MailAuth.Core.Tests.Dmarc

@@ -166,8 +166,9 @@ namespace MailAuth.Core.Tests.DomainReport
             Assert.Equal(5, reports.Count);
             Assert.Null(reports[0].InputNote);
             Assert.Null(reports[1].InputNote);
-            Assert.Equal("removed the trailing dot; duplicate of input 1", reports[2].InputNote);
-            Assert.Equal("took the domain of an email address; duplicate of input 1", reports[3].InputNote);
+            // A trailing dot is the same name (RFC 1034 §3.1): no note of its own.
+            Assert.Equal("duplicate of input 1", reports[2].InputNote);
+            Assert.Equal("taken as the domain of the address mailto@a.example; duplicate of input 1", reports[3].InputNote);
             Assert.Equal("duplicate of input 2", reports[4].InputNote);
             Assert.All(reports, r => Assert.True(r.NullMx));
             Assert.Equal(1, dns.Queries.Count(q => q == "MX a.example")); // the cache answers the repeats

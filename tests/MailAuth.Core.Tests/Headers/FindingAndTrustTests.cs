@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using MailAuth.Names;
 using MailAuth.Headers;
 
 namespace MailAuth.Core.Tests.Headers
@@ -283,13 +284,13 @@ namespace MailAuth.Core.Tests.Headers
         [InlineData("www.city.kawasaki.jp", "city.kawasaki.jp")]
         public void OrganizationalDomain_from_the_public_suffix_list(string domain, string expected)
         {
-            Assert.Equal(expected, PublicSuffixOrganizationalDomainProvider.Embedded.GetOrganizationalDomain(domain));
+            Assert.Equal(expected, MailAuth.Names.OrganizationalDomainService.Embedded.FromPublicSuffixList(domain));
         }
 
         [Fact]
         public void OrganizationalDomain_RejectsNull()
         {
-            Assert.Throws<ArgumentNullException>(() => PublicSuffixOrganizationalDomainProvider.Embedded.GetOrganizationalDomain(null!));
+            Assert.Throws<ArgumentNullException>(() => MailAuth.Names.OrganizationalDomainService.Embedded.FromPublicSuffixList(null!));
         }
 
         private sealed class EverythingIsOneOrg : IOrganizationalDomainProvider

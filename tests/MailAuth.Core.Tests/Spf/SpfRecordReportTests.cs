@@ -133,9 +133,12 @@ namespace MailAuth.Core.Tests.Spf
             Assert.Empty(bad.IncludeTree);
             Assert.Null(bad.IncludeRoot);
 
+            // An input that is no domain is a status of its own, not a record's syntax error.
             SpfRecordReport invalid = await Report(dns, "not a domain");
-            Assert.Equal(SpfRecordStatus.Invalid, invalid.StatusCode);
+            Assert.Equal(SpfRecordStatus.InvalidInput, invalid.StatusCode);
             Assert.Equal("SPF-INVALID-DOMAIN", invalid.Errors.Single().Id);
+            Assert.Contains("(rule InvalidCharacter, RFC 1123 §2.1)", invalid.Reason);
+            Assert.Equal("None", invalid.Verdict);
         }
 
         [Fact]

@@ -229,7 +229,7 @@ namespace MailAuth.Headers
 
             try
             {
-                return MailAuth.Dmarc.PublicSuffixList.Embedded.GetSection(domain) != null;
+                return MailAuth.Names.PublicSuffixList.Embedded.GetSection(domain) != null;
             }
             catch (Exception)
             {

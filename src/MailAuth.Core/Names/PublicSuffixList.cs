@@ -4,7 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Text;
 
-namespace MailAuth.Dmarc
+namespace MailAuth.Names
 {
     /// <summary>Which part of the Public Suffix List a rule comes from.</summary>
     public enum PublicSuffixSection
@@ -18,7 +18,7 @@ namespace MailAuth.Dmarc
     /// <summary>
     /// The Public Suffix List (publicsuffix.org) with its matching algorithm: normal rules, wildcard
     /// rules (<c>*.</c>) and exception rules (<c>!</c>), the implicit <c>*</c> rule for unlisted
-    /// top-level domains. Used for the RFC 7489 §3.2 Organizational Domain. Both sections (ICANN and
+    /// top-level domains. Used for the RFC 7489 §3.2 Organizational Domain (<see cref="OrganizationalDomainService"/>). Both sections (ICANN and
     /// PRIVATE) are applied, as RFC 7489 §3.2 reads the whole list. Immutable and thread-safe.
     /// </summary>
     public sealed class PublicSuffixList
@@ -262,7 +262,7 @@ namespace MailAuth.Dmarc
         }
 
         /// <summary>A label in A-label form (lower case); null when it cannot be converted.</summary>
-        internal static string? ToAscii(string label)
+        private static string? ToAscii(string label)
         {
             bool plain = true;
             foreach (char c in label)
