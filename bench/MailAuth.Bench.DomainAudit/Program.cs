@@ -74,7 +74,7 @@ namespace MailAuth.Bench.DomainAudit
                 MtaSts = new MtaStsOptions { FetchPolicy = false },
                 DkimSelectors = selectors is null || selectors == "all" ? null : selectors.Split(','),
                 AllCommonSelectors = selectors == "all",
-                Admission = () => dns.QueriesWaiting < 256,
+                Admission = () => !dns.HasBacklog,
             };
             using var reporter = new DomainReporter(dns, options);
             using Process self = Process.GetCurrentProcess();

@@ -123,7 +123,17 @@ namespace MailAuth.Dns
         /// <summary>Wire queries sent (each UDP try, each TCP repeat), not cache hits.</summary>
         public long QueriesSent => Interlocked.Read(ref _queriesSent) + _udp.Sum(u => u.State.Retransmissions);
 
-        /// <summary>Queries waiting in this process for a server's congestion window (a bulk run's backpressure signal).</summary>
+        /// <summary>Queries waiting beyond which <see cref="HasBacklog"/> says to hold new work back.</summary>
+        public const int BacklogLimit = 256;
+
+        /// <summary>
+        /// True while more than <see cref="BacklogLimit"/> queries wait for a server's congestion window:
+        /// a bulk run should start no more work, which would only wait too (its backpressure signal).
+        /// Lock-free: a bulk runner asks it under its own lock.
+        /// </summary>
+        public bool HasBacklog => QueriesWaiting >= BacklogLimit;
+
+        /// <summary>Queries waiting in this process for a server's congestion window.</summary>
         public int QueriesWaiting
         {
             get

@@ -26,42 +26,48 @@ namespace MailAuth.DomainReport
         /// The grade in one line: the grade and score, then what cost points, most first, and the cap
         /// ("B (78/100): DMARC policy quarantine at 100% (-10); SPF ~all (-5)").
         /// </summary>
-        public static string Explain(MailDomainGrade grade, int score, IReadOnlyList<string> reasons)
+        public static string Explain(MailDomainGrade grade, int score, IReadOnlyList<GradeStep> steps, IReadOnlyList<string> caps)
         {
-            var lost = new List<(string Text, int Lost)>();
-            var caps = new List<string>();
-            foreach (string reason in reasons)
-            {
-                if (reason.StartsWith("cap ", StringComparison.Ordinal))
-                {
-                    caps.Add("capped at " + reason.Substring(4));
-                    continue;
-                }
-
-                // "SPF 20/25: ~all"
-                int space = reason.IndexOf(' ');
-                int slash = reason.IndexOf('/');
-                int colon = reason.IndexOf(':');
-                if (space > 0 && slash > space && colon > slash
-                    && int.TryParse(reason.Substring(space + 1, slash - space - 1), NumberStyles.None, CultureInfo.InvariantCulture, out int points)
-                    && int.TryParse(reason.Substring(slash + 1, colon - slash - 1), NumberStyles.None, CultureInfo.InvariantCulture, out int max)
-                    && points < max)
-                {
-                    lost.Add(($"{reason.Substring(0, space)} {reason.Substring(colon + 2)} (-{(max - points).ToString(CultureInfo.InvariantCulture)})", max - points));
-                }
-            }
-
+            IEnumerable<string> parts = steps.Where(s => s.Points < s.Max)
+                .OrderByDescending(s => s.Max - s.Points)
+                .Select(s => $"{s.Check} {s.Why} (-{(s.Max - s.Points).ToString(CultureInfo.InvariantCulture)})")
+                .Concat(caps.Select(c => "capped at " + c));
             string head = $"{grade} ({score.ToString(CultureInfo.InvariantCulture)}/100)";
-            IEnumerable<string> parts = lost.OrderByDescending(l => l.Lost).Select(l => l.Text).Concat(caps);
             string detail = string.Join("; ", parts);
             return detail.Length == 0 ? head + ": every check at full points" : head + ": " + detail;
         }
 
-        public static (MailDomainGrade Grade, int Score, IReadOnlyList<string> Reasons) Grade(
+        /// <summary>One check's share of the score: points earned of its maximum, and why.</summary>
+        public readonly struct GradeStep
+        {
+            public GradeStep(string check, int points, int max, string why)
+            {
+                Check = check;
+                Points = points;
+                Max = max;
+                Why = why;
+            }
+
+            public string Check { get; }
+
+            public int Points { get; }
+
+            public int Max { get; }
+
+            public string Why { get; }
+
+            /// <summary>As GradeReasons lists it: "SPF 20/25: ~all".</summary>
+            public override string ToString() =>
+                $"{Check} {Points.ToString(CultureInfo.InvariantCulture)}/{Max.ToString(CultureInfo.InvariantCulture)}: {Why}";
+        }
+
+        public static (MailDomainGrade Grade, int Score, IReadOnlyList<string> Reasons, string Summary) Grade(
             DomainCheck checks, MxReport? mx, SpfRecordReport? spf, DmarcPolicy? dmarc, DkimReport? dkim,
             BimiReport? bimi, MtaStsReport? mtaSts, TlsRptReport? tlsRpt)
         {
             var reasons = new List<string>();
+            var steps = new List<GradeStep>();
+            var caps = new List<string>();
             int earned = 0;
             int possible = 0;
             MailDomainGrade cap = MailDomainGrade.A;
@@ -71,7 +77,15 @@ namespace MailAuth.DomainReport
             {
                 earned += points;
                 possible += max;
-                reasons.Add($"{what} {points.ToString(CultureInfo.InvariantCulture)}/{max.ToString(CultureInfo.InvariantCulture)}: {why}");
+                var step = new GradeStep(what, points, max, why);
+                steps.Add(step);
+                reasons.Add(step.ToString());
+            }
+
+            void Capped(string why)
+            {
+                caps.Add(why);
+                reasons.Add("cap " + why);
             }
 
             if (dmarc != null)
@@ -94,13 +108,13 @@ namespace MailAuth.DomainReport
                 {
                     Add("DMARC", 10, DmarcPoints, "policy none (monitoring only)");
                     cap = Worst(cap, MailDomainGrade.C);
-                    reasons.Add("cap C: DMARC does not enforce");
+                    Capped("C: DMARC does not enforce");
                 }
                 else
                 {
                     Add("DMARC", 0, DmarcPoints, "no usable DMARC policy");
                     cap = Worst(cap, MailDomainGrade.D);
-                    reasons.Add("cap D: no DMARC policy");
+                    Capped("D: no DMARC policy");
                 }
             }
 
@@ -118,7 +132,7 @@ namespace MailAuth.DomainReport
                 {
                     Add("SPF", 0, SpfPoints, "+all authorizes every host");
                     cap = MailDomainGrade.F;
-                    reasons.Add("cap F: SPF +all");
+                    Capped("F: SPF +all");
                 }
                 else if (spf.LookupLimitExceeded)
                 {
@@ -212,7 +226,8 @@ namespace MailAuth.DomainReport
                 : score >= 55 ? MailDomainGrade.C
                 : score >= 40 ? MailDomainGrade.D
                 : MailDomainGrade.F;
-            return (Worst(grade, cap), score, reasons);
+            MailDomainGrade final = Worst(grade, cap);
+            return (final, score, reasons, Explain(final, score, steps, caps));
         }
 
         private static MailDomainGrade Worst(MailDomainGrade a, MailDomainGrade b) => a > b ? a : b;

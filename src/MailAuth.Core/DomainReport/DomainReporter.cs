@@ -204,49 +204,39 @@ namespace MailAuth.DomainReport
                     null, null, null, null, null, null, null, null, null, Array.Empty<string>(), ordered, recorder.Responses, watch.Elapsed.TotalMilliseconds);
             }
 
-            (MailDomainGrade grade, int score, IReadOnlyList<string> reasons) = DomainGrader.Grade(checks, mx, spf, dmarc, dkim, bimi, mta, tls);
+            (MailDomainGrade grade, int score, IReadOnlyList<string> reasons, string summary) = DomainGrader.Grade(checks, mx, spf, dmarc, dkim, bimi, mta, tls);
             (MailDomainRole? role, IReadOnlyList<string> advice) = DomainRoleJudge.Judge(mx, spf, dmarc, dkim);
             return new MailDomainReport(parsed.Input ?? string.Empty, domain, parsed.Note, status, null, checks,
                 mx, spf, dmarc, dkim, bimi, mta, tls, grade, score, reasons, ordered, recorder.Responses, watch.Elapsed.TotalMilliseconds)
-                .WithRole(role, advice);
+                .WithJudgement(summary, role, advice);
+        }
+
+        /// <summary>Another check's result for a check that builds on it; null when it was not run or failed (that check reports its own failure).</summary>
+        private static async Task<T?> ResultOrNullAsync<T>(Task<T>? task)
+            where T : class
+        {
+            try
+            {
+                return task is null ? null : await task.ConfigureAwait(false);
+            }
+            catch (Exception ex) when (!(ex is OperationCanceledException))
+            {
+                return null;
+            }
         }
 
         /// <summary>BIMI over the domain's DMARC policy once it is known, instead of a second DMARC discovery (half of BIMI's work).</summary>
         private async Task<BimiReport> BimiAsync(IDnsResolver dns, string domain, Task<DmarcPolicy>? dmarcTask, CancellationToken cancellationToken)
         {
-            DmarcPolicy? dmarc = null;
-            try
-            {
-                dmarc = dmarcTask is null ? null : await dmarcTask.ConfigureAwait(false);
-            }
-            catch (Exception ex) when (!(ex is OperationCanceledException))
-            {
-            }
-
+            DmarcPolicy? dmarc = await ResultOrNullAsync(dmarcTask).ConfigureAwait(false);
             return await new BimiResolver(dns).ResolveAsync(domain, _options.BimiSelector, dmarc, cancellationToken).ConfigureAwait(false);
         }
 
         /// <summary>The selectors to ask for, from the domain's MX hosts and SPF includes (a failed lookup adds nothing).</summary>
         private async Task<(IReadOnlyList<string> Selectors, IReadOnlyList<string> Reasons)> ChooseSelectorsAsync(string domain, Task<MxReport>? mxTask, Task<SpfRecordReport>? spfTask)
         {
-            MxReport? mx = null;
-            SpfRecordReport? spf = null;
-            try
-            {
-                mx = mxTask is null ? null : await mxTask.ConfigureAwait(false);
-            }
-            catch (Exception ex) when (!(ex is OperationCanceledException))
-            {
-            }
-
-            try
-            {
-                spf = spfTask is null ? null : await spfTask.ConfigureAwait(false);
-            }
-            catch (Exception ex) when (!(ex is OperationCanceledException))
-            {
-            }
-
+            MxReport? mx = await ResultOrNullAsync(mxTask).ConfigureAwait(false);
+            SpfRecordReport? spf = await ResultOrNullAsync(spfTask).ConfigureAwait(false);
             _options.SeenSelectors.TryGetValue(domain, out IReadOnlyList<string>? seen);
             return DkimSelectorChoice.Choose(mx?.Hosts.Select(h => h.Host), spf?.IncludeTree.Select(n => n.Domain), seen);
         }

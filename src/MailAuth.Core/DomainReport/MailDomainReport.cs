@@ -87,7 +87,7 @@ namespace MailAuth.DomainReport
         public int? Score { get; }
 
         /// <summary>The grade in one line: score, what cost points, and any cap.</summary>
-        public string? GradeSummary => GradeCode is null || Score is null ? null : DomainGrader.Explain(GradeCode.Value, Score.Value, GradeReasons);
+        public string? GradeSummary { get; private set; }
 
         /// <summary>SendingAndReceiving, ReceivingOnly, SendingOnly or Parked; null when MX or SPF could not be looked up.</summary>
         public string? Role => RoleCode?.ToString();
@@ -197,8 +197,9 @@ namespace MailAuth.DomainReport
         /// </summary>
         public DnsEvidence DnsEvidence { get; }
 
-        internal MailDomainReport WithRole(MailDomainRole? role, IReadOnlyList<string> advice)
+        internal MailDomainReport WithJudgement(string gradeSummary, MailDomainRole? role, IReadOnlyList<string> advice)
         {
+            GradeSummary = gradeSummary;
             RoleCode = role;
             RoleAdviceList = ResultList.From(advice);
             return this;

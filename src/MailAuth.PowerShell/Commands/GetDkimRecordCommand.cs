@@ -51,17 +51,7 @@ namespace MailAuth.PowerShell.Commands
 
         protected override void ProcessRecord()
         {
-            var signed = new List<(string Domain, string Selector)>();
-            foreach (object item in DkimSignature ?? Array.Empty<object>())
-            {
-                var signature = PSObject.AsPSObject(item);
-                string? d = signature.Properties["Domain"]?.Value?.ToString();
-                string? s = signature.Properties["Selector"]?.Value?.ToString();
-                if (!string.IsNullOrWhiteSpace(d) && !string.IsNullOrWhiteSpace(s))
-                {
-                    signed.Add((d!.Trim(), s!.Trim()));
-                }
-            }
+            List<(string Domain, string Selector)> signed = SignedSelectors.Read(DkimSignature);
 
             if (signed.Count == 0)
             {

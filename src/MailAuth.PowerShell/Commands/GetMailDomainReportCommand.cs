@@ -112,7 +112,7 @@ namespace MailAuth.PowerShell.Commands
             if (wire != null)
             {
                 // Backpressure: while queries wait for a server's window, more domains would only wait too.
-                options.Admission = () => wire.QueriesWaiting < 256;
+                options.Admission = () => !wire.HasBacklog;
             }
 
             _reporter = new DomainReporter(Resolver, options);
@@ -179,27 +179,20 @@ namespace MailAuth.PowerShell.Commands
         /// <summary>Selectors of piped DKIM-Signature fields, by their d= domain, for the reporter to ask first.</summary>
         private void RememberSignedSelectors()
         {
-            foreach (PSObject? signature in DkimSignatures ?? Array.Empty<PSObject>())
+            foreach ((string domain, string signedSelector) in SignedSelectors.Read(DkimSignatures))
             {
-                string? domain = signature?.Properties["Domain"]?.Value?.ToString();
-                string? selector = signature?.Properties["Selector"]?.Value?.ToString();
-                if (string.IsNullOrWhiteSpace(domain) || string.IsNullOrWhiteSpace(selector))
-                {
-                    continue;
-                }
-
+                string selector;
                 try
                 {
-                    selector = MailAuth.Posture.DkimSelectors.Normalize(selector);
+                    selector = MailAuth.Posture.DkimSelectors.Normalize(signedSelector);
                 }
                 catch (ArgumentException)
                 {
                     continue; // a malformed s= in a pasted header is the header report's finding, not ours
                 }
 
-                string key = domain!.Trim().TrimEnd('.');
-                _reporter!.Options.SeenSelectors.AddOrUpdate(key, new[] { selector! },
-                    (_, known) => known.Contains(selector!) ? known : known.Concat(new[] { selector! }).ToArray());
+                _reporter!.Options.SeenSelectors.AddOrUpdate(domain.TrimEnd('.'), new[] { selector },
+                    (_, known) => known.Contains(selector) ? known : known.Concat(new[] { selector }).ToArray());
             }
         }
 

@@ -35,7 +35,7 @@ namespace MailAuth.Core.Tests.DomainReport
             using var reporter = new DomainReporter(resolver, new DomainReportOptions
             {
                 Include = DomainCheck.Spf | DomainCheck.Dmarc,
-                Admission = () => resolver.QueriesWaiting < 256,
+                Admission = () => !resolver.HasBacklog,
             });
             using var runner = reporter.CreateBulkRunner(throttleLimit: 1024);
             foreach (string line in inputs)

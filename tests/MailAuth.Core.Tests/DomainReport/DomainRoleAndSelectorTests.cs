@@ -160,14 +160,13 @@ namespace MailAuth.Core.Tests.DomainReport
         {
             string line = DomainGrader.Explain(MailDomainGrade.C, 62, new[]
             {
-                "DMARC 10/40: policy none (monitoring only)",
-                "cap C: DMARC does not enforce",
-                "SPF 20/25: ~all",
-                "DKIM 20/20: usable keys, RSA 2048+ or Ed25519",
-            });
+                new DomainGrader.GradeStep("DMARC", 10, 40, "policy none (monitoring only)"),
+                new DomainGrader.GradeStep("SPF", 20, 25, "~all"),
+                new DomainGrader.GradeStep("DKIM", 20, 20, "usable keys, RSA 2048+ or Ed25519"),
+            }, new[] { "C: DMARC does not enforce" });
 
             Assert.Equal("C (62/100): DMARC policy none (monitoring only) (-30); SPF ~all (-5); capped at C: DMARC does not enforce", line);
-            Assert.Equal("A (100/100): every check at full points", DomainGrader.Explain(MailDomainGrade.A, 100, new[] { "SPF 25/25: -all" }));
+            Assert.Equal("A (100/100): every check at full points", DomainGrader.Explain(MailDomainGrade.A, 100, new[] { new DomainGrader.GradeStep("SPF", 25, 25, "-all") }, Array.Empty<string>()));
         }
     }
 }
