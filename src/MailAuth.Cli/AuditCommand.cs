@@ -95,7 +95,7 @@ namespace MailAuth.Cli
                     if (wire != null)
                     {
                         // Backpressure: while queries wait for a server's window, more domains would only wait too.
-                        options.Admission = () => !wire.HasBacklog;
+                        options.DnsBacklog = () => wire.Backlog;
                     }
                     options.TimeBudget = TimeSpan.FromSeconds(seconds);
                     options.MtaSts.FetchPolicy = !result.GetValue(noFetch) && !common.IsOffline(result);

@@ -202,11 +202,15 @@ namespace MailAuth.Dns
             private readonly int _length;
             private readonly StringBuilder _name;
 
+            // One builder per thread, not per message: parsing is synchronous and never nests.
+            [ThreadStatic]
+            private static StringBuilder? t_name;
+
             public Reader(byte[] data, int length)
             {
                 _data = data;
                 _length = length;
-                _name = new StringBuilder(64);
+                _name = t_name ??= new StringBuilder(64);
                 Offset = 0;
                 LastSoaMinimum = 0;
             }

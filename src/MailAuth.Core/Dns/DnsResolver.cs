@@ -133,6 +133,28 @@ namespace MailAuth.Dns
         /// </summary>
         public bool HasBacklog => QueriesWaiting >= BacklogLimit;
 
+        /// <summary>
+        /// The load signal a bulk run adapts its concurrency to (DomainReportOptions.DnsBacklog): the queries
+        /// waiting for a congestion window, raised to 1 while answers take clearly longer than the fastest
+        /// seen, and to <see cref="BacklogLimit"/> while they take over three times as long. Answers then queue
+        /// somewhere, in the server or in this process's CPU before they are read, and more domains in
+        /// flight would only queue too (the delay signal of TCP Vegas, beside the window's loss signal).
+        /// </summary>
+        public int Backlog
+        {
+            get
+            {
+                int waiting = QueriesWaiting;
+                int inflation = 0;
+                foreach (DnsUdpClient udp in _udp)
+                {
+                    inflation = Math.Max(inflation, udp.RttInflation);
+                }
+
+                return inflation == 2 ? Math.Max(waiting, BacklogLimit) : inflation == 1 ? Math.Max(waiting, 1) : waiting;
+            }
+        }
+
         /// <summary>Queries waiting in this process for a server's congestion window.</summary>
         public int QueriesWaiting
         {
@@ -235,7 +257,7 @@ namespace MailAuth.Dns
                 _ = LookupAndCacheAsync(key, queryName, type, mine);
             }
 
-            if (!cancellationToken.CanBeCanceled)
+            if (!cancellationToken.CanBeCanceled || shared.IsCompleted)
             {
                 return await shared.ConfigureAwait(false);
             }

@@ -65,6 +65,9 @@ namespace MailAuth.Dns
         /// <summary>Largest datagram read: any UDP payload (we advertise 1232, a server may still send more).</summary>
         private const int ReceiveBufferSize = 65535;
 
+        /// <summary>Kernel receive buffer asked for each socket (SO_RCVBUF): room for a few thousand answers.</summary>
+        private const int SocketReceiveBufferBytes = 4 * 1024 * 1024;
+
         private static readonly RandomNumberGenerator s_random = RandomNumberGenerator.Create();
 
         private readonly IPEndPoint _server;
@@ -186,6 +189,26 @@ namespace MailAuth.Dns
 
         /// <summary>Queries waiting for the window now.</summary>
         internal int Waiting => Volatile.Read(ref _waitingCount);
+
+        /// <summary>
+        /// How far the smoothed RTT stands above the fastest answer seen: 0 within the window's own growth
+        /// allowance (2 × min RTT + 5 ms), 1 beyond it, 2 beyond 3 × min RTT + 10 ms (answers queue, in the
+        /// server or in this process before they are read). Lock-free, for a bulk runner's load signal.
+        /// </summary>
+        internal int RttInflation
+        {
+            get
+            {
+                long srtt = Interlocked.Read(ref _srtt);
+                long minRtt = Interlocked.Read(ref _minRtt);
+                if (minRtt == 0 || srtt <= 2 * minRtt + s_queueingAllowance)
+                {
+                    return 0;
+                }
+
+                return srtt > 3 * minRtt + 2 * s_queueingAllowance ? 2 : 1;
+            }
+        }
 
         /// <summary>Queries on the wire now, the window, the RTO and the counters (for tests and the bench).</summary>
         internal (int OnWire, int Waiting, double Window, double RtoMilliseconds, long Retransmissions, long WindowDecreases, double SrttMilliseconds, double MinRttMilliseconds) State
@@ -779,6 +802,7 @@ namespace MailAuth.Dns
                 {
                     Socket.Connect(server);
                     Socket.ReceiveTimeout = ReceiveTimeoutMilliseconds;
+                    TryEnlargeReceiveBuffer(Socket);
                 }
                 catch
                 {
@@ -788,6 +812,25 @@ namespace MailAuth.Dns
             }
 
             public Socket Socket { get; }
+
+            // A full window's answers can arrive while this process is paused (a garbage collection stops
+            // the receive thread for tens of milliseconds): the default buffer (rmem_default, 208 KB on
+            // Linux, about 200 small datagrams) overflows and the kernel drops answers, which then cost a
+            // retransmission and a window decrease. The kernel caps the size at its own maximum.
+            private static void TryEnlargeReceiveBuffer(Socket socket)
+            {
+                try
+                {
+                    if (socket.ReceiveBufferSize < SocketReceiveBufferBytes)
+                    {
+                        socket.ReceiveBufferSize = SocketReceiveBufferBytes;
+                    }
+                }
+                catch (SocketException)
+                {
+                    // A platform that refuses keeps its default: drops are still recovered by retransmission.
+                }
+            }
 
             public Dictionary<int, Pending> Pending { get; } = new Dictionary<int, Pending>();
 

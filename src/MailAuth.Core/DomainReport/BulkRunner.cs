@@ -39,6 +39,10 @@ namespace MailAuth.DomainReport
         private bool _addingCompleted;
         private int _startingThread;
 
+        // The adaptive concurrency (with Backlog): AIMD on inputs in flight, as TCP does on segments.
+        private double _limit;
+        private long _lastDecrease;
+
         /// <summary>Default concurrency: DNS work waits on the network, not the CPU.</summary>
         public const int DefaultThrottleLimit = 32;
 
@@ -63,11 +67,37 @@ namespace MailAuth.DomainReport
             }
 
             ThrottleLimit = throttleLimit;
+            _limit = Math.Min(throttleLimit, InitialConcurrency);
             Window = Math.Max(throttleLimit, window == 0 ? Math.Max(256, throttleLimit * 8) : window);
             _cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         }
 
+        /// <summary>The ceiling: at most this many inputs in flight, whatever <see cref="ConcurrencyLimit"/> says.</summary>
         public int ThrottleLimit { get; }
+
+        /// <summary>Where the adaptive concurrency starts (with <see cref="Backlog"/>).</summary>
+        public const int InitialConcurrency = 16;
+
+        /// <summary>
+        /// Inputs allowed in flight now. Without <see cref="Backlog"/> it is <see cref="ThrottleLimit"/>. With it,
+        /// it adapts in the manner of TCP congestion control (RFC 5681): it grows by one per completion while
+        /// the limit binds and nothing is queued below, and shrinks by a quarter, at most once per
+        /// <see cref="DecreaseInterval"/>, when a completion finds the backlog at <see cref="BacklogLimit"/>.
+        /// So the number of domains in flight follows what the DNS layer carries instead of queueing behind it.
+        /// </summary>
+        public int ConcurrencyLimit
+        {
+            get
+            {
+                lock (_sync)
+                {
+                    return CurrentLimit();
+                }
+            }
+        }
+
+        /// <summary>Shortest time between two decreases of <see cref="ConcurrencyLimit"/> (about a few round trips).</summary>
+        public static readonly TimeSpan DecreaseInterval = TimeSpan.FromMilliseconds(100);
 
         public int Window { get; }
 
@@ -81,11 +111,15 @@ namespace MailAuth.DomainReport
         public bool StartInline { get; set; }
 
         /// <summary>
-        /// Asked before each start beyond the first running input: false holds new inputs back (for
-        /// example while the DNS layer already has queries waiting for its window), and the next
-        /// completion asks again. Null: the throttle alone decides. Must be thread-safe and cheap.
+        /// Work queued further down (the DNS layer's queries waiting for a congestion window), asked before
+        /// each start beyond the first running input and at each completion. At <see cref="BacklogLimit"/>
+        /// or more, new inputs are held back and <see cref="ConcurrencyLimit"/> shrinks; at 0 it may grow.
+        /// Null: the throttle alone decides. Must be thread-safe and cheap (it is asked under a lock).
         /// </summary>
-        public Func<bool>? Admit { get; set; }
+        public Func<int>? Backlog { get; set; }
+
+        /// <summary>The <see cref="Backlog"/> at which new inputs wait (DnsResolver.BacklogLimit for DNS work).</summary>
+        public int BacklogLimit { get; set; } = 256;
 
         /// <summary>Inputs posted so far.</summary>
         public long Posted => Interlocked.Read(ref _posted);
@@ -258,8 +292,8 @@ namespace MailAuth.DomainReport
                 (long Index, TIn Input) next;
                 lock (_sync)
                 {
-                    if (_pending.Count == 0 || _running >= ThrottleLimit || _pending.Peek().Index - _taken >= Window
-                        || (_running > 0 && Admit != null && !_cancel.IsCancellationRequested && !Admit()))
+                    if (_pending.Count == 0 || _running >= CurrentLimit() || _pending.Peek().Index - _taken >= Window
+                        || (_running > 0 && Backlog != null && !_cancel.IsCancellationRequested && Backlog() >= BacklogLimit))
                     {
                         return;
                     }
@@ -286,6 +320,38 @@ namespace MailAuth.DomainReport
                 }
             }
         }
+
+        private int CurrentLimit() => Backlog == null ? ThrottleLimit : Math.Max(1, Math.Min(ThrottleLimit, (int)_limit));
+
+        // Under _sync, as an input completes (still counted in _running).
+        private void Adapt()
+        {
+            if (_cancel.IsCancellationRequested)
+            {
+                return;
+            }
+
+            int backlog = Backlog!();
+            if (backlog >= BacklogLimit)
+            {
+                long now = Stopwatch.GetTimestamp();
+                if (now - _lastDecrease >= DecreaseInterval.TotalSeconds * Stopwatch.Frequency)
+                {
+                    _lastDecrease = now;
+                    _limit = Math.Max(MinimumConcurrency, _limit * 0.75);
+                }
+            }
+            else if (backlog == 0 && _running >= (int)_limit && _limit < ThrottleLimit)
+            {
+                // Only while the limit is what holds inputs back and nothing queues below: idle headroom
+                // proves nothing, and queries already waiting would only wait longer. By one per
+                // completion, as in slow start: a domain waiting out a dead server holds its slot for
+                // seconds without loading the DNS layer, so a per-round increase would starve the run.
+                _limit += 1;
+            }
+        }
+
+        private const double MinimumConcurrency = 4;
 
         private async Task RunAsync(long index, TIn input, bool inline)
         {
@@ -320,6 +386,11 @@ namespace MailAuth.DomainReport
             lock (_sync)
             {
                 _done[index] = result;
+                if (Backlog != null)
+                {
+                    Adapt();
+                }
+
                 _running--;
                 _completed++;
                 Monitor.PulseAll(_sync);

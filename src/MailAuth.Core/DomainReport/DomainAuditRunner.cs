@@ -29,7 +29,8 @@ namespace MailAuth.DomainReport
                 // starts at a thousand domains a second.
                 throttleLimit, Math.Max(256, 4 * throttleLimit), cancellationToken)
             {
-                Admit = reporter.Options.Admission,
+                Backlog = reporter.Options.DnsBacklog,
+                BacklogLimit = MailAuth.Dns.DnsResolver.BacklogLimit,
             };
         }
 
@@ -44,6 +45,9 @@ namespace MailAuth.DomainReport
         public long Taken => _runner.Taken;
 
         public int Running => _runner.Running;
+
+        /// <summary>Domains allowed in flight now (adaptive with the options' DnsBacklog; see <see cref="BulkRunner{TIn,TOut}.ConcurrencyLimit"/>).</summary>
+        public int ConcurrencyLimit => _runner.ConcurrencyLimit;
 
         public TimeSpan Elapsed => _runner.Elapsed;
 

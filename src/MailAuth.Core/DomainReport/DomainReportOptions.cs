@@ -79,10 +79,11 @@ namespace MailAuth.DomainReport
         public DmarcDiscoveryMethod DmarcMethod { get; set; } = DmarcDiscoveryMethod.TreeWalk;
 
         /// <summary>
-        /// Asked before another domain starts (see <see cref="BulkRunner{TIn,TOut}.Admit"/>); the
-        /// cmdlets hold new domains back while DNS queries wait for the congestion window.
+        /// The DNS queries waiting in this process for a server's congestion window (DnsResolver.QueriesWaiting):
+        /// a bulk run's adaptive concurrency follows it (see <see cref="BulkRunner{TIn,TOut}.Backlog"/>).
+        /// Null: the throttle alone decides.
         /// </summary>
-        public Func<bool>? Admission { get; set; }
+        public Func<int>? DnsBacklog { get; set; }
 
         /// <summary>Called with every DNS response (the cmdlets' -Verbose). Must be thread-safe.</summary>
         public Action<DnsResponse>? TraceObserver { get; set; }

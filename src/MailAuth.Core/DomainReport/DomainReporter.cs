@@ -56,7 +56,7 @@ namespace MailAuth.DomainReport
         /// <summary>
         /// The default ceiling of domains in flight. It is a ceiling, not a setting: what adapts is
         /// the number of DNS queries on the wire (each server's congestion window, DnsUdpClient), and
-        /// new domains wait while queries wait for it (<see cref="DomainReportOptions.Admission"/>).
+        /// new domains wait while queries wait for it (<see cref="DomainReportOptions.DnsBacklog"/>).
         /// Domains whose server never answers hold a slot for a timeout each, so the ceiling is high.
         /// </summary>
         public const int DefaultThrottleLimit = 1024;
@@ -225,11 +225,10 @@ namespace MailAuth.DomainReport
             }
         }
 
-        /// <summary>BIMI over the domain's DMARC policy once it is known, instead of a second DMARC discovery (half of BIMI's work).</summary>
+        /// <summary>BIMI over the domain's DMARC policy, instead of a second DMARC discovery (half of BIMI's work); its own query goes out at once.</summary>
         private async Task<BimiReport> BimiAsync(IDnsResolver dns, string domain, Task<DmarcPolicy>? dmarcTask, CancellationToken cancellationToken)
         {
-            DmarcPolicy? dmarc = await ResultOrNullAsync(dmarcTask).ConfigureAwait(false);
-            return await new BimiResolver(dns).ResolveAsync(domain, _options.BimiSelector, dmarc, cancellationToken).ConfigureAwait(false);
+            return await new BimiResolver(dns).ResolveAlongsideDmarcAsync(domain, _options.BimiSelector, dmarcTask is null ? null : ResultOrNullAsync(dmarcTask), cancellationToken).ConfigureAwait(false);
         }
 
         /// <summary>The selectors to ask for, from the domain's MX hosts and SPF includes (a failed lookup adds nothing).</summary>

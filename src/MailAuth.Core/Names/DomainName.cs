@@ -320,6 +320,12 @@ namespace MailAuth.Names
         internal static string? ToQueryName(string name, out string? reason)
         {
             reason = null;
+            if (IsPlainQueryName(name))
+            {
+                // Every query of a bulk audit comes here: an ASCII name within the limits is its own query name.
+                return name;
+            }
+
             string value = name.Replace('\u3002', '.').Replace('\uFF0E', '.').Replace('\uFF61', '.');
             if (value.EndsWith(".", StringComparison.Ordinal))
             {
@@ -373,6 +379,41 @@ namespace MailAuth.Names
             }
 
             return string.Join(".", labels);
+        }
+
+        // ASCII, no trailing or empty label, labels and name within RFC 1035 §2.3.4: what the full path
+        // below would return unchanged.
+        private static bool IsPlainQueryName(string name)
+        {
+            if (name.Length == 0 || name.Length > MaxLength)
+            {
+                return false;
+            }
+
+            int labelLength = 0;
+            foreach (char c in name)
+            {
+                if (c >= 0x80)
+                {
+                    return false;
+                }
+
+                if (c == '.')
+                {
+                    if (labelLength == 0)
+                    {
+                        return false;
+                    }
+
+                    labelLength = 0;
+                }
+                else if (++labelLength > MaxLabelLength)
+                {
+                    return false;
+                }
+            }
+
+            return labelLength > 0;
         }
 
         /// <summary>

@@ -200,7 +200,15 @@ namespace MailAuth.Posture
         /// </summary>
         /// <exception cref="ArgumentException">The domain or selector is not a DNS name.</exception>
         /// <exception cref="OperationCanceledException">Cancelled.</exception>
-        public async Task<BimiReport> ResolveAsync(string domain, string? selector = null, DmarcPolicy? dmarc = null, CancellationToken cancellationToken = default)
+        public Task<BimiReport> ResolveAsync(string domain, string? selector = null, DmarcPolicy? dmarc = null, CancellationToken cancellationToken = default) =>
+            ResolveAlongsideDmarcAsync(domain, selector, dmarc is null ? null : Task.FromResult<DmarcPolicy?>(dmarc), cancellationToken);
+
+        /// <summary>
+        /// As above, with the DMARC policy still being resolved (the domain report's): the BIMI query
+        /// goes out at once, beside it, so a domain whose DNS does not answer waits out one timeout,
+        /// not two in a row. A null or failed task: the policy is resolved here.
+        /// </summary>
+        internal async Task<BimiReport> ResolveAlongsideDmarcAsync(string domain, string? selector, Task<DmarcPolicy?>? dmarc, CancellationToken cancellationToken)
         {
             var recorder = new RecordingDnsResolver(_dns);
             BimiReport report = await ResolveAsync(recorder, domain, selector, dmarc, cancellationToken).ConfigureAwait(false);
@@ -208,14 +216,12 @@ namespace MailAuth.Posture
             return report;
         }
 
-        private static async Task<BimiReport> ResolveAsync(IDnsResolver dns, string domain, string? selector, DmarcPolicy? dmarc, CancellationToken cancellationToken)
+        private static async Task<BimiReport> ResolveAsync(IDnsResolver dns, string domain, string? selector, Task<DmarcPolicy?>? dmarc, CancellationToken cancellationToken)
         {
             string name = MailAuth.Names.DomainNameInput.Require(domain, nameof(domain));
             string sel = selector is null ? DefaultSelector : MailAuth.Names.DomainName.ParseSelector(selector, nameof(selector));
             var dmarcResolver = new DmarcResolver(dns);
-            Task<DmarcPolicy> dmarcTask = dmarc != null && string.Equals(dmarc.Domain, name, StringComparison.Ordinal)
-                ? Task.FromResult(dmarc)
-                : dmarcResolver.ResolveAsync(new DmarcQuery(name), new DmarcOptions { CompareMethods = false, CheckReportAuthorization = false }, cancellationToken);
+            Task<DmarcPolicy> dmarcTask = GivenOrResolvedAsync(dmarcResolver, name, dmarc, cancellationToken);
 
             string queryName = sel + "._bimi." + name;
             VersionedTxtLookup lookup = await VersionedTxtLookup.QueryAsync(dns, queryName, "v=BIMI1", cancellationToken).ConfigureAwait(false);
@@ -250,6 +256,26 @@ namespace MailAuth.Posture
 
             (bool? qualifies, string note) = await CheckDmarcAsync(dmarcResolver, name, policy, findings, cancellationToken).ConfigureAwait(false);
             return new BimiReport(name, sel, lookup.QueryName, lookup.Status, null, record, lookup.Records.Count, qualifies, note, findings);
+        }
+
+        private static async Task<DmarcPolicy> GivenOrResolvedAsync(DmarcResolver resolver, string name, Task<DmarcPolicy?>? given, CancellationToken cancellationToken)
+        {
+            DmarcPolicy? policy = null;
+            if (given != null)
+            {
+                try
+                {
+                    policy = await given.ConfigureAwait(false);
+                }
+                catch (Exception ex) when (!(ex is OperationCanceledException))
+                {
+                    // The caller's check failed on its own: resolve it here.
+                }
+            }
+
+            return policy != null && string.Equals(policy.Domain, name, StringComparison.Ordinal)
+                ? policy
+                : await resolver.ResolveAsync(new DmarcQuery(name), new DmarcOptions { CompareMethods = false, CheckReportAuthorization = false }, cancellationToken).ConfigureAwait(false);
         }
 
         /// <summary>

@@ -92,8 +92,8 @@ namespace MailAuth.Posture
             string[] spf = Clean(spfDomains);
             foreach (Service service in s_services)
             {
-                bool byMx = mx.Any(h => service.MxSuffixes.Any(suffix => IsAtOrUnder(h, suffix)));
-                bool bySpf = spf.Any(d => service.SpfSuffixes.Any(suffix => IsAtOrUnder(d, suffix)));
+                bool byMx = AnyAtOrUnder(mx, service.MxSuffixes);
+                bool bySpf = AnyAtOrUnder(spf, service.SpfSuffixes);
                 if (byMx || bySpf)
                 {
                     Add(service.Selectors);
@@ -108,7 +108,25 @@ namespace MailAuth.Posture
         private static string[] Clean(IEnumerable<string>? names) =>
             (names ?? Array.Empty<string>()).Where(n => !string.IsNullOrEmpty(n)).Select(n => n.TrimEnd('.').ToLowerInvariant()).ToArray();
 
+        // Loops, not LINQ: this runs for every service and every domain of a bulk audit.
+        private static bool AnyAtOrUnder(string[] names, string[] suffixes)
+        {
+            foreach (string name in names)
+            {
+                foreach (string suffix in suffixes)
+                {
+                    if (IsAtOrUnder(name, suffix))
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return false;
+        }
+
         private static bool IsAtOrUnder(string name, string suffix) =>
-            name == suffix || name.EndsWith("." + suffix, StringComparison.Ordinal);
+            name.EndsWith(suffix, StringComparison.Ordinal)
+            && (name.Length == suffix.Length || name[name.Length - suffix.Length - 1] == '.');
     }
 }

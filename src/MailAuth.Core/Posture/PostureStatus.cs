@@ -55,8 +55,16 @@ namespace MailAuth.Posture
         }
 
         /// <summary>Removes folding white space (RFC 5322 FWS: SP, HTAB, CR, LF) from a value.</summary>
+        private static readonly char[] s_whiteSpace = { ' ', '\t', '\r', '\n' };
+
         public static string RemoveWhiteSpace(string value)
         {
+            if (value.IndexOfAny(s_whiteSpace) < 0)
+            {
+                // The common case (a key without folding): no copy.
+                return value;
+            }
+
             var builder = new System.Text.StringBuilder(value.Length);
             foreach (char c in value)
             {

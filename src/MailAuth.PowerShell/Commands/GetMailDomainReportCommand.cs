@@ -112,7 +112,7 @@ namespace MailAuth.PowerShell.Commands
             if (wire != null)
             {
                 // Backpressure: while queries wait for a server's window, more domains would only wait too.
-                options.Admission = () => !wire.HasBacklog;
+                options.DnsBacklog = () => wire.Backlog;
             }
 
             _reporter = new DomainReporter(Resolver, options);

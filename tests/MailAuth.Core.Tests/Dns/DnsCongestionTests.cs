@@ -35,6 +35,47 @@ namespace MailAuth.Core.Tests.Dns
         }
 
         [Fact]
+        public async Task The_backlog_signal_rises_when_answers_take_far_longer_than_the_fastest_seen()
+        {
+            // 40 answers at 20 ms set the minimum RTT; answers at 85 ms (under the 100 ms minimum RTO, so
+            // nothing is retransmitted and every answer is an RTT sample) then smooth the RTT past
+            // 3 x 20 + 10 ms: answers queue somewhere, and a bulk run should start no more domains.
+            var zone = new DnsZone { DefaultLatency = TimeSpan.FromMilliseconds(20) };
+            for (int i = 0; i < 80; i++)
+            {
+                zone.Add($"q{i}.example", ZoneRecordType.A, "192.0.2.1");
+            }
+
+            using var server = LoopbackDnsServer.Start(zone);
+            using var resolver = new DnsResolver(new DnsResolverOptions { Servers = new[] { server.EndPoint }, Timeout = TimeSpan.FromSeconds(3), UseCache = false });
+            Assert.Equal(0, resolver.Backlog);
+
+            for (int i = 0; i < 40; i++)
+            {
+                Assert.Equal(DnsLookupStatus.Found, (await resolver.QueryAsync($"q{i}.example", DnsRecordType.A)).StatusCode);
+            }
+
+            Assert.Equal(0, resolver.Backlog);
+            zone.DefaultLatency = TimeSpan.FromMilliseconds(85);
+            for (int i = 40; i < 60; i++)
+            {
+                Assert.Equal(DnsLookupStatus.Found, (await resolver.QueryAsync($"q{i}.example", DnsRecordType.A)).StatusCode);
+            }
+
+            Assert.Equal(DnsResolver.BacklogLimit, resolver.Backlog);
+            Assert.Equal(0, resolver.QueriesWaiting);
+
+            // Fast answers again: the smoothed RTT comes back down and so does the signal.
+            zone.DefaultLatency = TimeSpan.FromMilliseconds(20);
+            for (int i = 60; i < 80; i++)
+            {
+                await resolver.QueryAsync($"q{i}.example", DnsRecordType.A);
+            }
+
+            Assert.Equal(0, resolver.Backlog);
+        }
+
+        [Fact]
         public async Task Queries_beyond_the_window_wait_unsent_and_their_timeout_starts_when_sent()
         {
             // 400 names at once, 600 ms per answer, a 1.5 s timeout: the window starts at 64 and

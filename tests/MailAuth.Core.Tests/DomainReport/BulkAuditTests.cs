@@ -35,7 +35,7 @@ namespace MailAuth.Core.Tests.DomainReport
             using var reporter = new DomainReporter(resolver, new DomainReportOptions
             {
                 Include = DomainCheck.Spf | DomainCheck.Dmarc,
-                Admission = () => !resolver.HasBacklog,
+                DnsBacklog = () => resolver.Backlog,
             });
             using var runner = reporter.CreateBulkRunner(throttleLimit: 1024);
             foreach (string line in inputs)

@@ -53,6 +53,77 @@ namespace MailAuth.Core.Tests.DomainReport
         }
 
         [Fact]
+        public void Adaptive_concurrency_grows_while_nothing_queues_below_and_shrinks_when_the_backlog_is_full()
+        {
+            int running = 0;
+            int maxRunning = 0;
+            int backlog = 0;
+            using var runner = new BulkRunner<int, int>(async (i, ct) =>
+            {
+                int now = Interlocked.Increment(ref running);
+                int seen;
+                while ((seen = Volatile.Read(ref maxRunning)) < now && Interlocked.CompareExchange(ref maxRunning, now, seen) != seen)
+                {
+                }
+
+                await Task.Delay(2, ct);
+                Interlocked.Decrement(ref running);
+                return i;
+            }, (i, ex) => -1, throttleLimit: 48)
+            {
+                Backlog = () => Volatile.Read(ref backlog),
+                BacklogLimit = 10,
+            };
+
+            // It starts below the ceiling (slow start), then grows by one per completion that the limit held back.
+            Assert.Equal(BulkRunner<int, int>.InitialConcurrency, runner.ConcurrencyLimit);
+            var results = new List<int>();
+            void RunBatch(int from, int count)
+            {
+                for (int i = from; i < from + count; i++)
+                {
+                    runner.Post(i);
+                }
+
+                while (results.Count < from + count && runner.WaitNext(TimeSpan.FromSeconds(10), out int r))
+                {
+                    results.Add(r);
+                }
+            }
+
+            RunBatch(0, 400);
+            Assert.Equal(48, runner.ConcurrencyLimit);
+            Assert.InRange(maxRunning, BulkRunner<int, int>.InitialConcurrency + 1, 48);
+
+            // A full backlog below: no new start while work runs (one at a time), and the limit falls by a
+            // quarter per DecreaseInterval, however many completions come in between.
+            Volatile.Write(ref backlog, 10);
+            maxRunning = 0;
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            RunBatch(400, 60);
+            int decreases = (int)(watch.Elapsed.Ticks / BulkRunner<int, int>.DecreaseInterval.Ticks) + 1;
+            Assert.Equal(1, maxRunning);
+            Assert.InRange(runner.ConcurrencyLimit, (int)(48 * Math.Pow(0.75, decreases)) - 1, 36);
+
+            // A backlog short of the limit holds the level: no growth, no decrease.
+            Volatile.Write(ref backlog, 3);
+            int held = runner.ConcurrencyLimit;
+            RunBatch(460, 100);
+            Assert.Equal(held, runner.ConcurrencyLimit);
+
+            runner.CompleteAdding();
+            results.AddRange(runner.TakeAll());
+            Assert.Equal(Enumerable.Range(0, 560), results);
+        }
+
+        [Fact]
+        public void Without_a_backlog_signal_the_throttle_alone_is_the_limit()
+        {
+            using var runner = new BulkRunner<int, int>((i, ct) => Task.FromResult(i), (i, ex) => -1, throttleLimit: 700);
+            Assert.Equal(700, runner.ConcurrencyLimit);
+        }
+
+        [Fact]
         public void StartInline_runs_work_on_the_posting_thread_and_never_nests()
         {
             int poster = Environment.CurrentManagedThreadId;
