@@ -68,7 +68,11 @@ namespace MailAuth.Bench.DomainAudit
             int first = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 0;
             int throttle = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : DomainReporter.DefaultThrottleLimit;
             string? selectors = args.Length > 5 ? args[5] : null;
-            using var dns = new DnsResolver(new DnsResolverOptions { Servers = new[] { server } });
+            using var dns = new DnsResolver(new DnsResolverOptions
+            {
+                Servers = new[] { server },
+                CacheCapacity = int.TryParse(Environment.GetEnvironmentVariable("BENCH_CACHE"), out int capacity) ? capacity : new DnsResolverOptions().CacheCapacity,
+            });
             var options = new DomainReportOptions
             {
                 MtaSts = new MtaStsOptions { FetchPolicy = false },

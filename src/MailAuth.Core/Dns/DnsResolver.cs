@@ -136,9 +136,10 @@ namespace MailAuth.Dns
         /// <summary>
         /// The load signal a bulk run adapts its concurrency to (DomainReportOptions.DnsBacklog): the queries
         /// waiting for a congestion window, raised to 1 while answers take clearly longer than the fastest
-        /// seen, and to <see cref="BacklogLimit"/> while they take over three times as long. Answers then queue
-        /// somewhere, in the server or in this process's CPU before they are read, and more domains in
-        /// flight would only queue too (the delay signal of TCP Vegas, beside the window's loss signal).
+        /// seen or the thread pool runs late, and to <see cref="BacklogLimit"/> while they take over three
+        /// times as long or it runs 40 ms late (DnsUdpClient.QueueingLevel). Answers then queue somewhere,
+        /// at the server or in this process's CPU, and more domains in flight would only queue too (the
+        /// delay signal of TCP Vegas, beside the window's loss signal).
         /// </summary>
         public int Backlog
         {
@@ -148,7 +149,7 @@ namespace MailAuth.Dns
                 int inflation = 0;
                 foreach (DnsUdpClient udp in _udp)
                 {
-                    inflation = Math.Max(inflation, udp.RttInflation);
+                    inflation = Math.Max(inflation, udp.QueueingLevel);
                 }
 
                 return inflation == 2 ? Math.Max(waiting, BacklogLimit) : inflation == 1 ? Math.Max(waiting, 1) : waiting;
@@ -171,6 +172,9 @@ namespace MailAuth.Dns
         }
 
         /// <summary>Each server's UDP state: queries on the wire and waiting, the congestion window, the RTO, retransmissions.</summary>
+        /// <summary>Each server's RTT queueing level (DnsUdpClient.RttQueueingLevel), for tests.</summary>
+        internal IReadOnlyList<int> RttQueueingLevels => _udp.Select(u => u.RttQueueingLevel).ToArray();
+
         internal IReadOnlyList<(int OnWire, int Waiting, double Window, double RtoMilliseconds, long Retransmissions, long WindowDecreases, double SrttMilliseconds, double MinRttMilliseconds)> UdpState =>
             _udp.Select(u => u.State).ToArray();
 

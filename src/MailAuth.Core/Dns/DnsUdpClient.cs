@@ -123,6 +123,11 @@ namespace MailAuth.Dns
         private int _idOffset = 512;
         private Channel? _current;
         private bool _timerArmed;
+
+        // The timer's lateness, smoothed as RFC 6298 smooths the RTT: its callback waits in the thread
+        // pool's queue behind the continuations of every answer, so lateness is this process's CPU backlog.
+        private long _lastTick;
+        private long _tickLag;
         private int _pendingTotal;
         private bool _disposed;
 
@@ -191,22 +196,45 @@ namespace MailAuth.Dns
         internal int Waiting => Volatile.Read(ref _waitingCount);
 
         /// <summary>
-        /// How far the smoothed RTT stands above the fastest answer seen: 0 within the window's own growth
-        /// allowance (2 × min RTT + 5 ms), 1 beyond it, 2 beyond 3 × min RTT + 10 ms (answers queue, in the
-        /// server or in this process before they are read). Lock-free, for a bulk runner's load signal.
+        /// Whether answers queue: 0 while the smoothed RTT is within the window's own growth allowance
+        /// (2 × min RTT + 5 ms) and the timeout tick runs within 10 ms of its time; 1 beyond either; 2 once the
+        /// RTT passes 3 × min RTT + 10 ms or the tick runs 40 ms late. A late RTT means answers queue at the
+        /// server or before this process reads them; a late tick means the thread pool has more ready work
+        /// than CPU, so answers already read wait to be handled. Lock-free, for a bulk run's load signal.
         /// </summary>
-        internal int RttInflation
+        internal int QueueingLevel => Math.Max(RttQueueingLevel, TickQueueingLevel);
+
+        /// <summary>The RTT's part of <see cref="QueueingLevel"/>.</summary>
+        internal int RttQueueingLevel
         {
             get
             {
                 long srtt = Interlocked.Read(ref _srtt);
                 long minRtt = Interlocked.Read(ref _minRtt);
-                if (minRtt == 0 || srtt <= 2 * minRtt + s_queueingAllowance)
-                {
-                    return 0;
-                }
+                return minRtt == 0 || srtt <= 2 * minRtt + s_queueingAllowance ? 0 : srtt > 3 * minRtt + 2 * s_queueingAllowance ? 2 : 1;
+            }
+        }
 
-                return srtt > 3 * minRtt + 2 * s_queueingAllowance ? 2 : 1;
+        /// <summary>The tick's part of <see cref="QueueingLevel"/>.</summary>
+        internal int TickQueueingLevel
+        {
+            get
+            {
+                long lag = Interlocked.Read(ref _tickLag);
+                return lag <= s_tickLagAllowance ? 0 : lag > 4 * s_tickLagAllowance ? 2 : 1;
+            }
+        }
+
+        private static readonly long s_tickLagAllowance = Stopwatch.Frequency / 100; // 10 ms
+
+        private void MeasureTickLag(long now)
+        {
+            long last = Interlocked.Exchange(ref _lastTick, now);
+            if (last != 0)
+            {
+                long lag = Math.Max(0, now - last - _tickTicks * Stopwatch.Frequency / TimeSpan.TicksPerSecond);
+                long smoothed = Interlocked.Read(ref _tickLag);
+                Interlocked.Exchange(ref _tickLag, (7 * smoothed + lag) / 8);
             }
         }
 
@@ -261,6 +289,7 @@ namespace MailAuth.Dns
             if (!_timerArmed)
             {
                 _timerArmed = true;
+                _lastTick = 0;
                 _timer.Change(TimeSpan.FromTicks(_tickTicks), TimeSpan.FromTicks(_tickTicks));
             }
         }
@@ -676,6 +705,7 @@ namespace MailAuth.Dns
         private void OnTick()
         {
             long now = Stopwatch.GetTimestamp();
+            MeasureTickLag(now);
             List<Pending>? expired = null;
             List<Pending>? resend = null;
             lock (_sync)
