@@ -153,7 +153,10 @@ namespace MailAuth.Bench.DomainAudit
             var udp = dns.UdpState[0];
             if (retained != null)
             {
+                long withCache = GC.GetTotalMemory(true);
+                int entries = dns.CachedAnswerCount;
                 dns.ClearCache();
+                Console.WriteLine($"  cache: {entries} answers, {(withCache - GC.GetTotalMemory(true)) / 1048576.0:0.0} MB");
                 Console.WriteLine($"  retained: {(GC.GetTotalMemory(true) - heap0) / Math.Max(1, retained.Count) / 1024.0:0.0} KB per report ({retained.Count} reports)");
             }
 
