@@ -306,6 +306,15 @@ namespace MailAuth.Posture
         {
             pkcs1 = false;
             error = null;
+            int? canonical = CanonicalRsaSpkiBits(data);
+            return canonical ?? AsnRsaBits(data, out pkcs1, out error);
+        }
+
+        /// <summary><see cref="RsaBits"/> by the full ASN.1 reader: every form it accepts, and the reason when none fits.</summary>
+        internal static int? AsnRsaBits(byte[] data, out bool pkcs1, out string? error)
+        {
+            pkcs1 = false;
+            error = null;
             Asn1Object asn1;
             try
             {
@@ -347,6 +356,131 @@ namespace MailAuth.Posture
             {
                 return null;
             }
+        }
+
+        // rsaEncryption (1.2.840.113549.1.1.1) with NULL parameters, as RFC 3279 §2.3.1 writes it.
+        private static readonly byte[] s_rsaAlgorithm = { 0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00 };
+
+        /// <summary>
+        /// The modulus size of a key in the one DER form nearly every DKIM key takes: SubjectPublicKeyInfo
+        /// { rsaEncryption, NULL } over RSAPublicKey { modulus, exponent } (RFC 3279 §2.3.1, RFC 8017
+        /// §A.1.1), every length exact and the modulus positive. Anything else is null, and the full
+        /// ASN.1 reader decides, with its reasons; this only spares it the common case (bulk audits
+        /// read thousands of keys).
+        /// </summary>
+        internal static int? CanonicalRsaSpkiBits(byte[] data)
+        {
+            int at = 0;
+            if (!ReadHeader(data, ref at, 0x30, out int spkiLength) || at + spkiLength != data.Length)
+            {
+                return null;
+            }
+
+            if (data.Length - at < s_rsaAlgorithm.Length)
+            {
+                return null;
+            }
+
+            for (int i = 0; i < s_rsaAlgorithm.Length; i++)
+            {
+                if (data[at + i] != s_rsaAlgorithm[i])
+                {
+                    return null;
+                }
+            }
+
+            at += s_rsaAlgorithm.Length;
+            if (!ReadHeader(data, ref at, 0x03, out int bitsLength) || at + bitsLength != data.Length || bitsLength < 1 || data[at] != 0)
+            {
+                return null;
+            }
+
+            at++;
+            if (!ReadHeader(data, ref at, 0x30, out int keyLength) || at + keyLength != data.Length)
+            {
+                return null;
+            }
+
+            if (!ReadHeader(data, ref at, 0x02, out int modulusLength) || modulusLength < 1 || at + modulusLength > data.Length)
+            {
+                return null;
+            }
+
+            int modulusStart = at;
+            at += modulusLength;
+            if (!ReadHeader(data, ref at, 0x02, out int exponentLength) || exponentLength < 1 || at + exponentLength != data.Length)
+            {
+                return null;
+            }
+
+            // DER integers are minimal two's complement (X.690 §8.3.2), and both must be positive (RFC 8017
+            // §A.1.1): below 0x80 in the first octet, a leading 0x00 only before an octet of 0x80 or more.
+            if (!IsPositiveDerInteger(data, modulusStart, modulusLength) || !IsPositiveDerInteger(data, at, exponentLength))
+            {
+                return null;
+            }
+
+            int first = modulusStart;
+            int length = modulusLength;
+            if (data[first] == 0)
+            {
+                first++;
+                length--;
+            }
+
+            int top = data[first];
+            int bits = 8 * (length - 1);
+            while (top != 0)
+            {
+                bits++;
+                top >>= 1;
+            }
+
+            return bits;
+        }
+
+        private static bool IsPositiveDerInteger(byte[] data, int start, int length)
+        {
+            if (data[start] >= 0x80)
+            {
+                return false;
+            }
+
+            return data[start] != 0 || (length > 1 && data[start + 1] >= 0x80);
+        }
+
+        // A DER tag and definite length (X.690 §8.1.3), the length in at most 3 octets.
+        private static bool ReadHeader(byte[] data, ref int at, byte tag, out int length)
+        {
+            length = 0;
+            if (at + 2 > data.Length || data[at] != tag)
+            {
+                return false;
+            }
+
+            int first = data[at + 1];
+            at += 2;
+            if (first < 0x80)
+            {
+                length = first;
+                return true;
+            }
+
+            int octets = first & 0x7f;
+            if (octets == 0 || octets > 3 || at + octets > data.Length || data[at] == 0)
+            {
+                return false;
+            }
+
+            for (int i = 0; i < octets; i++)
+            {
+                length = (length << 8) | data[at + i];
+            }
+
+            at += octets;
+
+            // DER: the long form only when the short one cannot hold the length.
+            return length >= 0x80;
         }
 
         private static bool IsParseException(Exception ex)
