@@ -123,15 +123,8 @@ namespace MailAuth.Dns
         /// <summary>Wire queries sent (each UDP try, each TCP repeat), not cache hits.</summary>
         public long QueriesSent => Interlocked.Read(ref _queriesSent) + _udp.Sum(u => u.State.Retransmissions);
 
-        /// <summary>Queries waiting beyond which <see cref="HasBacklog"/> says to hold new work back.</summary>
+        /// <summary>The <see cref="Backlog"/> at which a bulk run starts no more work and shrinks its concurrency.</summary>
         public const int BacklogLimit = 256;
-
-        /// <summary>
-        /// True while more than <see cref="BacklogLimit"/> queries wait for a server's congestion window:
-        /// a bulk run should start no more work, which would only wait too (its backpressure signal).
-        /// Lock-free: a bulk runner asks it under its own lock.
-        /// </summary>
-        public bool HasBacklog => QueriesWaiting >= BacklogLimit;
 
         /// <summary>
         /// The load signal a bulk run adapts its concurrency to (DomainReportOptions.DnsBacklog): the queries
@@ -139,7 +132,8 @@ namespace MailAuth.Dns
         /// seen or the thread pool runs late, and to <see cref="BacklogLimit"/> while they take over three
         /// times as long or it runs 40 ms late (DnsUdpClient.QueueingLevel). Answers then queue somewhere,
         /// at the server or in this process's CPU, and more domains in flight would only queue too (the
-        /// delay signal of TCP Vegas, beside the window's loss signal).
+        /// delay signal of TCP Vegas, beside the window's loss signal). Lock-free: a bulk runner asks it
+        /// under its own lock.
         /// </summary>
         public int Backlog
         {
