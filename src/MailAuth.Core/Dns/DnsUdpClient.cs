@@ -764,6 +764,9 @@ namespace MailAuth.Dns
                 {
                     _timerArmed = false;
                     _timer.Change(Timeout.Infinite, Timeout.Infinite);
+
+                    // Idle: a lateness measured under an earlier load says nothing about the next.
+                    Interlocked.Exchange(ref _tickLag, 0);
                 }
             }
 
