@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
@@ -20,6 +21,14 @@ namespace MailAuth.Spf
         // it may itself hold '/' (macro-literal), so the suffix is matched from the end (§5.6).
         private static readonly Regex s_dualCidr = new Regex(@"^(?<spec>.*?)(?:/(?<c4>[0-9]+))?(?://(?<c6>[0-9]+))?$",
             RegexOptions.CultureInvariant | RegexOptions.Singleline);
+
+        // Parsed records by their text. A record is immutable and its parse depends on the text alone,
+        // so one parse serves every domain that includes it: a bulk audit meets the same provider
+        // records (spf.protection.outlook.com, _spf.google.com) for a large share of its domains.
+        // Bounded by emptying it when full; the popular records are parsed again at once.
+        private static readonly ConcurrentDictionary<string, SpfRecord> s_parsed = new ConcurrentDictionary<string, SpfRecord>(StringComparer.Ordinal);
+        private const int ParsedCapacity = 2048;
+        private static int s_parsedCount; // ConcurrentDictionary.Count takes every lock: counted aside, roughly
 
         private SpfRecord(string text, IReadOnlyList<SpfTerm> terms)
         {
@@ -97,6 +106,12 @@ namespace MailAuth.Spf
                 return false;
             }
 
+            if (s_parsed.TryGetValue(text, out record))
+            {
+                error = null;
+                return true;
+            }
+
             if (!IsSpfRecord(text))
             {
                 error = new SpfSyntaxError(null, 0, "the record does not begin with \"v=spf1\" followed by a space or the end (§4.5)");
@@ -158,6 +173,13 @@ namespace MailAuth.Spf
             }
 
             record = new SpfRecord(text, terms);
+            if (System.Threading.Interlocked.Increment(ref s_parsedCount) > ParsedCapacity)
+            {
+                s_parsed.Clear();
+                System.Threading.Volatile.Write(ref s_parsedCount, 1);
+            }
+
+            s_parsed.TryAdd(text, record);
             error = null;
             return true;
         }
