@@ -206,6 +206,9 @@ namespace MailAuth.Dns
             [ThreadStatic]
             private static StringBuilder? t_name;
 
+            [ThreadStatic]
+            private static char[]? t_text;
+
             public Reader(byte[] data, int length)
             {
                 _data = data;
@@ -413,22 +416,29 @@ namespace MailAuth.Dns
                             // RFC 1035 §3.3.14: one or more <character-string>s, each a length octet and that many
                             // octets, read as UTF-8 (RFC 7208 §3.1 wants ASCII; other octets show as U+FFFD).
                             // The strings of one record are joined with nothing between them (RFC 7208 §3.3).
-                            var strings = new List<string>(1);
-                            int at = rdata;
-                            while (at < end)
+                            // Each string is decoded alone (a UTF-8 sequence cut by a string boundary stays two
+                            // replacement characters, as before) into one buffer, so the joined text is the only string.
+                            int count = 0;
+                            for (int at = rdata; at < end; at += 1 + _data[at])
                             {
-                                int size = _data[at];
-                                if (at + 1 + size > end)
+                                if (at + 1 + _data[at] > end)
                                 {
                                     throw new FormatException($"a character-string in the TXT record of {owner} runs past the record's data.");
                                 }
 
-                                strings.Add(Encoding.UTF8.GetString(_data, at + 1, size));
-                                at += 1 + size;
+                                count++;
                             }
 
-                            string[] array = strings.ToArray();
-                            record = new DnsRecord(owner, (DnsRecordType)type, ttl, array.Length == 1 ? array[0] : string.Concat(array), textStrings: array);
+                            char[] text = t_text != null && t_text.Length >= end - rdata ? t_text : (t_text = new char[Math.Max(1024, end - rdata)]);
+                            var lengths = new int[count];
+                            int chars = 0;
+                            for (int at = rdata, i = 0; at < end; at += 1 + _data[at], i++)
+                            {
+                                lengths[i] = Encoding.UTF8.GetChars(_data, at + 1, _data[at], text, chars);
+                                chars += lengths[i];
+                            }
+
+                            record = new DnsRecord(owner, (DnsRecordType)type, ttl, new string(text, 0, chars), lengths);
                             break;
                         }
                 }

@@ -15,11 +15,33 @@ namespace MailAuth.Dns
             TypeCode = type;
             Ttl = ttl;
             Data = data;
-            TextStringList = textStrings ?? System.Array.Empty<string>();
+            _textStrings = textStrings ?? System.Array.Empty<string>();
             AddressValue = address;
             Target = target;
             Preference = preference;
         }
+
+        /// <summary>
+        /// A TXT record as read from the wire: <paramref name="data"/> is its character-strings joined and
+        /// <paramref name="textLengths"/> their lengths, so a record of several strings (a 2048-bit DKIM
+        /// key) holds its text once; the strings are cut from it when asked for.
+        /// </summary>
+        internal DnsRecord(string name, DnsRecordType type, int ttl, string data, int[] textLengths)
+        {
+            Name = name;
+            TypeCode = type;
+            Ttl = ttl;
+            Data = data;
+            _textLengths = textLengths;
+        }
+
+        private readonly IReadOnlyList<string>? _textStrings;
+        private readonly int[]? _textLengths;
+
+        /// <summary>The same record with another TTL (a cached answer counted down).</summary>
+        internal DnsRecord WithTtl(int ttl) => _textLengths != null
+            ? new DnsRecord(Name, TypeCode, ttl, Data, _textLengths)
+            : new DnsRecord(Name, TypeCode, ttl, Data, _textStrings, AddressValue, Target, Preference);
 
         /// <summary>Owner name, without the trailing dot.</summary>
         public string Name { get; }
@@ -46,7 +68,31 @@ namespace MailAuth.Dns
         /// <summary>A and AAAA only: the address as text.</summary>
         public string? Address => AddressValue?.ToString();
 
-        internal IReadOnlyList<string> TextStringList { get; }
+        internal IReadOnlyList<string> TextStringList
+        {
+            get
+            {
+                if (_textLengths is null)
+                {
+                    return _textStrings!;
+                }
+
+                if (_textLengths.Length == 1)
+                {
+                    return new[] { Data };
+                }
+
+                var strings = new string[_textLengths.Length];
+                int at = 0;
+                for (int i = 0; i < strings.Length; i++)
+                {
+                    strings[i] = Data.Substring(at, _textLengths[i]);
+                    at += _textLengths[i];
+                }
+
+                return strings;
+            }
+        }
 
         internal IPAddress? AddressValue { get; }
 

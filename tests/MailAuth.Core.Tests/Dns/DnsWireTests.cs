@@ -84,6 +84,50 @@ namespace MailAuth.Core.Tests.Dns
         }
 
         [Fact]
+        public void Txt_records_of_random_character_strings_read_each_string_alone_and_join_them()
+        {
+            // RFC 1035 §3.3.14: zero or more <character-string>s, each a length octet and up to 255 octets.
+            // Each is read as UTF-8 on its own (a sequence cut at a string boundary stays cut), and the
+            // record's text is the strings joined with nothing between them (RFC 7208 §3.3).
+            var random = new Random(7208);
+            byte[] pieces = Encoding.UTF8.GetBytes("v=spf1 ip4:192.0.2.0/24 -all p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8A é€😀\\\"");
+            for (int trial = 0; trial < 500; trial++)
+            {
+                int count = trial == 0 ? 0 : random.Next(1, 7);
+                var rdata = new List<byte>();
+                var expected = new List<string>();
+                for (int i = 0; i < count; i++)
+                {
+                    int length = random.Next(0, 256);
+                    var octets = new byte[length];
+                    for (int j = 0; j < length; j++)
+                    {
+                        // Mostly record-like text, sometimes any octet (invalid UTF-8 included).
+                        octets[j] = random.Next(8) == 0 ? (byte)random.Next(256) : pieces[random.Next(pieces.Length)];
+                    }
+
+                    rdata.Add((byte)length);
+                    rdata.AddRange(octets);
+                    expected.Add(Encoding.UTF8.GetString(octets));
+                }
+
+                if (rdata.Count > 1200)
+                {
+                    continue; // beyond one UDP answer of this test's builder
+                }
+
+                byte[] query = DnsMessage.BuildQuery("example.com", DnsRecordType.TXT, 1232);
+                byte[] answer = Response(query, Rr(Pointer(12), 16, 300, rdata.ToArray()));
+                DnsRecord record = Assert.Single(DnsMessage.Parse(answer, answer.Length).Answers);
+                Assert.Equal(expected, record.TextStringList);
+                Assert.Equal(string.Concat(expected), record.Data);
+                DnsRecord counted = record.WithTtl(12); // a cached answer's copy keeps the strings
+                Assert.Equal(expected, counted.TextStringList);
+                Assert.Equal(12, counted.Ttl);
+            }
+        }
+
+        [Fact]
         public void A_dot_inside_a_label_is_escaped_and_other_octets_kept()
         {
             byte[] query = DnsMessage.BuildQuery("example.com", DnsRecordType.PTR, 1232);
