@@ -41,8 +41,11 @@ namespace MailAuth.Dns
         private readonly IPEndPoint[] _servers;
         private readonly string[] _serverTexts;
         private readonly DnsUdpClient[] _udp;
-        private readonly ConcurrentDictionary<string, CacheEntry> _cache = new ConcurrentDictionary<string, CacheEntry>(StringComparer.Ordinal);
-        private readonly ConcurrentDictionary<string, Task<DnsResponse>> _inFlight = new ConcurrentDictionary<string, Task<DnsResponse>>(StringComparer.Ordinal);
+        private readonly ConcurrentDictionary<CacheKey, CacheEntry> _cache = new ConcurrentDictionary<CacheKey, CacheEntry>();
+        private readonly ConcurrentDictionary<CacheKey, Task<DnsResponse>> _inFlight = new ConcurrentDictionary<CacheKey, Task<DnsResponse>>();
+
+        // Entries in _cache, kept aside: ConcurrentDictionary.Count takes every lock, and the insert path asks.
+        private int _cacheCount;
         private readonly bool _isShared;
         private readonly DnsRateLimiter? _rate;
         private readonly ServerHealth[] _health;
@@ -199,6 +202,7 @@ namespace MailAuth.Dns
         {
             int count = _cache.Count;
             _cache.Clear();
+            Volatile.Write(ref _cacheCount, 0);
             return count;
         }
 
@@ -239,7 +243,7 @@ namespace MailAuth.Dns
                 return (await SendAsync(queryName, type, cancellationToken).ConfigureAwait(false)).Response;
             }
 
-            string key = queryName.ToLowerInvariant() + "|" + ((int)type).ToString(CultureInfo.InvariantCulture);
+            var key = new CacheKey(queryName, type);
             DnsResponse? cached = TryGetCached(key);
             if (cached != null)
             {
@@ -284,6 +288,7 @@ namespace MailAuth.Dns
             if (Interlocked.Exchange(ref _disposed, 1) == 0)
             {
                 _cache.Clear();
+                Volatile.Write(ref _cacheCount, 0);
                 foreach (DnsUdpClient udp in _udp)
                 {
                     udp.Dispose();
@@ -335,7 +340,7 @@ namespace MailAuth.Dns
             };
         }
 
-        private DnsResponse? TryGetCached(string key)
+        private DnsResponse? TryGetCached(CacheKey key)
         {
             if (!_cache.TryGetValue(key, out CacheEntry? entry))
             {
@@ -345,7 +350,7 @@ namespace MailAuth.Dns
             long now = Stopwatch.GetTimestamp();
             if (now >= entry.ExpiresAt)
             {
-                ((ICollection<KeyValuePair<string, CacheEntry>>)_cache).Remove(new KeyValuePair<string, CacheEntry>(key, entry));
+                RemoveCached(new KeyValuePair<CacheKey, CacheEntry>(key, entry));
                 return null;
             }
 
@@ -353,7 +358,7 @@ namespace MailAuth.Dns
             return entry.ToCachedResponse(now);
         }
 
-        private async Task LookupAndCacheAsync(string key, string queryName, DnsRecordType type, TaskCompletionSource<DnsResponse> completion)
+        private async Task LookupAndCacheAsync(CacheKey key, string queryName, DnsRecordType type, TaskCompletionSource<DnsResponse> completion)
         {
             try
             {
@@ -365,12 +370,20 @@ namespace MailAuth.Dns
                     TimeSpan? ttl = CacheTime(response, negativeTtl);
                     if (ttl.HasValue && ttl.Value > TimeSpan.Zero)
                     {
-                        if (_cache.Count >= _options.CacheCapacity)
+                        if (Volatile.Read(ref _cacheCount) >= _options.CacheCapacity)
                         {
                             Prune();
                         }
 
-                        _cache[key] = new CacheEntry(response, Stopwatch.GetTimestamp() + (long)(ttl.Value.TotalSeconds * Stopwatch.Frequency));
+                        var entry = new CacheEntry(response, Stopwatch.GetTimestamp() + (long)(ttl.Value.TotalSeconds * Stopwatch.Frequency));
+                        if (_cache.TryAdd(key, entry))
+                        {
+                            Interlocked.Increment(ref _cacheCount);
+                        }
+                        else
+                        {
+                            _cache[key] = entry;
+                        }
                     }
                 }
 
@@ -385,9 +398,17 @@ namespace MailAuth.Dns
             }
         }
 
-        private void RemoveInFlight(string key, Task<DnsResponse> task)
+        private void RemoveInFlight(CacheKey key, Task<DnsResponse> task)
         {
-            ((ICollection<KeyValuePair<string, Task<DnsResponse>>>)_inFlight).Remove(new KeyValuePair<string, Task<DnsResponse>>(key, task));
+            ((ICollection<KeyValuePair<CacheKey, Task<DnsResponse>>>)_inFlight).Remove(new KeyValuePair<CacheKey, Task<DnsResponse>>(key, task));
+        }
+
+        private void RemoveCached(KeyValuePair<CacheKey, CacheEntry> pair)
+        {
+            if (((ICollection<KeyValuePair<CacheKey, CacheEntry>>)_cache).Remove(pair))
+            {
+                Interlocked.Decrement(ref _cacheCount);
+            }
         }
 
         /// <summary>
@@ -406,12 +427,12 @@ namespace MailAuth.Dns
             try
             {
                 long now = Stopwatch.GetTimestamp();
-                var live = new List<KeyValuePair<string, CacheEntry>>(_cache.Count);
-                foreach (KeyValuePair<string, CacheEntry> pair in _cache)
+                var live = new List<KeyValuePair<CacheKey, CacheEntry>>(Volatile.Read(ref _cacheCount) + 16);
+                foreach (KeyValuePair<CacheKey, CacheEntry> pair in _cache)
                 {
                     if (now >= pair.Value.ExpiresAt)
                     {
-                        ((ICollection<KeyValuePair<string, CacheEntry>>)_cache).Remove(pair);
+                        RemoveCached(pair);
                     }
                     else
                     {
@@ -425,7 +446,7 @@ namespace MailAuth.Dns
                     live.Sort((a, b) => a.Value.LastUsed.CompareTo(b.Value.LastUsed));
                     for (int i = 0; i < live.Count - keep; i++)
                     {
-                        ((ICollection<KeyValuePair<string, CacheEntry>>)_cache).Remove(live[i]);
+                        RemoveCached(live[i]);
                     }
                 }
             }
@@ -474,6 +495,19 @@ namespace MailAuth.Dns
                     // The query was already sent again within its timeout (DnsUdpClient's retransmissions);
                     // repeating it to the same server would only double the wait for a dead name.
                     break;
+                }
+
+                if (_servers.Length == 1)
+                {
+                    // One server: no order to weigh (and no enumerator to allocate per query).
+                    cancellationToken.ThrowIfCancellationRequested();
+                    last = await QueryServerAsync(0, query, queryName, type, started, cancellationToken).ConfigureAwait(false);
+                    if (last.Response.StatusCode != DnsLookupStatus.Failed)
+                    {
+                        return last;
+                    }
+
+                    continue;
                 }
 
                 foreach (int server in ServerOrder())
@@ -544,15 +578,13 @@ namespace MailAuth.Dns
             return Convert(parsed!, queryName, type, serverText, started, usedTcp);
         }
 
-        /// <summary>Servers in the order to ask: the configured order, those in their cooldown last (one probes when it ends).</summary>
+        /// <summary>
+        /// Servers in the order to ask (several of them): the configured order, those in their cooldown
+        /// last (one probes when it ends). Lazy: a server is weighed only when the one before it failed,
+        /// so a probe is claimed only when it is sent.
+        /// </summary>
         private IEnumerable<int> ServerOrder()
         {
-            if (_servers.Length == 1)
-            {
-                yield return 0;
-                yield break;
-            }
-
             long now = Stopwatch.GetTimestamp();
             var later = new List<int>();
             for (int i = 0; i < _servers.Length; i++)
@@ -783,9 +815,26 @@ namespace MailAuth.Dns
             }
         }
 
-        private static DnsRecord WithTtl(DnsRecord r, int ttl)
+        private static DnsRecord WithTtl(DnsRecord r, int ttl) => r.WithTtl(ttl);
+
+        /// <summary>A question: the name as sent (case-insensitive, RFC 4343) and the type.</summary>
+        private readonly struct CacheKey : IEquatable<CacheKey>
         {
-            return new DnsRecord(r.Name, r.TypeCode, ttl, r.Data, r.TextStringList, r.AddressValue, r.Target, r.Preference);
+            public CacheKey(string name, DnsRecordType type)
+            {
+                Name = name;
+                Type = type;
+            }
+
+            public string Name { get; }
+
+            public DnsRecordType Type { get; }
+
+            public bool Equals(CacheKey other) => Type == other.Type && string.Equals(Name, other.Name, StringComparison.OrdinalIgnoreCase);
+
+            public override bool Equals(object? obj) => obj is CacheKey other && Equals(other);
+
+            public override int GetHashCode() => (StringComparer.OrdinalIgnoreCase.GetHashCode(Name) * 31) + (int)Type;
         }
 
         private sealed class CacheEntry
@@ -811,18 +860,52 @@ namespace MailAuth.Dns
 
             public long ExpiresAt { get; }
 
-            /// <summary>The stored answer with TTLs counted down to what remains (RFC 1035 §3.2.1).</summary>
+            /// <summary>
+            /// The stored answer with TTLs counted down to what remains (RFC 1035 §3.2.1). Answers are
+            /// immutable and the TTLs move in whole seconds, so a copy serves every ask within the same
+            /// second: a bulk audit asks the same provider names (includes, MX targets) for many domains.
+            /// </summary>
             public DnsResponse ToCachedResponse(long now)
             {
-                var started = Stopwatch.StartNew();
                 int age = (int)((now - StoredAt) / Stopwatch.Frequency);
                 int remaining = (int)Math.Ceiling((double)(ExpiresAt - now) / Stopwatch.Frequency);
-                DnsRecord[] records = Response.Records
-                    .Select(r => WithTtl(r, Math.Max(0, Math.Min(r.Ttl - age, remaining))))
-                    .ToArray();
-                return new DnsResponse(Response.QueryName, Response.QueryTypeCode, Response.StatusCode, Response.ResponseCode,
-                    records, Response.Server, started.Elapsed.TotalMilliseconds, true, Response.Error,
+                CountedDown? last = Volatile.Read(ref _lastCopy);
+                if (last != null && last.Age == age && last.Remaining == remaining)
+                {
+                    return last.Response;
+                }
+
+                long started = Stopwatch.GetTimestamp();
+                var records = new DnsRecord[Response.Records.Count];
+                for (int i = 0; i < records.Length; i++)
+                {
+                    DnsRecord r = Response.Records[i];
+                    records[i] = WithTtl(r, Math.Max(0, Math.Min(r.Ttl - age, remaining)));
+                }
+
+                var copy = new DnsResponse(Response.QueryName, Response.QueryTypeCode, Response.StatusCode, Response.ResponseCode,
+                    records, Response.Server, (Stopwatch.GetTimestamp() - started) * 1000.0 / Stopwatch.Frequency, true, Response.Error,
                     Response.CanonicalNames, Response.UsedTcp, Response.AskedAt);
+                Volatile.Write(ref _lastCopy, new CountedDown(age, remaining, copy));
+                return copy;
+            }
+
+            private CountedDown? _lastCopy;
+
+            private sealed class CountedDown
+            {
+                public CountedDown(int age, int remaining, DnsResponse response)
+                {
+                    Age = age;
+                    Remaining = remaining;
+                    Response = response;
+                }
+
+                public int Age { get; }
+
+                public int Remaining { get; }
+
+                public DnsResponse Response { get; }
             }
         }
     }
