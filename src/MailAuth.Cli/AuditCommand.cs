@@ -305,12 +305,11 @@ namespace MailAuth.Cli
             _ = Task.Run(() => ReadLines(input, lines.Writer, stopReading.Token));
             try
             {
-                // Post no further ahead of the output than this: finished rows wait for a slow head
-                // row in memory, so the distance is bounded.
-                long readAhead = Math.Max(1024, throttleLimit * 16L);
+                // Post no further ahead of the output than the runner's read-ahead: finished rows wait
+                // for a slow head row in memory, so the distance is bounded.
                 while (Volatile.Read(ref stopped) == 0)
                 {
-                    if (runner.Posted - runner.Taken >= readAhead)
+                    if (runner.IsReadAheadFull)
                     {
                         if (runner.WaitNext(TimeSpan.FromMilliseconds(200), out MailDomainReport waited))
                         {

@@ -114,4 +114,24 @@ Describe 'A resolver a bulk user can rely on' {
             ($row.Status -eq 'LookupFailed') | Should -Be $failing -Because "$($row.Domain): $($row.ErrorMessage)"
         }
     }
+
+    It 'reads its input no further ahead of its output than the read-ahead, so a long input is not buffered' {
+        # -ThrottleLimit 4: the runner starts at most 256 domains beyond the next row (the window, at
+        # least 256), and reads at most twice that beyond the last row written.
+        $healthy = @(0..999 | Where-Object { ($_ % 20) -notin 7, 8 })[0..699]
+        Clear-MailAuthDnsCache | Out-Null
+        $script:read = 0
+        $script:ahead = 0
+        $rows = $healthy | ForEach-Object { $script:read++; "b$_.bulk.example" } |
+            Get-MailDomainReport @D -ThrottleLimit 4 -Selector selector1 |
+            ForEach-Object -Begin { $written = 0 } -Process {
+                $written++
+                $script:ahead = [Math]::Max($script:ahead, $script:read - $written)
+                $_
+            }
+        $rows.Count | Should -Be 700
+        ($rows.Domain -join ',') | Should -Be (($healthy | ForEach-Object { "b$_.bulk.example" }) -join ',')
+        $script:ahead | Should -BeLessOrEqual 512
+        $script:ahead | Should -BeGreaterThan 4 -Because 'the runner still reads ahead of its output'
+    }
 }

@@ -147,6 +147,18 @@ namespace MailAuth.PowerShell.Commands
                 }
 
                 _runner!.Post(argument.Input);
+
+                // Backpressure on the pipeline: the upstream command (Get-Content) waits while the runner
+                // holds its read-ahead, so a million-line input is not buffered in memory.
+                while (_runner.IsReadAheadFull)
+                {
+                    if (_runner.WaitNext(TimeSpan.FromMilliseconds(100), out MailDomainReport report))
+                    {
+                        Write(report);
+                    }
+
+                    WriteReady();
+                }
             }
 
             WriteReady();
