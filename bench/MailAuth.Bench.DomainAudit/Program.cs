@@ -132,6 +132,15 @@ namespace MailAuth.Bench.DomainAudit
                     {
                         Take(ready);
                     }
+
+                    // As the cmdlet does: no further ahead of the output than the read-ahead.
+                    while (runner.IsReadAheadFull)
+                    {
+                        if (runner.WaitNext(TimeSpan.FromMilliseconds(100), out MailDomainReport waited))
+                        {
+                            Take(waited);
+                        }
+                    }
                 }
 
                 runner.CompleteAdding();
@@ -158,6 +167,11 @@ namespace MailAuth.Bench.DomainAudit
                 dns.ClearCache();
                 Console.WriteLine($"  cache: {entries} answers, {(withCache - GC.GetTotalMemory(true)) / 1048576.0:0.0} MB");
                 Console.WriteLine($"  retained: {(GC.GetTotalMemory(true) - heap0) / Math.Max(1, retained.Count) / 1024.0:0.0} KB per report ({retained.Count} reports)");
+                // BENCH_SIZES=1: where the first report's bytes go.
+                if (Environment.GetEnvironmentVariable("BENCH_SIZES") == "1" && retained.Count > 0)
+                {
+                    Console.Write(ReportSizer.Describe(retained[0], 6, 500));
+                }
             }
 
             Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "  healthy domain {9:0} ms on average, at most {10} domains running; window={0:0} rto={1:0}ms srtt={11:0.0}ms minrtt={12:0.0}ms retransmissions={2} decreases={3} gc0/1/2={4}/{5}/{6} gc-pause={7:0}ms allocated={8:0}MB",
@@ -423,6 +437,14 @@ namespace MailAuth.Bench.DomainAudit
                 while (runner.TryTakeNext(out MailDomainReport ready))
                 {
                     take(ready);
+                }
+
+                while (runner.IsReadAheadFull)
+                {
+                    if (runner.WaitNext(TimeSpan.FromMilliseconds(100), out MailDomainReport waited))
+                    {
+                        take(waited);
+                    }
                 }
             }
 
