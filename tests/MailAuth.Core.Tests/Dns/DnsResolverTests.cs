@@ -384,6 +384,33 @@ namespace MailAuth.Core.Tests.Dns
         }
 
         [Fact]
+        public async Task A_cached_answer_counts_its_ttl_down_by_the_seconds_it_was_held()
+        {
+            // RFC 1035 §3.2.1 / RFC 2181 §8: a cached record's TTL is what remains of it. Several records
+            // of one RRset with different TTLs (RFC 2181 §5.2 says they should not, but they occur) each
+            // count down, and none outlives the smallest one the answer was cached for.
+            var zone = new DnsZone()
+                .Add("count.example.com", ZoneRecordType.A, "192.0.2.1", ttl: 10)
+                .Add("count.example.com", ZoneRecordType.A, "192.0.2.2", ttl: 300);
+            using var server = LoopbackDnsServer.Start(zone);
+            using var resolver = NewResolver(server);
+
+            await resolver.QueryAsync("count.example.com", DnsRecordType.A);
+            DnsResponse soon = await resolver.QueryAsync("count.example.com", DnsRecordType.A);
+            DnsResponse again = await resolver.QueryAsync("count.example.com", DnsRecordType.A);
+            Assert.True(soon.FromCache);
+            Assert.All(soon.Records, r => Assert.InRange(r.Ttl, 9, 10));
+            Assert.Equal(soon.Records.Select(r => r.Ttl), again.Records.Select(r => r.Ttl));
+
+            await Task.Delay(2100);
+            DnsResponse later = await resolver.QueryAsync("count.example.com", DnsRecordType.A);
+            Assert.True(later.FromCache);
+            Assert.All(later.Records, r => Assert.InRange(r.Ttl, 7, 8));
+            Assert.Equal(new[] { "192.0.2.1", "192.0.2.2" }, later.Records.Select(r => r.Address).OrderBy(a => a, StringComparer.Ordinal));
+            Assert.Equal(1, server.QueryCount);
+        }
+
+        [Fact]
         public async Task Without_cache_every_query_goes_to_the_wire()
         {
             var zone = new DnsZone().Add("nocache.example.com", ZoneRecordType.A, "192.0.2.1", ttl: 300);

@@ -69,6 +69,39 @@ namespace MailAuth.Core.Tests.Spf
             Assert.Equal(SpfQualifier.SoftFail, record.All!.QualifierCode);
         }
 
+        [Fact]
+        public void EachTextParsesToItsOwnRecordEvenWhenParsesAreShared()
+        {
+            // Parses are shared by exact text; texts that differ only in case, spacing or a qualifier are
+            // other records (§4.6.1: names are case-insensitive, but the record keeps its text as published).
+            string[] texts =
+            {
+                "v=spf1 include:_spf.example.net -all",
+                "V=SPF1 INCLUDE:_spf.example.net -all",
+                "v=spf1 include:_spf.example.net  -all",
+                "v=spf1 include:_spf.example.net ~all",
+                "v=spf1 include:_SPF.example.net -all",
+            };
+            foreach (string text in texts.Concat(texts))
+            {
+                SpfRecord record = SpfRecord.Parse(text);
+                Assert.Equal(text, record.Text);
+                Assert.Equal(text.EndsWith("~all", StringComparison.Ordinal) ? SpfQualifier.SoftFail : SpfQualifier.Fail, record.All!.QualifierCode);
+                Assert.Equal(text.Contains("_SPF") ? "_SPF.example.net" : "_spf.example.net", record.Terms[0].Value);
+            }
+
+            Assert.Same(SpfRecord.Parse(texts[0]), SpfRecord.Parse(texts[0]));
+            Assert.False(SpfRecord.TryParse("v=spf1 include:_spf.example.net -all foo", out _, out SpfSyntaxError? error));
+            Assert.Equal("foo", error!.Term);
+
+            // Many more texts than the shared parses hold: each still reads as itself.
+            for (int i = 0; i < 5000; i++)
+            {
+                string text = "v=spf1 ip4:10." + (i / 256) + "." + (i % 256) + ".0/24 -all";
+                Assert.Equal("10." + (i / 256) + "." + (i % 256) + ".0/24", SpfRecord.Parse(text).Terms[0].Value);
+            }
+        }
+
         [Theory]
         [InlineData("v=spf1", true)]
         [InlineData("v=spf1 -all", true)]
