@@ -127,7 +127,14 @@ namespace MailAuth.Dns
         /// Reads a response. Throws <see cref="FormatException"/> when the message cannot be read (truncated
         /// sections, bad compression pointers, record data of the wrong size).
         /// </summary>
-        public static DnsWireResponse Parse(byte[] message, int length)
+        public static DnsWireResponse Parse(byte[] message, int length) => Parse(message, length, null);
+
+        /// <summary>
+        /// Parses an answer to a question for <paramref name="queryName"/> (as sent): a name that is a
+        /// compression pointer to the question and reads exactly as <paramref name="queryName"/> (the usual
+        /// owner of every answer record) is that string, not a new one.
+        /// </summary>
+        public static DnsWireResponse Parse(byte[] message, int length, string? queryName)
         {
             if (length < HeaderSize)
             {
@@ -149,6 +156,11 @@ namespace MailAuth.Dns
             };
 
             reader.Offset = HeaderSize;
+            if (questions == 1 && queryName != null && reader.NameEquals(HeaderSize, queryName))
+            {
+                reader.QuestionName = queryName;
+            }
+
             for (int i = 0; i < questions; i++)
             {
                 reader.SkipName();
@@ -222,6 +234,61 @@ namespace MailAuth.Dns
 
             public long LastSoaMinimum;
 
+            /// <summary>The question's name when it reads exactly as the query name the caller gave.</summary>
+            public string? QuestionName;
+
+            /// <summary>
+            /// True when the name at <paramref name="start"/> is written in labels (no pointer) that read exactly
+            /// as <paramref name="name"/>: octet for character, '.' between labels, no escapes needed.
+            /// </summary>
+            public bool NameEquals(int start, string name)
+            {
+                int offset = start;
+                int at = 0;
+                while (offset < _length)
+                {
+                    int length = _data[offset];
+                    if (length == 0)
+                    {
+                        return at == name.Length || (name.Length == 1 && name[0] == '.' && at == 0);
+                    }
+
+                    if ((length & 0xC0) != 0 || offset + 1 + length > _length)
+                    {
+                        return false;
+                    }
+
+                    if (at > 0)
+                    {
+                        if (at >= name.Length || name[at] != '.')
+                        {
+                            return false;
+                        }
+
+                        at++;
+                    }
+
+                    if (at + length > name.Length)
+                    {
+                        return false;
+                    }
+
+                    for (int i = 0; i < length; i++)
+                    {
+                        byte b = _data[offset + 1 + i];
+                        if (b == (byte)'.' || b == (byte)'\\' || name[at + i] != (char)b)
+                        {
+                            return false; // an escaped or different octet: read the long way
+                        }
+                    }
+
+                    at += length;
+                    offset += 1 + length;
+                }
+
+                return false;
+            }
+
             public void Need(int count)
             {
                 if (Offset + count > _length)
@@ -240,6 +307,13 @@ namespace MailAuth.Dns
             /// </summary>
             private string ReadName(int start, out int next, bool build)
             {
+                if (build && QuestionName != null && start + 1 < _length && _data[start] == 0xC0 && _data[start + 1] == HeaderSize)
+                {
+                    // A pointer to the question (RFC 1035 §4.1.4), which reads as the query name: that string.
+                    next = start + 2;
+                    return QuestionName;
+                }
+
                 if (build)
                 {
                     _name.Clear();

@@ -541,7 +541,7 @@ namespace MailAuth.Dns
             DnsWireResponse? parsed = null;
             if (exchange.Message != null)
             {
-                if (!TryParse(exchange, serverText, out parsed, out exchange))
+                if (!TryParse(exchange, serverText, queryName, out parsed, out exchange))
                 {
                     return (Failed(queryName, type, exchange.FailureCode!, serverText, started, false, exchange.Failure!), null);
                 }
@@ -558,7 +558,7 @@ namespace MailAuth.Dns
                     usedTcp = true;
                     Interlocked.Increment(ref _queriesSent);
                     exchange = await DnsTcpClient.ExchangeAsync(_servers[server], serverText, query, DnsMessage.ReadId(query), _options.Timeout, cancellationToken).ConfigureAwait(false);
-                    if (exchange.Message != null && !TryParse(exchange, serverText, out parsed, out exchange))
+                    if (exchange.Message != null && !TryParse(exchange, serverText, queryName, out parsed, out exchange))
                     {
                         return (Failed(queryName, type, exchange.FailureCode!, serverText, started, true, exchange.Failure!), null);
                     }
@@ -666,11 +666,11 @@ namespace MailAuth.Dns
             }
         }
 
-        private static bool TryParse(DnsExchange exchange, string serverText, out DnsWireResponse? parsed, out DnsExchange failure)
+        private static bool TryParse(DnsExchange exchange, string serverText, string queryName, out DnsWireResponse? parsed, out DnsExchange failure)
         {
             try
             {
-                parsed = DnsMessage.Parse(exchange.Message!, exchange.Length);
+                parsed = DnsMessage.Parse(exchange.Message!, exchange.Length, queryName);
                 failure = exchange;
                 return true;
             }

@@ -128,6 +128,29 @@ namespace MailAuth.Core.Tests.Dns
         }
 
         [Fact]
+        public void An_owner_that_points_to_the_question_reads_as_the_query_name_only_when_the_question_does()
+        {
+            const string name = "www.example.com";
+            byte[] query = DnsMessage.BuildQuery(name, DnsRecordType.A, 1232);
+            byte[] a = { 192, 0, 2, 1 };
+            var answers = new List<byte>(Rr(Pointer(12), 1, 60, a));
+            answers.AddRange(Rr(Pointer(16), 1, 60, a)); // "example.com": a pointer into the question, not to it
+            byte[] answer = Response(query, answers.ToArray());
+            answer[7] = 2; // ANCOUNT
+
+            string asked = string.Concat("www.", "example.com"); // a string of its own, to tell instances apart
+            DnsWireResponse parsed = DnsMessage.Parse(answer, answer.Length, asked);
+            Assert.Same(asked, parsed.Answers[0].Name);
+            Assert.Equal("example.com", parsed.Answers[1].Name);
+
+            // The question on the wire is what the owner is: another spelling of the name is not taken for it.
+            DnsWireResponse other = DnsMessage.Parse(answer, answer.Length, "WWW.example.com");
+            Assert.Equal(name, other.Answers[0].Name);
+            Assert.Equal(name, DnsMessage.Parse(answer, answer.Length, "www.example.co").Answers[0].Name);
+            Assert.Equal(name, DnsMessage.Parse(answer, answer.Length).Answers[0].Name);
+        }
+
+        [Fact]
         public void A_dot_inside_a_label_is_escaped_and_other_octets_kept()
         {
             byte[] query = DnsMessage.BuildQuery("example.com", DnsRecordType.PTR, 1232);
