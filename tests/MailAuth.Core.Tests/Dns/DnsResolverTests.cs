@@ -349,6 +349,48 @@ namespace MailAuth.Core.Tests.Dns
         }
 
         [Fact]
+        public async Task A_large_cache_keeps_what_is_used_and_stays_within_its_capacity()
+        {
+            // Beyond about a thousand entries eviction reads the least recently used from a sample: names
+            // used all along still stay, and the cache never holds more than its capacity.
+            var zone = new DnsZone();
+            for (int i = 0; i < 50; i++)
+            {
+                zone.Add($"hot{i}.example", ZoneRecordType.A, "192.0.2.1");
+            }
+
+            for (int i = 0; i < 6000; i++)
+            {
+                zone.Add($"n{i}.example", ZoneRecordType.A, "192.0.2.2");
+            }
+
+            using var server = LoopbackDnsServer.Start(zone);
+            using var resolver = new DnsResolver(new DnsResolverOptions { Servers = new[] { server.EndPoint }, Retries = 0, CacheCapacity = 2000 });
+            for (int i = 0; i < 6000; i++)
+            {
+                if (i % 100 == 0)
+                {
+                    for (int h = 0; h < 50; h++)
+                    {
+                        await resolver.QueryAsync($"hot{h}.example", DnsRecordType.A);
+                    }
+                }
+
+                await resolver.QueryAsync($"n{i}.example", DnsRecordType.A);
+                Assert.InRange(resolver.CachedAnswerCount, 1, 2000);
+            }
+
+            for (int h = 0; h < 50; h++)
+            {
+                Assert.True((await resolver.QueryAsync($"hot{h}.example", DnsRecordType.A)).FromCache, $"hot{h}");
+            }
+
+            Assert.True((await resolver.QueryAsync("n5999.example", DnsRecordType.A)).FromCache);
+            Assert.False((await resolver.QueryAsync("n0.example", DnsRecordType.A)).FromCache);
+            Assert.Equal(6000 + 50 + 1, server.QueryCount);
+        }
+
+        [Fact]
         public void Cache_capacity_below_one_is_refused()
         {
             Assert.Throws<ArgumentOutOfRangeException>(() => new DnsResolver(new DnsResolverOptions { CacheCapacity = 0 }));
