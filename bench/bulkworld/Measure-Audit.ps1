@@ -23,6 +23,8 @@ param(
     [int] $ThrottleLimit = 0,
     [string[]] $Selector,
     [switch] $AllCommonSelectors,
+    # Seconds a query waits for its answer (the cmdlet's -TimeoutSec); 0: the cmdlet's default (3).
+    [int] $TimeoutSec = 0,
     [string] $Module = (Join-Path $PSScriptRoot '../../out/MailAuth.PowerShell/MailAuth.PowerShell.psd1'),
     [string] $Csv,
     # dnsdist's counters (bulkworld's stats.sh): the queries the server received, retransmissions included.
@@ -40,6 +42,7 @@ $arguments = @{ Server = $Server; NoMtaStsFetch = $true }
 if ($ThrottleLimit -gt 0) { $arguments.ThrottleLimit = $ThrottleLimit }
 if ($Selector) { $arguments.Selector = $Selector }
 if ($AllCommonSelectors) { $arguments.AllCommonSelectors = $true }
+if ($TimeoutSec -gt 0) { $arguments.TimeoutSec = $TimeoutSec }
 
 if ($Warm) {
     # JIT and the module's first use, on names outside the measured range.
