@@ -95,14 +95,17 @@ namespace MailAuth.Names
         // UTS #46 with the STD3 rules: a U-label maps to letters, digits and hyphens only (RFC 5891 §4.2.3).
         private static readonly IdnMapping s_idn = new IdnMapping { AllowUnassigned = false, UseStd3AsciiRules = true };
 
-        private readonly string[] _labels;
+        private string[]? _labels;
 
-        private DomainName(string value, string[] labels, DomainNameKind kind)
+        private DomainName(string value, string[]? labels, DomainNameKind kind)
         {
             Value = value;
             _labels = labels;
             Kind = kind;
         }
+
+        // Split when first asked: most names are only compared and queried.
+        private string[] LabelArray => _labels ??= Value.Split('.');
 
         /// <summary>Lower-case A-label form without the trailing dot.</summary>
         public string Value { get; }
@@ -111,9 +114,9 @@ namespace MailAuth.Names
         public DomainNameKind Kind { get; }
 
         /// <summary>The labels, left to right.</summary>
-        public IReadOnlyList<string> Labels => _labels;
+        public IReadOnlyList<string> Labels => LabelArray;
 
-        public int LabelCount => _labels.Length;
+        public int LabelCount => LabelArray.Length;
 
         /// <summary>The U-label form for display (xn--bcher-kva.example gives bücher.example).</summary>
         public string Unicode
@@ -132,7 +135,7 @@ namespace MailAuth.Names
         }
 
         /// <summary>The name less its leftmost label, or null for a single label.</summary>
-        public DomainName? Parent => _labels.Length < 2 ? null : LastLabels(_labels.Length - 1);
+        public DomainName? Parent => LabelArray.Length < 2 ? null : LastLabels(LabelArray.Length - 1);
 
         /// <summary>The rightmost <paramref name="count"/> labels (all of them when count is larger).</summary>
         public DomainName LastLabels(int count)
@@ -142,13 +145,14 @@ namespace MailAuth.Names
                 throw new ArgumentOutOfRangeException(nameof(count), count, "A name has one label at least.");
             }
 
-            if (count >= _labels.Length)
+            string[] all = LabelArray;
+            if (count >= all.Length)
             {
                 return this;
             }
 
             var labels = new string[count];
-            Array.Copy(_labels, _labels.Length - count, labels, 0, count);
+            Array.Copy(all, all.Length - count, labels, 0, count);
             return new DomainName(string.Join(".", labels), labels, Kind);
         }
 
@@ -186,6 +190,22 @@ namespace MailAuth.Names
         /// apart, no white space trimmed. False with the rule and a sentence on what is wrong.
         /// </summary>
         public static bool TryParse(string? name, DomainNameKind kind, out DomainName? result, out DomainNameRule rule, out string? reason)
+        {
+            result = null;
+            rule = DomainNameRule.None;
+            reason = null;
+            if (name != null && IsPlainName(name, kind))
+            {
+                // Already in the one form: what the rules of TryParseByRules would return unchanged.
+                result = new DomainName(name, null, kind);
+                return true;
+            }
+
+            return TryParseByRules(name, kind, out result, out rule, out reason);
+        }
+
+        /// <summary><see cref="TryParse"/> without its shortcut for names already in the one form (tests compare the two).</summary>
+        internal static bool TryParseByRules(string? name, DomainNameKind kind, out DomainName? result, out DomainNameRule rule, out string? reason)
         {
             result = null;
             rule = DomainNameRule.None;
@@ -379,6 +399,56 @@ namespace MailAuth.Names
             }
 
             return string.Join(".", labels);
+        }
+
+        /// <summary>
+        /// True when <see cref="TryParse"/> would accept <paramref name="name"/> and return it unchanged:
+        /// lower-case letters, digits, inner hyphens (and '_' where the kind allows it), no empty label,
+        /// no trailing dot, no xn-- label (those are checked as A-labels), a top-level label that is not
+        /// all digits (nor an IP address, then), and the lengths of RFC 1035 §2.3.4.
+        /// </summary>
+        private static bool IsPlainName(string name, DomainNameKind kind)
+        {
+            if (name.Length == 0 || name.Length > MaxLength)
+            {
+                return false;
+            }
+
+            int labelStart = 0;
+            bool labelHasNonDigit = false;
+            for (int i = 0; i <= name.Length; i++)
+            {
+                char c = i < name.Length ? name[i] : '.';
+                if (c == '.')
+                {
+                    int length = i - labelStart;
+                    if (length == 0 || length > MaxLabelLength || name[labelStart] == '-' || name[i - 1] == '-'
+                        || (length >= 4 && name[labelStart + 2] == '-' && name[labelStart + 3] == '-'))
+                    {
+                        return false; // empty, too long, a hyphen at an end, or an xn-- (or other ??--) label
+                    }
+
+                    if (i == name.Length)
+                    {
+                        // The top-level label: one that starts with a digit may make the whole an IPv4 address
+                        // (IPAddress.TryParse reads "1.0x1"), or be the HostName rule's all-digits refusal.
+                        return labelHasNonDigit && (name[labelStart] < '0' || name[labelStart] > '9');
+                    }
+
+                    labelStart = i + 1;
+                    labelHasNonDigit = false;
+                }
+                else if ((c >= 'a' && c <= 'z') || c == '-' || (c == '_' && kind != DomainNameKind.HostName))
+                {
+                    labelHasNonDigit = true;
+                }
+                else if (c < '0' || c > '9')
+                {
+                    return false;
+                }
+            }
+
+            return false;
         }
 
         // ASCII, no trailing or empty label, labels and name within RFC 1035 §2.3.4: what the full path

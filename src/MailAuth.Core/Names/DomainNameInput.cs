@@ -76,7 +76,7 @@ namespace MailAuth.Names
                 return Refuse(input, DomainNameRule.Empty, "it is null");
             }
 
-            var notes = new List<string>();
+            List<string>? notes = null; // most inputs are a plain domain and need none
             string value = input.Trim().Trim('\uFEFF').Trim();
             if (value.Length == 0)
             {
@@ -85,7 +85,7 @@ namespace MailAuth.Names
 
             if (value.Length != input.Length)
             {
-                notes.Add("removed the white space around it");
+                (notes ??= new List<string>()).Add("removed the white space around it");
             }
 
             if (value.StartsWith("#", StringComparison.Ordinal) || value.StartsWith(";", StringComparison.Ordinal))
@@ -98,14 +98,14 @@ namespace MailAuth.Names
             if (open >= 0 && value.EndsWith(">", StringComparison.Ordinal))
             {
                 value = value.Substring(open + 1, value.Length - open - 2).Trim();
-                notes.Add("took the address in angle brackets");
+                (notes ??= new List<string>()).Add("took the address in angle brackets");
             }
 
             // Quotes from CSV exports.
             string unquoted = value.Trim('"', '\'').Trim();
             if (unquoted.Length != value.Length)
             {
-                notes.Add("removed quotes");
+                (notes ??= new List<string>()).Add("removed quotes");
                 value = unquoted;
             }
 
@@ -133,13 +133,13 @@ namespace MailAuth.Names
                 }
 
                 value = host;
-                notes.Add($"taken as the host of the URL {Shorten(input.Trim())}");
+                (notes ??= new List<string>()).Add($"taken as the host of the URL {Shorten(input.Trim())}");
             }
             else if (value.IndexOf('/') > 0 && value.IndexOf('@') < 0)
             {
                 // "contoso.com/path": a URL without a scheme.
                 value = value.Substring(0, value.IndexOf('/'));
-                notes.Add("dropped the path after the domain");
+                (notes ??= new List<string>()).Add("dropped the path after the domain");
             }
 
             int at = value.LastIndexOf('@');
@@ -152,7 +152,7 @@ namespace MailAuth.Names
                     return Refuse(input, DomainNameRule.Empty, $"the address '{Shorten(address)}' has nothing after its '@'");
                 }
 
-                notes.Add($"taken as the domain of the address {Shorten(address)}");
+                (notes ??= new List<string>()).Add($"taken as the domain of the address {Shorten(address)}");
             }
 
             bool ok = requireQualified
@@ -165,10 +165,10 @@ namespace MailAuth.Names
 
             if (!string.Equals(name!.Value, value.TrimEnd('.').ToLowerInvariant(), StringComparison.Ordinal) && HasNonAscii(value))
             {
-                notes.Add("converted to the A-label form " + name.Value);
+                (notes ??= new List<string>()).Add("converted to the A-label form " + name.Value);
             }
 
-            return new DomainNameInput(input, name, notes.Count == 0 ? null : string.Join("; ", notes), DomainNameRule.None, null);
+            return new DomainNameInput(input, name, notes is null ? null : string.Join("; ", notes), DomainNameRule.None, null);
         }
 
         /// <summary>The domain of a core entry point's argument, read as <see cref="Read"/> reads it.</summary>

@@ -192,6 +192,49 @@ namespace MailAuth.Core.Tests.Names
         }
 
         [Fact]
+        public void The_shortcut_for_names_already_in_one_form_agrees_with_the_rules()
+        {
+            // TryParse takes a name that is already lower-case LDH as it is; every other name goes through
+            // the rules. On names built to sit on the shortcut's edges (digits, 0x, xn--, '_', hyphens at
+            // ends, empty and over-long labels, case, trailing dots) the two give the same answer.
+            var random = new Random(1035);
+            string[] pieces = { "a", "z", "0", "9", "-", "_", ".", "x", "xn--", "0x", "1", "mail", "A", "é", "--", "ab--", "[", ":" };
+            int shortcut = 0;
+            for (int trial = 0; trial < 20000; trial++)
+            {
+                var text = new StringBuilder();
+                int parts = random.Next(1, 12);
+                for (int i = 0; i < parts; i++)
+                {
+                    text.Append(pieces[random.Next(pieces.Length)]);
+                }
+
+                if (random.Next(20) == 0)
+                {
+                    text.Append('a', random.Next(55, 70)); // near the 63-octet label limit
+                }
+
+                string name = text.ToString();
+                foreach (DomainNameKind kind in new[] { DomainNameKind.HostName, DomainNameKind.DnsName })
+                {
+                    bool fast = DomainName.TryParse(name, kind, out DomainName? a, out DomainNameRule ruleA, out _);
+                    bool full = DomainName.TryParseByRules(name, kind, out DomainName? b, out DomainNameRule ruleB, out _);
+                    Assert.True(fast == full, $"'{name}' ({kind}): {fast} / {full} {ruleB}");
+                    Assert.Equal(ruleB, ruleA);
+                    if (fast)
+                    {
+                        Assert.Equal(b!.Value, a!.Value);
+                        Assert.Equal(b.Labels, a.Labels);
+                        Assert.Equal(b.Parent?.Value, a.Parent?.Value);
+                        shortcut += ReferenceEquals(a.Value, name) ? 1 : 0;
+                    }
+                }
+            }
+
+            Assert.True(shortcut > 1000, $"only {shortcut} names took the shortcut");
+        }
+
+        [Fact]
         public void Random_unicode_labels_round_trip_through_their_A_labels()
         {
             var random = new Random(46);
