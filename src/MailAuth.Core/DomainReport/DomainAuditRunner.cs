@@ -27,10 +27,10 @@ namespace MailAuth.DomainReport
                 (item, ct) => reporter.GetReportAsync(item.Input, item.Note, ct),
                 (item, ex) => reporter.ErrorReport(item.Input, ex),
                 // Finished rows wait in memory behind a slow one at the head (a dead domain waits one
-                // timeout): four times the ceiling of domains in flight bounds them, so memory stays
-                // flat however long the input (issue 14), and leaves room for a timeout's worth of
-                // starts at a thousand domains a second.
-                throttleLimit, Math.Max(256, 4 * throttleLimit), cancellationToken)
+                // timeout): six times the ceiling of domains in flight bounds them, so memory stays
+                // flat however long the input (issue 14), and leaves room for a 3 s timeout's worth of
+                // starts at 2,000 domains a second (at four times, -Selector runs stalled behind dead heads).
+                throttleLimit, Math.Max(256, 6 * throttleLimit), cancellationToken)
             {
                 Backlog = reporter.Options.DnsBacklog,
                 BacklogLimit = MailAuth.Dns.DnsResolver.BacklogLimit,
