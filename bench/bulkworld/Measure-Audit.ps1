@@ -4,7 +4,8 @@
     (../shared/bench/bulkworld: Knot behind dnsdist, latency, drops, SERVFAIL).
 
 .DESCRIPTION
-    Writes one line per run: domains, throttle, wall seconds, healthy domains/s, this process's CPU
+    Writes one line per run: domains, throttle, wall seconds, healthy domains/s (and the steady rate,
+    from the 10th to the 90th percentile row, without the ramp-up and the last timeout), this process's CPU
     per domain and per DNS query, DNS queries per domain (the rows' QueryCount), peak working set,
     the status of each case of the world, and the load average. Case N%10 = 0-6 are healthy, 7 is
     dropped, 8 answers SERVFAIL, 9 has MX and A only (bulkworld's README).
@@ -64,8 +65,15 @@ $queries = 0L
 $wrong = 0
 $rows = 0
 $sink = if ($Csv) { [IO.StreamWriter]::new($Csv) } else { $null }
+# The steady rate: rows from the 10th to the 90th percentile of the input, which leaves out the
+# ramp-up and the last dead domains' timeout (rows come in input order).
+$tenth = [Math]::Max(1, [int]($Domains * 0.1))
+$ninetieth = [Math]::Max($tenth + 1, [int]($Domains * 0.9))
+$t10 = $null; $t90 = $null
 Get-Content $list | Get-MailDomainReport @arguments | ForEach-Object {
     $rows++
+    if ($rows -eq $tenth) { $t10 = $watch.Elapsed.TotalSeconds }
+    elseif ($rows -eq $ninetieth) { $t90 = $watch.Elapsed.TotalSeconds }
     $queries += $_.QueryCount
     $case = [int]($_.Domain -replace '^d(\d+)\..*$', '$1') % 10
     $key = "$case/$($_.Status)"
@@ -83,10 +91,11 @@ $cpu = ($process.TotalProcessorTime - $cpu0).TotalSeconds
 $healthy = [Math]::Ceiling($Domains * 0.7)
 $load = (Get-Content /proc/loadavg -Raw).Split(' ')[0..2] -join ' '
 $caseText = ($cases.GetEnumerator() | Sort-Object Name | ForEach-Object { "$($_.Name)=$($_.Value)" }) -join ' '
-$line = 'domains={0} throttle={1} wall={2:0.00}s healthy/s={3:0} all/s={4:0} cpu={5:0.00}s cpu/domain={6:0}us cpu/wire-query={7:0.0}us wire-queries/domain={8:0.0} answers/domain={9:0.0} peakWS={10:0}MB wrong={11} load={12} | {13}' -f `
+$steady = if ($null -ne $t10 -and $null -ne $t90 -and $t90 -gt $t10) { 0.7 * ($ninetieth - $tenth) / ($t90 - $t10) } else { 0 }
+$line = 'domains={0} throttle={1} wall={2:0.00}s healthy/s={3:0} steady-healthy/s={14:0} all/s={4:0} cpu={5:0.00}s cpu/domain={6:0}us cpu/wire-query={7:0.0}us wire-queries/domain={8:0.0} answers/domain={9:0.0} peakWS={10:0}MB wrong={11} load={12} | {13}' -f `
     $rows, $(if ($ThrottleLimit) { $ThrottleLimit } else { 'default' }), $watch.Elapsed.TotalSeconds, ($healthy / $watch.Elapsed.TotalSeconds),
     ($rows / $watch.Elapsed.TotalSeconds), $cpu, (1e6 * $cpu / [Math]::Max(1, $rows)), (1e6 * $cpu / [Math]::Max(1, $served)),
-    ($served / [Math]::Max(1, $rows)), ($queries / [Math]::Max(1, $rows)), ($process.PeakWorkingSet64 / 1MB), $wrong, $load, $caseText
+    ($served / [Math]::Max(1, $rows)), ($queries / [Math]::Max(1, $rows)), ($process.PeakWorkingSet64 / 1MB), $wrong, $load, $caseText, $steady
 Write-Output $line
 Remove-Item $list
 if ($wrong -gt 0) { exit 1 }

@@ -3,7 +3,7 @@
 # answer, 1 domain in 10 dropped, 1 in 10 SERVFAIL), in the real pwsh with the built module:
 #   bench/bulkworld/run.sh [sizes|throttles|selector|timeout1|all]
 # Needs: apt-get install knot dnsdist knot-dnsutils; dotnet build -c Release first.
-# Each line: healthy domains/s, CPU per domain and per wire query (dnsdist's count of what it
+# Each line: healthy domains/s (and the steady rate between the 10th and 90th percentile rows), CPU per domain and per wire query (dnsdist's count of what it
 # received, retransmissions included), wire queries per domain, peak working set, load average.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
