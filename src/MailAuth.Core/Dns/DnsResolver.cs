@@ -428,6 +428,9 @@ namespace MailAuth.Dns
 
             try
             {
+                // The count kept aside can drift when a clear or an expiry races an insert: set it right
+                // here, where taking every lock once per quarter-capacity of inserts costs little.
+                Volatile.Write(ref _cacheCount, _cache.Count);
                 long now = Stopwatch.GetTimestamp();
                 int stride = Math.Max(1, Volatile.Read(ref _cacheCount) / PruneSample);
                 var sample = new List<long>(PruneSample + 16);
@@ -779,7 +782,7 @@ namespace MailAuth.Dns
                 {
                     if (records[i].Ttl > chainTtl)
                     {
-                        records[i] = WithTtl(records[i], chainTtl);
+                        records[i] = records[i].WithTtl(chainTtl);
                     }
                 }
             }
@@ -827,8 +830,6 @@ namespace MailAuth.Dns
                 default: return "RCode" + rcode.ToString(CultureInfo.InvariantCulture);
             }
         }
-
-        private static DnsRecord WithTtl(DnsRecord r, int ttl) => r.WithTtl(ttl);
 
         /// <summary>A question: the name as sent (case-insensitive, RFC 4343) and the type.</summary>
         private readonly struct CacheKey : IEquatable<CacheKey>
@@ -893,7 +894,7 @@ namespace MailAuth.Dns
                 for (int i = 0; i < records.Length; i++)
                 {
                     DnsRecord r = Response.Records[i];
-                    records[i] = WithTtl(r, Math.Max(0, Math.Min(r.Ttl - age, remaining)));
+                    records[i] = r.WithTtl(Math.Max(0, Math.Min(r.Ttl - age, remaining)));
                 }
 
                 var copy = new DnsResponse(Response.QueryName, Response.QueryTypeCode, Response.StatusCode, Response.ResponseCode,
