@@ -16,6 +16,11 @@ namespace MailAuth.Core.Tests.Dns
     /// </summary>
     public sealed class DnsCongestionTests
     {
+        public DnsCongestionTests()
+        {
+            TestProcess.Prepare(); // timer callbacks must not wait for a pool thread (TestProcess)
+        }
+
         [Fact]
         public async Task A_lost_datagram_is_sent_again_at_the_RTO_long_before_the_timeout()
         {

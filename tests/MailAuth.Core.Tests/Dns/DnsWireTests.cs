@@ -17,6 +17,11 @@ namespace MailAuth.Core.Tests.Dns
     /// </summary>
     public sealed class DnsWireTests
     {
+        public DnsWireTests()
+        {
+            TestProcess.Prepare(); // timer callbacks must not wait for a pool thread (TestProcess)
+        }
+
         // ---- messages -------------------------------------------------------------------------
 
         [Fact]
